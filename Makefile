@@ -1,0 +1,72 @@
+# techmatch build.  The only entry points: deps, all, run, test, bench, eval, clean.
+# Two builds live side by side: build/release (what `make run` serves) and
+# build/san (AddressSanitizer + UndefinedBehaviorSanitizer, what the tests also use).
+
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 libcjson libsodium libcurl
+WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -fno-common
+CSTD    := -std=c11 -D_GNU_SOURCE
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lpthread -lm
+
+REL_FLAGS := -O2 -g
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+DB      ?= techmatch.db
+LISTEN  ?= 127.0.0.1:8080
+
+MATCHER_SRC := $(wildcard matcher/*.c)
+APP_SRC     := $(filter-out src/main.c,$(wildcard src/*.c))
+TEST_SRC    := $(wildcard tests/*.c)
+EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv src/openapi.json
+HEADERS     := $(wildcard src/*.h matcher/*.h tests/*.h)
+
+.PHONY: all deps run test test-release test-san bench eval clean seed
+
+all: build/release/techmatch
+
+# --- generated: SQL migrations, taxonomy and OpenAPI document compiled into the binary
+build/gen/embedded.c: $(EMBED_IN) src/gen_embed.sh
+	@mkdir -p $(@D)
+	sh src/gen_embed.sh $(EMBED_IN) > $@.tmp && mv $@.tmp $@
+
+define variant
+build/$(1)/%.o: %.c $(HEADERS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CSTD) $$(WARN) $(2) $$(PKG_CFLAGS) -Isrc -Imatcher -c $$< -o $$@
+
+build/$(1)/gen/embedded.o: build/gen/embedded.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(CSTD) $(2) -Isrc -c $$< -o $$@
+
+build/$(1)/libtm.a: $(patsubst %.c,build/$(1)/%.o,$(MATCHER_SRC) $(APP_SRC)) build/$(1)/gen/embedded.o
+	rm -f $$@ && ar rcs $$@ $$^
+
+build/$(1)/techmatch: build/$(1)/src/main.o build/$(1)/libtm.a
+	$$(CC) $(2) -o $$@ $$^ $$(PKG_LIBS)
+
+build/$(1)/test_runner: $(patsubst %.c,build/$(1)/%.o,$(TEST_SRC)) build/$(1)/libtm.a
+	$$(CC) $(2) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(eval $(call variant,release,$(REL_FLAGS)))
+$(eval $(call variant,san,$(SAN_FLAGS)))
+
+deps:
+	@sh tests/deps.sh
+
+# Creates and seeds the database on first run, then serves.
+run: deps all
+	@test -s $(DB) || sh seeds/load-demo.sh build/release/techmatch $(DB)
+	build/release/techmatch serve --db $(DB) --listen $(LISTEN)
+
+seed: all
+	sh seeds/load-demo.sh build/release/techmatch $(DB)
+
+test: deps build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner
+	@sh tests/run.sh
+
+bench: deps all
+	@echo "no benchmarks yet: the matcher benchmark comes with the matcher"
+
+clean:
+	rm -rf build

@@ -1,0 +1,249 @@
+/*
+ * tokenizer.c: one pass over UTF-8 text producing Latin word tokens and CJK
+ * bigrams (see tokenizer.h for the rules).
+ */
+#include "tokenizer.h"
+#include "utf8.h"
+#include <libstemmer.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mt_tokenizer {
+    struct sb_stemmer *stemmer;
+};
+
+/* A short English stop list (articles, pronouns, auxiliaries, prepositions), sorted for bsearch. */
+static const char *const stopwords[] = {
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an",
+    "and", "any", "are", "as", "at", "be", "because", "been", "before", "being",
+    "below", "between", "both", "but", "by", "can", "could", "did", "do", "does",
+    "doing", "down", "during", "each", "etc", "few", "for", "from", "further", "had",
+    "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself",
+    "his", "how", "however", "i", "if", "in", "into", "is", "it", "its", "itself",
+    "just", "may", "me", "might", "more", "most", "must", "my", "myself", "no", "nor",
+    "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours",
+    "ourselves", "out", "over", "own", "same", "shall", "she", "should", "so", "some",
+    "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then",
+    "there", "these", "they", "this", "those", "through", "thus", "to", "too", "under",
+    "until", "up", "upon", "us", "very", "via", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "whom", "why", "will", "with", "within",
+    "without", "would", "you", "your", "yours", "yourself", "yourselves",
+};
+
+static int cmp_word(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, *(const char *const *)elem);
+}
+
+int mt_is_stopword(const char *w, size_t len)
+{
+    char buf[16];
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, w, len);
+    buf[len] = '\0';
+    return bsearch(buf, stopwords, sizeof stopwords / sizeof stopwords[0],
+                   sizeof stopwords[0], cmp_word) != NULL;
+}
+
+mt_tokenizer *mt_tokenizer_new(void)
+{
+    mt_tokenizer *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->stemmer = sb_stemmer_new("english", NULL);
+    if (t->stemmer == NULL) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void mt_tokenizer_free(mt_tokenizer *t)
+{
+    if (t == NULL)
+        return;
+    sb_stemmer_delete(t->stemmer);
+    free(t);
+}
+
+static uint32_t fold(uint32_t cp)
+{
+    if (cp >= 0xFF01 && cp <= 0xFF5E)
+        return cp - 0xFEE0;
+    if (cp == 0x3000)
+        return ' ';
+    return cp;
+}
+
+static int is_cjk(uint32_t cp)
+{
+    return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FA1F) ||
+           (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7AF);
+}
+
+static int is_digit(uint32_t cp)
+{
+    return cp >= '0' && cp <= '9';
+}
+
+static int is_upper_ascii(uint32_t cp)
+{
+    return cp >= 'A' && cp <= 'Z';
+}
+
+/* Letters of Latin-1, Latin Extended-A/B and Greek count as word characters. */
+static int is_letter(uint32_t cp)
+{
+    if ((cp >= 'a' && cp <= 'z') || is_upper_ascii(cp))
+        return 1;
+    if (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7)
+        return 1;
+    return cp >= 0x391 && cp <= 0x3C9 && cp != 0x3A2;
+}
+
+static uint32_t lower(uint32_t cp)
+{
+    if (is_upper_ascii(cp))
+        return cp + 32;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+        return cp + 32;
+    if (cp >= 0x391 && cp <= 0x3A9)
+        return cp + 32;
+    return cp;
+}
+
+/* The Latin word being collected. */
+typedef struct word {
+    char buf[MT_TOKEN_MAX];
+    size_t len;
+    size_t start, end;  /* byte offsets in the original text */
+    int letters_only;
+    int active;
+} word;
+
+static void word_add(word *w, uint32_t cp, size_t start, size_t end)
+{
+    char enc[4];
+    size_t n = mt_utf8_encode(lower(cp), enc);
+    if (!w->active) {
+        w->active = 1;
+        w->len = 0;
+        w->start = start;
+        w->letters_only = 1;
+    }
+    if (!is_letter(cp))
+        w->letters_only = 0;
+    if (w->len + n <= sizeof w->buf) {
+        memcpy(w->buf + w->len, enc, n);
+        w->len += n;
+    }
+    w->end = end;
+}
+
+static int word_flush(mt_tokenizer *t, word *w, mt_token_fn fn, void *ctx)
+{
+    if (!w->active)
+        return 0;
+    w->active = 0;
+    if (mt_utf8_length(w->buf, w->len) < 2)
+        return 0;
+    if (!w->letters_only)
+        return fn(ctx, w->buf, w->len, w->start, w->end);
+    if (mt_is_stopword(w->buf, w->len))
+        return 0;
+    const sb_symbol *s = sb_stemmer_stem(t->stemmer, (const sb_symbol *)w->buf, (int)w->len);
+    if (s == NULL)
+        return fn(ctx, w->buf, w->len, w->start, w->end);
+    return fn(ctx, (const char *)s, (size_t)sb_stemmer_length(t->stemmer), w->start, w->end);
+}
+
+/* The CJK run being collected: only the previous character matters. */
+typedef struct cjk {
+    char prev[4];
+    size_t prev_len, prev_start;
+    size_t run;          /* characters in the current run */
+} cjk;
+
+static int cjk_add(cjk *c, uint32_t cp, size_t start, size_t end, mt_token_fn fn, void *ctx)
+{
+    char enc[4];
+    size_t n = mt_utf8_encode(cp, enc);
+    int rc = 0;
+    if (c->run > 0) {
+        char bi[8];
+        memcpy(bi, c->prev, c->prev_len);
+        memcpy(bi + c->prev_len, enc, n);
+        rc = fn(ctx, bi, c->prev_len + n, c->prev_start, end);
+    }
+    memcpy(c->prev, enc, n);
+    c->prev_len = n;
+    c->prev_start = start;
+    c->run++;
+    return rc;
+}
+
+static int cjk_flush(cjk *c, size_t end, mt_token_fn fn, void *ctx)
+{
+    int rc = 0;
+    if (c->run == 1)
+        rc = fn(ctx, c->prev, c->prev_len, c->prev_start, end);
+    c->run = 0;
+    return rc;
+}
+
+/* Peeks at the folded code point that starts at byte i (or 0 at the end). */
+static uint32_t peek(const unsigned char *s, size_t len, size_t i)
+{
+    uint32_t cp;
+    if (i >= len)
+        return 0;
+    mt_utf8_decode(s + i, len - i, &cp);
+    return fold(cp);
+}
+
+int mt_tokenize(mt_tokenizer *t, const char *text, size_t len, mt_token_fn fn, void *ctx)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    word w = {0};
+    cjk c = {0};
+    uint32_t prev = 0;
+    size_t i = 0;
+    int rc = 0;
+
+    while (i < len && rc == 0) {
+        uint32_t cp;
+        size_t n = mt_utf8_decode(s + i, len - i, &cp);
+        cp = fold(cp);
+        size_t start = i;
+        i += n;
+        if (is_cjk(cp)) {
+            rc = word_flush(t, &w, fn, ctx);
+            if (rc == 0)
+                rc = cjk_add(&c, cp, start, i, fn, ctx);
+        } else {
+            if (c.run > 0)
+                rc = cjk_flush(&c, start, fn, ctx);
+            if (rc != 0)
+                break;
+            uint32_t next = peek(s, len, i);
+            if (is_letter(cp) || is_digit(cp)) {
+                word_add(&w, cp, start, i);
+            } else if (w.active && cp == '.' && is_digit(prev) && is_digit(next)) {
+                word_add(&w, cp, start, i);
+            } else if (w.active && cp == '/' && is_upper_ascii(prev) && is_upper_ascii(next)) {
+                word_add(&w, cp, start, i);
+            } else {
+                rc = word_flush(t, &w, fn, ctx);
+            }
+        }
+        prev = cp;
+    }
+    if (rc == 0)
+        rc = word_flush(t, &w, fn, ctx);
+    if (rc == 0 && c.run > 0)
+        rc = cjk_flush(&c, len, fn, ctx);
+    return rc;
+}

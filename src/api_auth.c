@@ -1,0 +1,258 @@
+/*
+ * api_auth.c: accounts over HTTP.  Validation here, secrets in auth.c, rows in
+ * store.c.
+ */
+#include "api_auth.h"
+#include "auth.h"
+#include "json.h"
+#include "limits.h"
+#include "utf8.h"
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+const char *api_auth_email_problem(const char *email)
+{
+    const char *at = strchr(email, '@');
+    size_t len = strlen(email);
+    if (len == 0 || len > LIM_EMAIL)
+        return "must be an email address of at most 254 characters";
+    if (at == NULL || at == email || strchr(at + 1, '@') != NULL || strchr(at, '.') == NULL ||
+        at[1] == '.' || email[len - 1] == '.')
+        return "must be an email address such as name@example.com";
+    for (const unsigned char *p = (const unsigned char *)email; *p; p++)
+        if (*p <= ' ' || *p == 0x7F || *p == '<' || *p == '>' || *p == ',' || *p == ';')
+            return "must not contain spaces, control characters or <>,;";
+    return NULL;
+}
+
+const char *api_auth_password_problem(const char *password)
+{
+    size_t len = strlen(password);
+    if (len > LIM_PASSWORD_MAX)
+        return "is too long (at most 512 bytes)";
+    if (mt_utf8_length(password, len) < LIM_PASSWORD_MIN)
+        return "must have at least 10 characters";
+    return NULL;
+}
+
+/* Reads a required string member; adds an error and returns NULL if missing or wrong. */
+static const char *string_member(const cJSON *body, const char *name, cJSON *errors)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
+    if (v == NULL) {
+        json_error_add(errors, name, "is required");
+        return NULL;
+    }
+    if (!cJSON_IsString(v)) {
+        json_error_add(errors, name, "must be a string");
+        return NULL;
+    }
+    return v->valuestring;
+}
+
+/* Adds an error for each member of body not in allowed (NULL-terminated). */
+static void reject_unknown(const cJSON *body, const char *const *allowed, cJSON *errors)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, body) {
+        int known = 0;
+        for (size_t i = 0; allowed[i] && !known; i++)
+            known = strcmp(v->string, allowed[i]) == 0;
+        if (!known)
+            json_error_add(errors, v->string, "is not a member of this request");
+    }
+}
+
+static void check_name(const char *value, const char *name, cJSON *errors)
+{
+    size_t len = strlen(value);
+    size_t chars = mt_utf8_length(value, len);
+    if (chars == 0 || chars > LIM_NAME) {
+        json_error_add(errors, name, "must have 1 to %d characters", LIM_NAME);
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        if (*p < 0x20 || *p == 0x7F) {
+            json_error_add(errors, name, "must not contain control characters");
+            return;
+        }
+}
+
+static cJSON *principal_json(const principal *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_int(o, "id", p->user_id);
+    cJSON_AddStringToObject(o, "email", p->email);
+    cJSON_AddStringToObject(o, "display_name", p->display_name);
+    cJSON_AddStringToObject(o, "role", p->role);
+    cJSON *org = cJSON_AddObjectToObject(o, "org");
+    json_add_int(org, "id", p->org_id);
+    cJSON_AddStringToObject(org, "name", p->org_name);
+    cJSON_AddStringToObject(org, "kind", p->org_kind);
+    return o;
+}
+
+void api_auth_register(http_request *r)
+{
+    static const char *const allowed[] = { "org_name", "org_kind", "email", "password", "display_name", NULL };
+    const cJSON *body = req_json(r);
+    cJSON *errors = cJSON_CreateArray();
+    char hash[AUTH_HASH_STR_BYTES];
+    principal who;
+    const char *conflict = NULL;
+
+    if (!cJSON_IsObject(body)) {
+        cJSON_Delete(errors);
+        reply_invalid_field(r, NULL, "the body must be a JSON object");
+        return;
+    }
+    reject_unknown(body, allowed, errors);
+    const char *org_name = string_member(body, "org_name", errors);
+    const char *org_kind = string_member(body, "org_kind", errors);
+    const char *email = string_member(body, "email", errors);
+    const char *password = string_member(body, "password", errors);
+    const char *display_name = string_member(body, "display_name", errors);
+    if (org_name)
+        check_name(org_name, "org_name", errors);
+    if (display_name)
+        check_name(display_name, "display_name", errors);
+    if (org_kind && strcmp(org_kind, "enterprise") != 0 && strcmp(org_kind, "university") != 0)
+        json_error_add(errors, "org_kind", "must be \"enterprise\" or \"university\"");
+    const char *why = email ? api_auth_email_problem(email) : NULL;
+    if (why)
+        json_error_add(errors, "email", "%s", why);
+    why = password ? api_auth_password_problem(password) : NULL;
+    if (why)
+        json_error_add(errors, "password", "%s", why);
+    if (cJSON_GetArraySize(errors) > 0) {
+        reply_invalid(r, errors);
+        return;
+    }
+    cJSON_Delete(errors);
+    if (auth_password_hash(password, hash) != TM_OK) {
+        reply_status(r, TM_ERR_CRYPTO, NULL);
+        return;
+    }
+    int status = store_register(req_app(r)->store, org_name, org_kind, email, display_name, hash,
+                                &who, &conflict);
+    if (status == TM_ERR_CONFLICT) {
+        reply_problem(r, 409, strcmp(conflict, "email") == 0
+                                  ? "email: an account with this email already exists"
+                                  : "org_name: an organisation with this name is already registered");
+        return;
+    }
+    if (status != TM_OK) {
+        reply_status(r, status, NULL);
+        return;
+    }
+    reply_json(r, 201, principal_json(&who));
+}
+
+static void iso_time(int64_t t, char *buf, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void api_auth_login(http_request *r)
+{
+    static const char *const allowed[] = { "email", "password", NULL };
+    const cJSON *body = req_json(r);
+    app *a = req_app(r);
+    cJSON *errors = cJSON_CreateArray();
+    char hash[AUTH_HASH_STR_BYTES];
+    char acct_key[LIM_EMAIL + 8], addr_key[80];
+    int64_t now = (int64_t)time(NULL), retry = 0, user_id = 0;
+
+    if (!cJSON_IsObject(body)) {
+        cJSON_Delete(errors);
+        reply_invalid_field(r, NULL, "the body must be a JSON object");
+        return;
+    }
+    reject_unknown(body, allowed, errors);
+    const char *email = string_member(body, "email", errors);
+    const char *password = string_member(body, "password", errors);
+    if (email && strlen(email) > LIM_EMAIL)
+        json_error_add(errors, "email", "is too long");
+    if (password && strlen(password) > LIM_PASSWORD_MAX)
+        json_error_add(errors, "password", "is too long");
+    if (cJSON_GetArraySize(errors) > 0) {
+        reply_invalid(r, errors);
+        return;
+    }
+    cJSON_Delete(errors);
+
+    /* Limits apply per account (case-insensitive email) and per client address. */
+    snprintf(acct_key, sizeof acct_key, "acct:");
+    for (size_t i = 0; email[i] && i + 6 < sizeof acct_key; i++) {
+        char c = email[i];
+        acct_key[5 + i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+        acct_key[6 + i] = '\0';
+    }
+    snprintf(addr_key, sizeof addr_key, "addr:%s", req_client_addr(r));
+    if (auth_limiter_check(a->limiter, acct_key, LIM_LOGIN_FAILS_ACCOUNT, LIM_LOGIN_WINDOW_S, now, &retry) != TM_OK ||
+        auth_limiter_check(a->limiter, addr_key, LIM_LOGIN_FAILS_ADDRESS, LIM_LOGIN_WINDOW_S, now, &retry) != TM_OK) {
+        char secs[24];
+        snprintf(secs, sizeof secs, "%lld", (long long)retry);
+        reply_add_header(r, "Retry-After", secs);
+        reply_problem(r, 429, "too many failed logins; try again later (see Retry-After)");
+        return;
+    }
+    int status = store_user_credentials(a->store, email, &user_id, hash, sizeof hash);
+    if (status == TM_ERR_NOT_FOUND)
+        auth_password_burn(password);
+    else if (status == TM_OK)
+        status = auth_password_verify(hash, password);
+    if (status == TM_ERR_NOT_FOUND || status == TM_ERR_AUTH) {
+        auth_limiter_fail(a->limiter, acct_key, LIM_LOGIN_WINDOW_S, now);
+        auth_limiter_fail(a->limiter, addr_key, LIM_LOGIN_WINDOW_S, now);
+        reply_problem(r, 401, "the email or the password is wrong");
+        return;
+    }
+    if (status != TM_OK) {
+        reply_status(r, status, NULL);
+        return;
+    }
+    auth_limiter_reset(a->limiter, acct_key);
+
+    char token[AUTH_TOKEN_CHARS + 1];
+    unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];
+    char expires[32];
+    auth_token_new(token, token_hash);
+    int64_t expires_at = now + a->session_ttl;
+    status = store_session_create(a->store, token_hash, sizeof token_hash, user_id, now, expires_at);
+    if (status != TM_OK) {
+        reply_status(r, status, NULL);
+        return;
+    }
+    iso_time(expires_at, expires, sizeof expires);
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "token", token);
+    cJSON_AddStringToObject(out, "expires_at", expires);
+    reply_json(r, 200, out);
+}
+
+void api_auth_logout(http_request *r)
+{
+    unsigned char hash[AUTH_TOKEN_HASH_BYTES];
+    const char *token = req_bearer(r);
+    /* The dispatcher has authenticated the token, so it hashes. */
+    if (token == NULL || auth_token_hash(token, hash) != TM_OK) {
+        reply_status(r, TM_ERR_AUTH, NULL);
+        return;
+    }
+    int status = store_session_delete(req_app(r)->store, hash, sizeof hash);
+    if (status != TM_OK) {
+        reply_status(r, status, NULL);
+        return;
+    }
+    reply_json(r, 200, cJSON_CreateObject());
+}
+
+void api_auth_me(http_request *r)
+{
+    reply_json(r, 200, principal_json(req_principal(r)));
+}

@@ -1,0 +1,16 @@
+/* api_auth.h: handlers for registration, login, logout and /api/me (see routes.c). */
+#ifndef TM_API_AUTH_H
+#define TM_API_AUTH_H
+#include "http.h"
+
+void api_auth_register(http_request *r);
+void api_auth_login(http_request *r);
+void api_auth_logout(http_request *r);
+void api_auth_me(http_request *r);
+
+/* Checks an email address's shape; returns NULL if fine, else the reason. Used by the CLI too. */
+const char *api_auth_email_problem(const char *email);
+/* Checks a password against the rules; returns NULL if fine, else the reason. */
+const char *api_auth_password_problem(const char *password);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * api_listings.c: listings over HTTP.  Who may call a route is the route
+ * table's business; who may see or change a given listing is decided here:
+ * owners (any user of the owning organisation), brokers and admins see the
+ * private members; only owners write.
+ */
+#include "api_listings.h"
+#include "import.h"
+#include "json.h"
+#include "limits.h"
+#include "mem.h"
+#include "utf8.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int is_privileged(const principal *p)
+{
+    return p && (strcmp(p->role, "broker") == 0 || strcmp(p->role, "admin") == 0);
+}
+
+static int is_owner(const principal *p, const listing *l)
+{
+    return p && p->org_id == l->org_id;
+}
+
+static int sees_private(const principal *p, const listing *l)
+{
+    return is_owner(p, l) || is_privileged(p);
+}
+
+/* Reads ?limit=; replies 400 and returns 0 when malformed. */
+static int limit_or_reply(http_request *r, size_t *limit)
+{
+    const char *v = req_query(r, "limit");
+    char *end = NULL;
+    *limit = LIM_PAGE_DEFAULT;
+    if (v == NULL)
+        return 1;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end != '\0' || n < 1 || n > LIM_PAGE_MAX) {
+        reply_invalid_field(r, "limit", "must be a whole number from 1 to 100");
+        return 0;
+    }
+    *limit = (size_t)n;
+    return 1;
+}
+
+/* Checks a text query argument: valid UTF-8 and at most max bytes. */
+static int text_arg_or_reply(http_request *r, const char *name, size_t max)
+{
+    const char *v = req_query(r, name);
+    if (v == NULL)
+        return 1;
+    if (strlen(v) > max || !mt_utf8_valid(v, strlen(v), NULL)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "must be valid UTF-8 of at most %zu bytes", max);
+        reply_invalid_field(r, name, msg);
+        return 0;
+    }
+    return 1;
+}
+
+/* Reads ?org= (an id or "me"); replies and returns 0 when malformed or not allowed. */
+static int org_or_reply(http_request *r, listing_kind kind, int64_t *org_id)
+{
+    const principal *p = req_principal(r);
+    const char *v = req_query(r, "org");
+    *org_id = 0;
+    if (v == NULL)
+        return 1;
+    if (strcmp(v, "me") == 0) {
+        if (p == NULL) {
+            reply_problem(r, 401, "org=me needs a signed-in user");
+            return 0;
+        }
+        *org_id = p->org_id;
+        return 1;
+    }
+    char *end = NULL;
+    long long id = strtoll(v, &end, 10);
+    if (end == v || *end != '\0' || id <= 0) {
+        reply_invalid_field(r, "org", "must be an organisation id or \"me\"");
+        return 0;
+    }
+    /* Enterprises stay anonymous: only they, brokers and admins may list demands by enterprise. */
+    if (kind == LISTING_DEMAND && !is_privileged(p) && (p == NULL || p->org_id != id)) {
+        reply_problem(r, 403, "org: demands are listed by organisation only for their owner, brokers and admins");
+        return 0;
+    }
+    *org_id = id;
+    return 1;
+}
+
+void api_listings_list(http_request *r)
+{
+    listing_kind kind = (listing_kind)req_arg(r);
+    const principal *p = req_principal(r);
+    listing_filter f = { 0 };
+    listing_page page;
+
+    if (!limit_or_reply(r, &f.limit) || !org_or_reply(r, kind, &f.org_id) ||
+        !text_arg_or_reply(r, "q", LIM_QUERY) || !text_arg_or_reply(r, "region", LIM_REGION * 4))
+        return;
+    f.field_prefix = req_query(r, "field");
+    if (f.field_prefix && !taxonomy_code_syntax_ok(f.field_prefix)) {
+        reply_invalid_field(r, "field", "must be a field code or code prefix such as B or B06");
+        return;
+    }
+    const char *status = req_query(r, "status");
+    if (status == NULL)
+        f.status = "open";
+    else if (strcmp(status, "open") == 0 || strcmp(status, "closed") == 0)
+        f.status = status;
+    else if (strcmp(status, "all") != 0) {
+        reply_invalid_field(r, "status", "must be open, closed or all");
+        return;
+    }
+    f.region = req_query(r, "region");
+    f.q = req_query(r, "q");
+    f.cursor = req_query(r, "cursor");
+    int rc = store_listing_list(req_app(r)->store, kind, &f, &page);
+    if (rc == TM_ERR_INVALID) {
+        reply_invalid_field(r, "cursor", "is not a cursor this list returned");
+        return;
+    }
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    for (size_t i = 0; i < page.n; i++)
+        cJSON_AddItemToArray(items, listing_to_json(page.items[i], sees_private(p, page.items[i])));
+    json_add_string_or_null(out, "next_cursor", page.next_cursor);
+    store_page_cleanup(&page);
+    reply_json(r, 200, out);
+}
+
+/* Loads the listing named by the path; replies 404 and returns NULL if there is none. */
+static listing *load_or_reply(http_request *r)
+{
+    listing *l = NULL;
+    listing_kind kind = (listing_kind)req_arg(r);
+    int rc = store_listing_get(req_app(r)->store, kind, req_param_id(r, 0), &l);
+    if (rc != TM_OK) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "no %s with this id", listing_kind_name(kind));
+        reply_status(r, rc, rc == TM_ERR_NOT_FOUND ? msg : NULL);
+        return NULL;
+    }
+    return l;
+}
+
+/* Loads the listing and checks the caller owns it; replies and returns NULL otherwise. */
+static listing *load_owned_or_reply(http_request *r)
+{
+    listing *l = load_or_reply(r);
+    if (l && !is_owner(req_principal(r), l)) {
+        reply_problem(r, 403, "only the organisation that posted this listing may change it");
+        listing_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void api_listings_get(http_request *r)
+{
+    listing *l = load_or_reply(r);
+    if (l == NULL)
+        return;
+    reply_json(r, 200, listing_to_json(l, sees_private(req_principal(r), l)));
+    listing_free(l);
+}
+
+/* Replies to a store failure of a write; a unique-constraint conflict is the ref. */
+static void write_failed(http_request *r, int rc)
+{
+    if (rc == TM_ERR_CONFLICT)
+        reply_problem(r, 409, "ref: another listing of your organisation has this ref");
+    else
+        reply_status(r, rc, NULL);
+}
+
+void api_listings_create(http_request *r)
+{
+    listing_kind kind = (listing_kind)req_arg(r);
+    const principal *p = req_principal(r);
+    listing *l = listing_new(kind);
+    cJSON *errors = cJSON_CreateArray();
+
+    l->org_id = p->org_id;
+    if (listing_apply_json(l, req_json(r), req_app(r)->tax, errors) > 0) {
+        reply_invalid(r, errors);
+        listing_free(l);
+        return;
+    }
+    cJSON_Delete(errors);
+    int rc = store_listing_create(req_app(r)->store, l, p->user_id);
+    if (rc != TM_OK) {
+        write_failed(r, rc);
+        listing_free(l);
+        return;
+    }
+    free(l->org_name);
+    l->org_name = xstrdup(p->org_name);
+    char where[64];
+    snprintf(where, sizeof where, "/api/%ss/%lld", listing_kind_name(kind), (long long)l->id);
+    reply_add_header(r, "Location", where);
+    reply_json(r, 201, listing_to_json(l, 1));
+    listing_free(l);
+}
+
+void api_listings_update(http_request *r)
+{
+    listing *l = load_owned_or_reply(r);
+    if (l == NULL)
+        return;
+    cJSON *errors = cJSON_CreateArray();
+    if (listing_apply_json(l, req_json(r), req_app(r)->tax, errors) > 0) {
+        reply_invalid(r, errors);
+        listing_free(l);
+        return;
+    }
+    cJSON_Delete(errors);
+    int rc = store_listing_update(req_app(r)->store, l, req_principal(r)->user_id);
+    if (rc != TM_OK)
+        write_failed(r, rc);
+    else
+        reply_json(r, 200, listing_to_json(l, 1));
+    listing_free(l);
+}
+
+void api_listings_close(http_request *r)
+{
+    listing *l = load_owned_or_reply(r);
+    if (l == NULL)
+        return;
+    int rc = TM_OK;
+    if (strcmp(l->status, "closed") != 0)
+        rc = store_listing_set_status(req_app(r)->store, l->kind, l->id, "closed", req_principal(r)->user_id);
+    listing_free(l);
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    l = load_or_reply(r);
+    if (l == NULL)
+        return;
+    reply_json(r, 200, listing_to_json(l, 1));
+    listing_free(l);
+}
+
+void api_listings_import(http_request *r)
+{
+    const principal *p = req_principal(r);
+    size_t len;
+    const char *body = req_body(r, &len);
+    cJSON *report = NULL;
+    import_format fmt = strncasecmp(req_content_type(r), "text/csv", 8) == 0 ? IMPORT_CSV : IMPORT_JSONL;
+
+    int rc = import_run(req_app(r)->store, req_app(r)->tax, (listing_kind)req_arg(r), p->org_id,
+                        p->user_id, fmt, body, len, NULL, NULL, &report);
+    if (rc == TM_ERR_INVALID) {
+        cJSON *errors = report;
+        reply_invalid(r, errors);
+        return;
+    }
+    if (rc != TM_OK) {
+        cJSON_Delete(report);
+        reply_status(r, rc, NULL);
+        return;
+    }
+    reply_json(r, 200, report);
+}

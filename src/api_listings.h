@@ -1,0 +1,16 @@
+/*
+ * api_listings.h: handlers for /api/demands and /api/achievements (see
+ * routes.c).  The route's arg is the listing_kind, so one handler serves both.
+ */
+#ifndef TM_API_LISTINGS_H
+#define TM_API_LISTINGS_H
+#include "http.h"
+
+void api_listings_list(http_request *r);
+void api_listings_get(http_request *r);
+void api_listings_create(http_request *r);
+void api_listings_update(http_request *r);
+void api_listings_close(http_request *r);
+void api_listings_import(http_request *r);
+
+#endif

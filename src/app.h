@@ -1,0 +1,19 @@
+/*
+ * app.h: what every handler can reach, built once by `techmatch serve`.
+ * Read-only after start-up except through the objects' own thread-safe APIs.
+ */
+#ifndef TM_APP_H
+#define TM_APP_H
+#include "auth.h"
+#include "store.h"
+#include "taxonomy.h"
+#include <stdint.h>
+
+typedef struct app {
+    store *store;
+    taxonomy *tax;          /* loaded from the store at start */
+    auth_limiter *limiter;  /* failed logins */
+    int64_t session_ttl;    /* seconds a login token lives */
+} app;
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * auth.h: passwords, bearer tokens and the failed-login limiter.  The only
+ * module that touches secrets.
+ *
+ * Passwords are hashed with libsodium's argon2id (crypto_pwhash_str, the
+ * "interactive" limits).  A bearer token is 32 random bytes, written
+ * "tm_" + base64url; only its BLAKE2b hash (AUTH_TOKEN_HASH_BYTES) is stored, so
+ * a copy of the database lets nobody log in.  Comparisons of secrets are
+ * constant-time (libsodium).  Nothing here logs.
+ *
+ * All functions are thread-safe after auth_init.
+ */
+#ifndef TM_AUTH_H
+#define TM_AUTH_H
+#include "err.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#define AUTH_TOKEN_HASH_BYTES 32
+#define AUTH_TOKEN_CHARS 46           /* "tm_" + 43 base64url characters */
+#define AUTH_HASH_STR_BYTES 128       /* room for a crypto_pwhash_str string */
+
+/* Initialises libsodium.  TM_ERR_CRYPTO if it cannot. */
+TM_MUST_CHECK int auth_init(void);
+
+/* Hashes a password into out (AUTH_HASH_STR_BYTES).  TM_ERR_CRYPTO on failure (out of memory). */
+TM_MUST_CHECK int auth_password_hash(const char *password, char *out);
+
+/* TM_OK if password matches hash, else TM_ERR_AUTH. */
+TM_MUST_CHECK int auth_password_verify(const char *hash, const char *password);
+
+/* Spends the same time as a verification, for logins with an unknown email. */
+void auth_password_burn(const char *password);
+
+/*
+ * Makes a new token: writes its text (AUTH_TOKEN_CHARS + 1 bytes, terminated)
+ * and its hash (AUTH_TOKEN_HASH_BYTES).
+ */
+void auth_token_new(char *token, unsigned char *hash);
+
+/* Hashes a presented token.  TM_ERR_AUTH if it is not shaped like one of ours. */
+TM_MUST_CHECK int auth_token_hash(const char *token, unsigned char *hash);
+
+/* ---- failed-login limiter ---- */
+
+typedef struct auth_limiter auth_limiter;
+
+auth_limiter *auth_limiter_new(void);
+void auth_limiter_free(auth_limiter *l);
+
+/*
+ * TM_ERR_LIMITED if key has had max or more failures in the last window_s
+ * seconds before now; *retry_after is then the seconds until the window
+ * frees it.  TM_OK otherwise.
+ */
+TM_MUST_CHECK int auth_limiter_check(auth_limiter *l, const char *key, int max, int64_t window_s,
+                                     int64_t now, int64_t *retry_after);
+/* Records one failure of key at now. */
+void auth_limiter_fail(auth_limiter *l, const char *key, int64_t window_s, int64_t now);
+/* Forgets key (after a successful login). */
+void auth_limiter_reset(auth_limiter *l, const char *key);
+
+#endif

@@ -1,0 +1,335 @@
+/*
+ * cli.c: `techmatch user` and `techmatch import`, which work on the database
+ * file directly (the server may be running: SQLite's WAL and busy timeout
+ * serialise the writers).
+ */
+#include "cli.h"
+#include "api_auth.h"
+#include "auth.h"
+#include "import.h"
+#include "limits.h"
+#include "log.h"
+#include "mem.h"
+#include "store.h"
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------- techmatch user add ---------- */
+
+static const char user_usage[] =
+    "usage: techmatch user add --role broker|admin --email EMAIL --org NAME [--name DISPLAY_NAME] [--db PATH]\n"
+    "\n"
+    "Creates a broker or admin user in organisation NAME (a broker agency, created if missing).\n"
+    "The password is read from standard input (one line; at least 10 characters), never from\n"
+    "the command line.  On a terminal it is asked for without echo.\n";
+
+/* Reads one line from stdin into buf (without the newline); no echo on a terminal. */
+static int read_password(char *buf, size_t len)
+{
+    struct termios old, quiet;
+    int tty = isatty(STDIN_FILENO);
+    if (tty) {
+        fputs("password: ", stderr);
+        tcgetattr(STDIN_FILENO, &old);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    char *got = fgets(buf, (int)len, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (got == NULL)
+        return -1;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+int cli_user(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "role", required_argument, NULL, 'r' },
+        { "email", required_argument, NULL, 'e' },
+        { "org", required_argument, NULL, 'o' },
+        { "name", required_argument, NULL, 'n' },
+        { "db", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *role = NULL, *email = NULL, *org = NULL, *name = NULL, *db = "techmatch.db";
+    char password[LIM_PASSWORD_MAX + 2];
+    char hash[AUTH_HASH_STR_BYTES];
+    store *s = NULL;
+    int64_t id = 0;
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': role = optarg; break;
+        case 'e': email = optarg; break;
+        case 'o': org = optarg; break;
+        case 'n': name = optarg; break;
+        case 'd': db = optarg; break;
+        case 'h': fputs(user_usage, stdout); return 0;
+        default: fputs(user_usage, stderr); return 2;
+        }
+    }
+    if (optind + 1 != argc || strcmp(argv[optind], "add") != 0 || !role || !email || !org) {
+        fputs(user_usage, stderr);
+        return 2;
+    }
+    if (strcmp(role, "broker") != 0 && strcmp(role, "admin") != 0) {
+        fprintf(stderr, "techmatch user: --role must be broker or admin\n");
+        return 2;
+    }
+    const char *why = api_auth_email_problem(email);
+    if (why) {
+        fprintf(stderr, "techmatch user: --email %s\n", why);
+        return 2;
+    }
+    if (org[0] == '\0' || strlen(org) > LIM_NAME * 4) {
+        fprintf(stderr, "techmatch user: --org must be 1 to %d characters\n", LIM_NAME);
+        return 2;
+    }
+    if (read_password(password, sizeof password) != 0) {
+        fprintf(stderr, "techmatch user: no password on standard input\n");
+        return 1;
+    }
+    why = api_auth_password_problem(password);
+    if (why) {
+        fprintf(stderr, "techmatch user: the password %s\n", why);
+        return 1;
+    }
+    if (auth_init() != TM_OK || auth_password_hash(password, hash) != TM_OK) {
+        fprintf(stderr, "techmatch user: cannot hash the password\n");
+        return 1;
+    }
+    memset(password, 0, sizeof password);
+    log_set_quiet(1);
+    if (store_open(db, &s) != TM_OK)
+        return 1;
+    int rc = store_user_add(s, email, role, org, name ? name : email, hash, &id);
+    store_close(s);
+    if (rc == TM_ERR_CONFLICT) {
+        fprintf(stderr, "techmatch user: a user with email %s already exists\n", email);
+        return 1;
+    }
+    if (rc == TM_ERR_INVALID) {
+        fprintf(stderr, "techmatch user: organisation '%s' is an enterprise or university, not a broker agency\n", org);
+        return 1;
+    }
+    if (rc != TM_OK)
+        return 1;
+    printf("added %s %s (user %lld) to %s\n", role, email, (long long)id, org);
+    return 0;
+}
+
+/* ---------- techmatch import ---------- */
+
+static const char import_usage[] =
+    "usage: techmatch import achievements|demands FILE --org NAME [--create-org] [--format csv|jsonl] [--db PATH]\n"
+    "\n"
+    "Imports listings for organisation NAME from FILE (CSV with a header row, or JSON Lines;\n"
+    "the format follows the file name unless --format is given).  Valid rows are stored in one\n"
+    "transaction; each invalid row is reported as FILE:LINE: member: reason.  Rows with a ref\n"
+    "that the organisation already has update that listing, so re-importing creates no duplicates.\n"
+    "--create-org creates the organisation (a university for achievements, an enterprise for\n"
+    "demands) if it does not exist.  Exit status: 0 all rows stored, 1 some rows invalid or an\n"
+    "error, 2 usage.\n";
+
+typedef struct progress_bar {
+    struct timespec start, last;
+    int shown;
+} progress_bar;
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Draws a bar on the terminal once the import has taken more than half a second. */
+static void draw_progress(void *ctx, size_t done, size_t total)
+{
+    progress_bar *p = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (seconds_between(&p->start, &now) < 0.5 || (done < total && seconds_between(&p->last, &now) < 0.1))
+        return;
+    p->last = now;
+    p->shown = 1;
+    int width = 40, filled = total ? (int)((double)done / (double)total * width) : width;
+    char bar[41];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s] %zu/%zu rows", bar, done, total);
+    fflush(stderr);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static void print_errors(const char *file, const cJSON *row_or_errors, long line)
+{
+    const cJSON *errors = cJSON_IsArray(row_or_errors) ? row_or_errors
+                                                       : cJSON_GetObjectItemCaseSensitive(row_or_errors, "errors");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, errors) {
+        const cJSON *field = cJSON_GetObjectItemCaseSensitive(e, "field");
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+        if (line > 0)
+            fprintf(stderr, "%s:%ld: ", file, line);
+        else
+            fprintf(stderr, "%s: ", file);
+        if (cJSON_IsString(field))
+            fprintf(stderr, "%s: ", field->valuestring);
+        fprintf(stderr, "%s\n", cJSON_IsString(msg) ? msg->valuestring : "invalid");
+    }
+}
+
+int cli_import(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "org", required_argument, NULL, 'o' },
+        { "create-org", no_argument, NULL, 'c' },
+        { "format", required_argument, NULL, 'f' },
+        { "db", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *org = NULL, *format = NULL, *db = "techmatch.db";
+    int create = 0, c, status = 1;
+    store *s = NULL;
+    taxonomy *tax = NULL;
+    char *data = NULL;
+    cJSON *report = NULL;
+    size_t len = 0;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': org = optarg; break;
+        case 'c': create = 1; break;
+        case 'f': format = optarg; break;
+        case 'd': db = optarg; break;
+        case 'h': fputs(import_usage, stdout); return 0;
+        default: fputs(import_usage, stderr); return 2;
+        }
+    }
+    if (optind + 2 != argc || org == NULL) {
+        fputs(import_usage, stderr);
+        return 2;
+    }
+    const char *what = argv[optind], *file = argv[optind + 1];
+    listing_kind kind;
+    if (strcmp(what, "achievements") == 0)
+        kind = LISTING_ACHIEVEMENT;
+    else if (strcmp(what, "demands") == 0)
+        kind = LISTING_DEMAND;
+    else {
+        fprintf(stderr, "techmatch import: say 'achievements' or 'demands', not '%s'\n", what);
+        return 2;
+    }
+    import_format fmt;
+    if (format ? strcmp(format, "csv") == 0 : ends_with(file, ".csv"))
+        fmt = IMPORT_CSV;
+    else if (format ? strcmp(format, "jsonl") == 0
+                    : (ends_with(file, ".jsonl") || ends_with(file, ".ndjson")))
+        fmt = IMPORT_JSONL;
+    else {
+        fprintf(stderr, "techmatch import: cannot tell the format of %s; use --format csv or --format jsonl\n", file);
+        return 2;
+    }
+    data = read_file(file, &len);
+    if (data == NULL) {
+        fprintf(stderr, "techmatch import: cannot read %s\n", file);
+        return 1;
+    }
+    log_set_quiet(1);
+    if (store_open(db, &s) != TM_OK || store_fields_load(s, &tax) != TM_OK)
+        goto out;
+
+    int64_t org_id = 0;
+    char kind_have[16] = "";
+    const char *kind_need = kind == LISTING_ACHIEVEMENT ? "university" : "enterprise";
+    int rc = create ? store_org_ensure(s, org, kind_need, &org_id) : store_org_find(s, org, &org_id, kind_have);
+    if (rc == TM_ERR_NOT_FOUND) {
+        fprintf(stderr, "techmatch import: no organisation named '%s' (register it, or pass --create-org)\n", org);
+        goto out;
+    }
+    if (rc == TM_ERR_CONFLICT || (rc == TM_OK && !create && strcmp(kind_have, kind_need) != 0)) {
+        fprintf(stderr, "techmatch import: '%s' is not a%s %s, so it cannot own %s\n", org,
+                kind == LISTING_ACHIEVEMENT ? "" : "n", kind_need, what);
+        goto out;
+    }
+    if (rc != TM_OK)
+        goto out;
+
+    progress_bar bar = { 0 };
+    clock_gettime(CLOCK_MONOTONIC, &bar.start);
+    rc = import_run(s, tax, kind, org_id, 0, fmt, data, len,
+                    isatty(STDERR_FILENO) ? draw_progress : NULL, &bar, &report);
+    if (bar.shown)
+        fputc('\n', stderr);
+    if (rc == TM_ERR_INVALID) {
+        print_errors(file, report, 0);
+        goto out;
+    }
+    if (rc != TM_OK) {
+        fprintf(stderr, "techmatch import: %s; nothing was stored\n", tm_strerror(rc));
+        goto out;
+    }
+    const cJSON *row;
+    cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(report, "rows")) {
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(row, "status");
+        if (strcmp(st->valuestring, "invalid") == 0)
+            print_errors(file, row, (long)cJSON_GetObjectItemCaseSensitive(row, "line")->valuedouble);
+    }
+    int failed = (int)cJSON_GetObjectItemCaseSensitive(report, "failed")->valuedouble;
+    printf("%s: %d created, %d updated, %d invalid\n", file,
+           (int)cJSON_GetObjectItemCaseSensitive(report, "created")->valuedouble,
+           (int)cJSON_GetObjectItemCaseSensitive(report, "updated")->valuedouble, failed);
+    status = failed ? 1 : 0;
+out:
+    cJSON_Delete(report);
+    taxonomy_free(tax);
+    store_close(s);
+    free(data);
+    return status;
+}

@@ -1,0 +1,20 @@
+/*
+ * embedded.h: files compiled into the binary (build/gen/embedded.c), so that one
+ * binary carries its schema, its default taxonomy and its API description.
+ */
+#ifndef TM_EMBEDDED_H
+#define TM_EMBEDDED_H
+
+struct embedded_migration {
+    const char *name; /* file name, e.g. "001_core.sql"; NULL ends the table */
+    const char *sql;
+};
+
+/* In the order they apply; version N is the N-th entry. */
+extern const struct embedded_migration embedded_migrations[];
+/* seeds/fields/gbt4754-2017.tsv, header line included. */
+extern const char embedded_taxonomy_tsv[];
+/* src/openapi.json. */
+extern const char embedded_openapi_json[];
+
+#endif

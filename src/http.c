@@ -1,0 +1,557 @@
+/*
+ * http.c: libmicrohttpd glue, the dispatcher and the reply helpers.
+ *
+ * A request lives from the first call of the access handler (route matching,
+ * body limit, content type, authentication and roles are all decided there,
+ * before any body is read) to MHD's completion callback (which logs and frees
+ * it).  Responses are built by reply_* into r->response and queued by the
+ * access handler; response memory is MHD_RESPMEM_MUST_FREE (malloc'd here) or
+ * MHD_RESPMEM_PERSISTENT for static documents.
+ */
+#include "http.h"
+#include "json.h"
+#include "limits.h"
+#include "log.h"
+#include "mem.h"
+#include "sbuf.h"
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_EXTRA_HEADERS 4
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    app *app;
+    atomic_int in_flight;
+};
+
+struct http_request {
+    http_server *server;
+    struct MHD_Connection *conn;
+    const route *route;
+    char method[16];
+    char *path;
+    int64_t params[LIM_PATH_PARAMS];
+    size_t nparams;
+    sbuf body;
+    int too_large;
+    cJSON *json;
+    principal who;
+    int signed_in;
+    char bearer[LIM_TOKEN + 1];
+    int has_bearer;
+    char addr[INET6_ADDRSTRLEN];
+    struct timespec started;
+    unsigned status;
+    struct MHD_Response *response;
+    int answered;          /* a response was queued; later calls only drain the body */
+    char *extra[MAX_EXTRA_HEADERS][2];
+    size_t nextra;
+};
+
+/* ---------- small helpers ---------- */
+
+static const char *reason(unsigned status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    }
+    return "Error";
+}
+
+unsigned http_role_bit(const char *role)
+{
+    if (strcmp(role, "enterprise") == 0)
+        return ROLE_ENTERPRISE;
+    if (strcmp(role, "university") == 0)
+        return ROLE_UNIVERSITY;
+    if (strcmp(role, "broker") == 0)
+        return ROLE_BROKER;
+    if (strcmp(role, "admin") == 0)
+        return ROLE_ADMIN;
+    return 0;
+}
+
+/* ---------- replies ---------- */
+
+static void respond(http_request *r, unsigned status, const char *content_type,
+                    char *body, size_t len, enum MHD_ResponseMemoryMode mode)
+{
+    if (r->response != NULL) {
+        /* A second reply is a programmer error; keep the first. */
+        if (mode == MHD_RESPMEM_MUST_FREE)
+            free(body);
+        log_error("handler replied twice on %s %s", r->method, r->path);
+        return;
+    }
+    r->status = status;
+    r->response = MHD_create_response_from_buffer(len, body, mode);
+    if (r->response == NULL)
+        abort(); /* only fails on out-of-memory */
+    MHD_add_response_header(r->response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r->response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r->response, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r->response, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r->response, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    MHD_add_response_header(r->response, "Cache-Control", "no-store");
+    for (size_t i = 0; i < r->nextra; i++)
+        MHD_add_response_header(r->response, r->extra[i][0], r->extra[i][1]);
+}
+
+void reply_add_header(http_request *r, const char *name, const char *value)
+{
+    if (r->nextra == MAX_EXTRA_HEADERS)
+        return;
+    r->extra[r->nextra][0] = xstrdup(name);
+    r->extra[r->nextra][1] = xstrdup(value);
+    r->nextra++;
+}
+
+void reply_json(http_request *r, unsigned status, cJSON *body)
+{
+    char *text = json_print(body);
+    cJSON_Delete(body);
+    respond(r, status, "application/json", text, strlen(text), MHD_RESPMEM_MUST_FREE);
+}
+
+void reply_static(http_request *r, unsigned status, const char *content_type, const char *body, size_t len)
+{
+    respond(r, status, content_type, (char *)body, len, MHD_RESPMEM_PERSISTENT);
+}
+
+static void problem(http_request *r, unsigned status, const char *detail, cJSON *errors)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "type", "about:blank");
+    cJSON_AddStringToObject(p, "title", reason(status));
+    cJSON_AddNumberToObject(p, "status", status);
+    if (detail)
+        cJSON_AddStringToObject(p, "detail", detail);
+    if (errors)
+        cJSON_AddItemToObject(p, "errors", errors);
+    char *text = json_print(p);
+    cJSON_Delete(p);
+    respond(r, status, "application/problem+json", text, strlen(text), MHD_RESPMEM_MUST_FREE);
+}
+
+void reply_problem(http_request *r, unsigned status, const char *detail)
+{
+    problem(r, status, detail, NULL);
+}
+
+void reply_invalid(http_request *r, cJSON *errors)
+{
+    problem(r, 400, "the request has invalid members; see errors", errors);
+}
+
+void reply_invalid_field(http_request *r, const char *field, const char *message)
+{
+    cJSON *errors = cJSON_CreateArray();
+    json_error_add(errors, field, "%s", message);
+    problem(r, 400, message, errors);
+}
+
+void reply_status(http_request *r, int status, const char *detail)
+{
+    switch ((tm_status)status) {
+    case TM_ERR_NOT_FOUND: reply_problem(r, 404, detail ? detail : "no such resource"); break;
+    case TM_ERR_FORBIDDEN: reply_problem(r, 403, detail ? detail : "not allowed"); break;
+    case TM_ERR_CONFLICT: reply_problem(r, 409, detail ? detail : "conflict"); break;
+    case TM_ERR_AUTH: reply_problem(r, 401, detail ? detail : "sign in first"); break;
+    case TM_ERR_INVALID: reply_problem(r, 400, detail ? detail : "invalid request"); break;
+    case TM_ERR_LIMITED: reply_problem(r, 429, detail ? detail : "too many requests"); break;
+    default: reply_problem(r, 500, "the server failed; the error is in its log"); break;
+    }
+}
+
+/* ---------- request accessors ---------- */
+
+app *req_app(http_request *r) { return r->server->app; }
+const principal *req_principal(http_request *r) { return r->signed_in ? &r->who : NULL; }
+int req_arg(http_request *r) { return r->route->arg; }
+const cJSON *req_json(http_request *r) { return r->json; }
+const char *req_client_addr(http_request *r) { return r->addr; }
+const char *req_bearer(http_request *r) { return r->has_bearer ? r->bearer : NULL; }
+
+int64_t req_param_id(http_request *r, size_t i)
+{
+    return i < r->nparams ? r->params[i] : 0;
+}
+
+const char *req_query(http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_body(http_request *r, size_t *len)
+{
+    *len = r->body.len;
+    return r->body.buf;
+}
+
+const char *req_content_type(http_request *r)
+{
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    return ct ? ct : "";
+}
+
+/* ---------- routing ---------- */
+
+/*
+ * Matches path against pattern segment by segment; {id} takes a positive
+ * decimal integer.  Returns 1 and fills params on a match.
+ */
+static int match_pattern(const char *pattern, const char *path, int64_t *params, size_t *nparams)
+{
+    const char *p = pattern, *u = path;
+    *nparams = 0;
+    while (*p && *u) {
+        if (strncmp(p, "{id}", 4) == 0) {
+            const char *start = u;
+            long long v = 0;
+            while (*u >= '0' && *u <= '9' && u - start < 16) {
+                v = v * 10 + (*u - '0');
+                u++;
+            }
+            if (u == start || (*u && *u != '/') || v <= 0 || *start == '0' || *nparams == LIM_PATH_PARAMS)
+                return 0;
+            params[(*nparams)++] = v;
+            p += 4;
+            continue;
+        }
+        if (*p != *u)
+            return 0;
+        p++;
+        u++;
+    }
+    return *p == '\0' && *u == '\0';
+}
+
+/* Finds the route; sets *path_known if some route has this path under another method. */
+static const route *find_route(http_request *r, int *path_known, sbuf *allow)
+{
+    int64_t params[LIM_PATH_PARAMS];
+    size_t n;
+    *path_known = 0;
+    for (size_t i = 0; i < http_routes_count; i++) {
+        const route *rt = &http_routes[i];
+        if (!match_pattern(rt->pattern, r->path, params, &n))
+            continue;
+        if (strcmp(rt->method, r->method) == 0) {
+            memcpy(r->params, params, sizeof params);
+            r->nparams = n;
+            return rt;
+        }
+        if (*path_known)
+            sbuf_adds(allow, ", ");
+        sbuf_adds(allow, rt->method);
+        *path_known = 1;
+    }
+    return NULL;
+}
+
+/* Content type without parameters, compared case-insensitively. */
+static int media_type_is(const char *ct, const char *want)
+{
+    size_t n = strlen(want);
+    return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static int content_type_ok(const route *rt, const char *ct)
+{
+    if (rt->body == BODY_JSON)
+        return media_type_is(ct, "application/json");
+    if (rt->body == BODY_IMPORT)
+        return media_type_is(ct, "text/csv") || media_type_is(ct, "application/x-ndjson") ||
+               media_type_is(ct, "application/jsonl") || media_type_is(ct, "application/x-jsonlines");
+    return 1;
+}
+
+/* Reads the bearer token; 0 if a malformed Authorization header was sent. */
+static int read_bearer(http_request *r)
+{
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (h == NULL)
+        return 1;
+    if (strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) > LIM_TOKEN)
+        return 0;
+    snprintf(r->bearer, sizeof r->bearer, "%s", h + 7);
+    r->has_bearer = 1;
+    return 1;
+}
+
+/* Resolves the token to a principal; replies 401 (and returns 0) if it is not valid. */
+static int authenticate(http_request *r)
+{
+    unsigned char hash[AUTH_TOKEN_HASH_BYTES];
+    if (!read_bearer(r)) {
+        reply_add_header(r, "WWW-Authenticate", "Bearer");
+        reply_problem(r, 401, "the Authorization header must be 'Bearer <token>'");
+        return 0;
+    }
+    if (!r->has_bearer)
+        return 1;
+    int status = auth_token_hash(r->bearer, hash);
+    if (status == TM_OK)
+        status = store_session_principal(r->server->app->store, hash, sizeof hash,
+                                         (int64_t)time(NULL), &r->who);
+    if (status == TM_OK) {
+        r->signed_in = 1;
+        return 1;
+    }
+    if (status == TM_ERR_DB) {
+        reply_status(r, status, NULL);
+        return 0;
+    }
+    reply_add_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    reply_problem(r, 401, "the token is invalid or has expired; log in again");
+    return 0;
+}
+
+/* Everything decided before the body is read.  Leaves a reply in r->response on refusal. */
+static void admit(http_request *r)
+{
+    int path_known;
+    sbuf allow;
+
+    if (strlen(r->path) > LIM_URL_BYTES) {
+        reply_problem(r, 414, "the request target is too long");
+        return;
+    }
+    sbuf_init(&allow);
+    r->route = find_route(r, &path_known, &allow);
+    if (r->route == NULL) {
+        if (path_known) {
+            reply_add_header(r, "Allow", allow.buf);
+            reply_problem(r, 405, "this method is not allowed here; see the Allow header");
+        } else {
+            reply_problem(r, 404, "no such route");
+        }
+        sbuf_cleanup(&allow);
+        return;
+    }
+    sbuf_cleanup(&allow);
+    const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > r->route->body_limit) {
+        reply_problem(r, 413, "the body is larger than this route accepts");
+        return;
+    }
+    if (!authenticate(r))
+        return;
+    unsigned role = r->signed_in ? http_role_bit(r->who.role) : ROLE_ANON;
+    if ((r->route->roles & role) == 0) {
+        if (!r->signed_in) {
+            reply_add_header(r, "WWW-Authenticate", "Bearer");
+            reply_problem(r, 401, "sign in first");
+        } else {
+            reply_problem(r, 403, "your role may not use this route");
+        }
+        return;
+    }
+    if (r->route->body != BODY_NONE && !content_type_ok(r->route, req_content_type(r))) {
+        reply_problem(r, 415, r->route->body == BODY_JSON
+                                  ? "send the body as application/json"
+                                  : "send the body as text/csv or application/x-ndjson (JSON Lines)");
+        return;
+    }
+}
+
+static void dispatch(http_request *r)
+{
+    if (r->too_large) {
+        reply_problem(r, 413, "the body is larger than this route accepts");
+        return;
+    }
+    if (r->route->body == BODY_JSON) {
+        char msg[200];
+        if (json_parse_body(r->body.buf, r->body.len, LIM_JSON_DEPTH, &r->json, msg, sizeof msg) != TM_OK) {
+            reply_invalid_field(r, NULL, msg);
+            return;
+        }
+    }
+    r->route->handler(r);
+    if (r->response == NULL)
+        reply_problem(r, 500, "the handler sent no response");
+}
+
+/* ---------- libmicrohttpd callbacks ---------- */
+
+static void client_address(http_request *r)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(r->addr, sizeof r->addr, "unknown");
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->addr, sizeof r->addr);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, r->addr, sizeof r->addr);
+}
+
+static enum MHD_Result queue(http_request *r)
+{
+    enum MHD_Result ok = MHD_queue_response(r->conn, r->status, r->response);
+    MHD_destroy_response(r->response);
+    r->response = NULL;
+    r->answered = 1;
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    http_server *srv = cls;
+    http_request *r = *con_cls;
+    (void)version;
+
+    if (r == NULL) {
+        r = xcalloc(1, sizeof *r);
+        r->server = srv;
+        r->conn = c;
+        r->path = xstrdup(url);
+        snprintf(r->method, sizeof r->method, "%s", method);
+        sbuf_init(&r->body);
+        clock_gettime(CLOCK_MONOTONIC, &r->started);
+        client_address(r);
+        atomic_fetch_add(&srv->in_flight, 1);
+        *con_cls = r;
+        admit(r);
+        return r->response ? queue(r) : MHD_YES;
+    }
+    if (r->answered) {
+        *upload_size = 0; /* refused at admission: drain what is still coming */
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        if (!r->too_large && r->body.len + *upload_size <= r->route->body_limit)
+            sbuf_add(&r->body, upload, *upload_size);
+        else
+            r->too_large = 1;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    dispatch(r);
+    return queue(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    http_server *srv = cls;
+    http_request *r = *con_cls;
+    struct timespec now;
+    (void)c;
+    if (r == NULL)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
+                (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
+    log_info("%s %s %u %.1fms%s", r->method, r->path, r->status, ms,
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+    if (r->response)
+        MHD_destroy_response(r->response);
+    for (size_t i = 0; i < r->nextra; i++) {
+        free(r->extra[i][0]);
+        free(r->extra[i][1]);
+    }
+    cJSON_Delete(r->json);
+    sbuf_cleanup(&r->body);
+    free(r->path);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    (void)cls;
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    log_warn("libmicrohttpd: %s", line);
+}
+
+int http_server_start(const char *host, int port, app *a, http_server **out, int *bound_port)
+{
+    struct addrinfo hints = { 0 }, *ai = NULL;
+    char portstr[16];
+    http_server *srv = xcalloc(1, sizeof *srv);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    srv->app = a;
+    atomic_init(&srv->in_flight, 0);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+    snprintf(portstr, sizeof portstr, "%d", port);
+    if (getaddrinfo(host, portstr, &hints, &ai) != 0 || ai == NULL) {
+        log_error("cannot listen on %s: give a numeric IPv4 or IPv6 address", host);
+        free(srv);
+        return TM_ERR_IO;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_request, srv,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cores > 0 ? cores : 2),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (srv->daemon == NULL) {
+        log_error("cannot listen on %s:%d (in use, or not an address of this machine)", host, port);
+        free(srv);
+        return TM_ERR_IO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    *bound_port = info ? info->port : port;
+    *out = srv;
+    return TM_OK;
+}
+
+void http_server_stop(http_server *s)
+{
+    if (s == NULL)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    /* Requests in flight finish; idle keep-alive connections do not count. */
+    for (int i = 0; i < 1000 && atomic_load(&s->in_flight) > 0; i++) {
+        struct timespec ts = { 0, 10 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    free(s);
+}

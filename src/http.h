@@ -1,0 +1,110 @@
+/*
+ * http.h: the HTTP server (libmicrohttpd, internal thread pool) and the
+ * request/response API that handlers use.
+ *
+ * The dispatcher does everything a handler must not decide for itself: it
+ * matches the route table (404, 405 with Allow), enforces the route's body
+ * limit (413) and content type (415), authenticates the bearer token (401) and
+ * checks the route's roles (403), and parses JSON bodies (400) -- all before the
+ * handler runs.  Every response gets the security headers, and one log line
+ * (method, path, status, milliseconds) is written when it completes.
+ *
+ * A handler calls exactly one reply_* function.  Handlers run on the server's
+ * worker threads, several at once.
+ */
+#ifndef TM_HTTP_H
+#define TM_HTTP_H
+#include "app.h"
+#include "err.h"
+#include "store.h"
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Roles, as bits of a route's allow mask. */
+#define ROLE_ANON        (1u << 0)
+#define ROLE_ENTERPRISE  (1u << 1)
+#define ROLE_UNIVERSITY  (1u << 2)
+#define ROLE_BROKER      (1u << 3)
+#define ROLE_ADMIN       (1u << 4)
+#define ROLES_SIGNED_IN  (ROLE_ENTERPRISE | ROLE_UNIVERSITY | ROLE_BROKER | ROLE_ADMIN)
+#define ROLES_ANYONE     (ROLE_ANON | ROLES_SIGNED_IN)
+
+typedef enum body_kind {
+    BODY_NONE,    /* any body is ignored */
+    BODY_JSON,    /* application/json, parsed before the handler */
+    BODY_IMPORT   /* text/csv or JSON Lines, passed raw */
+} body_kind;
+
+typedef struct http_request http_request;
+typedef void (*http_handler)(http_request *r);
+
+typedef struct route {
+    const char *method;
+    const char *pattern;    /* "/api/demands/{id}": {id} matches a positive integer */
+    unsigned roles;         /* who may call it */
+    size_t body_limit;      /* bytes; from limits.h */
+    body_kind body;
+    http_handler handler;
+    int arg;                /* passed through to the handler (e.g. the listing kind) */
+} route;
+
+/* The route table (routes.c). */
+extern const route http_routes[];
+extern const size_t http_routes_count;
+
+/* ---- server ---- */
+
+typedef struct http_server http_server;
+
+/*
+ * Starts serving on host:port (port 0 = any free port) with one worker thread
+ * per core.  *bound_port receives the port.  TM_ERR_IO if it cannot listen.
+ */
+TM_MUST_CHECK int http_server_start(const char *host, int port, app *a,
+                                    http_server **out, int *bound_port);
+/* Stops accepting, lets requests in flight finish (up to 10 s), then stops. */
+void http_server_stop(http_server *s);
+
+/* Returns the role bit of a role name ("enterprise", ...), or 0. */
+unsigned http_role_bit(const char *role);
+
+/* ---- request ---- */
+
+app *req_app(http_request *r);
+/* The signed-in user, or NULL for an anonymous request. Borrowed. */
+const principal *req_principal(http_request *r);
+int req_arg(http_request *r);
+/* The i-th {id} of the path. */
+int64_t req_param_id(http_request *r, size_t i);
+/* A query-string argument (URL-decoded), or NULL. Borrowed. */
+const char *req_query(http_request *r, const char *name);
+/* The parsed JSON body of a BODY_JSON route. Borrowed. */
+const cJSON *req_json(http_request *r);
+/* The raw body (NUL-terminated) and its length. Borrowed. */
+const char *req_body(http_request *r, size_t *len);
+/* The Content-Type header, or "". Borrowed. */
+const char *req_content_type(http_request *r);
+/* The client's IP address as text. Borrowed. */
+const char *req_client_addr(http_request *r);
+/* The bearer token as sent (NULL if none). Borrowed; never log it. */
+const char *req_bearer(http_request *r);
+
+/* ---- responses (call exactly one) ---- */
+
+/* Sends body (taken: deleted here) as application/json. */
+void reply_json(http_request *r, unsigned status, cJSON *body);
+/* Sends static bytes that outlive the response (e.g. the embedded OpenAPI document). */
+void reply_static(http_request *r, unsigned status, const char *content_type, const char *body, size_t len);
+/* Sends an application/problem+json with title from the status and this detail. */
+void reply_problem(http_request *r, unsigned status, const char *detail);
+/* Sends 400 problem+json with errors (taken), a [{field, message}] array. */
+void reply_invalid(http_request *r, cJSON *errors);
+/* Sends 400 naming one field. */
+void reply_invalid_field(http_request *r, const char *field, const char *message);
+/* Maps a tm_status (NOT_FOUND 404, FORBIDDEN 403, CONFLICT 409, ...) to a problem reply. */
+void reply_status(http_request *r, int status, const char *detail);
+/* Adds a header to the response that the next reply_* creates. */
+void reply_add_header(http_request *r, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,116 @@
+/* json.c: pre-parse checks and builders over cJSON. */
+#include "json.h"
+#include "mem.h"
+#include "utf8.h"
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Returns the deepest nesting of arrays and objects, ignoring brackets in strings. */
+static int nesting_depth(const char *s, size_t len)
+{
+    int depth = 0, max = 0, in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            if (depth > max)
+                max = depth;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return max;
+}
+
+int json_parse_body(const char *text, size_t len, int max_depth, cJSON **out,
+                    char *msg, size_t msglen)
+{
+    size_t bad = 0;
+    const char *end = NULL;
+
+    *out = NULL;
+    if (len == 0) {
+        snprintf(msg, msglen, "the request body is empty; a JSON document was expected");
+        return TM_ERR_INVALID;
+    }
+    if (!mt_utf8_valid(text, len, &bad)) {
+        snprintf(msg, msglen, "the body is not valid UTF-8 (byte %zu)", bad);
+        return TM_ERR_INVALID;
+    }
+    if (nesting_depth(text, len) > max_depth) {
+        snprintf(msg, msglen, "JSON nesting is deeper than %d levels", max_depth);
+        return TM_ERR_INVALID;
+    }
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (root == NULL) {
+        size_t at = end && end >= text ? (size_t)(end - text) : 0;
+        snprintf(msg, msglen, "malformed JSON near byte %zu", at);
+        return TM_ERR_INVALID;
+    }
+    /* Only whitespace may follow the document. */
+    while (end && (size_t)(end - text) < len && strchr(" \t\r\n", *end) != NULL)
+        end++;
+    if (end && (size_t)(end - text) < len) {
+        cJSON_Delete(root);
+        snprintf(msg, msglen, "unexpected data after the JSON document at byte %zu", (size_t)(end - text));
+        return TM_ERR_INVALID;
+    }
+    *out = root;
+    return TM_OK;
+}
+
+void json_error_add(cJSON *errors, const char *field, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    cJSON *e = cJSON_CreateObject();
+    json_add_string_or_null(e, "field", field);
+    cJSON_AddStringToObject(e, "message", buf);
+    cJSON_AddItemToArray(errors, e);
+}
+
+void json_add_string_or_null(cJSON *obj, const char *name, const char *value)
+{
+    if (value == NULL)
+        cJSON_AddNullToObject(obj, name);
+    else
+        cJSON_AddStringToObject(obj, name, value);
+}
+
+void json_add_int(cJSON *obj, const char *name, int64_t value)
+{
+    cJSON_AddNumberToObject(obj, name, (double)value);
+}
+
+int json_get_int(const cJSON *item, int64_t min, int64_t max, int64_t *out)
+{
+    if (!cJSON_IsNumber(item))
+        return 0;
+    double d = item->valuedouble;
+    if (!isfinite(d) || d != floor(d) || d < (double)min || d > (double)max)
+        return 0;
+    *out = (int64_t)d;
+    return 1;
+}
+
+char *json_print(const cJSON *item)
+{
+    char *s = cJSON_PrintUnformatted(item);
+    if (s == NULL)
+        s = xstrdup("null");
+    return s;
+}

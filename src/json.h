@@ -1,0 +1,42 @@
+/*
+ * json.h: the checks techmatch puts around cJSON, and small builders.
+ *
+ * cJSON neither validates UTF-8 nor bounds nesting by request; json_parse_body
+ * does both before parsing.  Every cJSON returned is owned by the caller
+ * (cJSON_Delete).  Thread-safe.
+ */
+#ifndef TM_JSON_H
+#define TM_JSON_H
+#include "err.h"
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Parses a complete JSON text.  Returns TM_OK and a tree in *out, or
+ * TM_ERR_INVALID with a one-sentence reason in msg (invalid UTF-8 and where,
+ * nesting deeper than max_depth, or where the syntax broke).
+ */
+TM_MUST_CHECK int json_parse_body(const char *text, size_t len, int max_depth,
+                                  cJSON **out, char *msg, size_t msglen);
+
+/* Appends {"field": field, "message": ...} to the array errors. */
+void json_error_add(cJSON *errors, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Adds name: value, or name: null when value is NULL. */
+void json_add_string_or_null(cJSON *obj, const char *name, const char *value);
+
+/* Adds an integer member (exact up to 2^53). */
+void json_add_int(cJSON *obj, const char *name, int64_t value);
+
+/*
+ * Reads an integral JSON number into *out.  Returns 1 if item is a number with
+ * no fractional part within [min, max], else 0.
+ */
+int json_get_int(const cJSON *item, int64_t min, int64_t max, int64_t *out);
+
+/* Serialises without whitespace; returns a malloc'd string (free()). */
+char *json_print(const cJSON *item);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * limits.h: every bound techmatch puts on outside input, in one place.
+ *
+ * Each limit says what it protects.  Handlers, validators and parsers refer to
+ * these names; no other file writes a literal bound for user input.
+ */
+#ifndef TM_LIMITS_H
+#define TM_LIMITS_H
+
+/* HTTP bodies, per route class (the route table picks one). */
+#define LIM_BODY_SMALL        (16 * 1024)        /* login, register, small JSON */
+#define LIM_BODY_LISTING      (128 * 1024)       /* one demand or achievement */
+#define LIM_BODY_IMPORT       (16 * 1024 * 1024) /* bulk CSV / JSON Lines upload */
+
+#define LIM_JSON_DEPTH        16     /* nesting of a request body; ours need 3 */
+#define LIM_URL_BYTES         2048   /* request target, checked before routing */
+#define LIM_PATH_PARAMS       4      /* {id} captures in one route pattern */
+
+/* Accounts. */
+#define LIM_EMAIL             254    /* RFC 5321 path limit */
+#define LIM_PASSWORD_MIN      10     /* characters (bytes of UTF-8) */
+#define LIM_PASSWORD_MAX      512    /* bytes; argon2id takes any length, we bound it */
+#define LIM_NAME              120    /* org_name, display_name: characters */
+#define LIM_TOKEN             128    /* bytes of a bearer token as sent */
+
+/* Failed-login rate limit: this many failures in the window lock the key. */
+#define LIM_LOGIN_FAILS_ACCOUNT  5
+#define LIM_LOGIN_FAILS_ADDRESS  20
+#define LIM_LOGIN_WINDOW_S       (15 * 60)
+#define LIM_LOGIN_TRACKED        4096   /* keys remembered; oldest evicted first */
+
+/* Listings (characters are Unicode code points, not bytes). */
+#define LIM_TITLE             200
+#define LIM_BODY_TEXT         10000  /* description / abstract */
+#define LIM_KEYWORDS          20     /* items in keywords */
+#define LIM_KEYWORD           40     /* characters per keyword */
+#define LIM_FIELDS            8      /* field codes per listing */
+#define LIM_MODES             5      /* cooperation / transfer modes (all of them) */
+#define LIM_REGION            64
+#define LIM_CONTACT           300
+#define LIM_PATENT_NO         64
+#define LIM_REF               100    /* external reference used by import */
+#define LIM_MONEY_MAX         1000000000000LL /* yuan: one trillion, above any deal */
+
+/* Lists and search. */
+#define LIM_PAGE_DEFAULT      20
+#define LIM_PAGE_MAX          100
+#define LIM_QUERY             500    /* bytes of q= */
+#define LIM_QUERY_TERMS       32     /* words of q= that reach FTS5 */
+
+/* Import. */
+#define LIM_IMPORT_ROWS       20000  /* rows in one file */
+#define LIM_IMPORT_LINE       (256 * 1024) /* bytes in one CSV record / JSONL line */
+#define LIM_CSV_COLUMNS       40
+
+/* Tokenizer. */
+#define LIM_TOKEN_BYTES       64     /* longer Latin words are cut at a character boundary */
+
+#endif

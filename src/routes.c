@@ -1,0 +1,42 @@
+/*
+ * routes.c: the route table, as data.  Each row says who may call the route
+ * and how large its body may be; the dispatcher (http.c) enforces both before
+ * the handler runs.  Every row must also appear in src/openapi.json and in the
+ * authorization matrix of tests/test_api.c (a test checks both).
+ */
+#include "api_auth.h"
+#include "api_listings.h"
+#include "api_meta.h"
+#include "http.h"
+#include "limits.h"
+#include "listing.h"
+
+#define D LISTING_DEMAND
+#define A LISTING_ACHIEVEMENT
+
+const route http_routes[] = {
+    { "GET", "/healthz", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_health, 0 },
+    { "GET", "/api/openapi.json", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_openapi, 0 },
+    { "GET", "/api/fields", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_fields, 0 },
+
+    { "POST", "/api/auth/register", ROLE_ANON, LIM_BODY_SMALL, BODY_JSON, api_auth_register, 0 },
+    { "POST", "/api/auth/login", ROLES_ANYONE, LIM_BODY_SMALL, BODY_JSON, api_auth_login, 0 },
+    { "POST", "/api/auth/logout", ROLES_SIGNED_IN, LIM_BODY_SMALL, BODY_NONE, api_auth_logout, 0 },
+    { "GET", "/api/me", ROLES_SIGNED_IN, LIM_BODY_SMALL, BODY_NONE, api_auth_me, 0 },
+
+    { "GET", "/api/demands", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_listings_list, D },
+    { "POST", "/api/demands", ROLE_ENTERPRISE, LIM_BODY_LISTING, BODY_JSON, api_listings_create, D },
+    { "POST", "/api/demands/import", ROLE_ENTERPRISE, LIM_BODY_IMPORT, BODY_IMPORT, api_listings_import, D },
+    { "GET", "/api/demands/{id}", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_listings_get, D },
+    { "PATCH", "/api/demands/{id}", ROLE_ENTERPRISE, LIM_BODY_LISTING, BODY_JSON, api_listings_update, D },
+    { "POST", "/api/demands/{id}/close", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_listings_close, D },
+
+    { "GET", "/api/achievements", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_listings_list, A },
+    { "POST", "/api/achievements", ROLE_UNIVERSITY, LIM_BODY_LISTING, BODY_JSON, api_listings_create, A },
+    { "POST", "/api/achievements/import", ROLE_UNIVERSITY, LIM_BODY_IMPORT, BODY_IMPORT, api_listings_import, A },
+    { "GET", "/api/achievements/{id}", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_listings_get, A },
+    { "PATCH", "/api/achievements/{id}", ROLE_UNIVERSITY, LIM_BODY_LISTING, BODY_JSON, api_listings_update, A },
+    { "POST", "/api/achievements/{id}/close", ROLE_UNIVERSITY, LIM_BODY_SMALL, BODY_NONE, api_listings_close, A },
+};
+
+const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];

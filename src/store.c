@@ -1,0 +1,1118 @@
+/*
+ * store.c: SQLite storage (see store.h for the contract).
+ *
+ * Layout: a statement table (SQL text by enum), connections that cache their
+ * prepared statements, a pool of readers and one writer, migrations, then the
+ * domain functions grouped as in store.h.
+ *
+ * Binding: every text is bound SQLITE_TRANSIENT unless it outlives the step
+ * (documented where SQLITE_STATIC is used), so callers may free their strings
+ * as soon as a function returns.
+ */
+#include "store.h"
+#include "embedded.h"
+#include "json.h"
+#include "limits.h"
+#include "log.h"
+#include "mem.h"
+#include "store_fts.h"
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_READERS 16
+
+/* ---------- statements ---------- */
+
+/* The select list shared by both kinds, in the column order row_to_listing reads. */
+#define D_COLS "l.id, l.org_id, o.name, l.ref, l.title, l.description, l.keywords, l.fields, " \
+    "l.region, l.cooperation_modes, l.contact, l.status, l.created_at, l.updated_at, " \
+    "l.budget_min, l.budget_max, l.deadline, NULL, NULL, '', NULL"
+#define A_COLS "l.id, l.org_id, o.name, l.ref, l.title, l.abstract, l.keywords, l.fields, " \
+    "l.region, l.transfer_modes, l.contact, l.status, l.created_at, l.updated_at, " \
+    "NULL, NULL, NULL, l.trl, l.ip_type, l.patent_no, l.price"
+#define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+/* Filters of the list routes: ?1..?2 field range, ?3 region prefix, ?4 status, ?5 org. */
+#define FILTERS(FT, FID) \
+    " WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM " FT " f WHERE f." FID " = l.id" \
+    " AND f.code >= ?1 AND f.code < ?2))" \
+    " AND (?3 IS NULL OR instr(l.region, ?3) = 1)" \
+    " AND (?4 IS NULL OR l.status = ?4) AND (?5 IS NULL OR l.org_id = ?5)"
+
+#define LIST_SQL(COLS, T, FT, FID) \
+    "SELECT " COLS " FROM " T " l JOIN orgs o ON o.id = l.org_id" FILTERS(FT, FID) \
+    " AND (?6 IS NULL OR l.id < ?6) ORDER BY l.id DESC LIMIT ?7"
+#define SEARCH_SQL(COLS, T, FT, FID, FTS) \
+    "SELECT " COLS " FROM " FTS " JOIN " T " l ON l.id = " FTS ".rowid" \
+    " JOIN orgs o ON o.id = l.org_id" FILTERS(FT, FID) \
+    " AND " FTS " MATCH ?6 ORDER BY bm25(" FTS ", 10.0, 1.0, 5.0), l.id DESC LIMIT ?7 OFFSET ?8"
+
+enum stmt_id {
+    /* Pairs indexed by listing_kind: X_D + kind. */
+    ST_GET_D, ST_GET_A,
+    ST_LIST_D, ST_LIST_A,
+    ST_SEARCH_D, ST_SEARCH_A,
+    ST_INSERT_D, ST_INSERT_A,
+    ST_UPDATE_D, ST_UPDATE_A,
+    ST_STATUS_D, ST_STATUS_A,
+    ST_BY_REF_D, ST_BY_REF_A,
+    ST_PING,
+    ST_FIELDS_COUNT, ST_FIELD_INSERT, ST_FIELDS_ALL,
+    ST_ORG_INSERT, ST_ORG_FIND,
+    ST_USER_INSERT, ST_USER_CREDENTIALS,
+    ST_SESSION_INSERT, ST_SESSION_PRINCIPAL, ST_SESSION_DELETE, ST_SESSION_PURGE,
+    ST_AUDIT,
+    ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+    ST_COUNT
+};
+
+static const char *const sql_text[ST_COUNT] = {
+    [ST_GET_D] = "SELECT " D_COLS " FROM demands l JOIN orgs o ON o.id = l.org_id WHERE l.id = ?1",
+    [ST_GET_A] = "SELECT " A_COLS " FROM achievements l JOIN orgs o ON o.id = l.org_id WHERE l.id = ?1",
+    [ST_LIST_D] = LIST_SQL(D_COLS, "demands", "demand_fields", "demand_id"),
+    [ST_LIST_A] = LIST_SQL(A_COLS, "achievements", "achievement_fields", "achievement_id"),
+    [ST_SEARCH_D] = SEARCH_SQL(D_COLS, "demands", "demand_fields", "demand_id", "demands_fts"),
+    [ST_SEARCH_A] = SEARCH_SQL(A_COLS, "achievements", "achievement_fields", "achievement_id",
+                               "achievements_fts"),
+    [ST_INSERT_D] = "INSERT INTO demands(org_id, ref, title, description, keywords, fields, region,"
+                    " cooperation_modes, contact, budget_min, budget_max, deadline)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                    " RETURNING id, created_at, updated_at",
+    [ST_INSERT_A] = "INSERT INTO achievements(org_id, ref, title, abstract, keywords, fields, region,"
+                    " transfer_modes, contact, trl, ip_type, patent_no, price)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                    " RETURNING id, created_at, updated_at",
+    [ST_UPDATE_D] = "UPDATE demands SET ref = ?2, title = ?3, description = ?4, keywords = ?5,"
+                    " fields = ?6, region = ?7, cooperation_modes = ?8, contact = ?9,"
+                    " budget_min = ?10, budget_max = ?11, deadline = ?12, updated_at = " NOW
+                    " WHERE id = ?1 RETURNING updated_at",
+    [ST_UPDATE_A] = "UPDATE achievements SET ref = ?2, title = ?3, abstract = ?4, keywords = ?5,"
+                    " fields = ?6, region = ?7, transfer_modes = ?8, contact = ?9,"
+                    " trl = ?10, ip_type = ?11, patent_no = ?12, price = ?13, updated_at = " NOW
+                    " WHERE id = ?1 RETURNING updated_at",
+    [ST_STATUS_D] = "UPDATE demands SET status = ?2, updated_at = " NOW " WHERE id = ?1",
+    [ST_STATUS_A] = "UPDATE achievements SET status = ?2, updated_at = " NOW " WHERE id = ?1",
+    [ST_BY_REF_D] = "SELECT id FROM demands WHERE org_id = ?1 AND ref = ?2",
+    [ST_BY_REF_A] = "SELECT id FROM achievements WHERE org_id = ?1 AND ref = ?2",
+    [ST_PING] = "SELECT 1",
+    [ST_FIELDS_COUNT] = "SELECT count(*) FROM fields",
+    [ST_FIELD_INSERT] = "INSERT INTO fields(code, parent, level, name_zh, name_en) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_FIELDS_ALL] = "SELECT code, parent, level, name_zh, name_en FROM fields ORDER BY level, code",
+    [ST_ORG_INSERT] = "INSERT INTO orgs(kind, name) VALUES (?1, ?2) RETURNING id",
+    [ST_ORG_FIND] = "SELECT id, kind FROM orgs WHERE name = ?1",
+    [ST_USER_INSERT] = "INSERT INTO users(org_id, role, email, display_name, password_hash)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+    [ST_USER_CREDENTIALS] = "SELECT id, password_hash FROM users WHERE email = ?1",
+    [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+    [ST_SESSION_PRINCIPAL] = "SELECT u.id, u.org_id, u.role, u.email, u.display_name, o.name, o.kind"
+                             " FROM sessions s JOIN users u ON u.id = s.user_id"
+                             " JOIN orgs o ON o.id = u.org_id"
+                             " WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+    [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+    [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+    [ST_AUDIT] = "INSERT INTO audit_log(user_id, action, entity, entity_id, before, after)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+};
+
+/* ---------- connections ---------- */
+
+typedef struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT];
+    struct conn *next_free;
+} conn;
+
+struct store {
+    char *path;
+    conn *writer;
+    pthread_mutex_t write_lock;
+    pthread_mutex_t pool_lock;
+    pthread_cond_t pool_cond;
+    conn *free_readers;
+    conn *readers[MAX_READERS];
+    size_t nreaders;
+    int version;
+};
+
+static void conn_close(conn *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(c->st[i]);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        log_error("SQLite: %s (while running: %.80s)", msg ? msg : "?", sql);
+        sqlite3_free(msg);
+        return TM_ERR_DB;
+    }
+    return TM_OK;
+}
+
+static int conn_open(const char *path, int readonly, conn **out)
+{
+    conn *c = xcalloc(1, sizeof *c);
+    int rc = sqlite3_open_v2(path, &c->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("cannot open database %s: %s", path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        conn_close(c);
+        return TM_ERR_DB;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, 5000);
+    if (exec_sql(c->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;") != TM_OK ||
+        (readonly && exec_sql(c->db, "PRAGMA query_only = ON;") != TM_OK) ||
+        store_fts_register(c->db) != TM_OK) {
+        conn_close(c);
+        return TM_ERR_DB;
+    }
+    *out = c;
+    return TM_OK;
+}
+
+/* Returns the cached, reset statement id of connection c (preparing it the first time). */
+static sqlite3_stmt *stmt(conn *c, enum stmt_id id)
+{
+    if (c->st[id] == NULL) {
+        if (sqlite3_prepare_v3(c->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id], NULL) != SQLITE_OK) {
+            log_error("SQLite cannot prepare statement %d: %s", (int)id, sqlite3_errmsg(c->db));
+            return NULL;
+        }
+    }
+    return c->st[id];
+}
+
+static void done(sqlite3_stmt *st)
+{
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+static int db_error(conn *c, const char *what)
+{
+    log_error("SQLite, %s: %s", what, sqlite3_errmsg(c->db));
+    return TM_ERR_DB;
+}
+
+static conn *reader_acquire(store *s)
+{
+    conn *c = NULL;
+    pthread_mutex_lock(&s->pool_lock);
+    while (s->free_readers == NULL && s->nreaders >= MAX_READERS)
+        pthread_cond_wait(&s->pool_cond, &s->pool_lock);
+    if (s->free_readers) {
+        c = s->free_readers;
+        s->free_readers = c->next_free;
+    } else if (conn_open(s->path, 1, &c) == TM_OK) {
+        s->readers[s->nreaders++] = c;
+    }
+    pthread_mutex_unlock(&s->pool_lock);
+    return c;
+}
+
+static void reader_release(store *s, conn *c)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&s->pool_lock);
+    c->next_free = s->free_readers;
+    s->free_readers = c;
+    pthread_cond_signal(&s->pool_cond);
+    pthread_mutex_unlock(&s->pool_lock);
+}
+
+/* Takes the writer and opens a write transaction.  NULL if BEGIN failed. */
+static conn *write_begin(store *s)
+{
+    pthread_mutex_lock(&s->write_lock);
+    conn *c = s->writer;
+    sqlite3_stmt *st = stmt(c, ST_BEGIN);
+    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    done(st);
+    if (rc != SQLITE_DONE) {
+        db_error(c, "begin");
+        pthread_mutex_unlock(&s->write_lock);
+        return NULL;
+    }
+    return c;
+}
+
+/* Commits when status is TM_OK, else rolls back; releases the writer. Returns the final status. */
+static int write_end(store *s, conn *c, int status)
+{
+    sqlite3_stmt *st = stmt(c, status == TM_OK ? ST_COMMIT : ST_ROLLBACK);
+    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    done(st);
+    if (rc != SQLITE_DONE) {
+        db_error(c, status == TM_OK ? "commit" : "rollback");
+        if (status == TM_OK) {
+            exec_sql(c->db, "ROLLBACK");
+            status = TM_ERR_DB;
+        }
+    }
+    pthread_mutex_unlock(&s->write_lock);
+    return status;
+}
+
+/* ---------- migrations and taxonomy seed ---------- */
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int migrate(sqlite3 *db, int *version)
+{
+    int v = user_version(db);
+    int known = 0;
+    while (embedded_migrations[known].name)
+        known++;
+    if (v < 0)
+        return TM_ERR_DB;
+    if (v > known) {
+        log_error("the database has schema version %d but this techmatch knows %d migrations; use a newer techmatch",
+                  v, known);
+        return TM_ERR_DB;
+    }
+    for (int i = v; i < known; i++) {
+        const struct embedded_migration *m = &embedded_migrations[i];
+        /* PRAGMA takes no bound parameters; the number is ours, never user input. */
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", i + 1);
+        char *msg = NULL;
+        if (exec_sql(db, "BEGIN IMMEDIATE") != TM_OK)
+            return TM_ERR_DB;
+        if (sqlite3_exec(db, m->sql, NULL, NULL, &msg) != SQLITE_OK || exec_sql(db, bump) != TM_OK) {
+            log_error("migration schema/%s failed: %s; rolled back, the database is still at version %d",
+                      m->name, msg ? msg : sqlite3_errmsg(db), i);
+            sqlite3_free(msg);
+            exec_sql(db, "ROLLBACK");
+            return TM_ERR_DB;
+        }
+        if (exec_sql(db, "COMMIT") != TM_OK)
+            return TM_ERR_DB;
+        log_info("applied migration schema/%s", m->name);
+    }
+    *version = known;
+    return TM_OK;
+}
+
+static int bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+static int seed_taxonomy(store *s)
+{
+    taxonomy *t = NULL;
+    char msg[200];
+    int status = TM_OK;
+
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_FIELDS_COUNT);
+    if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+        done(st);
+        return write_end(s, c, db_error(c, "count fields"));
+    }
+    int have = sqlite3_column_int(st, 0);
+    done(st);
+    if (have > 0)
+        return write_end(s, c, TM_OK);
+    if (taxonomy_parse_tsv(embedded_taxonomy_tsv, &t, msg, sizeof msg) != TM_OK) {
+        log_error("built-in taxonomy: %s", msg);
+        return write_end(s, c, TM_ERR_INTERNAL);
+    }
+    st = stmt(c, ST_FIELD_INSERT);
+    for (size_t i = 0; st && i < taxonomy_count(t) && status == TM_OK; i++) {
+        const tax_field *f = taxonomy_at(t, i);
+        bind_text_or_null(st, 1, f->code);
+        bind_text_or_null(st, 2, f->parent);
+        sqlite3_bind_int(st, 3, f->level);
+        bind_text_or_null(st, 4, f->name_zh);
+        bind_text_or_null(st, 5, f->name_en);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = db_error(c, "insert field");
+        done(st);
+    }
+    if (st == NULL)
+        status = TM_ERR_DB;
+    if (status == TM_OK)
+        log_info("loaded the GB/T 4754-2017 taxonomy (%zu fields)", taxonomy_count(t));
+    taxonomy_free(t);
+    return write_end(s, c, status);
+}
+
+int store_open(const char *path, store **out)
+{
+    store *s = xcalloc(1, sizeof *s);
+    int status;
+
+    *out = NULL;
+    s->path = xstrdup(path);
+    pthread_mutex_init(&s->write_lock, NULL);
+    pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_cond_init(&s->pool_cond, NULL);
+    status = conn_open(path, 0, &s->writer);
+    if (status == TM_OK) {
+        /* WAL is a property of the file; setting it once on the writer is enough. */
+        status = exec_sql(s->writer->db, "PRAGMA journal_mode = WAL;");
+    }
+    if (status == TM_OK)
+        status = migrate(s->writer->db, &s->version);
+    if (status == TM_OK)
+        status = seed_taxonomy(s);
+    if (status != TM_OK) {
+        store_close(s);
+        return status;
+    }
+    *out = s;
+    return TM_OK;
+}
+
+void store_close(store *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->nreaders; i++)
+        conn_close(s->readers[i]);
+    conn_close(s->writer);
+    pthread_mutex_destroy(&s->write_lock);
+    pthread_mutex_destroy(&s->pool_lock);
+    pthread_cond_destroy(&s->pool_cond);
+    free(s->path);
+    free(s);
+}
+
+int store_schema_version(store *s)
+{
+    return s->version;
+}
+
+int store_ping(store *s)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_PING);
+    int status = (st && sqlite3_step(st) == SQLITE_ROW) ? TM_OK : db_error(c, "ping");
+    done(st);
+    reader_release(s, c);
+    return status;
+}
+
+int store_fields_load(store *s, taxonomy **out)
+{
+    taxonomy *t = taxonomy_new();
+    int status = TM_OK;
+    conn *c = reader_acquire(s);
+    if (c == NULL) {
+        taxonomy_free(t);
+        return TM_ERR_DB;
+    }
+    sqlite3_stmt *st = stmt(c, ST_FIELDS_ALL);
+    int rc;
+    while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        tax_field f = {
+            (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+            sqlite3_column_int(st, 2), (const char *)sqlite3_column_text(st, 3),
+            (const char *)sqlite3_column_text(st, 4)
+        };
+        if (taxonomy_add(t, &f) != TM_OK) {
+            log_error("the fields table has a bad row: %s", f.code ? f.code : "(null)");
+            status = TM_ERR_INVALID;
+            break;
+        }
+    }
+    if (st == NULL || (status == TM_OK && rc != SQLITE_DONE))
+        status = db_error(c, "load fields");
+    done(st);
+    reader_release(s, c);
+    if (status != TM_OK) {
+        taxonomy_free(t);
+        t = NULL;
+    }
+    *out = t;
+    return status;
+}
+
+/* ---------- accounts ---------- */
+
+static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int col)
+{
+    const char *v = (const char *)sqlite3_column_text(st, col);
+    snprintf(dst, len, "%s", v ? v : "");
+}
+
+/* Inserts an org; returns TM_ERR_CONFLICT if the name exists. */
+static int org_insert(conn *c, const char *kind, const char *name, int64_t *id)
+{
+    sqlite3_stmt *st = stmt(c, ST_ORG_INSERT);
+    if (st == NULL)
+        return TM_ERR_DB;
+    bind_text_or_null(st, 1, kind);
+    bind_text_or_null(st, 2, name);
+    int rc = sqlite3_step(st);
+    int status = TM_OK;
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        status = TM_ERR_CONFLICT;
+    else
+        status = db_error(c, "insert org");
+    done(st);
+    return status;
+}
+
+static int user_insert(conn *c, int64_t org_id, const char *role, const char *email,
+                       const char *display_name, const char *hash, int64_t *id)
+{
+    sqlite3_stmt *st = stmt(c, ST_USER_INSERT);
+    if (st == NULL)
+        return TM_ERR_DB;
+    sqlite3_bind_int64(st, 1, org_id);
+    bind_text_or_null(st, 2, role);
+    bind_text_or_null(st, 3, email);
+    bind_text_or_null(st, 4, display_name);
+    bind_text_or_null(st, 5, hash);
+    int rc = sqlite3_step(st);
+    int status = TM_OK;
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        status = TM_ERR_CONFLICT;
+    else
+        status = db_error(c, "insert user");
+    done(st);
+    return status;
+}
+
+int store_register(store *s, const char *org_name, const char *org_kind, const char *email,
+                   const char *display_name, const char *password_hash, principal *out,
+                   const char **conflict)
+{
+    int64_t org_id = 0, user_id = 0;
+    *conflict = NULL;
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = org_insert(c, org_kind, org_name, &org_id);
+    if (status == TM_ERR_CONFLICT)
+        *conflict = "org_name";
+    if (status == TM_OK) {
+        status = user_insert(c, org_id, org_kind, email, display_name, password_hash, &user_id);
+        if (status == TM_ERR_CONFLICT)
+            *conflict = "email";
+    }
+    status = write_end(s, c, status);
+    if (status == TM_OK) {
+        memset(out, 0, sizeof *out);
+        out->user_id = user_id;
+        out->org_id = org_id;
+        snprintf(out->role, sizeof out->role, "%s", org_kind);
+        snprintf(out->org_kind, sizeof out->org_kind, "%s", org_kind);
+        snprintf(out->email, sizeof out->email, "%s", email);
+        snprintf(out->display_name, sizeof out->display_name, "%s", display_name);
+        snprintf(out->org_name, sizeof out->org_name, "%s", org_name);
+    }
+    return status;
+}
+
+static int org_find(conn *c, const char *name, int64_t *id, char *kind)
+{
+    sqlite3_stmt *st = stmt(c, ST_ORG_FIND);
+    if (st == NULL)
+        return TM_ERR_DB;
+    bind_text_or_null(st, 1, name);
+    int rc = sqlite3_step(st);
+    int status = TM_OK;
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        copy_col(kind, 16, st, 1);
+    } else if (rc == SQLITE_DONE) {
+        status = TM_ERR_NOT_FOUND;
+    } else {
+        status = db_error(c, "find org");
+    }
+    done(st);
+    return status;
+}
+
+int store_user_add(store *s, const char *email, const char *role, const char *org_name,
+                   const char *display_name, const char *password_hash, int64_t *user_id)
+{
+    int64_t org_id = 0;
+    char kind[16] = "";
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = org_find(c, org_name, &org_id, kind);
+    if (status == TM_ERR_NOT_FOUND)
+        status = org_insert(c, "broker_agency", org_name, &org_id);
+    else if (status == TM_OK && strcmp(kind, "broker_agency") != 0)
+        status = TM_ERR_INVALID;
+    if (status == TM_OK)
+        status = user_insert(c, org_id, role, email, display_name, password_hash, user_id);
+    return write_end(s, c, status);
+}
+
+int store_user_credentials(store *s, const char *email, int64_t *user_id, char *hash, size_t hashlen)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_USER_CREDENTIALS);
+    int status = TM_ERR_DB;
+    if (st) {
+        bind_text_or_null(st, 1, email);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *user_id = sqlite3_column_int64(st, 0);
+            copy_col(hash, hashlen, st, 1);
+            status = TM_OK;
+        } else if (rc == SQLITE_DONE) {
+            status = TM_ERR_NOT_FOUND;
+        } else {
+            status = db_error(c, "user credentials");
+        }
+    }
+    done(st);
+    reader_release(s, c);
+    return status;
+}
+
+int store_session_create(store *s, const unsigned char *token_hash, size_t hash_len,
+                         int64_t user_id, int64_t now, int64_t expires_at)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = TM_OK;
+    sqlite3_stmt *st = stmt(c, ST_SESSION_PURGE);
+    if (st == NULL)
+        status = TM_ERR_DB;
+    else {
+        sqlite3_bind_int64(st, 1, now);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = db_error(c, "purge sessions");
+        done(st);
+    }
+    st = status == TM_OK ? stmt(c, ST_SESSION_INSERT) : NULL;
+    if (st) {
+        sqlite3_bind_blob(st, 1, token_hash, (int)hash_len, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, user_id);
+        sqlite3_bind_int64(st, 3, now);
+        sqlite3_bind_int64(st, 4, expires_at);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = db_error(c, "insert session");
+        done(st);
+    } else if (status == TM_OK) {
+        status = TM_ERR_DB;
+    }
+    return write_end(s, c, status);
+}
+
+int store_session_principal(store *s, const unsigned char *token_hash, size_t hash_len,
+                            int64_t now, principal *out)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_SESSION_PRINCIPAL);
+    int status = TM_ERR_DB;
+    if (st) {
+        sqlite3_bind_blob(st, 1, token_hash, (int)hash_len, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, now);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            memset(out, 0, sizeof *out);
+            out->user_id = sqlite3_column_int64(st, 0);
+            out->org_id = sqlite3_column_int64(st, 1);
+            copy_col(out->role, sizeof out->role, st, 2);
+            copy_col(out->email, sizeof out->email, st, 3);
+            copy_col(out->display_name, sizeof out->display_name, st, 4);
+            copy_col(out->org_name, sizeof out->org_name, st, 5);
+            copy_col(out->org_kind, sizeof out->org_kind, st, 6);
+            status = TM_OK;
+        } else if (rc == SQLITE_DONE) {
+            status = TM_ERR_NOT_FOUND;
+        } else {
+            status = db_error(c, "session lookup");
+        }
+    }
+    done(st);
+    reader_release(s, c);
+    return status;
+}
+
+int store_session_delete(store *s, const unsigned char *token_hash, size_t hash_len)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_SESSION_DELETE);
+    int status = TM_ERR_DB;
+    if (st) {
+        sqlite3_bind_blob(st, 1, token_hash, (int)hash_len, SQLITE_TRANSIENT);
+        status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "delete session");
+    }
+    done(st);
+    return write_end(s, c, status);
+}
+
+/* ---------- organisations ---------- */
+
+int store_org_find(store *s, const char *name, int64_t *id, char *kind)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = org_find(c, name, id, kind);
+    reader_release(s, c);
+    return status;
+}
+
+int store_org_ensure(store *s, const char *name, const char *kind, int64_t *id)
+{
+    char have[16] = "";
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = org_find(c, name, id, have);
+    if (status == TM_ERR_NOT_FOUND)
+        status = org_insert(c, kind, name, id);
+    else if (status == TM_OK && strcmp(have, kind) != 0)
+        status = TM_ERR_CONFLICT;
+    return write_end(s, c, status);
+}
+
+/* ---------- listings ---------- */
+
+static void strlist_from_json_text(strlist *dst, const char *text)
+{
+    cJSON *a = text ? cJSON_Parse(text) : NULL;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, a) {
+        if (cJSON_IsString(item))
+            strlist_push(dst, item->valuestring);
+    }
+    cJSON_Delete(a);
+}
+
+static char *col_dup(sqlite3_stmt *st, int col)
+{
+    const char *v = (const char *)sqlite3_column_text(st, col);
+    return v ? xstrdup(v) : NULL;
+}
+
+static int64_t col_money(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? LISTING_NO_MONEY : sqlite3_column_int64(st, col);
+}
+
+/* Reads a row of D_COLS / A_COLS. */
+static listing *row_to_listing(listing_kind kind, sqlite3_stmt *st)
+{
+    listing *l = listing_new(kind);
+    l->id = sqlite3_column_int64(st, 0);
+    l->org_id = sqlite3_column_int64(st, 1);
+    l->org_name = col_dup(st, 2);
+    l->ref = col_dup(st, 3);
+    free(l->title);
+    l->title = col_dup(st, 4);
+    free(l->body);
+    l->body = col_dup(st, 5);
+    strlist_from_json_text(&l->keywords, (const char *)sqlite3_column_text(st, 6));
+    strlist_from_json_text(&l->fields, (const char *)sqlite3_column_text(st, 7));
+    free(l->region);
+    l->region = col_dup(st, 8);
+    strlist_from_json_text(&l->modes, (const char *)sqlite3_column_text(st, 9));
+    free(l->contact);
+    l->contact = col_dup(st, 10);
+    free(l->status);
+    l->status = col_dup(st, 11);
+    l->created_at = col_dup(st, 12);
+    l->updated_at = col_dup(st, 13);
+    l->budget_min = col_money(st, 14);
+    l->budget_max = col_money(st, 15);
+    l->deadline = col_dup(st, 16);
+    l->trl = sqlite3_column_type(st, 17) == SQLITE_NULL ? LISTING_NO_TRL : sqlite3_column_int(st, 17);
+    l->ip_type = col_dup(st, 18);
+    free(l->patent_no);
+    l->patent_no = col_dup(st, 19);
+    l->price = col_money(st, 20);
+    return l;
+}
+
+static void bind_list(sqlite3_stmt *st, int i, const strlist *s)
+{
+    cJSON *a = strlist_to_json(s);
+    char *text = json_print(a);
+    cJSON_Delete(a);
+    /* SQLite takes ownership and frees with free(). */
+    sqlite3_bind_text(st, i, text, -1, free);
+}
+
+static void bind_money(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v == LISTING_NO_MONEY)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, v);
+}
+
+/* Binds ?2..?13 of ST_INSERT_* (after org_id) or ST_UPDATE_* (after id); same order. */
+static void bind_members(sqlite3_stmt *st, const listing *l)
+{
+    bind_text_or_null(st, 2, l->ref);
+    bind_text_or_null(st, 3, l->title);
+    bind_text_or_null(st, 4, l->body);
+    bind_list(st, 5, &l->keywords);
+    bind_list(st, 6, &l->fields);
+    bind_text_or_null(st, 7, l->region);
+    bind_list(st, 8, &l->modes);
+    bind_text_or_null(st, 9, l->contact);
+    if (l->kind == LISTING_DEMAND) {
+        bind_money(st, 10, l->budget_min);
+        bind_money(st, 11, l->budget_max);
+        bind_text_or_null(st, 12, l->deadline);
+    } else {
+        if (l->trl == LISTING_NO_TRL)
+            sqlite3_bind_null(st, 10);
+        else
+            sqlite3_bind_int(st, 10, l->trl);
+        bind_text_or_null(st, 11, l->ip_type);
+        bind_text_or_null(st, 12, l->patent_no);
+        bind_money(st, 13, l->price);
+    }
+}
+
+static int audit(conn *c, int64_t user_id, const char *action, const listing *before, const listing *after)
+{
+    const listing *l = after ? after : before;
+    sqlite3_stmt *st = stmt(c, ST_AUDIT);
+    if (st == NULL)
+        return TM_ERR_DB;
+    if (user_id > 0)
+        sqlite3_bind_int64(st, 1, user_id);
+    else
+        sqlite3_bind_null(st, 1);
+    bind_text_or_null(st, 2, action);
+    bind_text_or_null(st, 3, listing_kind_name(l->kind));
+    sqlite3_bind_int64(st, 4, l->id);
+    for (int i = 0; i < 2; i++) {
+        const listing *x = i == 0 ? before : after;
+        if (x == NULL) {
+            sqlite3_bind_null(st, 5 + i);
+            continue;
+        }
+        cJSON *j = listing_to_json(x, 1);
+        sqlite3_bind_text(st, 5 + i, json_print(j), -1, free);
+        cJSON_Delete(j);
+    }
+    int status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "audit");
+    done(st);
+    return status;
+}
+
+static int get_in(conn *c, listing_kind kind, int64_t id, listing **out)
+{
+    sqlite3_stmt *st = stmt(c, (enum stmt_id)(ST_GET_D + kind));
+    if (st == NULL)
+        return TM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    int status = TM_OK;
+    *out = NULL;
+    if (rc == SQLITE_ROW)
+        *out = row_to_listing(kind, st);
+    else if (rc == SQLITE_DONE)
+        status = TM_ERR_NOT_FOUND;
+    else
+        status = db_error(c, "get listing");
+    done(st);
+    return status;
+}
+
+static int insert_in(conn *c, listing *l, int64_t actor)
+{
+    sqlite3_stmt *st = stmt(c, (enum stmt_id)(ST_INSERT_D + l->kind));
+    if (st == NULL)
+        return TM_ERR_DB;
+    sqlite3_bind_int64(st, 1, l->org_id);
+    bind_members(st, l);
+    int rc = sqlite3_step(st);
+    int status = TM_OK;
+    if (rc == SQLITE_ROW) {
+        l->id = sqlite3_column_int64(st, 0);
+        free(l->created_at);
+        free(l->updated_at);
+        l->created_at = col_dup(st, 1);
+        l->updated_at = col_dup(st, 2);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE)
+        status = rc == SQLITE_CONSTRAINT_UNIQUE ? TM_ERR_CONFLICT : db_error(c, "insert listing");
+    done(st);
+    if (status == TM_OK)
+        status = audit(c, actor, "create", NULL, l);
+    return status;
+}
+
+static int update_in(conn *c, listing *l, int64_t actor)
+{
+    listing *before = NULL;
+    int status = get_in(c, l->kind, l->id, &before);
+    if (status != TM_OK)
+        return status;
+    sqlite3_stmt *st = stmt(c, (enum stmt_id)(ST_UPDATE_D + l->kind));
+    if (st == NULL) {
+        listing_free(before);
+        return TM_ERR_DB;
+    }
+    sqlite3_bind_int64(st, 1, l->id);
+    bind_members(st, l);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        free(l->updated_at);
+        l->updated_at = col_dup(st, 0);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE)
+        status = rc == SQLITE_CONSTRAINT_UNIQUE ? TM_ERR_CONFLICT : db_error(c, "update listing");
+    done(st);
+    if (status == TM_OK)
+        status = audit(c, actor, "update", before, l);
+    listing_free(before);
+    return status;
+}
+
+int store_listing_create(store *s, listing *l, int64_t actor_user_id)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    return write_end(s, c, insert_in(c, l, actor_user_id));
+}
+
+int store_listing_get(store *s, listing_kind kind, int64_t id, listing **out)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = get_in(c, kind, id, out);
+    reader_release(s, c);
+    return status;
+}
+
+int store_listing_update(store *s, listing *l, int64_t actor_user_id)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    return write_end(s, c, update_in(c, l, actor_user_id));
+}
+
+int store_listing_set_status(store *s, listing_kind kind, int64_t id, const char *status_value,
+                             int64_t actor_user_id)
+{
+    listing *before = NULL, *after = NULL;
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = get_in(c, kind, id, &before);
+    sqlite3_stmt *st = status == TM_OK ? stmt(c, (enum stmt_id)(ST_STATUS_D + kind)) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        bind_text_or_null(st, 2, status_value);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = db_error(c, "set status");
+        done(st);
+    } else if (status == TM_OK) {
+        status = TM_ERR_DB;
+    }
+    if (status == TM_OK)
+        status = get_in(c, kind, id, &after);
+    if (status == TM_OK)
+        status = audit(c, actor_user_id, status_value, before, after);
+    listing_free(before);
+    listing_free(after);
+    return write_end(s, c, status);
+}
+
+void store_page_cleanup(listing_page *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        listing_free(p->items[i]);
+    free(p->items);
+    free(p->next_cursor);
+    memset(p, 0, sizeof *p);
+}
+
+/* Parses a cursor: "<id>" for recency lists, "s<offset>" for search. Returns 1 if valid. */
+static int parse_cursor(const char *cursor, int search, int64_t *value)
+{
+    const char *p = cursor;
+    char *end = NULL;
+    if (search) {
+        if (*p != 's')
+            return 0;
+        p++;
+    }
+    if (*p < '0' || *p > '9')
+        return 0;
+    long long v = strtoll(p, &end, 10);
+    if (*end != '\0' || v < 0 || v > (1LL << 53))
+        return 0;
+    *value = v;
+    return 1;
+}
+
+static void bind_filters(sqlite3_stmt *st, const listing_filter *f, char *upper, size_t upper_len)
+{
+    if (f->field_prefix && f->field_prefix[0]) {
+        size_t n = strlen(f->field_prefix);
+        snprintf(upper, upper_len, "%s", f->field_prefix);
+        if (n < upper_len)
+            upper[n - 1] = (char)(upper[n - 1] + 1);
+        bind_text_or_null(st, 1, f->field_prefix);
+        bind_text_or_null(st, 2, upper);
+    }
+    if (f->region && f->region[0])
+        bind_text_or_null(st, 3, f->region);
+    if (f->status)
+        bind_text_or_null(st, 4, f->status);
+    if (f->org_id > 0)
+        sqlite3_bind_int64(st, 5, f->org_id);
+}
+
+int store_listing_list(store *s, listing_kind kind, const listing_filter *f, listing_page *out)
+{
+    int search = f->q != NULL;
+    int64_t cursor = 0;
+    char upper[32];
+    char *match = NULL;
+
+    memset(out, 0, sizeof *out);
+    if (f->cursor && !parse_cursor(f->cursor, search, &cursor))
+        return TM_ERR_INVALID;
+    if (search) {
+        match = store_fts_query(f->q);
+        if (match == NULL)
+            return TM_OK; /* nothing searchable: an empty page */
+    }
+    conn *c = reader_acquire(s);
+    if (c == NULL) {
+        free(match);
+        return TM_ERR_DB;
+    }
+    sqlite3_stmt *st = stmt(c, (enum stmt_id)((search ? ST_SEARCH_D : ST_LIST_D) + kind));
+    int status = TM_OK;
+    if (st == NULL) {
+        reader_release(s, c);
+        free(match);
+        return TM_ERR_DB;
+    }
+    bind_filters(st, f, upper, sizeof upper);
+    /* One extra row tells whether there is a next page. */
+    sqlite3_bind_int64(st, 7, (int64_t)f->limit + 1);
+    if (search) {
+        sqlite3_bind_text(st, 6, match, -1, SQLITE_STATIC); /* match outlives the step loop */
+        sqlite3_bind_int64(st, 8, cursor);
+    } else if (f->cursor) {
+        sqlite3_bind_int64(st, 6, cursor);
+    }
+    out->items = xcalloc(f->limit + 1, sizeof *out->items);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == f->limit) {
+            char buf[32];
+            if (search)
+                snprintf(buf, sizeof buf, "s%lld", (long long)(cursor + (int64_t)f->limit));
+            else
+                snprintf(buf, sizeof buf, "%lld", (long long)out->items[out->n - 1]->id);
+            out->next_cursor = xstrdup(buf);
+            rc = SQLITE_DONE;
+            break;
+        }
+        out->items[out->n++] = row_to_listing(kind, st);
+    }
+    if (rc != SQLITE_DONE)
+        status = db_error(c, "list listings");
+    done(st);
+    reader_release(s, c);
+    free(match);
+    if (status != TM_OK)
+        store_page_cleanup(out);
+    return status;
+}
+
+static int find_by_ref(conn *c, listing_kind kind, int64_t org_id, const char *ref, int64_t *id)
+{
+    sqlite3_stmt *st = stmt(c, (enum stmt_id)(ST_BY_REF_D + kind));
+    if (st == NULL)
+        return TM_ERR_DB;
+    sqlite3_bind_int64(st, 1, org_id);
+    bind_text_or_null(st, 2, ref);
+    int rc = sqlite3_step(st);
+    int status = TM_OK;
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        status = TM_ERR_NOT_FOUND;
+    else
+        status = db_error(c, "find by ref");
+    done(st);
+    return status;
+}
+
+int store_listing_import(store *s, listing_kind kind, int64_t org_id, listing **rows, size_t n,
+                         int64_t actor_user_id, int64_t *ids, import_action *actions,
+                         void (*progress)(void *ctx, size_t done), void *ctx)
+{
+    conn *c = write_begin(s);
+    int status = TM_OK;
+    if (c == NULL)
+        return TM_ERR_DB;
+    for (size_t i = 0; i < n && status == TM_OK; i++) {
+        listing *l = rows[i];
+        int64_t existing = 0;
+        l->kind = kind;
+        l->org_id = org_id;
+        status = l->ref ? find_by_ref(c, kind, org_id, l->ref, &existing) : TM_ERR_NOT_FOUND;
+        if (status == TM_OK) {
+            l->id = existing;
+            status = update_in(c, l, actor_user_id);
+            actions[i] = IMPORT_UPDATED;
+        } else if (status == TM_ERR_NOT_FOUND) {
+            status = insert_in(c, l, actor_user_id);
+            actions[i] = IMPORT_CREATED;
+        }
+        ids[i] = l->id;
+        if (progress)
+            progress(ctx, i + 1);
+    }
+    return write_end(s, c, status);
+}

@@ -1,0 +1,146 @@
+/*
+ * store.h: all of techmatch's SQL.  Nothing outside store.* sees SQLite.
+ *
+ * A store is one SQLite database in WAL mode (foreign keys on, busy timeout,
+ * synchronous=FULL: a write that was acknowledged survives a crash of the
+ * process and of the machine).  store_open applies the migrations compiled
+ * from schema/ in order, each in its own transaction, recording the count in
+ * PRAGMA user_version; a failing migration is rolled back and named in the
+ * log, and store_open fails.  On first start it loads the default taxonomy.
+ *
+ * Concurrency: every function is thread-safe.  Reads run on a pool of
+ * read-only connections, in parallel; writes are serialised through one writer
+ * connection.  Prepared statements are prepared once per connection and reset
+ * after each use.
+ *
+ * Errors: functions return a tm_status; TM_ERR_DB is logged here with SQLite's
+ * message, so callers only map it to a reply.  Returned structs are owned by
+ * the caller unless the comment says otherwise.
+ */
+#ifndef TM_STORE_H
+#define TM_STORE_H
+#include "err.h"
+#include "listing.h"
+#include "taxonomy.h"
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store;
+
+/* Opens (creating if needed) and migrates the database at path. */
+TM_MUST_CHECK int store_open(const char *path, store **out);
+/* Closes every connection (WAL checkpointed by SQLite on the last close). Accepts NULL. */
+void store_close(store *s);
+/* Runs a trivial query on a reader; TM_OK when the database answers. */
+TM_MUST_CHECK int store_ping(store *s);
+/* The schema version (number of migrations applied). */
+int store_schema_version(store *s);
+
+/* ---- taxonomy ---- */
+
+/* Loads the fields table into a new taxonomy (caller frees). */
+TM_MUST_CHECK int store_fields_load(store *s, taxonomy **out);
+
+/* ---- accounts ---- */
+
+/* Who is making a request: a user, the user's role and organisation. */
+typedef struct principal {
+    int64_t user_id;
+    int64_t org_id;
+    char role[16];          /* enterprise | university | broker | admin */
+    char org_kind[16];      /* enterprise | university | broker_agency */
+    char email[256];
+    char display_name[512];
+    char org_name[512];
+} principal;
+
+/*
+ * Creates an organisation of org_kind and its first user (role = org_kind) in
+ * one transaction.  TM_ERR_CONFLICT if the email or the organisation name is
+ * taken; *conflict then names the member ("email" or "org_name").
+ */
+TM_MUST_CHECK int store_register(store *s, const char *org_name, const char *org_kind,
+                                 const char *email, const char *display_name,
+                                 const char *password_hash, principal *out,
+                                 const char **conflict);
+
+/*
+ * Adds a broker or admin user to the organisation org_name, creating it as a
+ * broker_agency if it does not exist.  TM_ERR_CONFLICT if the email is taken;
+ * TM_ERR_INVALID if org_name is an enterprise or university.
+ */
+TM_MUST_CHECK int store_user_add(store *s, const char *email, const char *role,
+                                 const char *org_name, const char *display_name,
+                                 const char *password_hash, int64_t *user_id);
+
+/* Copies the user's id and argon2id hash string; TM_ERR_NOT_FOUND if no such email. */
+TM_MUST_CHECK int store_user_credentials(store *s, const char *email, int64_t *user_id,
+                                         char *hash, size_t hashlen);
+
+/* Stores a session (token hash, owner, expiry in Unix seconds) and drops expired ones. */
+TM_MUST_CHECK int store_session_create(store *s, const unsigned char *token_hash, size_t hash_len,
+                                       int64_t user_id, int64_t now, int64_t expires_at);
+/* Fills *out for a live session; TM_ERR_NOT_FOUND if unknown or expired at now. */
+TM_MUST_CHECK int store_session_principal(store *s, const unsigned char *token_hash, size_t hash_len,
+                                          int64_t now, principal *out);
+TM_MUST_CHECK int store_session_delete(store *s, const unsigned char *token_hash, size_t hash_len);
+
+/* ---- organisations ---- */
+
+/* Finds an organisation by exact name; TM_ERR_NOT_FOUND if none. kind has 16 bytes. */
+TM_MUST_CHECK int store_org_find(store *s, const char *name, int64_t *id, char *kind);
+/* Finds or creates an organisation of this kind; TM_ERR_CONFLICT if it exists with another kind. */
+TM_MUST_CHECK int store_org_ensure(store *s, const char *name, const char *kind, int64_t *id);
+
+/* ---- listings ---- */
+
+/* Stores a new listing (l->kind, l->org_id and members) and fills l->id and timestamps. */
+TM_MUST_CHECK int store_listing_create(store *s, listing *l, int64_t actor_user_id);
+/* Reads one listing; TM_ERR_NOT_FOUND if there is none with this id. */
+TM_MUST_CHECK int store_listing_get(store *s, listing_kind kind, int64_t id, listing **out);
+/* Replaces the editable members of the stored listing l->id; refreshes l->updated_at. */
+TM_MUST_CHECK int store_listing_update(store *s, listing *l, int64_t actor_user_id);
+/* Sets status ("open" | "closed"); TM_ERR_NOT_FOUND if there is no such listing. */
+TM_MUST_CHECK int store_listing_set_status(store *s, listing_kind kind, int64_t id,
+                                           const char *status, int64_t actor_user_id);
+
+typedef struct listing_filter {
+    const char *field_prefix;  /* taxonomy code prefix, or NULL */
+    const char *region;        /* region prefix, or NULL */
+    const char *status;        /* "open" | "closed", or NULL for both */
+    int64_t org_id;            /* 0 for any */
+    const char *q;             /* search text (FTS5, bm25-ranked), or NULL */
+    size_t limit;              /* 1..LIM_PAGE_MAX */
+    const char *cursor;        /* from a previous page's next_cursor, or NULL */
+} listing_filter;
+
+typedef struct listing_page {
+    listing **items;
+    size_t n;
+    char *next_cursor;         /* NULL on the last page */
+} listing_page;
+
+/*
+ * Lists listings matching f, newest first, or best bm25 match first when f->q
+ * is set.  TM_ERR_INVALID if the cursor is malformed.  Free with
+ * store_page_cleanup.
+ */
+TM_MUST_CHECK int store_listing_list(store *s, listing_kind kind, const listing_filter *f,
+                                     listing_page *out);
+void store_page_cleanup(listing_page *p);
+
+/* What happened to one imported row. */
+typedef enum import_action { IMPORT_CREATED = 1, IMPORT_UPDATED = 2 } import_action;
+
+/*
+ * Stores rows (already validated, all of kind, owned by org_id) in one
+ * transaction: a row whose ref matches a listing of the same organisation
+ * updates it, any other row is created.  Fills ids[i] and actions[i].  On any
+ * error nothing is stored.  progress (may be NULL) is called after each row.
+ */
+TM_MUST_CHECK int store_listing_import(store *s, listing_kind kind, int64_t org_id,
+                                       listing **rows, size_t n, int64_t actor_user_id,
+                                       int64_t *ids, import_action *actions,
+                                       void (*progress)(void *ctx, size_t done), void *ctx);
+
+#endif
