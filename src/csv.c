@@ -59,11 +59,13 @@ static void skip_line(csv_reader *r)
     }
 }
 
-static int fail(csv_reader *r, char *msg, size_t msglen, const char *why)
+/* Reports a malformed record; skip says whether the rest of its line must be skipped. */
+static int fail(csv_reader *r, char *msg, size_t msglen, const char *why, int skip)
 {
     snprintf(msg, msglen, "%s", why);
     drop_fields(r);
-    skip_line(r);
+    if (skip)
+        skip_line(r);
     return -1;
 }
 
@@ -87,10 +89,10 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen)
         return 0;
     for (;;) {
         if (r->pos - start > r->max_bytes)
-            return fail(r, msg, msglen, "the record is too long");
+            return fail(r, msg, msglen, "the record is too long", 1);
         if (r->pos >= r->len) {
             if (quoted)
-                return fail(r, msg, msglen, "a quoted field is not closed");
+                return fail(r, msg, msglen, "a quoted field is not closed", 0);
             break;
         }
         char c = r->data[r->pos++];
@@ -112,7 +114,7 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen)
         }
         if (c == ',') {
             if (!push_field(r))
-                return fail(r, msg, msglen, "the record has too many fields");
+                return fail(r, msg, msglen, "the record has too many fields", 1);
             after_quote = 0;
             continue;
         }
@@ -123,7 +125,7 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen)
             break;
         }
         if (after_quote)
-            return fail(r, msg, msglen, "text follows a closing quote");
+            return fail(r, msg, msglen, "text follows a closing quote", 1);
         if (c == '"' && r->field.len == 0) {
             quoted = 1;
             continue;
@@ -131,7 +133,7 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen)
         sbuf_addc(&r->field, c);
     }
     if (!push_field(r))
-        return fail(r, msg, msglen, "the record has too many fields");
+        return fail(r, msg, msglen, "the record has too many fields", 0); /* its line is already read */
     rec->fields = r->fields;
     rec->n = r->nfields;
     return 1;

@@ -243,8 +243,8 @@ static const char *deadline_problem(const char *s)
     long today = (long)(time(NULL) / 86400);
     if (day < today)
         return "must not be in the past";
-    if (day > today + 366L * 20)
-        return "is more than 20 years away";
+    if (day > today + 366L * 50)
+        return "is more than 50 years away";
     return NULL;
 }
 

@@ -1,0 +1,27 @@
+#!/bin/sh
+# deps.sh: installs what techmatch needs to build, run and test, when it is missing.
+# Debian packages through apt-get (as root, else through sudo); the test tools of
+# tests/package.json through npm ci.  Does nothing when all is there.
+set -eu
+cd "$(dirname "$0")/.."
+
+need=""
+for p in pkg-config libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev \
+         libcurl4-openssl-dev libstemmer-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
+done
+command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1 || need="$need build-essential"
+command -v node >/dev/null 2>&1 || need="$need nodejs"
+command -v npm >/dev/null 2>&1 || need="$need npm"
+
+if [ -n "$need" ]; then
+    echo "deps: installing$need"
+    if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need
+fi
+
+if [ ! -x tests/node_modules/.bin/redocly ]; then
+    echo "deps: installing the test tools (npm ci in tests/)"
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,366 @@
+/*
+ * harness.c: what the tests share: a temporary directory, child processes,
+ * a real techmatch server on a loopback port, and an HTTP client (libcurl).
+ */
+#include "test.h"
+#include "sbuf.h"
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sqlite3.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+const char *test_tmpdir(void)
+{
+    if (tmpdir[0] == '\0') {
+        snprintf(tmpdir, sizeof tmpdir, "/tmp/techmatch-test-XXXXXX");
+        if (mkdtemp(tmpdir) == NULL) {
+            perror("mkdtemp");
+            exit(2);
+        }
+    }
+    return tmpdir;
+}
+
+const char *test_path(const char *name)
+{
+    static char slots[8][512];
+    static int next;
+    char *p = slots[next++ % 8];
+    snprintf(p, 512, "%s/%s", test_tmpdir(), name);
+    return p;
+}
+
+const char *test_bin(void)
+{
+    const char *b = getenv("TECHMATCH_BIN");
+    return b ? b : "build/release/techmatch";
+}
+
+/* ---------- SQLite ---------- */
+
+int test_sqlite_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(path, &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+int test_sqlite_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* ---------- processes ---------- */
+
+static char *drain(int fd)
+{
+    sbuf b;
+    char buf[4096];
+    ssize_t n;
+    sbuf_init(&b);
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        sbuf_add(&b, buf, (size_t)n);
+    return sbuf_take(&b);
+}
+
+int test_run(const char *const *argv, const char *input, char **out, char **err)
+{
+    char outpath[600], errpath[600], inpath[600];
+    static int seq;
+    snprintf(outpath, sizeof outpath, "%s/run%d.out", test_tmpdir(), seq);
+    snprintf(errpath, sizeof errpath, "%s/run%d.err", test_tmpdir(), seq);
+    snprintf(inpath, sizeof inpath, "%s/run%d.in", test_tmpdir(), seq);
+    seq++;
+    FILE *f = fopen(inpath, "w");
+    if (f == NULL)
+        return -1;
+    if (input)
+        fputs(input, f);
+    fclose(f);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in = open(inpath, O_RDONLY);
+        int o = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(in, 0);
+        dup2(o, 1);
+        dup2(e, 2);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0)
+        return -1;
+    if (out) {
+        int fd = open(outpath, O_RDONLY);
+        *out = drain(fd);
+        close(fd);
+    }
+    if (err) {
+        int fd = open(errpath, O_RDONLY);
+        *err = drain(fd);
+        close(fd);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* ---------- server ---------- */
+
+int test_server_start(test_server *s, const char *db, const char *const *extra)
+{
+    static int seq;
+    int pipefd[2];
+    const char *argv[24];
+    size_t n = 0;
+
+    char dbpath[sizeof s->db];
+    snprintf(dbpath, sizeof dbpath, "%s", db); /* db may point into *s */
+    memset(s, 0, sizeof *s);
+    snprintf(s->db, sizeof s->db, "%s", dbpath);
+    snprintf(s->log, sizeof s->log, "%s/server%d.log", test_tmpdir(), seq++);
+    argv[n++] = test_bin();
+    argv[n++] = "serve";
+    argv[n++] = "--listen";
+    argv[n++] = "127.0.0.1:0";
+    argv[n++] = "--db";
+    argv[n++] = s->db;
+    for (size_t i = 0; extra && extra[i] && n < 23; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    if (pipe(pipefd) != 0)
+        return -1;
+    s->pid = fork();
+    if (s->pid == 0) {
+        int e = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(pipefd[1], 1);
+        dup2(e, 2);
+        close(pipefd[0]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char line[256];
+    size_t len = 0;
+    struct pollfd pfd = { pipefd[0], POLLIN, 0 };
+    /* Sanitizer builds start slower; wait up to 20 s for the line. */
+    while (len < sizeof line - 1 && poll(&pfd, 1, 20000) > 0) {
+        ssize_t got = read(pipefd[0], line + len, 1);
+        if (got <= 0)
+            break;
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    close(pipefd[0]);
+    const char *colon = strrchr(line, ':');
+    if (strstr(line, "listening on") == NULL || colon == NULL) {
+        int status;
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, &status, 0);
+        s->pid = 0;
+        return -1;
+    }
+    s->port = (int)strtol(colon + 1, NULL, 10);
+    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+    return 0;
+}
+
+char *test_server_log(const test_server *s)
+{
+    int fd = open(s->log, O_RDONLY);
+    if (fd < 0)
+        return calloc(1, 1);
+    char *text = drain(fd);
+    close(fd);
+    return text;
+}
+
+int test_server_stop(test_server *s)
+{
+    int status = 0;
+    if (s->pid <= 0)
+        return -1;
+    kill(s->pid, SIGTERM);
+    waitpid(s->pid, &status, 0);
+    s->pid = 0;
+    char *log = test_server_log(s);
+    if (strstr(log, "AddressSanitizer") || strstr(log, "runtime error:") || strstr(log, "LeakSanitizer"))
+        test_fail(__FILE__, __LINE__, "the server's log (%s) has a sanitizer report", s->log);
+    free(log);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* ---------- HTTP ---------- */
+
+static size_t collect(char *data, size_t size, size_t n, void *ctx)
+{
+    sbuf_add(ctx, data, size * n);
+    return size * n;
+}
+
+test_resp *test_http(const test_server *s, const char *method, const char *path, const char *token,
+                     const char *content_type, const char *body, size_t len)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    sbuf b, hd;
+    char url[4096], line[512];
+    test_resp *r = calloc(1, sizeof *r);
+
+    sbuf_init(&b);
+    sbuf_init(&hd);
+    snprintf(url, sizeof url, "%s%s", s->base, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &hd);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    if (token) {
+        snprintf(line, sizeof line, "Authorization: Bearer %s", token);
+        h = curl_slist_append(h, line);
+    }
+    if (content_type) {
+        snprintf(line, sizeof line, "Content-Type: %s", content_type);
+        h = curl_slist_append(h, line);
+    } else {
+        h = curl_slist_append(h, "Content-Type:");
+    }
+    h = curl_slist_append(h, "Expect:");
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    else
+        r->status = -1;
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    r->len = b.len;
+    r->body = sbuf_take(&b);
+    r->headers = sbuf_take(&hd);
+    sbuf_cleanup(&b);
+    sbuf_cleanup(&hd);
+    r->json = cJSON_Parse(r->body);
+    return r;
+}
+
+test_resp *test_json(const test_server *s, const char *method, const char *path, const char *token,
+                     const char *json)
+{
+    return test_http(s, method, path, token, "application/json", json, json ? strlen(json) : 0);
+}
+
+void test_resp_free(test_resp *r)
+{
+    if (r == NULL)
+        return;
+    free(r->body);
+    free(r->headers);
+    cJSON_Delete(r->json);
+    free(r);
+}
+
+const char *test_resp_header(const test_resp *r, const char *name)
+{
+    static char value[1024];
+    size_t n = strlen(name);
+    for (const char *p = r->headers; p && *p; ) {
+        const char *eol = strstr(p, "\r\n");
+        if (eol == NULL)
+            break;
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(value, sizeof value, "%.*s", (int)(eol - v), v);
+            return value;
+        }
+        p = eol + 2;
+    }
+    return NULL;
+}
+
+const char *test_jstr(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+double test_jnum(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+int test_problem_names(const test_resp *r, const char *field)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r->json, "errors")) {
+        const char *f = test_jstr(e, "field");
+        if (f && strcmp(f, field) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+char *test_login(const test_server *s, const char *email, const char *password)
+{
+    char body[512];
+    snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+    test_resp *r = test_json(s, "POST", "/api/auth/login", NULL, body);
+    const char *tok = r->status == 200 ? test_jstr(r->json, "token") : NULL;
+    char *out = tok ? strdup(tok) : NULL;
+    test_resp_free(r);
+    return out;
+}
+
+char *test_signup(const test_server *s, const char *org_name, const char *org_kind, const char *email)
+{
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"org_name\":\"%s\",\"org_kind\":\"%s\",\"email\":\"%s\",\"password\":\"%s\",\"display_name\":\"Tester\"}",
+             org_name, org_kind, email, TEST_PASSWORD);
+    test_resp *r = test_json(s, "POST", "/api/auth/register", NULL, body);
+    long status = r->status;
+    test_resp_free(r);
+    if (status != 201)
+        return NULL;
+    return test_login(s, email, TEST_PASSWORD);
+}
+
+char *test_add_staff(const test_server *s, const char *role, const char *email)
+{
+    const char *argv[] = { test_bin(), "user", "add", "--role", role, "--email", email,
+                           "--org", "Provincial Technology Market", "--db", s->db, NULL };
+    if (test_run(argv, TEST_PASSWORD "\n", NULL, NULL) != 0)
+        return NULL;
+    return test_login(s, email, TEST_PASSWORD);
+}

@@ -1,0 +1,29 @@
+#!/bin/sh
+# run.sh: runs the whole test suite twice: on the release build, then on the
+# AddressSanitizer + UndefinedBehaviorSanitizer build (server and tests both).
+# Ends with one line "total: N passed, N failed"; exits non-zero on any failure.
+cd "$(dirname "$0")/.."
+passed=0
+failed=0
+status=0
+for variant in release san; do
+    out=$(mktemp)
+    TECHMATCH_BIN=build/$variant/techmatch TEST_LABEL=$variant \
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        build/$variant/test_runner "$@" 2>&1 | tee "$out"
+    rc=$(tail -n 1 "$out" | sed -n 's/^[a-z]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+    if [ -z "$rc" ]; then
+        echo "run.sh: the $variant runner did not finish (crashed?)"
+        status=1
+        failed=$((failed + 1))
+    else
+        p=${rc% *}
+        f=${rc#* }
+        passed=$((passed + p))
+        failed=$((failed + f))
+        [ "$f" = 0 ] || status=1
+    fi
+    rm -f "$out"
+done
+echo "total: $passed passed, $failed failed"
+exit $status

@@ -1,0 +1,125 @@
+/*
+ * test.h: the assertion macros and helpers every tests/test_*.c uses.
+ *
+ * A failed CHECK records the failure and goes on; REQUIRE returns from the test.
+ * Tests are registered in tests/test_list.h.
+ */
+#ifndef TM_TEST_H
+#define TM_TEST_H
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/types.h>
+
+void test_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#define CHECK(cond) \
+    do { if (!(cond)) test_fail(__FILE__, __LINE__, "%s", #cond); } while (0)
+#define REQUIRE(cond) \
+    do { if (!(cond)) { test_fail(__FILE__, __LINE__, "%s", #cond); return; } } while (0)
+#define CHECK_INT(a, b) \
+    do { long long a_ = (long long)(a), b_ = (long long)(b); \
+         if (a_ != b_) test_fail(__FILE__, __LINE__, "%s == %lld, expected %lld", #a, a_, b_); } while (0)
+#define CHECK_STR(a, b) \
+    do { const char *a_ = (a), *b_ = (b); \
+         if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) \
+             test_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+    } while (0)
+#define CHECK_CONTAINS(hay, needle) \
+    do { const char *h_ = (hay), *n_ = (needle); \
+         if (h_ == NULL || strstr(h_, n_) == NULL) \
+             test_fail(__FILE__, __LINE__, "%s does not contain \"%s\"", #hay, n_); } while (0)
+
+/* A directory for this run's files (made once, removed at exit when all passed). */
+const char *test_tmpdir(void);
+/* Returns a path inside test_tmpdir (static buffer rotated over 8 slots). */
+const char *test_path(const char *name);
+/* Path of the techmatch binary under test ($TECHMATCH_BIN). */
+const char *test_bin(void);
+
+/* ---- SQLite, to check what was stored ---- */
+
+/* Runs sql on the database file; 0 on success. */
+int test_sqlite_exec(const char *path, const char *sql);
+/* Returns the first column of the first row of sql, or -1. Opens the file read-only. */
+int test_sqlite_int(const char *path, const char *sql);
+
+/* ---- processes ---- */
+
+/*
+ * Runs argv (argv[0] is a path), feeding input (may be NULL) to its standard
+ * input; returns its exit status (or -1) and, if not NULL, its captured
+ * standard output and error (malloc'd).
+ */
+int test_run(const char *const *argv, const char *input, char **out, char **err);
+
+/* ---- a real server ---- */
+
+typedef struct test_server {
+    pid_t pid;
+    int port;
+    char base[64];      /* http://127.0.0.1:PORT */
+    char db[512];
+    char log[512];
+} test_server;
+
+/*
+ * Starts `techmatch serve --listen 127.0.0.1:0 --db DB [extra...]` (extra is a
+ * NULL-terminated list or NULL) and waits for its "listening" line.  Returns 0,
+ * or -1 if it exited or timed out (its log is then in s->log).
+ */
+int test_server_start(test_server *s, const char *db, const char *const *extra);
+/*
+ * Stops it with SIGTERM and waits.  Returns its exit status; a sanitizer
+ * report in its log counts as a failure of the calling test.
+ */
+int test_server_stop(test_server *s);
+/* Reads the server's log so far (malloc'd). */
+char *test_server_log(const test_server *s);
+
+/* ---- HTTP ---- */
+
+typedef struct test_resp {
+    long status;
+    char *body;
+    size_t len;
+    char *headers;     /* raw header block */
+    cJSON *json;       /* parsed body, or NULL */
+} test_resp;
+
+/*
+ * Sends one request.  token (may be NULL) goes in Authorization: Bearer;
+ * content_type may be NULL (then none is sent); body may be NULL.
+ */
+test_resp *test_http(const test_server *s, const char *method, const char *path, const char *token,
+                     const char *content_type, const char *body, size_t len);
+/* The same with a JSON body (application/json). */
+test_resp *test_json(const test_server *s, const char *method, const char *path, const char *token,
+                     const char *json);
+void test_resp_free(test_resp *r);
+/* Value of a response header (case-insensitive) in a static buffer, or NULL. */
+const char *test_resp_header(const test_resp *r, const char *name);
+/* Member lookups on r->json: string (or NULL), number (or -1). */
+const char *test_jstr(const cJSON *obj, const char *name);
+double test_jnum(const cJSON *obj, const char *name);
+/* Returns 1 if the problem+json body has an errors[] entry whose field is field. */
+int test_problem_names(const test_resp *r, const char *field);
+
+/*
+ * Registers (org_kind enterprise|university) and logs in; returns the token
+ * (malloc'd) or NULL.
+ */
+char *test_signup(const test_server *s, const char *org_name, const char *org_kind, const char *email);
+/* Logs in; returns the token (malloc'd) or NULL. */
+char *test_login(const test_server *s, const char *email, const char *password);
+/* Adds a broker or admin through the CLI on db, and logs in; returns the token. */
+char *test_add_staff(const test_server *s, const char *role, const char *email);
+
+#define TEST_PASSWORD "correct horse battery"
+
+/* Every test's prototype, from the one list. */
+#include "test_list.h"
+#define TEST_DECLARE(name) void name(void);
+TEST_LIST(TEST_DECLARE)
+
+#endif

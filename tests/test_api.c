@@ -1,0 +1,922 @@
+/*
+ * test_api.c: the real server on a loopback port, spoken to over HTTP:
+ * accounts, listings for each role, the authorization matrix, bad input,
+ * search, import, restart, migrations and shutdown.
+ */
+#include "test.h"
+#include "http.h"
+#include "sbuf.h"
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---------- a world with one user of every role ---------- */
+
+enum { R_ANON, R_ENT, R_ENT2, R_UNI, R_UNI2, R_BROKER, R_ADMIN, R_COUNT };
+static const char *const role_names[R_COUNT] = {
+    "anonymous", "enterprise", "other enterprise", "university", "other university", "broker", "admin"
+};
+
+typedef struct world {
+    test_server srv;
+    char *tok[R_COUNT];
+    long demand_id, achievement_id;
+} world;
+
+static const char demand_json[] =
+    "{\"title\":\"综采工作面液压支架电液控制系统国产化\",\"description\":\"替代进口电液控制系统，要求支架动作响应小于1秒。\","
+    "\"keywords\":[\"液压支架\",\"电液控制\"],\"fields\":[\"B06\",\"C35\"],\"region\":\"贵州省六盘水市\","
+    "\"budget_min\":500000,\"budget_max\":3000000,\"cooperation_modes\":[\"license\",\"joint_development\"],"
+    "\"deadline\":\"2060-06-30\",\"contact\":\"李工 138xxxx0000\"}";
+static const char achievement_json[] =
+    "{\"title\":\"Electro-hydraulic control system for longwall hydraulic supports\","
+    "\"abstract\":\"A domestic electro-hydraulic controller for hydraulic roof supports; response under 0.5 s.\","
+    "\"keywords\":[\"hydraulic support\",\"electro-hydraulic control\"],\"fields\":[\"B06\"],\"trl\":7,"
+    "\"ip_type\":\"invention_patent\",\"patent_no\":\"ZL202110234567.8\",\"transfer_modes\":[\"license\"],"
+    "\"price\":1200000,\"region\":\"Xuzhou, Jiangsu\",\"contact\":\"Prof. Wang wang@example.edu.cn\"}";
+
+/* Posts body to path as token; returns the new id or 0. */
+static long create(const test_server *s, const char *path, const char *token, const char *body)
+{
+    test_resp *r = test_json(s, "POST", path, token, body);
+    long id = r->status == 201 ? (long)test_jnum(r->json, "id") : 0;
+    if (id == 0)
+        test_fail(__FILE__, __LINE__, "POST %s: %ld %s", path, r->status, r->body);
+    test_resp_free(r);
+    return id;
+}
+
+static int world_setup(world *w, const char *dbname, const char *const *extra)
+{
+    memset(w, 0, sizeof *w);
+    unlink(test_path(dbname));
+    if (test_server_start(&w->srv, test_path(dbname), extra) != 0) {
+        test_fail(__FILE__, __LINE__, "the server did not start (log: %s)", w->srv.log);
+        return -1;
+    }
+    w->tok[R_ENT] = test_signup(&w->srv, "凉都矿业集团", "enterprise", "ent@example.com");
+    w->tok[R_ENT2] = test_signup(&w->srv, "Other Enterprise Ltd", "enterprise", "ent2@example.com");
+    w->tok[R_UNI] = test_signup(&w->srv, "中国矿业大学", "university", "uni@example.edu.cn");
+    w->tok[R_UNI2] = test_signup(&w->srv, "Other University", "university", "uni2@example.edu.cn");
+    w->tok[R_BROKER] = test_add_staff(&w->srv, "broker", "broker@example.org");
+    w->tok[R_ADMIN] = test_add_staff(&w->srv, "admin", "admin@example.org");
+    for (int i = R_ENT; i < R_COUNT; i++)
+        if (w->tok[i] == NULL) {
+            test_fail(__FILE__, __LINE__, "could not sign in the %s", role_names[i]);
+            return -1;
+        }
+    w->demand_id = create(&w->srv, "/api/demands", w->tok[R_ENT], demand_json);
+    w->achievement_id = create(&w->srv, "/api/achievements", w->tok[R_UNI], achievement_json);
+    return w->demand_id && w->achievement_id ? 0 : -1;
+}
+
+static void world_teardown(world *w)
+{
+    if (w->srv.pid > 0)
+        CHECK_INT(test_server_stop(&w->srv), 0);
+    for (int i = 0; i < R_COUNT; i++)
+        free(w->tok[i]);
+}
+
+/* Counts the listings an organisation has (any status), through the API. */
+static int count_mine(const world *w, const char *kind, int role)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/%s?org=me&status=all&limit=100", kind);
+    test_resp *r = test_http(&w->srv, "GET", path, w->tok[role], NULL, NULL, 0);
+    int n = r->status == 200 ? cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")) : -1;
+    test_resp_free(r);
+    return n;
+}
+
+/* ---------- the authorization matrix ---------- */
+
+typedef struct matrix_row {
+    const char *method;
+    const char *path;          /* {d} = the owner's demand, {a} = the owner's achievement */
+    const char *content_type;
+    const char *body;
+    int expect[R_COUNT];       /* anonymous, ent, ent2, uni, uni2, broker, admin */
+} matrix_row;
+
+#define ALL(x) { x, x, x, x, x, x, x }
+#define SIGNED(x) { 401, x, x, x, x, x, x }
+#define JSON "application/json"
+
+static const matrix_row matrix[] = {
+    { "GET", "/healthz", NULL, NULL, ALL(200) },
+    { "GET", "/api/openapi.json", NULL, NULL, ALL(200) },
+    { "GET", "/api/fields", NULL, NULL, ALL(200) },
+    { "POST", "/api/auth/register", JSON,
+      "{\"org_name\":\"Matrix Co\",\"org_kind\":\"enterprise\",\"email\":\"matrix@example.com\","
+      "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"M\"}",
+      { 201, 403, 403, 403, 403, 403, 403 } },
+    { "POST", "/api/auth/login", JSON,
+      "{\"email\":\"ent@example.com\",\"password\":\"" TEST_PASSWORD "\"}", ALL(200) },
+    { "GET", "/api/me", NULL, NULL, SIGNED(200) },
+    { "GET", "/api/demands", NULL, NULL, ALL(200) },
+    { "POST", "/api/demands", JSON, "{\"title\":\"matrix demand\"}", { 401, 201, 201, 403, 403, 403, 403 } },
+    { "POST", "/api/demands/import", "text/csv", "title\nmatrix import\n", { 401, 200, 200, 403, 403, 403, 403 } },
+    { "GET", "/api/demands/{d}", NULL, NULL, ALL(200) },
+    { "PATCH", "/api/demands/{d}", JSON, "{\"region\":\"贵州省\"}", { 401, 200, 403, 403, 403, 403, 403 } },
+    { "POST", "/api/demands/{d}/close", NULL, NULL, { 401, 200, 403, 403, 403, 403, 403 } },
+    { "GET", "/api/achievements", NULL, NULL, ALL(200) },
+    { "POST", "/api/achievements", JSON, "{\"title\":\"matrix achievement\"}", { 401, 403, 403, 201, 201, 403, 403 } },
+    { "POST", "/api/achievements/import", "application/x-ndjson", "{\"title\":\"matrix import\"}\n",
+      { 401, 403, 403, 200, 200, 403, 403 } },
+    { "GET", "/api/achievements/{a}", NULL, NULL, ALL(200) },
+    { "PATCH", "/api/achievements/{a}", JSON, "{\"trl\":8}", { 401, 403, 403, 200, 403, 403, 403 } },
+    { "POST", "/api/achievements/{a}/close", NULL, NULL, { 401, 403, 403, 200, 403, 403, 403 } },
+    /* Last: it ends each caller's session. */
+    { "POST", "/api/auth/logout", NULL, NULL, SIGNED(200) },
+};
+
+static void expand(const char *tmpl, long d, long a, char *out, size_t len)
+{
+    sbuf b;
+    sbuf_init(&b);
+    for (const char *p = tmpl; *p; p++) {
+        if (strncmp(p, "{d}", 3) == 0 || strncmp(p, "{a}", 3) == 0) {
+            sbuf_printf(&b, "%ld", p[1] == 'd' ? d : a);
+            p += 2;
+        } else {
+            sbuf_addc(&b, *p);
+        }
+    }
+    snprintf(out, len, "%s", b.buf);
+    sbuf_cleanup(&b);
+}
+
+void test_api_authorization_matrix_covers_every_route(void)
+{
+    for (size_t i = 0; i < http_routes_count; i++) {
+        int found = 0;
+        for (size_t k = 0; k < sizeof matrix / sizeof matrix[0] && !found; k++) {
+            char pattern[256];
+            expand(matrix[k].path, 0, 0, pattern, sizeof pattern);
+            sbuf want;
+            sbuf_init(&want);
+            for (const char *p = http_routes[i].pattern; *p; p++) {
+                if (strncmp(p, "{id}", 4) == 0) {
+                    sbuf_addc(&want, '0');
+                    p += 3;
+                } else {
+                    sbuf_addc(&want, *p);
+                }
+            }
+            found = strcmp(matrix[k].method, http_routes[i].method) == 0 && strcmp(pattern, want.buf) == 0;
+            sbuf_cleanup(&want);
+        }
+        if (!found)
+            test_fail(__FILE__, __LINE__, "route %s %s has no row in the authorization matrix",
+                      http_routes[i].method, http_routes[i].pattern);
+    }
+}
+
+void test_api_authorization_matrix(void)
+{
+    world w;
+    if (world_setup(&w, "matrix.db", NULL) == 0) {
+        for (size_t k = 0; k < sizeof matrix / sizeof matrix[0]; k++) {
+            for (int role = 0; role < R_COUNT; role++) {
+                char path[256];
+                const matrix_row *m = &matrix[k];
+                expand(m->path, w.demand_id, w.achievement_id, path, sizeof path);
+                test_resp *r = test_http(&w.srv, m->method, path, w.tok[role], m->content_type, m->body,
+                                         m->body ? strlen(m->body) : 0);
+                if (r->status != m->expect[role])
+                    test_fail(__FILE__, __LINE__, "%s %s as %s: %ld, expected %d (%s)", m->method, path,
+                              role_names[role], r->status, m->expect[role], r->body);
+                if (r->status >= 400) {
+                    const char *ct = test_resp_header(r, "Content-Type");
+                    if (ct == NULL || strcmp(ct, "application/problem+json") != 0)
+                        test_fail(__FILE__, __LINE__, "%s %s: an error without problem+json", m->method, path);
+                }
+                test_resp_free(r);
+            }
+        }
+    }
+    world_teardown(&w);
+}
+
+/* ---------- who sees what ---------- */
+
+void test_api_private_members_by_role(void)
+{
+    world w;
+    if (world_setup(&w, "privacy.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    static const int sees[R_COUNT] = { 0, 1, 0, 0, 0, 1, 1 };
+    static const int sees_achievement_contact[R_COUNT] = { 0, 0, 0, 1, 0, 1, 1 };
+    for (int role = 0; role < R_COUNT; role++) {
+        char path[64];
+        snprintf(path, sizeof path, "/api/demands/%ld", w.demand_id);
+        test_resp *r = test_http(&w.srv, "GET", path, w.tok[role], NULL, NULL, 0);
+        int has_budget = cJSON_GetObjectItem(r->json, "budget_min") != NULL;
+        int has_contact = cJSON_GetObjectItem(r->json, "contact") != NULL;
+        int has_org = cJSON_GetObjectItem(r->json, "org") != NULL;
+        if (has_budget != sees[role] || has_contact != sees[role] || has_org != sees[role])
+            test_fail(__FILE__, __LINE__, "demand as %s: budget %d contact %d org %d", role_names[role],
+                      has_budget, has_contact, has_org);
+        test_resp_free(r);
+
+        /* The same rule holds in lists. */
+        r = test_http(&w.srv, "GET", "/api/demands", w.tok[role], NULL, NULL, 0);
+        const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 0);
+        if ((cJSON_GetObjectItem(first, "budget_max") != NULL) != sees[role])
+            test_fail(__FILE__, __LINE__, "demand list as %s shows the budget wrongly", role_names[role]);
+        test_resp_free(r);
+
+        snprintf(path, sizeof path, "/api/achievements/%ld", w.achievement_id);
+        r = test_http(&w.srv, "GET", path, w.tok[role], NULL, NULL, 0);
+        if ((cJSON_GetObjectItem(r->json, "contact") != NULL) != sees_achievement_contact[role])
+            test_fail(__FILE__, __LINE__, "achievement contact as %s shown wrongly", role_names[role]);
+        CHECK(cJSON_GetObjectItem(r->json, "price") != NULL);
+        test_resp_free(r);
+    }
+    /* Listing demands by another enterprise's id would unmask it. */
+    test_resp *r = test_http(&w.srv, "GET", "/api/demands?org=1", w.tok[R_UNI], NULL, NULL, 0);
+    CHECK_INT(r->status, 403);
+    test_resp_free(r);
+    world_teardown(&w);
+}
+
+/* ---------- accounts ---------- */
+
+void test_api_register_login_me_logout(void)
+{
+    test_server s;
+    unlink(test_path("accounts.db"));
+    REQUIRE(test_server_start(&s, test_path("accounts.db"), NULL) == 0);
+    test_resp *r = test_json(&s, "POST", "/api/auth/register", NULL,
+                             "{\"org_name\":\"湄潭翠芽茶业\",\"org_kind\":\"enterprise\",\"email\":\"Tea@Example.com\","
+                             "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"茶叶张\"}");
+    CHECK_INT(r->status, 201);
+    CHECK_STR(test_jstr(r->json, "role"), "enterprise");
+    CHECK(cJSON_GetObjectItem(r->json, "password") == NULL);
+    test_resp_free(r);
+
+    /* Emails are matched without regard to case. */
+    r = test_json(&s, "POST", "/api/auth/login", NULL,
+                  "{\"email\":\"tea@example.com\",\"password\":\"" TEST_PASSWORD "\"}");
+    CHECK_INT(r->status, 200);
+    const char *tok = test_jstr(r->json, "token");
+    REQUIRE(tok != NULL);
+    char *token = strdup(tok);
+    CHECK(strlen(token) >= 43); /* 256 bits, base64url */
+    CHECK(test_jstr(r->json, "expires_at") != NULL);
+    test_resp_free(r);
+
+    r = test_http(&s, "GET", "/api/me", token, NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    CHECK_STR(test_jstr(r->json, "display_name"), "茶叶张");
+    CHECK_STR(test_jstr(cJSON_GetObjectItem(r->json, "org"), "name"), "湄潭翠芽茶业");
+    test_resp_free(r);
+
+    r = test_http(&s, "POST", "/api/auth/logout", token, NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    r = test_http(&s, "GET", "/api/me", token, NULL, NULL, 0);
+    CHECK_INT(r->status, 401);
+    CHECK(test_resp_header(r, "WWW-Authenticate") != NULL);
+    test_resp_free(r);
+
+    r = test_json(&s, "POST", "/api/auth/login", NULL, "{\"email\":\"tea@example.com\",\"password\":\"wrong password\"}");
+    CHECK_INT(r->status, 401);
+    test_resp_free(r);
+    r = test_json(&s, "POST", "/api/auth/login", NULL, "{\"email\":\"nobody@example.com\",\"password\":\"wrong password\"}");
+    CHECK_INT(r->status, 401);
+    test_resp_free(r);
+
+    /* Only the hash of a token is stored: the token text is nowhere in the database. */
+    char *log = test_server_log(&s);
+    CHECK(strstr(log, token) == NULL);
+    CHECK(strstr(log, TEST_PASSWORD) == NULL);
+    free(log);
+    CHECK_INT(test_server_stop(&s), 0);
+    FILE *f = fopen(s.db, "rb");
+    REQUIRE(f != NULL);
+    sbuf all;
+    sbuf_init(&all);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sbuf_add(&all, buf, n);
+    fclose(f);
+    CHECK(memmem(all.buf, all.len, token, strlen(token)) == NULL);
+    CHECK(memmem(all.buf, all.len, TEST_PASSWORD, strlen(TEST_PASSWORD)) == NULL);
+    sbuf_cleanup(&all);
+    free(token);
+}
+
+void test_api_register_rejects_bad_input(void)
+{
+    static const struct { const char *body; const char *field; } cases[] = {
+        { "{\"org_kind\":\"enterprise\",\"email\":\"a@example.com\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "org_name" },
+        { "{\"org_name\":\"A\",\"org_kind\":\"broker\",\"email\":\"a@example.com\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "org_kind" },
+        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"not-an-email\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "email" },
+        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"a@example.com\",\"password\":\"short\",\"display_name\":\"x\"}", "password" },
+        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"a@example.com\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"\"}", "display_name" },
+        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"a@example.com\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"admin\"}", "role" },
+        { "{\"org_name\":7,\"org_kind\":\"enterprise\",\"email\":\"a@example.com\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "org_name" },
+    };
+    test_server s;
+    unlink(test_path("register.db"));
+    REQUIRE(test_server_start(&s, test_path("register.db"), NULL) == 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        test_resp *r = test_json(&s, "POST", "/api/auth/register", NULL, cases[i].body);
+        CHECK_INT(r->status, 400);
+        if (!test_problem_names(r, cases[i].field))
+            test_fail(__FILE__, __LINE__, "case %zu: no error names %s: %s", i, cases[i].field, r->body);
+        test_resp_free(r);
+    }
+    char *t = test_signup(&s, "Dup Co", "enterprise", "dup@example.com");
+    CHECK(t != NULL);
+    free(t);
+    test_resp *r = test_json(&s, "POST", "/api/auth/register", NULL,
+                             "{\"org_name\":\"Dup Co 2\",\"org_kind\":\"university\",\"email\":\"DUP@example.com\","
+                             "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}");
+    CHECK_INT(r->status, 409);
+    CHECK_CONTAINS(r->body, "email");
+    test_resp_free(r);
+    r = test_json(&s, "POST", "/api/auth/register", NULL,
+                  "{\"org_name\":\"Dup Co\",\"org_kind\":\"enterprise\",\"email\":\"dup2@example.com\","
+                  "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}");
+    CHECK_INT(r->status, 409);
+    CHECK_CONTAINS(r->body, "org_name");
+    test_resp_free(r);
+    CHECK_INT(test_server_stop(&s), 0);
+}
+
+void test_api_tokens_expire_and_forgeries_fail(void)
+{
+    static const char *const extra[] = { "--session-ttl", "1", NULL };
+    test_server s;
+    unlink(test_path("expiry.db"));
+    REQUIRE(test_server_start(&s, test_path("expiry.db"), extra) == 0);
+    char *tok = test_signup(&s, "Short Lived Co", "enterprise", "short@example.com");
+    REQUIRE(tok != NULL);
+    test_resp *r = test_http(&s, "GET", "/api/me", tok, NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    sleep(2);
+    r = test_http(&s, "GET", "/api/me", tok, NULL, NULL, 0);
+    CHECK_INT(r->status, 401);
+    CHECK_CONTAINS(r->body, "expired");
+    test_resp_free(r);
+    /* A well-formed token that was never issued, a malformed one, and a bad scheme. */
+    static const char *const forged[] = {
+        "tm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "tm_'; DROP TABLE sessions;--", "garbage",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        r = test_http(&s, "GET", "/api/demands", forged[i], NULL, NULL, 0);
+        CHECK_INT(r->status, 401);
+        test_resp_free(r);
+    }
+    r = test_http(&s, "GET", "/api/me", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 401);
+    test_resp_free(r);
+    free(tok);
+    CHECK_INT(test_server_stop(&s), 0);
+}
+
+void test_api_login_is_rate_limited(void)
+{
+    test_server s;
+    unlink(test_path("ratelimit.db"));
+    REQUIRE(test_server_start(&s, test_path("ratelimit.db"), NULL) == 0);
+    char *tok = test_signup(&s, "Limited Co", "enterprise", "limited@example.com");
+    free(tok);
+    /* Per account: five failures lock it, even for the right password. */
+    for (int i = 0; i < 5; i++) {
+        test_resp *r = test_json(&s, "POST", "/api/auth/login", NULL,
+                                 "{\"email\":\"limited@example.com\",\"password\":\"not the password\"}");
+        CHECK_INT(r->status, 401);
+        test_resp_free(r);
+    }
+    test_resp *r = test_json(&s, "POST", "/api/auth/login", NULL,
+                             "{\"email\":\"LIMITED@example.com\",\"password\":\"" TEST_PASSWORD "\"}");
+    CHECK_INT(r->status, 429);
+    CHECK(test_resp_header(r, "Retry-After") != NULL);
+    test_resp_free(r);
+    /* Per address: failures spread over many accounts lock the client address too. */
+    int limited = 0;
+    for (int i = 0; i < 20 && !limited; i++) {
+        char body[200];
+        snprintf(body, sizeof body, "{\"email\":\"guess%d@example.com\",\"password\":\"not the password\"}", i);
+        r = test_json(&s, "POST", "/api/auth/login", NULL, body);
+        limited = r->status == 429;
+        test_resp_free(r);
+    }
+    CHECK(limited);
+    CHECK_INT(test_server_stop(&s), 0);
+}
+
+/* ---------- listings ---------- */
+
+void test_api_demand_lifecycle(void)
+{
+    world w;
+    if (world_setup(&w, "demand.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/api/demands/%ld", w.demand_id);
+    test_resp *r = test_http(&w.srv, "GET", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    CHECK_STR(test_jstr(r->json, "status"), "open");
+    CHECK_INT(test_jnum(r->json, "budget_max"), 3000000);
+    CHECK_STR(test_jstr(r->json, "deadline"), "2060-06-30");
+    test_resp_free(r);
+
+    r = test_json(&w.srv, "PATCH", path, w.tok[R_ENT], "{\"budget_max\":4000000,\"keywords\":[\"液压支架\",\"国产化\"]}");
+    CHECK_INT(r->status, 200);
+    CHECK_INT(test_jnum(r->json, "budget_max"), 4000000);
+    CHECK_INT(test_jnum(r->json, "budget_min"), 500000);
+    CHECK_STR(test_jstr(r->json, "title"), "综采工作面液压支架电液控制系统国产化");
+    test_resp_free(r);
+
+    /* A PATCH that breaks a rule changes nothing. */
+    r = test_json(&w.srv, "PATCH", path, w.tok[R_ENT], "{\"budget_min\":9000000,\"title\":\"changed\"}");
+    CHECK_INT(r->status, 400);
+    CHECK(test_problem_names(r, "budget_min"));
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_STR(test_jstr(r->json, "title"), "综采工作面液压支架电液控制系统国产化");
+    test_resp_free(r);
+
+    snprintf(path, sizeof path, "/api/demands/%ld/close", w.demand_id);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    CHECK_STR(test_jstr(r->json, "status"), "closed");
+    test_resp_free(r);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 200); /* closing twice is harmless */
+    test_resp_free(r);
+
+    r = test_http(&w.srv, "GET", "/api/demands", NULL, NULL, NULL, 0);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0); /* open ones by default */
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/api/demands?status=closed", NULL, NULL, NULL, 0);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/api/demands/999999", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+    r = test_http(&w.srv, "PATCH", "/api/demands/999999", w.tok[R_ENT], JSON, "{}", 2);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+    world_teardown(&w);
+}
+
+void test_api_achievement_lifecycle(void)
+{
+    world w;
+    if (world_setup(&w, "achievement.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/api/achievements/%ld", w.achievement_id);
+    test_resp *r = test_json(&w.srv, "PATCH", path, w.tok[R_UNI], "{\"trl\":8,\"price\":null}");
+    CHECK_INT(r->status, 200);
+    CHECK_INT(test_jnum(r->json, "trl"), 8);
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(r->json, "price")));
+    CHECK_STR(test_jstr(r->json, "ip_type"), "invention_patent");
+    test_resp_free(r);
+    r = test_json(&w.srv, "PATCH", path, w.tok[R_UNI2], "{\"trl\":2}");
+    CHECK_INT(r->status, 403);
+    test_resp_free(r);
+    snprintf(path, sizeof path, "/api/achievements/%ld/close", w.achievement_id);
+    r = test_http(&w.srv, "POST", path, w.tok[R_UNI], NULL, NULL, 0);
+    CHECK_STR(test_jstr(r->json, "status"), "closed");
+    test_resp_free(r);
+    CHECK_INT(count_mine(&w, "achievements", R_UNI), 1);
+    world_teardown(&w);
+}
+
+/* ---------- bad input ---------- */
+
+void test_api_bad_input_gets_problem_json_and_stores_nothing(void)
+{
+    world w;
+    if (world_setup(&w, "badinput.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    const char *ent = w.tok[R_ENT];
+    int before = count_mine(&w, "demands", R_ENT);
+
+    test_resp *r = test_http(&w.srv, "POST", "/api/demands", ent, JSON, "{\"title\": ", 10);
+    CHECK_INT(r->status, 400);
+    CHECK_CONTAINS(r->body, "malformed JSON");
+    test_resp_free(r);
+
+    r = test_http(&w.srv, "POST", "/api/demands", ent, "text/plain", "{\"title\":\"x\"}", 13);
+    CHECK_INT(r->status, 415);
+    test_resp_free(r);
+    r = test_http(&w.srv, "POST", "/api/demands", ent, NULL, "{\"title\":\"x\"}", 13);
+    CHECK_INT(r->status, 415);
+    test_resp_free(r);
+
+    size_t big = 300 * 1024;
+    char *huge = malloc(big + 32);
+    memset(huge, ' ', big + 32);
+    memcpy(huge, "{\"title\":\"x\",\"description\":\"", 29);
+    memcpy(huge + big + 29, "\"}", 3);
+    r = test_http(&w.srv, "POST", "/api/demands", ent, JSON, huge, big + 31);
+    CHECK_INT(r->status, 413);
+    test_resp_free(r);
+    free(huge);
+
+    r = test_http(&w.srv, "POST", "/api/demands", ent, JSON, "{\"title\":\"\xC3\x28\"}", 14);
+    CHECK_INT(r->status, 400);
+    CHECK_CONTAINS(r->body, "UTF-8");
+    test_resp_free(r);
+
+    r = test_json(&w.srv, "POST", "/api/demands", ent, "[1,2]");
+    CHECK_INT(r->status, 400);
+    test_resp_free(r);
+    r = test_json(&w.srv, "POST", "/api/demands", ent, "[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]");
+    CHECK_INT(r->status, 400);
+    CHECK_CONTAINS(r->body, "nesting");
+    test_resp_free(r);
+
+    char longtitle[1024];
+    memset(longtitle, 0, sizeof longtitle);
+    memcpy(longtitle, "{\"title\":\"", 10);
+    memset(longtitle + 10, 'x', 201);
+    memcpy(longtitle + 211, "\"}", 2);
+    r = test_json(&w.srv, "POST", "/api/demands", ent, longtitle);
+    CHECK_INT(r->status, 400);
+    CHECK(test_problem_names(r, "title"));
+    test_resp_free(r);
+
+    r = test_json(&w.srv, "POST", "/api/demands", ent, "{\"title\":\"x\",\"budget_min\":-5,\"fields\":[\"Q99\"]}");
+    CHECK_INT(r->status, 400);
+    CHECK(test_problem_names(r, "budget_min"));
+    CHECK(test_problem_names(r, "fields[0]"));
+    CHECK_STR(test_resp_header(r, "Content-Type"), "application/problem+json");
+    test_resp_free(r);
+    r = test_json(&w.srv, "POST", "/api/achievements", w.tok[R_UNI], "{\"title\":\"x\",\"trl\":12,\"price\":1e15}");
+    CHECK_INT(r->status, 400);
+    CHECK(test_problem_names(r, "trl"));
+    CHECK(test_problem_names(r, "price"));
+    test_resp_free(r);
+
+    r = test_http(&w.srv, "GET", "/api/nothing-here", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 404);
+    CHECK_STR(test_jstr(r->json, "title"), "Not Found");
+    test_resp_free(r);
+    r = test_http(&w.srv, "DELETE", "/api/demands", ent, NULL, NULL, 0);
+    CHECK_INT(r->status, 405);
+    CHECK_CONTAINS(test_resp_header(r, "Allow"), "POST");
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/api/demands/abc", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+
+    static const char *const bad_queries[] = {
+        "/api/demands?limit=0", "/api/demands?limit=abc", "/api/demands?status=pending",
+        "/api/demands?field=b06;drop", "/api/demands?cursor=xyz", "/api/demands?q=%C3%28",
+    };
+    for (size_t i = 0; i < sizeof bad_queries / sizeof bad_queries[0]; i++) {
+        r = test_http(&w.srv, "GET", bad_queries[i], ent, NULL, NULL, 0);
+        if (r->status != 400)
+            test_fail(__FILE__, __LINE__, "%s: %ld", bad_queries[i], r->status);
+        test_resp_free(r);
+    }
+    CHECK_INT(count_mine(&w, "demands", R_ENT), before);
+    world_teardown(&w);
+}
+
+void test_api_html_and_sql_are_stored_verbatim(void)
+{
+    world w;
+    if (world_setup(&w, "verbatim.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    const char *title = "Robert'); DROP TABLE demands;-- <script>alert(1)</script> & \\\"q\\\"";
+    const char *expect = "Robert'); DROP TABLE demands;-- <script>alert(1)</script> & \"q\"";
+    char body[512];
+    snprintf(body, sizeof body, "{\"title\":\"%s\",\"keywords\":[\"<b>bold</b>\",\"' OR 1=1 --\"]}", title);
+    long id = create(&w.srv, "/api/demands", w.tok[R_ENT], body);
+    char path[64];
+    snprintf(path, sizeof path, "/api/demands/%ld", id);
+    test_resp *r = test_http(&w.srv, "GET", path, NULL, NULL, NULL, 0);
+    CHECK_STR(test_jstr(r->json, "title"), expect);
+    CHECK_STR(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "keywords"), 1)->valuestring, "' OR 1=1 --");
+    CHECK_STR(test_resp_header(r, "Content-Type"), "application/json");
+    CHECK_STR(test_resp_header(r, "X-Content-Type-Options"), "nosniff");
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/api/demands?q=DROP%20TABLE&region=%27%20OR%201%3D1", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    CHECK_INT(count_mine(&w, "demands", R_ENT), 2);
+    world_teardown(&w);
+}
+
+/* ---------- search, filters, pages ---------- */
+
+void test_api_search_in_chinese_and_english(void)
+{
+    world w;
+    if (world_setup(&w, "search.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    create(&w.srv, "/api/achievements", w.tok[R_UNI],
+           "{\"title\":\"磷石膏无害化处理与高强石膏粉制备技术\",\"abstract\":\"湿法磷酸副产磷石膏经净化后制备建筑石膏。\","
+           "\"keywords\":[\"磷石膏\",\"建筑石膏\"],\"fields\":[\"C30\",\"C26\"]}");
+    create(&w.srv, "/api/achievements", w.tok[R_UNI2],
+           "{\"title\":\"Tea withering machine with humidity control\",\"abstract\":\"Controls withering of green tea leaves.\","
+           "\"keywords\":[\"tea processing\"],\"fields\":[\"C35\"]}");
+    static const struct { const char *q; const char *first_title_part; int n; } cases[] = {
+        { "%E7%A3%B7%E7%9F%B3%E8%86%8F", "磷石膏", 1 },                 /* 磷石膏 */
+        { "%E7%9F%B3%E8%86%8F", "磷石膏", 1 },                          /* 石膏: a two-character word */
+        { "hydraulic%20supports", "Electro-hydraulic", 1 },             /* stemmed: support(s) */
+        { "withered", "Tea withering", 1 },
+        { "%E7%A3%B7%E7%9F%B3%E8%86%8F%20tea", NULL, 0 },              /* all words must match */
+        { "the%20of%20and", NULL, 0 },                                   /* only stop words */
+        { "%22%20NEAR(%20*", NULL, 0 },                                  /* FTS5 syntax is not interpreted */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "/api/achievements?q=%s", cases[i].q);
+        test_resp *r = test_http(&w.srv, "GET", path, NULL, NULL, NULL, 0);
+        const cJSON *items = cJSON_GetObjectItem(r->json, "items");
+        if (r->status != 200 || cJSON_GetArraySize(items) != cases[i].n)
+            test_fail(__FILE__, __LINE__, "q=%s: %ld, %d items", cases[i].q, r->status, cJSON_GetArraySize(items));
+        else if (cases[i].first_title_part)
+            CHECK_CONTAINS(test_jstr(cJSON_GetArrayItem(items, 0), "title"), cases[i].first_title_part);
+        test_resp_free(r);
+    }
+    /* Demands are searched the same way. */
+    test_resp *r = test_http(&w.srv, "GET", "/api/demands?q=%E6%B6%B2%E5%8E%8B%E6%94%AF%E6%9E%B6", NULL, NULL, NULL, 0);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+    test_resp_free(r);
+    world_teardown(&w);
+}
+
+void test_api_filters_and_cursor_pages(void)
+{
+    world w;
+    if (world_setup(&w, "pages.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    for (int i = 0; i < 25; i++) {
+        char body[256];
+        snprintf(body, sizeof body, "{\"title\":\"需求 %d 煤矿安全\",\"fields\":[\"%s\"],\"region\":\"%s\"}", i,
+                 i % 2 ? "B06" : "I65", i % 3 ? "贵州省遵义市" : "贵州省贵阳市");
+        create(&w.srv, "/api/demands", w.tok[R_ENT2], body);
+    }
+    /* Walk every page: no duplicates, nothing missing. */
+    int seen = 0, pages = 0;
+    char path[256] = "/api/demands?limit=7";
+    long last = 1L << 40;
+    for (;;) {
+        test_resp *r = test_http(&w.srv, "GET", path, NULL, NULL, NULL, 0);
+        REQUIRE(r->status == 200);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items")) {
+            long id = (long)test_jnum(it, "id");
+            CHECK(id < last); /* newest first, strictly */
+            last = id;
+            seen++;
+        }
+        pages++;
+        const char *next = test_jstr(r->json, "next_cursor");
+        if (next)
+            snprintf(path, sizeof path, "/api/demands?limit=7&cursor=%s", next);
+        test_resp_free(r);
+        if (!next || pages > 10)
+            break;
+    }
+    CHECK_INT(seen, 26);
+    CHECK_INT(pages, 4);
+    static const struct { const char *query; int n; } cases[] = {
+        { "field=B", 13 }, { "field=B06", 13 }, { "field=I", 13 }, { "field=C35", 1 }, { "field=A", 0 },
+        { "region=%E8%B4%B5%E5%B7%9E%E7%9C%81%E8%B4%B5%E9%98%B3%E5%B8%82", 9 },   /* 贵州省贵阳市 */
+        { "region=%E8%B4%B5%E5%B7%9E%E7%9C%81", 26 },                              /* 贵州省 (a prefix) */
+        { "field=B06&q=%E7%85%A4%E7%9F%BF", 12 },                                  /* 煤矿 */
+        { "org=me", 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(path, sizeof path, "/api/demands?limit=100&%s", cases[i].query);
+        test_resp *r = test_http(&w.srv, "GET", path, w.tok[R_ENT], NULL, NULL, 0);
+        int n = cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items"));
+        if (n != cases[i].n)
+            test_fail(__FILE__, __LINE__, "%s: %d items, expected %d", cases[i].query, n, cases[i].n);
+        test_resp_free(r);
+    }
+    /* Search pages too. */
+    test_resp *r = test_http(&w.srv, "GET", "/api/demands?limit=10&q=%E7%85%A4%E7%9F%BF", NULL, NULL, NULL, 0);
+    const char *next = test_jstr(r->json, "next_cursor");
+    REQUIRE(next != NULL);
+    snprintf(path, sizeof path, "/api/demands?limit=10&q=%%E7%%85%%A4%%E7%%9F%%BF&cursor=%s", next);
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", path, NULL, NULL, NULL, 0);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 10);
+    test_resp_free(r);
+    world_teardown(&w);
+}
+
+/* ---------- import ---------- */
+
+static const char import_csv[] =
+    "ref,title,abstract,keywords,fields,trl,ip_type,transfer_modes,price,contact\n"
+    "GZU-1,茶叶萎凋机智能温湿度控制,\"萎凋阶段温湿度闭环控制，\n能耗降低20%。\",萎凋;茶叶加工,C35;A01,6,utility_model,license;transfer,300000,王教授\n"
+    "GZU-2,\"Chili capsaicin extraction, supercritical CO2\",High-purity capsaicin,capsaicin;chili,C14,5,know_how,service,,\n"
+    "GZU-3,Bad TRL,x,,C35,11,other,license,100,\n"
+    "GZU-4,Bad field,x,,Z01,3,other,license,100,\n"
+    "GZU-5,\"unclosed,x\n";
+
+void test_api_import_reports_bad_rows_and_reimports_idempotently(void)
+{
+    world w;
+    if (world_setup(&w, "import.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    int before = count_mine(&w, "achievements", R_UNI);
+    test_resp *r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI], "text/csv; charset=utf-8",
+                             import_csv, strlen(import_csv));
+    CHECK_INT(r->status, 200);
+    CHECK_INT(test_jnum(r->json, "created"), 2);
+    CHECK_INT(test_jnum(r->json, "updated"), 0);
+    CHECK_INT(test_jnum(r->json, "failed"), 3);
+    const cJSON *rows = cJSON_GetObjectItem(r->json, "rows");
+    REQUIRE(cJSON_GetArraySize(rows) == 5);
+    /* Line numbers follow the file, including the quoted line break of GZU-1. */
+    static const int lines[] = { 2, 4, 5, 6, 7 };
+    static const char *const status[] = { "created", "created", "invalid", "invalid", "invalid" };
+    for (int i = 0; i < 5; i++) {
+        const cJSON *row = cJSON_GetArrayItem(rows, i);
+        CHECK_INT(test_jnum(row, "line"), lines[i]);
+        CHECK_STR(test_jstr(row, "status"), status[i]);
+    }
+    const cJSON *err = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 2), "errors"), 0);
+    CHECK_STR(test_jstr(err, "field"), "trl");
+    err = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 3), "errors"), 0);
+    CHECK_STR(test_jstr(err, "field"), "fields[0]");
+    long first_id = (long)test_jnum(cJSON_GetArrayItem(rows, 0), "id");
+    test_resp_free(r);
+    CHECK_INT(count_mine(&w, "achievements", R_UNI), before + 2);
+
+    char path[64];
+    snprintf(path, sizeof path, "/api/achievements/%ld", first_id);
+    r = test_http(&w.srv, "GET", path, w.tok[R_UNI], NULL, NULL, 0);
+    CHECK_STR(test_jstr(r->json, "abstract"), "萎凋阶段温湿度闭环控制，\n能耗降低20%。");
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "transfer_modes")), 2);
+    CHECK_STR(test_jstr(r->json, "ref"), "GZU-1");
+    test_resp_free(r);
+
+    /* The same file again: the two good rows update, nothing new. */
+    r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI], "text/csv", import_csv, strlen(import_csv));
+    CHECK_INT(test_jnum(r->json, "created"), 0);
+    CHECK_INT(test_jnum(r->json, "updated"), 2);
+    CHECK_INT((long)test_jnum(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "rows"), 0), "id"), first_id);
+    test_resp_free(r);
+    CHECK_INT(count_mine(&w, "achievements", R_UNI), before + 2);
+
+    /* Another university's refs are its own: the same file creates new rows there. */
+    r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI2], "text/csv", import_csv, strlen(import_csv));
+    CHECK_INT(test_jnum(r->json, "created"), 2);
+    test_resp_free(r);
+    world_teardown(&w);
+}
+
+void test_api_import_json_lines_and_whole_file_errors(void)
+{
+    world w;
+    if (world_setup(&w, "importjsonl.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    const char *jsonl =
+        "{\"ref\":\"D1\",\"title\":\"酱香型白酒窖池微生物群落调控\",\"fields\":[\"C15\"],\"budget_min\":1,\"budget_max\":2}\n"
+        "\n"
+        "not json\n"
+        "[1,2]\n"
+        "{\"ref\":\"D2\",\"title\":\"Sorghum seed selection\",\"deadline\":\"1999-01-01\"}\n"
+        "{\"ref\":\"D3\",\"title\":\"Tea garden drone spraying\",\"cooperation_modes\":[\"service\"]}";
+    test_resp *r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "application/x-ndjson",
+                             jsonl, strlen(jsonl));
+    CHECK_INT(r->status, 200);
+    CHECK_INT(test_jnum(r->json, "created"), 2);
+    CHECK_INT(test_jnum(r->json, "failed"), 3);
+    const cJSON *rows = cJSON_GetObjectItem(r->json, "rows");
+    CHECK_INT(test_jnum(cJSON_GetArrayItem(rows, 1), "line"), 3);
+    CHECK_INT(test_jnum(cJSON_GetArrayItem(rows, 3), "line"), 5);
+    CHECK_INT(test_jnum(cJSON_GetArrayItem(rows, 4), "line"), 6);
+    test_resp_free(r);
+    int after = count_mine(&w, "demands", R_ENT);
+
+    /* A header naming an unknown column refuses the file and stores nothing. */
+    const char *bad = "title,colour\nA,red\n";
+    r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "text/csv", bad, strlen(bad));
+    CHECK_INT(r->status, 400);
+    CHECK(test_problem_names(r, "colour"));
+    test_resp_free(r);
+    r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "text/csv", "", 0);
+    CHECK_INT(r->status, 400);
+    test_resp_free(r);
+    r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "application/json", "{}", 2);
+    CHECK_INT(r->status, 415);
+    test_resp_free(r);
+    CHECK_INT(count_mine(&w, "demands", R_ENT), after);
+    world_teardown(&w);
+}
+
+/* ---------- the process: restart, migrations, shutdown, logs ---------- */
+
+void test_api_restart_keeps_every_row(void)
+{
+    world w;
+    if (world_setup(&w, "restart.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    for (int i = 0; i < 10; i++) {
+        char body[128];
+        snprintf(body, sizeof body, "{\"title\":\"row %d\",\"fields\":[\"C3%d\"]}", i, i);
+        create(&w.srv, "/api/achievements", w.tok[R_UNI], body);
+    }
+    int before = count_mine(&w, "achievements", R_UNI);
+    CHECK_INT(before, 11);
+    CHECK_INT(test_server_stop(&w.srv), 0);
+    REQUIRE(test_server_start(&w.srv, w.srv.db, NULL) == 0);
+    /* Sessions survive too: the same token still works. */
+    CHECK_INT(count_mine(&w, "achievements", R_UNI), before);
+    test_resp *r = test_http(&w.srv, "GET", "/api/achievements?q=row&limit=100", NULL, NULL, NULL, 0);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 10);
+    test_resp_free(r);
+    world_teardown(&w);
+}
+
+void test_api_failed_migration_refuses_to_start(void)
+{
+    /* A file that already has an `orgs` table makes migration 001 fail. */
+    const char *db = test_path("conflict.db");
+    unlink(db);
+    REQUIRE(test_sqlite_exec(db, "CREATE TABLE orgs(x); CREATE TABLE keep_me(y); INSERT INTO keep_me VALUES (1);") == 0);
+    test_server s;
+    CHECK(test_server_start(&s, db, NULL) != 0);
+    char *log = test_server_log(&s);
+    CHECK_CONTAINS(log, "migration schema/001_core.sql failed");
+    CHECK_CONTAINS(log, "rolled back");
+    free(log);
+    CHECK_INT(test_sqlite_int(db, "PRAGMA user_version"), 0);
+    CHECK_INT(test_sqlite_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'users'"), 0);
+    CHECK_INT(test_sqlite_int(db, "SELECT count(*) FROM keep_me"), 1);
+}
+
+void test_api_shutdown_is_clean_and_logged(void)
+{
+    world w;
+    if (world_setup(&w, "shutdown.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    test_resp *r = test_http(&w.srv, "GET", "/api/demands?q=secret-query-text", NULL, NULL, NULL, 0);
+    test_resp_free(r);
+    CHECK_INT(test_server_stop(&w.srv), 0);
+    char *log = test_server_log(&w.srv);
+    CHECK_CONTAINS(log, "GET /api/demands 200 ");
+    CHECK_CONTAINS(log, "POST /api/auth/login 200 ");
+    CHECK_CONTAINS(log, "received SIGTERM");
+    CHECK_CONTAINS(log, "stopped cleanly");
+    CHECK(strstr(log, "secret-query-text") == NULL);
+    for (int i = R_ENT; i < R_COUNT; i++)
+        CHECK(strstr(log, w.tok[i]) == NULL);
+    free(log);
+    CHECK_INT(test_sqlite_int(w.srv.db, "SELECT count(*) FROM demands"), 1);
+    world_teardown(&w);
+}
+
+void test_api_serves_ipv6_loopback(void)
+{
+    test_server s;
+    static const char *const extra[] = { "--listen", "[::1]:0", NULL };
+    unlink(test_path("v6.db"));
+    /* The later --listen wins; the harness reads the port from the printed line. */
+    if (test_server_start(&s, test_path("v6.db"), extra) != 0) {
+        char *log = test_server_log(&s);
+        if (strstr(log, "cannot listen") == NULL)
+            test_fail(__FILE__, __LINE__, "the server did not start on ::1: %s", log);
+        free(log); /* no IPv6 on this machine: nothing more to check */
+        return;
+    }
+    snprintf(s.base, sizeof s.base, "http://[::1]:%d", s.port);
+    test_resp *r = test_http(&s, "GET", "/healthz", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    CHECK_INT(test_server_stop(&s), 0);
+}

@@ -1,0 +1,121 @@
+/* test_cli.c: the techmatch command line: help, user add, import, the demo seed. */
+#include "test.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+void test_cli_help_on_every_subcommand(void)
+{
+    static const char *const cmds[][3] = {
+        { "--help", NULL, NULL }, { "serve", "--help", NULL }, { "user", "--help", NULL },
+        { "import", "--help", NULL },
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        const char *argv[] = { test_bin(), cmds[i][0], cmds[i][1], NULL };
+        char *out = NULL;
+        CHECK_INT(test_run(argv, NULL, &out, NULL), 0);
+        CHECK_CONTAINS(out, "usage: techmatch");
+        free(out);
+    }
+    const char *bad[] = { test_bin(), "frobnicate", NULL };
+    char *err = NULL;
+    CHECK_INT(test_run(bad, NULL, NULL, &err), 2);
+    CHECK_CONTAINS(err, "unknown command");
+    free(err);
+    const char *badopt[] = { test_bin(), "serve", "--listen", "nonsense", NULL };
+    CHECK_INT(test_run(badopt, NULL, NULL, NULL), 2);
+}
+
+void test_cli_user_add_reads_the_password_from_stdin(void)
+{
+    const char *db = test_path("cliuser.db");
+    unlink(db);
+    const char *argv[] = { test_bin(), "user", "add", "--role", "broker", "--email", "b@example.org",
+                           "--org", "贵州省技术市场", "--db", db, NULL };
+    char *out = NULL, *err = NULL;
+    CHECK_INT(test_run(argv, "short\n", NULL, &err), 1);
+    CHECK_CONTAINS(err, "at least 10 characters");
+    free(err);
+    CHECK_INT(test_run(argv, TEST_PASSWORD "\n", &out, NULL), 0);
+    CHECK_CONTAINS(out, "added broker b@example.org");
+    free(out);
+    CHECK_INT(test_run(argv, TEST_PASSWORD "\n", NULL, &err), 1); /* the email is taken now */
+    CHECK_CONTAINS(err, "already exists");
+    free(err);
+    CHECK_INT(test_sqlite_int(db, "SELECT count(*) FROM users WHERE role = 'broker' AND password_hash LIKE '$argon2id$%'"), 1);
+
+    const char *badrole[] = { test_bin(), "user", "add", "--role", "king", "--email", "k@example.org",
+                              "--org", "X", "--db", db, NULL };
+    CHECK_INT(test_run(badrole, TEST_PASSWORD "\n", NULL, NULL), 2);
+
+    /* The broker can sign in to a server on that database. */
+    test_server s;
+    REQUIRE(test_server_start(&s, db, NULL) == 0);
+    char *tok = test_login(&s, "b@example.org", TEST_PASSWORD);
+    CHECK(tok != NULL);
+    test_resp *r = test_http(&s, "GET", "/api/me", tok, NULL, NULL, 0);
+    CHECK_STR(test_jstr(r->json, "role"), "broker");
+    test_resp_free(r);
+    free(tok);
+    CHECK_INT(test_server_stop(&s), 0);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+void test_cli_import_reports_lines_and_is_idempotent(void)
+{
+    const char *db = test_path("cliimport.db");
+    const char *csv = test_path("needs.csv");
+    unlink(db);
+    write_file(csv, "ref,title,fields,budget_min,budget_max\n"
+                    "N1,红缨子高粱机械化收获,A01,100000,200000\n"
+                    "N2,Bad budget,A01,300000,200000\n"
+                    "N3,智能化茶园管理,A01;I65,,\n");
+    const char *argv[] = { test_bin(), "import", "demands", csv, "--org", "仁怀酒业", "--db", db, NULL };
+    char *out = NULL, *err = NULL;
+    CHECK_INT(test_run(argv, NULL, NULL, &err), 1);
+    CHECK_CONTAINS(err, "no organisation named");
+    free(err);
+
+    const char *create[] = { test_bin(), "import", "demands", csv, "--org", "仁怀酒业", "--create-org", "--db", db, NULL };
+    CHECK_INT(test_run(create, NULL, &out, &err), 1); /* one row is invalid */
+    CHECK_CONTAINS(out, "2 created, 0 updated, 1 invalid");
+    CHECK_CONTAINS(err, "needs.csv:3: budget_min: must not be greater than budget_max");
+    free(out);
+    free(err);
+    CHECK_INT(test_run(create, NULL, &out, NULL), 1);
+    CHECK_CONTAINS(out, "0 created, 2 updated, 1 invalid");
+    free(out);
+    CHECK_INT(test_sqlite_int(db, "SELECT count(*) FROM demands"), 2);
+
+    /* An enterprise cannot own achievements. */
+    const char *wrong[] = { test_bin(), "import", "achievements", csv, "--org", "仁怀酒业", "--db", db, NULL };
+    CHECK_INT(test_run(wrong, NULL, NULL, &err), 1);
+    CHECK_CONTAINS(err, "not a university");
+    free(err);
+    const char *nofile[] = { test_bin(), "import", "demands", test_path("missing.csv"), "--org", "仁怀酒业", "--db", db, NULL };
+    CHECK_INT(test_run(nofile, NULL, NULL, NULL), 1);
+}
+
+void test_cli_demo_seed_loads_through_import(void)
+{
+    const char *db = test_path("demo.db");
+    unlink(db);
+    const char *argv[] = { "/bin/sh", "seeds/load-demo.sh", test_bin(), db, NULL };
+    char *err = NULL;
+    CHECK_INT(test_run(argv, NULL, NULL, &err), 0);
+    CHECK(strstr(err, ":") == NULL || strstr(err, "invalid") == NULL);
+    free(err);
+    CHECK(test_sqlite_int(db, "SELECT count(*) FROM achievements") >= 60);
+    CHECK(test_sqlite_int(db, "SELECT count(*) FROM demands") >= 40);
+    /* Both languages are present. */
+    CHECK(test_sqlite_int(db, "SELECT count(*) FROM achievements WHERE title GLOB '*[a-z]*' AND title NOT GLOB '*[一-龥]*'") >= 10);
+    CHECK(test_sqlite_int(db, "SELECT count(*) FROM demands WHERE title GLOB '*[一-龥]*'") >= 10);
+}

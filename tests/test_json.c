@@ -1,0 +1,38 @@
+/* test_json.c: the checks around cJSON. */
+#include "test.h"
+#include "json.h"
+
+void test_json_parse_body_checks_before_parsing(void)
+{
+    cJSON *j = NULL;
+    char msg[200];
+    CHECK_INT(json_parse_body("{\"a\":1}", 7, 4, &j, msg, sizeof msg), TM_OK);
+    cJSON_Delete(j);
+    CHECK_INT(json_parse_body("[[[[[1]]]]]", 11, 4, &j, msg, sizeof msg), TM_ERR_INVALID);
+    CHECK_CONTAINS(msg, "nesting");
+    CHECK_INT(json_parse_body("{\"a\":\"\xC3\x28\"}", 10, 4, &j, msg, sizeof msg), TM_ERR_INVALID);
+    CHECK_CONTAINS(msg, "UTF-8");
+    CHECK_INT(json_parse_body("{\"a\":1} x", 9, 4, &j, msg, sizeof msg), TM_ERR_INVALID);
+    CHECK_CONTAINS(msg, "after the JSON");
+    CHECK_INT(json_parse_body("{\"a\":", 5, 4, &j, msg, sizeof msg), TM_ERR_INVALID);
+    CHECK_CONTAINS(msg, "malformed");
+    CHECK_INT(json_parse_body("", 0, 4, &j, msg, sizeof msg), TM_ERR_INVALID);
+    /* Brackets inside strings do not count as nesting. */
+    CHECK_INT(json_parse_body("{\"a\":\"[[[[[[[[\"}", 16, 2, &j, msg, sizeof msg), TM_OK);
+    cJSON_Delete(j);
+}
+
+void test_json_get_int_is_strict(void)
+{
+    int64_t v;
+    cJSON *n = cJSON_CreateNumber(7);
+    CHECK(json_get_int(n, 1, 9, &v) && v == 7);
+    cJSON_SetNumberValue(n, 7.5);
+    CHECK(!json_get_int(n, 1, 9, &v));
+    cJSON_SetNumberValue(n, 10);
+    CHECK(!json_get_int(n, 1, 9, &v));
+    cJSON_Delete(n);
+    cJSON *s = cJSON_CreateString("7");
+    CHECK(!json_get_int(s, 1, 9, &v));
+    cJSON_Delete(s);
+}
