@@ -68,12 +68,14 @@ void sbuf_printf(sbuf *b, const char *fmt, ...)
 void sbuf_reset(sbuf *b)
 {
     b->len = 0;
-    b->buf[0] = '\0';
+    if (b->buf)
+        b->buf[0] = '\0';
 }
 
 char *sbuf_take(sbuf *b)
 {
-    char *s = b->buf;
-    sbuf_init(b);
+    char *s = b->buf ? b->buf : xstrdup("");
+    b->buf = NULL;
+    b->len = b->cap = 0;
     return s;
 }

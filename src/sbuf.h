@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 typedef struct sbuf {
-    char *buf;   /* NUL-terminated; never NULL after sbuf_init */
+    char *buf;   /* NUL-terminated; NULL only after sbuf_take, until the next add */
     size_t len;  /* bytes before the terminator */
     size_t cap;
 } sbuf;
@@ -22,7 +22,7 @@ void sbuf_adds(sbuf *b, const char *s);
 void sbuf_addc(sbuf *b, char c);
 void sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_reset(sbuf *b);
-/* Returns the heap string and leaves b empty but usable. */
+/* Returns the heap string (free() it) and leaves b empty; b needs no cleanup then. */
 char *sbuf_take(sbuf *b);
 
 #endif

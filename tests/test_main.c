@@ -65,6 +65,12 @@ int main(int argc, char **argv)
             printf("ok   %s (%.0f ms)\n", cases[i].name, ms);
         }
     }
+    if (failed == 0) {
+        const char *rm[] = { "/bin/rm", "-rf", test_tmpdir(), NULL };
+        test_run(rm, NULL, NULL, NULL);
+    } else {
+        printf("files of this run are kept in %s\n", test_tmpdir());
+    }
     printf("%s: %d passed, %d failed\n", label ? label : "tests", passed, failed);
     return failed ? 1 : 0;
 }
