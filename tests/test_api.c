@@ -354,7 +354,7 @@ void test_api_register_rejects_bad_input(void)
 
 void test_api_tokens_expire_and_forgeries_fail(void)
 {
-    static const char *const extra[] = { "--session-ttl", "1", NULL };
+    static const char *const extra[] = { "--session-ttl", "3", NULL };
     test_server s;
     unlink(test_path("expiry.db"));
     REQUIRE(test_server_start(&s, test_path("expiry.db"), extra) == 0);
@@ -363,7 +363,7 @@ void test_api_tokens_expire_and_forgeries_fail(void)
     test_resp *r = test_http(&s, "GET", "/api/me", tok, NULL, NULL, 0);
     CHECK_INT(r->status, 200);
     test_resp_free(r);
-    sleep(2);
+    sleep(4);
     r = test_http(&s, "GET", "/api/me", tok, NULL, NULL, 0);
     CHECK_INT(r->status, 401);
     CHECK_CONTAINS(r->body, "expired");
