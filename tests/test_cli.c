@@ -119,3 +119,44 @@ void test_cli_demo_seed_loads_through_import(void)
     CHECK(test_sqlite_int(db, "SELECT count(*) FROM achievements WHERE title GLOB '*[a-z]*' AND title NOT GLOB '*[一-龥]*'") >= 10);
     CHECK(test_sqlite_int(db, "SELECT count(*) FROM demands WHERE title GLOB '*[一-龥]*'") >= 10);
 }
+
+void test_cli_readme_session_works_as_written(void)
+{
+    /* The curl session of README.md's "Try it", run against a seeded server. */
+    const char *db = test_path("readme.db");
+    unlink(db);
+    const char *seed[] = { "/bin/sh", "seeds/load-demo.sh", test_bin(), db, NULL };
+    REQUIRE(test_run(seed, NULL, NULL, NULL) == 0);
+    test_server s;
+    REQUIRE(test_server_start(&s, db, NULL) == 0);
+
+    FILE *f = fopen("README.md", "r");
+    REQUIRE(f != NULL);
+    char line[4096];
+    int in_section = 0, in_block = 0;
+    const char *script = test_path("readme-session.sh");
+    FILE *out = fopen(script, "w");
+    REQUIRE(out != NULL);
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "## Try it", 9) == 0)
+            in_section = 1;
+        else if (in_section && !in_block && strncmp(line, "```sh", 5) == 0)
+            in_block = 1;
+        else if (in_block && strncmp(line, "```", 3) == 0)
+            break;
+        else if (in_block && strncmp(line, "B=", 2) == 0)
+            fprintf(out, "B=%s\n", s.base);
+        else if (in_block)
+            fputs(line, out);
+    }
+    fclose(f);
+    fclose(out);
+    const char *argv[] = { "/bin/bash", "-eu", script, NULL };
+    char *got = NULL;
+    CHECK_INT(test_run(argv, NULL, &got, NULL), 0);
+    CHECK_CONTAINS(got, "\"role\":\"enterprise\"");
+    CHECK_CONTAINS(got, "\"kind\":\"demand\"");
+    CHECK_CONTAINS(got, "综采工作面液压支架群直线度感知"); /* a seeded achievement */
+    free(got);
+    CHECK_INT(test_server_stop(&s), 0);
+}
