@@ -20,6 +20,7 @@ APP_SRC     := $(filter-out src/main.c,$(wildcard src/*.c))
 TEST_SRC    := $(wildcard tests/*.c)
 EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv src/openapi.json
 HEADERS     := $(wildcard src/*.h matcher/*.h tests/*.h)
+BENCH_SRC   := $(wildcard bench/*.c)
 
 .PHONY: all deps run test test-release test-san bench eval clean seed
 
@@ -65,8 +66,12 @@ seed: all
 test: deps build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner
 	@sh tests/run.sh
 
-bench: deps all
-	@echo "no benchmarks yet: the matcher benchmark comes with the matcher"
+BENCH_N ?= 20000
+bench: deps build/release/bench_core
+	build/release/bench_core $(BENCH_N)
+
+build/release/bench_core: build/release/bench/bench_core.o build/release/libtm.a
+	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 clean:
 	rm -rf build

@@ -88,17 +88,20 @@ CREATE UNIQUE INDEX achievements_ref ON achievements(org_id, ref) WHERE ref IS N
 CREATE INDEX achievements_org ON achievements(org_id, id);
 CREATE INDEX achievements_status ON achievements(status, id);
 
--- Field links, for the field= filter (code prefix range scans).
+-- Field links, for the field= filter: keyed by listing, so "does listing X have a
+-- code in [prefix, prefix+1)" is one seek; the code index serves lookups by field.
 CREATE TABLE demand_fields (
-    code       TEXT NOT NULL REFERENCES fields(code),
     demand_id  INTEGER NOT NULL REFERENCES demands(id) ON DELETE CASCADE,
-    PRIMARY KEY (code, demand_id)
+    code       TEXT NOT NULL REFERENCES fields(code),
+    PRIMARY KEY (demand_id, code)
 ) WITHOUT ROWID;
+CREATE INDEX demand_fields_code ON demand_fields(code, demand_id);
 CREATE TABLE achievement_fields (
-    code            TEXT NOT NULL REFERENCES fields(code),
     achievement_id  INTEGER NOT NULL REFERENCES achievements(id) ON DELETE CASCADE,
-    PRIMARY KEY (code, achievement_id)
+    code            TEXT NOT NULL REFERENCES fields(code),
+    PRIMARY KEY (achievement_id, code)
 ) WITHOUT ROWID;
+CREATE INDEX achievement_fields_code ON achievement_fields(code, achievement_id);
 
 CREATE TRIGGER demand_fields_ai AFTER INSERT ON demands BEGIN
     INSERT INTO demand_fields(code, demand_id) SELECT DISTINCT value, new.id FROM json_each(new.fields);
@@ -121,6 +124,10 @@ CREATE VIRTUAL TABLE demands_fts USING fts5(
     title, description, keywords, content='demands', content_rowid='id', tokenize='techmatch');
 CREATE VIRTUAL TABLE achievements_fts USING fts5(
     title, abstract, keywords, content='achievements', content_rowid='id', tokenize='techmatch');
+
+-- Title weighs 10, keywords 5, body text 1 in the bm25 rank.
+INSERT INTO demands_fts(demands_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 5.0)');
+INSERT INTO achievements_fts(achievements_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 5.0)');
 
 CREATE TRIGGER demands_fts_ai AFTER INSERT ON demands BEGIN
     INSERT INTO demands_fts(rowid, title, description, keywords)

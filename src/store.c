@@ -45,10 +45,15 @@
 #define LIST_SQL(COLS, T, FT, FID) \
     "SELECT " COLS " FROM " T " l JOIN orgs o ON o.id = l.org_id" FILTERS(FT, FID) \
     " AND (?6 IS NULL OR l.id < ?6) ORDER BY l.id DESC LIMIT ?7"
+/*
+ * Search ranks rowids alone (FTS5's rank = the bm25 weights set in schema/) and
+ * joins the full rows only for the page, so the sorter never carries text.
+ */
 #define SEARCH_SQL(COLS, T, FT, FID, FTS) \
-    "SELECT " COLS " FROM " FTS " JOIN " T " l ON l.id = " FTS ".rowid" \
-    " JOIN orgs o ON o.id = l.org_id" FILTERS(FT, FID) \
-    " AND " FTS " MATCH ?6 ORDER BY bm25(" FTS ", 10.0, 1.0, 5.0), l.id DESC LIMIT ?7 OFFSET ?8"
+    "SELECT " COLS " FROM (SELECT " FTS ".rowid AS rid, " FTS ".rank AS score FROM " FTS \
+    " JOIN " T " l ON l.id = " FTS ".rowid" FILTERS(FT, FID) " AND " FTS " MATCH ?6" \
+    " ORDER BY " FTS ".rank, l.id DESC LIMIT ?7 OFFSET ?8) m" \
+    " JOIN " T " l ON l.id = m.rid JOIN orgs o ON o.id = l.org_id ORDER BY m.score, l.id DESC"
 
 enum stmt_id {
     /* Pairs indexed by listing_kind: X_D + kind. */

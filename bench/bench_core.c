@@ -1,0 +1,307 @@
+/*
+ * bench_core.c: figures for the service core on a synthetic corpus.
+ *
+ *   bench_core [N]     (N achievements, default 20000)
+ *
+ * Generates a deterministic corpus (a skewed, Zipf-like draw from 4,000 Chinese
+ * words of 2-4 characters and 4,000 English words, realistic lengths, GB/T 4754 division codes), and
+ * reports, each as the median of 3 runs:
+ *   - tokenizer throughput (MB/s);
+ *   - bulk import through store_listing_import (rows/s, one transaction per 1,000);
+ *   - listing search (q=, bm25) latency p50/p99 with techmatch's tokenizer, and the
+ *     same queries on a peer: SQLite's built-in FTS5 trigram tokenizer over the same
+ *     rows, in the same process; the ratio of the two;
+ *   - the first page of a field-filtered list, p50/p99.
+ * Timings are wall-clock on this machine; compare ratios, not absolutes.
+ */
+#include "listing.h"
+#include "log.h"
+#include "mem.h"
+#include "sbuf.h"
+#include "store.h"
+#include "tokenizer.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUNS 3
+#define QUERIES 400
+
+/* Characters and syllables the synthetic vocabulary is built from. */
+static const char han[] =
+    "煤矿液压支架综采瓦斯抽监测预警智能磷石膏黄酸湿法净化天麻杜仲斛提取辣椒素发酵绿茶抹萎凋杀青高粱"
+    "酱香窖池酿造微生物大数据云计算算平台传感器机人铝合金锰重晶玄武岩纤维复材料催剂废水处理回收节能降耗"
+    "控系统装备设制工艺检质量安全无种植育病虫害储电池正极铁锂孪边缘精密加钢结构桥梁隧道施测绘遥感卫星通信"
+    "网络芯片封集成光伏风力氢燃气轮泵阀轴承齿轮减速电机变频伺服激光焊切割涂层防腐蚀耐磨热喷增料打印模具";
+static const char *const syllables[] = {
+    "pro", "con", "tion", "ma", "ter", "al", "sen", "sor", "hy", "dra", "lic", "gen", "er", "ate", "cat",
+    "lyst", "ther", "mal", "flu", "id", "dy", "nam", "ic", "op", "ti", "cal", "mag", "net", "ion", "bat",
+    "ter", "y", "cell", "poly", "mer", "fib", "re", "com", "pos", "ite", "mo", "tor", "dri", "ve", "se",
+};
+#define VOCAB 4000
+static char *zh_vocab[VOCAB], *en_vocab[VOCAB];
+
+static unsigned rng = 2463534242u;
+static unsigned next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+
+/* A skewed pick: rank r = n * u^3, so low ranks are much more frequent (Zipf-like). */
+static size_t skewed(size_t n)
+{
+    double u = (double)(next_rand() % 1000000) / 1000000.0;
+    size_t r = (size_t)((double)n * u * u * u);
+    return r < n ? r : n - 1;
+}
+
+/* Builds VOCAB Chinese words (2 to 4 characters) and VOCAB English words (2 to 4 syllables). */
+static void build_vocabulary(void)
+{
+    size_t nhan = (sizeof han - 1) / 3, nsyl = sizeof syllables / sizeof syllables[0];
+    for (int i = 0; i < VOCAB; i++) {
+        sbuf zh, en;
+        sbuf_init(&zh);
+        sbuf_init(&en);
+        int len = 2 + (int)(next_rand() % 3);
+        for (int k = 0; k < len; k++) {
+            sbuf_add(&zh, han + 3 * (next_rand() % nhan), 3);
+            sbuf_adds(&en, syllables[next_rand() % nsyl]);
+        }
+        zh_vocab[i] = sbuf_take(&zh);
+        en_vocab[i] = sbuf_take(&en);
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Appends n words, Chinese (joined) or English (spaced), by the listing's language. */
+static void words(sbuf *b, int english, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (english) {
+            if (i)
+                sbuf_addc(b, ' ');
+            sbuf_adds(b, en_vocab[skewed(VOCAB)]);
+        } else {
+            sbuf_adds(b, zh_vocab[skewed(VOCAB)]);
+            if (i % 7 == 6)
+                sbuf_adds(b, "，");
+        }
+    }
+}
+
+static listing *make_listing(int i)
+{
+    static const char *const codes[] = { "B06", "C26", "C27", "C15", "C35", "C30", "I65", "A01", "C32", "M73" };
+    listing *l = listing_new(LISTING_ACHIEVEMENT);
+    int english = i % 3 == 0;
+    sbuf b;
+    sbuf_init(&b);
+    words(&b, english, 3 + (int)(next_rand() % 5));
+    free(l->title);
+    l->title = sbuf_take(&b);
+    sbuf_init(&b);
+    words(&b, english, 30 + (int)(next_rand() % 60));
+    free(l->body);
+    l->body = sbuf_take(&b);
+    for (int k = 0; k < 3; k++)
+        strlist_push(&l->keywords, english ? en_vocab[skewed(VOCAB)] : zh_vocab[skewed(VOCAB)]);
+    strlist_push(&l->fields, codes[next_rand() % 10]);
+    l->trl = 1 + (int)(next_rand() % 9);
+    return l;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median3(double *v)
+{
+    qsort(v, RUNS, sizeof *v, cmp_double);
+    return v[RUNS / 2];
+}
+
+static int count_tok(void *ctx, const char *t, size_t l, size_t s, size_t e)
+{
+    (void)t; (void)l; (void)s; (void)e;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+/* Runs the peer's MATCH for each query; returns the total of rows found. */
+static long peer_search(sqlite3 *db, char **queries, double *lat)
+{
+    sqlite3_stmt *st = NULL;
+    long found = 0;
+    sqlite3_prepare_v2(db, "SELECT rowid FROM peer WHERE peer MATCH ?1 ORDER BY rank LIMIT 20", -1, &st, NULL);
+    for (int q = 0; q < QUERIES; q++) {
+        double t0 = now_s();
+        /* The same words, each quoted, all required (as techmatch does). */
+        sbuf m;
+        sbuf_init(&m);
+        char *copy = xstrdup(queries[q]), *save = NULL;
+        for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+            sbuf_printf(&m, "%s\"%s\"", m.len ? " " : "", w);
+        sqlite3_bind_text(st, 1, m.buf, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            found++;
+        sqlite3_reset(st);
+        lat[q] = (now_s() - t0) * 1e3;
+        sbuf_cleanup(&m);
+        free(copy);
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int main(int argc, char **argv)
+{
+    long n = argc > 1 ? strtol(argv[1], NULL, 10) : 20000;
+    char dbpath[] = "/tmp/techmatch-bench-XXXXXX";
+    double tok_mbs[RUNS], import_rate[RUNS], ours_p50[RUNS], ours_p99[RUNS], peer_p50[RUNS], peer_p99[RUNS];
+    double list_p50[RUNS], list_p99[RUNS];
+    long ours_found = 0, peer_found = 0;
+
+    if (n < 100) {
+        fprintf(stderr, "usage: bench_core [N >= 100]\n");
+        return 2;
+    }
+    log_set_quiet(1);
+    build_vocabulary();
+    int fd = mkstemp(dbpath);
+    if (fd < 0)
+        return 1;
+    close(fd);
+    char *queries[QUERIES];
+    for (int q = 0; q < QUERIES; q++) {
+        sbuf b;
+        sbuf_init(&b);
+        int english = q % 3 == 0, nw = 1 + q % 2;
+        for (int k = 0; k < nw; k++)
+            sbuf_printf(&b, "%s%s", k ? " " : "", english ? en_vocab[skewed(VOCAB)] : zh_vocab[skewed(VOCAB)]);
+        queries[q] = sbuf_take(&b);
+    }
+    printf("bench_core: %ld synthetic achievements (2/3 Chinese, 1/3 English), %d queries, median of %d runs\n",
+           n, QUERIES, RUNS);
+    for (int run = 0; run < RUNS; run++) {
+        rng = 2463534242u;
+        unlink(dbpath);
+        store *s = NULL;
+        int64_t org = 0;
+        if (store_open(dbpath, &s) != TM_OK || store_org_ensure(s, "Bench University", "university", &org) != TM_OK)
+            return 1;
+        listing **rows = xcalloc((size_t)n, sizeof *rows);
+        size_t bytes = 0;
+        for (long i = 0; i < n; i++) {
+            rows[i] = make_listing((int)i);
+            bytes += strlen(rows[i]->title) + strlen(rows[i]->body);
+        }
+        /* Tokenizer throughput over the whole corpus text. */
+        mt_tokenizer *t = mt_tokenizer_new();
+        size_t tokens = 0;
+        double t0 = now_s();
+        for (long i = 0; i < n; i++) {
+            mt_tokenize(t, rows[i]->title, strlen(rows[i]->title), count_tok, &tokens);
+            mt_tokenize(t, rows[i]->body, strlen(rows[i]->body), count_tok, &tokens);
+        }
+        tok_mbs[run] = (double)bytes / 1e6 / (now_s() - t0);
+        mt_tokenizer_free(t);
+
+        /* Import in transactions of 1,000 rows. */
+        int64_t *ids = xcalloc(1000, sizeof *ids);
+        import_action *acts = xcalloc(1000, sizeof *acts);
+        t0 = now_s();
+        for (long i = 0; i < n; i += 1000) {
+            size_t k = (size_t)(n - i < 1000 ? n - i : 1000);
+            if (store_listing_import(s, LISTING_ACHIEVEMENT, org, rows + i, k, 0, ids, acts, NULL, NULL) != TM_OK)
+                return 1;
+        }
+        import_rate[run] = (double)n / (now_s() - t0);
+        free(ids);
+        free(acts);
+
+        /* Search through the store (our tokenizer, bm25). */
+        double lat[QUERIES];
+        ours_found = 0;
+        for (int q = 0; q < QUERIES; q++) {
+            listing_filter f = { .q = queries[q], .limit = 20 };
+            listing_page page;
+            t0 = now_s();
+            if (store_listing_list(s, LISTING_ACHIEVEMENT, &f, &page) != TM_OK)
+                return 1;
+            lat[q] = (now_s() - t0) * 1e3;
+            ours_found += (long)page.n;
+            store_page_cleanup(&page);
+        }
+        qsort(lat, QUERIES, sizeof *lat, cmp_double);
+        ours_p50[run] = lat[QUERIES / 2];
+        ours_p99[run] = lat[QUERIES * 99 / 100];
+
+        /* Field-filtered first pages. */
+        for (int q = 0; q < QUERIES; q++) {
+            static const char *const prefixes[] = { "B", "C2", "C35", "I" };
+            listing_filter f = { .field_prefix = prefixes[q % 4], .status = "open", .limit = 20 };
+            listing_page page;
+            t0 = now_s();
+            if (store_listing_list(s, LISTING_ACHIEVEMENT, &f, &page) != TM_OK)
+                return 1;
+            lat[q] = (now_s() - t0) * 1e3;
+            store_page_cleanup(&page);
+        }
+        qsort(lat, QUERIES, sizeof *lat, cmp_double);
+        list_p50[run] = lat[QUERIES / 2];
+        list_p99[run] = lat[QUERIES * 99 / 100];
+        for (long i = 0; i < n; i++)
+            listing_free(rows[i]);
+        free(rows);
+        store_close(s);
+
+        /* The peer: FTS5's trigram tokenizer over the same rows, same file, same process. */
+        sqlite3 *db = NULL;
+        sqlite3_open(dbpath, &db);
+        sqlite3_exec(db, "CREATE VIRTUAL TABLE peer USING fts5(title, abstract, keywords, tokenize='trigram');"
+                         "INSERT INTO peer(rowid, title, abstract, keywords) SELECT id, title, abstract, keywords FROM achievements;",
+                     NULL, NULL, NULL);
+        peer_found = peer_search(db, queries, lat);
+        qsort(lat, QUERIES, sizeof *lat, cmp_double);
+        peer_p50[run] = lat[QUERIES / 2];
+        peer_p99[run] = lat[QUERIES * 99 / 100];
+        sqlite3_close(db);
+    }
+    double op50 = median3(ours_p50), pp50 = median3(peer_p50);
+    printf("tokenizer:          %8.1f MB/s\n", median3(tok_mbs));
+    printf("import:             %8.0f rows/s (store_listing_import, 1,000 rows a transaction, synchronous=FULL)\n",
+           median3(import_rate));
+    printf("search q= (ours):   p50 %6.3f ms  p99 %6.3f ms  (%ld rows returned in all)\n", op50, median3(ours_p99), ours_found);
+    printf("search q= (trigram peer): p50 %6.3f ms  p99 %6.3f ms  (%ld rows returned in all)\n", pp50,
+           median3(peer_p99), peer_found);
+    printf("search p50 ratio peer/ours: %.2f\n", op50 > 0 ? pp50 / op50 : 0.0);
+    printf("list field= page:   p50 %6.3f ms  p99 %6.3f ms\n", median3(list_p50), median3(list_p99));
+    for (int q = 0; q < QUERIES; q++)
+        free(queries[q]);
+    for (int i = 0; i < VOCAB; i++) {
+        free(zh_vocab[i]);
+        free(en_vocab[i]);
+    }
+    unlink(dbpath);
+    char wal[64];
+    snprintf(wal, sizeof wal, "%s-wal", dbpath);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", dbpath);
+    unlink(wal);
+    return 0;
+}
