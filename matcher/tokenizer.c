@@ -122,6 +122,7 @@ typedef struct word {
     size_t start, end;  /* byte offsets in the original text */
     int letters_only;
     int active;
+    int full;           /* the buffer is full: later characters are dropped */
 } word;
 
 static void word_add(word *w, uint32_t cp, size_t start, size_t end)
@@ -133,12 +134,15 @@ static void word_add(word *w, uint32_t cp, size_t start, size_t end)
         w->len = 0;
         w->start = start;
         w->letters_only = 1;
+        w->full = 0;
     }
     if (!is_letter(cp))
         w->letters_only = 0;
-    if (w->len + n <= sizeof w->buf) {
+    if (!w->full && w->len + n <= sizeof w->buf) {
         memcpy(w->buf + w->len, enc, n);
         w->len += n;
+    } else {
+        w->full = 1; /* cut at a character boundary, never resumed */
     }
     w->end = end;
 }

@@ -471,6 +471,27 @@ static void copy_col(char *dst, size_t len, sqlite3_stmt *st, int col)
     snprintf(dst, len, "%s", v ? v : "");
 }
 
+/*
+ * Steps a bound statement that yields one id (a SELECT of it, or an INSERT ...
+ * RETURNING id) and resets it.  TM_OK with *id, TM_ERR_NOT_FOUND when there is
+ * no row, TM_ERR_CONFLICT on a unique constraint, else TM_ERR_DB (logged as what).
+ */
+static int step_id(conn *c, sqlite3_stmt *st, int64_t *id, const char *what)
+{
+    int rc = sqlite3_step(st);
+    int status = TM_OK;
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        status = TM_ERR_NOT_FOUND;
+    else if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        status = TM_ERR_CONFLICT;
+    else
+        status = db_error(c, what);
+    done(st);
+    return status;
+}
+
 /* Inserts an org; returns TM_ERR_CONFLICT if the name exists. */
 static int org_insert(conn *c, const char *kind, const char *name, int64_t *id)
 {
@@ -479,16 +500,7 @@ static int org_insert(conn *c, const char *kind, const char *name, int64_t *id)
         return TM_ERR_DB;
     bind_text_or_null(st, 1, kind);
     bind_text_or_null(st, 2, name);
-    int rc = sqlite3_step(st);
-    int status = TM_OK;
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    else if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        status = TM_ERR_CONFLICT;
-    else
-        status = db_error(c, "insert org");
-    done(st);
-    return status;
+    return step_id(c, st, id, "insert org");
 }
 
 static int user_insert(conn *c, int64_t org_id, const char *role, const char *email,
@@ -502,16 +514,7 @@ static int user_insert(conn *c, int64_t org_id, const char *role, const char *em
     bind_text_or_null(st, 3, email);
     bind_text_or_null(st, 4, display_name);
     bind_text_or_null(st, 5, hash);
-    int rc = sqlite3_step(st);
-    int status = TM_OK;
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    else if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        status = TM_ERR_CONFLICT;
-    else
-        status = db_error(c, "insert user");
-    done(st);
-    return status;
+    return step_id(c, st, id, "insert user");
 }
 
 int store_register(store *s, const char *org_name, const char *org_kind, const char *email,
@@ -1081,16 +1084,7 @@ static int find_by_ref(conn *c, listing_kind kind, int64_t org_id, const char *r
         return TM_ERR_DB;
     sqlite3_bind_int64(st, 1, org_id);
     bind_text_or_null(st, 2, ref);
-    int rc = sqlite3_step(st);
-    int status = TM_OK;
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    else if (rc == SQLITE_DONE)
-        status = TM_ERR_NOT_FOUND;
-    else
-        status = db_error(c, "find by ref");
-    done(st);
-    return status;
+    return step_id(c, st, id, "find by ref");
 }
 
 int store_listing_import(store *s, listing_kind kind, int64_t org_id, listing **rows, size_t n,
