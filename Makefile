@@ -1,13 +1,15 @@
-# techmatch build.  The only entry points: deps, all, run, test, bench, eval, clean.
+# techmatch build.  Entry points: deps, all, run, test, bench, clean
+# (serve and check are run and test without the dependency step).
 # Two builds live side by side: build/release (what `make run` serves) and
 # build/san (AddressSanitizer + UndefinedBehaviorSanitizer, what the tests also use).
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libcjson libsodium libcurl
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -fno-common
 CSTD    := -std=c11 -D_GNU_SOURCE
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lpthread -lm
+# The Debian packages put every header in the default include path, so no -I is
+# needed, and naming the libraries needs no pkg-config (which `make deps` may only
+# be about to install when this Makefile is read).
+PKG_LIBS := -lmicrohttpd -lsqlite3 -lcjson -lsodium -lcurl -lstemmer -lpthread -lm
 
 REL_FLAGS := -O2 -g
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -20,9 +22,8 @@ APP_SRC     := $(filter-out src/main.c,$(wildcard src/*.c))
 TEST_SRC    := $(wildcard tests/*.c)
 EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv src/openapi.json
 HEADERS     := $(wildcard src/*.h matcher/*.h tests/*.h)
-BENCH_SRC   := $(wildcard bench/*.c)
 
-.PHONY: all deps run test test-release test-san bench eval clean seed
+.PHONY: all deps run serve test check bench clean seed
 
 all: build/release/techmatch
 
@@ -34,7 +35,7 @@ build/gen/embedded.c: $(EMBED_IN) src/gen_embed.sh
 define variant
 build/$(1)/%.o: %.c $(HEADERS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CSTD) $$(WARN) $(2) $$(PKG_CFLAGS) -Isrc -Imatcher -c $$< -o $$@
+	$$(CC) $$(CSTD) $$(WARN) $(2) -Isrc -Imatcher -c $$< -o $$@
 
 build/$(1)/gen/embedded.o: build/gen/embedded.c
 	@mkdir -p $$(@D)
@@ -56,18 +57,27 @@ deps:
 	@sh tests/deps.sh
 
 # Creates and seeds the database on first run, then serves.
-run: deps all
+# Each entry point installs what is missing first, then runs a sub-make, so the
+# build starts only after `deps` has finished (also under make -j).
+run: deps
+	@$(MAKE) --no-print-directory serve
+
+serve: all
 	@test -s $(DB) || sh seeds/load-demo.sh build/release/techmatch $(DB)
 	build/release/techmatch serve --db $(DB) --listen $(LISTEN)
 
 seed: all
 	sh seeds/load-demo.sh build/release/techmatch $(DB)
 
-test: deps build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner
 	@sh tests/run.sh
 
 BENCH_N ?= 20000
-bench: deps build/release/bench_core
+bench: deps
+	@$(MAKE) --no-print-directory build/release/bench_core
 	build/release/bench_core $(BENCH_N)
 
 build/release/bench_core: build/release/bench/bench_core.o build/release/libtm.a

@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 need=""
-for p in pkg-config libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev \
+for p in libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev \
          libcurl4-openssl-dev libstemmer-dev; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
 done
