@@ -160,3 +160,35 @@ void test_cli_readme_session_works_as_written(void)
     free(got);
     CHECK_INT(test_server_stop(&s), 0);
 }
+
+void test_cli_import_draws_progress_on_a_terminal(void)
+{
+    /* script(1) gives the import a pseudo-terminal; a big file takes more than half a second. */
+    const char *db = test_path("progress.db");
+    const char *file = test_path("many.jsonl");
+    unlink(db);
+    FILE *f = fopen(file, "w");
+    REQUIRE(f != NULL);
+    for (int i = 0; i < 5000; i++)
+        fprintf(f, "{\"ref\":\"P%d\",\"title\":\"成果 %d 磷化工 phosphorus\",\"abstract\":\"湿法磷酸净化工艺 %d\",\"fields\":[\"C26\"]}\n",
+                i, i, i);
+    fclose(f);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s import achievements %s --org 'Progress University' --create-org --db %s",
+             test_bin(), file, db);
+    const char *argv[] = { "/usr/bin/script", "-qec", cmd, "/dev/null", NULL };
+    char *out = NULL;
+    CHECK_INT(test_run(argv, NULL, &out, NULL), 0);
+    CHECK_CONTAINS(out, "\r[");
+    CHECK_CONTAINS(out, "] 5000/5000 rows");
+    CHECK_CONTAINS(out, "5000 created");
+    free(out);
+    /* Without a terminal there is no bar. */
+    const char *plain[] = { test_bin(), "import", "achievements", file, "--org", "Progress University", "--db", db, NULL };
+    char *err = NULL;
+    CHECK_INT(test_run(plain, NULL, &out, &err), 0);
+    CHECK(strstr(err, "rows") == NULL);
+    CHECK_CONTAINS(out, "0 created, 5000 updated");
+    free(out);
+    free(err);
+}

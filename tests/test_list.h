@@ -32,6 +32,7 @@
     X(test_cli_import_reports_lines_and_is_idempotent) \
     X(test_cli_demo_seed_loads_through_import) \
     X(test_cli_readme_session_works_as_written) \
+    X(test_cli_import_draws_progress_on_a_terminal) \
     X(test_api_authorization_matrix_covers_every_route) \
     X(test_api_authorization_matrix) \
     X(test_api_private_members_by_role) \
