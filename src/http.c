@@ -516,7 +516,9 @@ int http_server_start(const char *host, int port, app *a, http_server **out, int
         free(srv);
         return TM_ERR_IO;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    /* poll(), not epoll: libmicrohttpd 0.9.75 can abort in MHD_quiesce_daemon when
+     * a pool worker's epoll set has already dropped the listen socket. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(
