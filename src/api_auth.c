@@ -7,6 +7,8 @@
 #include "json.h"
 #include "limits.h"
 #include "utf8.h"
+#include <arpa/inet.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -149,6 +151,23 @@ void api_auth_register(http_request *r)
     reply_json(r, 201, principal_json(&who));
 }
 
+/*
+ * The rate-limit key of a client address: IPv4 as is, IPv6 by its /64 (one
+ * host usually holds a whole /64, so single addresses would not limit it).
+ */
+static void address_key(const char *addr, char *out, size_t len)
+{
+    unsigned char a6[16];
+    char text[INET6_ADDRSTRLEN];
+    if (inet_pton(AF_INET6, addr, a6) == 1 && !IN6_IS_ADDR_V4MAPPED((struct in6_addr *)(void *)a6)) {
+        memset(a6 + 8, 0, 8);
+        inet_ntop(AF_INET6, a6, text, sizeof text);
+        snprintf(out, len, "addr6:%s/64", text);
+    } else {
+        snprintf(out, len, "addr:%s", addr);
+    }
+}
+
 static void iso_time(int64_t t, char *buf, size_t len)
 {
     time_t tt = (time_t)t;
@@ -192,27 +211,34 @@ void api_auth_login(http_request *r)
         acct_key[5 + i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
         acct_key[6 + i] = '\0';
     }
-    snprintf(addr_key, sizeof addr_key, "addr:%s", req_client_addr(r));
-    if (auth_limiter_check(a->limiter, acct_key, LIM_LOGIN_FAILS_ACCOUNT, LIM_LOGIN_WINDOW_S, now, &retry) != TM_OK ||
-        auth_limiter_check(a->limiter, addr_key, LIM_LOGIN_FAILS_ADDRESS, LIM_LOGIN_WINDOW_S, now, &retry) != TM_OK) {
+    address_key(req_client_addr(r), addr_key, sizeof addr_key);
+    int limited = auth_limiter_attempt(a->limiter, acct_key, LIM_LOGIN_FAILS_ACCOUNT, LIM_LOGIN_WINDOW_S, now, &retry);
+    if (limited == TM_OK) {
+        limited = auth_limiter_attempt(a->limiter, addr_key, LIM_LOGIN_FAILS_ADDRESS, LIM_LOGIN_WINDOW_S, now, &retry);
+        if (limited != TM_OK)
+            auth_limiter_release(a->limiter, acct_key);
+    }
+    if (limited != TM_OK) {
         char secs[24];
         snprintf(secs, sizeof secs, "%lld", (long long)retry);
         reply_add_header(r, "Retry-After", secs);
         reply_problem(r, 429, "too many failed logins; try again later (see Retry-After)");
         return;
     }
+    /* Both attempts are reserved as failures until the password proves right. */
     int status = store_user_credentials(a->store, email, &user_id, hash, sizeof hash);
     if (status == TM_ERR_NOT_FOUND)
         auth_password_burn(password);
     else if (status == TM_OK)
         status = auth_password_verify(hash, password);
+    sodium_memzero(hash, sizeof hash);
     if (status == TM_ERR_NOT_FOUND || status == TM_ERR_AUTH) {
-        auth_limiter_fail(a->limiter, acct_key, LIM_LOGIN_WINDOW_S, now);
-        auth_limiter_fail(a->limiter, addr_key, LIM_LOGIN_WINDOW_S, now);
         reply_problem(r, 401, "the email or the password is wrong");
         return;
     }
+    auth_limiter_release(a->limiter, addr_key);
     if (status != TM_OK) {
+        auth_limiter_release(a->limiter, acct_key);
         reply_status(r, status, NULL);
         return;
     }

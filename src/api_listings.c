@@ -212,23 +212,41 @@ void api_listings_create(http_request *r)
     listing_free(l);
 }
 
+/* The PATCH edit, run by the store inside its write transaction. */
+typedef struct patch {
+    const principal *who;
+    const cJSON *body;
+    const taxonomy *tax;
+    cJSON *errors;
+} patch;
+
+static int apply_patch(void *ctx, listing *l)
+{
+    patch *p = ctx;
+    if (!is_owner(p->who, l))
+        return TM_ERR_FORBIDDEN;
+    return listing_apply_json(l, p->body, p->tax, p->errors) > 0 ? TM_ERR_INVALID : TM_OK;
+}
+
 void api_listings_update(http_request *r)
 {
-    listing *l = load_owned_or_reply(r);
-    if (l == NULL)
-        return;
-    cJSON *errors = cJSON_CreateArray();
-    if (listing_apply_json(l, req_json(r), req_app(r)->tax, errors) > 0) {
-        reply_invalid(r, errors);
-        listing_free(l);
+    listing_kind kind = (listing_kind)req_arg(r);
+    patch p = { req_principal(r), req_json(r), req_app(r)->tax, cJSON_CreateArray() };
+    listing *l = NULL;
+    int rc = store_listing_edit(req_app(r)->store, kind, req_param_id(r, 0), p.who->user_id, apply_patch, &p, &l);
+    if (rc == TM_ERR_INVALID) {
+        reply_invalid(r, p.errors);
         return;
     }
-    cJSON_Delete(errors);
-    int rc = store_listing_update(req_app(r)->store, l, req_principal(r)->user_id);
-    if (rc != TM_OK)
-        write_failed(r, rc);
-    else
+    cJSON_Delete(p.errors);
+    if (rc == TM_OK)
         reply_json(r, 200, listing_to_json(l, 1));
+    else if (rc == TM_ERR_FORBIDDEN)
+        reply_problem(r, 403, "only the organisation that posted this listing may change it");
+    else if (rc == TM_ERR_NOT_FOUND)
+        reply_problem(r, 404, kind == LISTING_DEMAND ? "no demand with this id" : "no achievement with this id");
+    else
+        write_failed(r, rc);
     listing_free(l);
 }
 

@@ -3,7 +3,7 @@
  *
  * The limiter keeps a fixed table of LIM_LOGIN_TRACKED slots keyed by a short
  * BLAKE2b hash of the key (so emails and addresses are not kept in clear);
- * when full, the slot whose window started first is reused.
+ * a slot is reused only once its window has passed.
  */
 #include "auth.h"
 #include "limits.h"
@@ -124,44 +124,53 @@ static slot *find_slot(auth_limiter *l, const unsigned char *k)
     return NULL;
 }
 
-int auth_limiter_check(auth_limiter *l, const char *key, int max, int64_t window_s, int64_t now,
-                       int64_t *retry_after)
+int auth_limiter_attempt(auth_limiter *l, const char *key, int max, int64_t window_s, int64_t now,
+                         int64_t *retry_after)
 {
     unsigned char k[16];
     int status = TM_OK;
     key_hash(key, k);
     pthread_mutex_lock(&l->lock);
     slot *s = find_slot(l, k);
-    if (s && now - s->window_start < window_s && s->failures >= max) {
-        *retry_after = window_s - (now - s->window_start);
+    if (s == NULL) {
+        /* A free slot, or one whose window has passed; a live lock is never evicted. */
+        for (size_t i = 0; i < LIM_LOGIN_TRACKED && s == NULL; i++)
+            if (!l->slots[i].used || now - l->slots[i].window_start >= window_s)
+                s = &l->slots[i];
+        if (s != NULL) {
+            memcpy(s->key, k, 16);
+            s->used = 1;
+            s->failures = 0;
+            s->window_start = now;
+        }
+    }
+    if (s == NULL) {
+        *retry_after = window_s;
         status = TM_ERR_LIMITED;
+    } else {
+        if (now - s->window_start >= window_s) {
+            s->window_start = now;
+            s->failures = 0;
+        }
+        if (s->failures >= max) {
+            *retry_after = window_s - (now - s->window_start);
+            status = TM_ERR_LIMITED;
+        } else {
+            s->failures++;
+        }
     }
     pthread_mutex_unlock(&l->lock);
     return status;
 }
 
-void auth_limiter_fail(auth_limiter *l, const char *key, int64_t window_s, int64_t now)
+void auth_limiter_release(auth_limiter *l, const char *key)
 {
     unsigned char k[16];
     key_hash(key, k);
     pthread_mutex_lock(&l->lock);
     slot *s = find_slot(l, k);
-    if (s == NULL) {
-        /* Reuse a free slot, else the one whose window started first. */
-        s = &l->slots[0];
-        for (size_t i = 0; i < LIM_LOGIN_TRACKED && s->used; i++)
-            if (!l->slots[i].used || l->slots[i].window_start < s->window_start)
-                s = &l->slots[i];
-        memcpy(s->key, k, 16);
-        s->used = 1;
-        s->failures = 0;
-        s->window_start = now;
-    }
-    if (now - s->window_start >= window_s) {
-        s->window_start = now;
-        s->failures = 0;
-    }
-    s->failures++;
+    if (s && s->failures > 0)
+        s->failures--;
     pthread_mutex_unlock(&l->lock);
 }
 

@@ -49,15 +49,18 @@ auth_limiter *auth_limiter_new(void);
 void auth_limiter_free(auth_limiter *l);
 
 /*
- * TM_ERR_LIMITED if key has had max or more failures in the last window_s
- * seconds before now; *retry_after is then the seconds until the window
- * frees it.  TM_OK otherwise.
+ * Reserves one login attempt for key, atomically: TM_ERR_LIMITED if key has
+ * had max or more failures in the window_s seconds before now (*retry_after
+ * is then the seconds until it frees), or if the table is full of live
+ * windows (nothing is evicted); otherwise counts the attempt as a failure and
+ * returns TM_OK.  A successful login then calls auth_limiter_reset (forget
+ * the key) or auth_limiter_release (take this attempt back).
  */
-TM_MUST_CHECK int auth_limiter_check(auth_limiter *l, const char *key, int max, int64_t window_s,
-                                     int64_t now, int64_t *retry_after);
-/* Records one failure of key at now. */
-void auth_limiter_fail(auth_limiter *l, const char *key, int64_t window_s, int64_t now);
-/* Forgets key (after a successful login). */
+TM_MUST_CHECK int auth_limiter_attempt(auth_limiter *l, const char *key, int max, int64_t window_s,
+                                       int64_t now, int64_t *retry_after);
+/* Takes back one reserved attempt of key. */
+void auth_limiter_release(auth_limiter *l, const char *key);
+/* Forgets key. */
 void auth_limiter_reset(auth_limiter *l, const char *key);
 
 #endif

@@ -96,6 +96,8 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen)
             break;
         }
         char c = r->data[r->pos++];
+        if (c == '\0')
+            return fail(r, msg, msglen, "the record contains a NUL byte", 1);
         if (quoted) {
             if (c == '"') {
                 if (r->pos < r->len && r->data[r->pos] == '"') {

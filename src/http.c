@@ -32,6 +32,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     app *app;
     atomic_int in_flight;
+    atomic_size_t body_bytes;   /* buffered request bodies, bounded by LIM_BODY_BUDGET */
 };
 
 struct http_request {
@@ -44,6 +45,7 @@ struct http_request {
     size_t nparams;
     sbuf body;
     int too_large;
+    int over_budget;       /* the server's body budget was spent: 503 */
     cJSON *json;
     principal who;
     int signed_in;
@@ -383,6 +385,11 @@ static void admit(http_request *r)
 
 static void dispatch(http_request *r)
 {
+    if (r->over_budget) {
+        reply_add_header(r, "Retry-After", "5");
+        reply_problem(r, 503, "the server is busy receiving other uploads; try again shortly");
+        return;
+    }
     if (r->too_large) {
         reply_problem(r, 413, "the body is larger than this route accepts");
         return;
@@ -450,15 +457,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size > 0) {
-        if (!r->too_large && r->body.len + *upload_size <= r->route->body_limit)
-            sbuf_add(&r->body, upload, *upload_size);
-        else
-            r->too_large = 1;
+        size_t n = *upload_size;
         *upload_size = 0;
+        if (r->too_large || r->over_budget)
+            return MHD_YES;
+        if (r->body.len + n > r->route->body_limit) {
+            r->too_large = 1;
+        } else if (atomic_fetch_add(&srv->body_bytes, n) + n > LIM_BODY_BUDGET) {
+            atomic_fetch_sub(&srv->body_bytes, n);
+            r->over_budget = 1;
+        } else {
+            sbuf_add(&r->body, upload, n);
+        }
         return MHD_YES;
     }
     dispatch(r);
     return queue(r);
+}
+
+/*
+ * Copies request-supplied text for the log: control bytes and backslashes
+ * escaped as \xNN (so no one can forge log lines), at most LIM_LOG_PATH bytes.
+ */
+static void loggable(const char *in, char *out, size_t len)
+{
+    size_t o = 0;
+    for (size_t i = 0; in[i] && i < LIM_LOG_PATH && o + 5 < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c < 0x20 || c == 0x7F || c == '\\')
+            o += (size_t)snprintf(out + o, len - o, "\\x%02X", c);
+        else
+            out[o++] = (char)c;
+    }
+    out[o] = '\0';
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -473,7 +504,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
-    log_info("%s %s %u %.1fms%s", r->method, r->path, r->status, ms,
+    char path[LIM_LOG_PATH * 4 + 1];
+    loggable(r->path, path, sizeof path);
+    log_info("%s %s %u %.1fms%s", r->method, path, r->status, ms,
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     if (r->response)
         MHD_destroy_response(r->response);
@@ -482,6 +515,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         free(r->extra[i][1]);
     }
     cJSON_Delete(r->json);
+    atomic_fetch_sub(&srv->body_bytes, r->body.len);
     sbuf_cleanup(&r->body);
     free(r->path);
     free(r);
@@ -507,6 +541,7 @@ int http_server_start(const char *host, int port, app *a, http_server **out, int
 
     srv->app = a;
     atomic_init(&srv->in_flight, 0);
+    atomic_init(&srv->body_bytes, 0);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
@@ -528,6 +563,7 @@ int http_server_start(const char *host, int port, app *a, http_server **out, int
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cores > 0 ? cores : 2),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIM_CONNECTIONS,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_END);
     freeaddrinfo(ai);

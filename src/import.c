@@ -12,58 +12,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One row of the file: its line, and either its object or why it is unusable. */
+typedef struct row {
+    size_t line;
+    cJSON *obj;       /* the row as a JSON object, or NULL */
+    cJSON *errors;    /* problems found, or NULL */
+} row;
+
 typedef struct batch {
-    listing **rows;      /* valid rows, in file order */
-    size_t *row_line;    /* their line numbers */
-    size_t n;
-    cJSON *report_rows;  /* every row's outcome, in file order */
-    size_t failed;
-    size_t seen;
+    row *rows;
+    size_t n, cap;
+    size_t seen;      /* non-blank rows, for the row limit */
+    const taxonomy *tax;
 } batch;
 
 static void batch_cleanup(batch *b)
 {
-    for (size_t i = 0; i < b->n; i++)
-        listing_free(b->rows[i]);
-    free(b->rows);
-    free(b->row_line);
-    cJSON_Delete(b->report_rows);
-}
-
-static void report_invalid(batch *b, size_t line, const char *ref, cJSON *errors)
-{
-    cJSON *row = cJSON_CreateObject();
-    json_add_int(row, "line", (int64_t)line);
-    cJSON_AddStringToObject(row, "status", "invalid");
-    if (ref)
-        cJSON_AddStringToObject(row, "ref", ref);
-    cJSON_AddItemToObject(row, "errors", errors);
-    cJSON_AddItemToArray(b->report_rows, row);
-    b->failed++;
-}
-
-/* Validates one row object; keeps it or reports it.  Takes obj. */
-static void take_row(batch *b, listing_kind kind, const taxonomy *tax, size_t line, cJSON *obj)
-{
-    listing *l = listing_new(kind);
-    cJSON *errors = cJSON_CreateArray();
-    if (listing_apply_json(l, obj, tax, errors) > 0) {
-        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(obj, "ref");
-        report_invalid(b, line, cJSON_IsString(ref) ? ref->valuestring : NULL, errors);
-        listing_free(l);
-    } else {
-        cJSON_Delete(errors);
-        b->rows = xrealloc(b->rows, (b->n + 1) * sizeof *b->rows);
-        b->row_line = xrealloc(b->row_line, (b->n + 1) * sizeof *b->row_line);
-        b->rows[b->n] = l;
-        b->row_line[b->n] = line;
-        b->n++;
-        /* A placeholder keeps file order; filled in after the store answers. */
-        cJSON *row = cJSON_CreateObject();
-        json_add_int(row, "line", (int64_t)line);
-        cJSON_AddItemToArray(b->report_rows, row);
+    for (size_t i = 0; i < b->n; i++) {
+        cJSON_Delete(b->rows[i].obj);
+        cJSON_Delete(b->rows[i].errors);
     }
-    cJSON_Delete(obj);
+    free(b->rows);
+}
+
+/* Adds a row; takes obj and errors (either may be NULL). */
+static void add_row(batch *b, size_t line, cJSON *obj, cJSON *errors)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 64;
+        b->rows = xrealloc(b->rows, b->cap * sizeof *b->rows);
+    }
+    b->rows[b->n].line = line;
+    b->rows[b->n].obj = obj;
+    b->rows[b->n].errors = errors;
+    b->n++;
 }
 
 /* Converts one CSV cell to the JSON value its member expects. */
@@ -110,7 +92,7 @@ static cJSON *cell_value(listing_member_type type, const char *cell)
     return cJSON_CreateString(cell);
 }
 
-static int parse_csv(batch *b, listing_kind kind, const taxonomy *tax, const char *data, size_t len,
+static int parse_csv(batch *b, listing_kind kind, const char *data, size_t len,
                      cJSON *file_errors)
 {
     csv_reader *rd = csv_reader_new(data, len, LIM_CSV_COLUMNS, LIM_IMPORT_LINE);
@@ -149,7 +131,7 @@ static int parse_csv(batch *b, listing_kind kind, const taxonomy *tax, const cha
         cJSON *errors = cJSON_CreateArray();
         if (rc < 0) {
             json_error_add(errors, NULL, "%s", msg);
-            report_invalid(b, rec.line, NULL, errors);
+            add_row(b, rec.line, NULL, errors);
             continue;
         }
         if (rec.n == 1 && rec.fields[0][0] == '\0') {
@@ -159,7 +141,7 @@ static int parse_csv(batch *b, listing_kind kind, const taxonomy *tax, const cha
         }
         if (rec.n != ncols) {
             json_error_add(errors, NULL, "the record has %zu fields but the header has %zu", rec.n, ncols);
-            report_invalid(b, rec.line, NULL, errors);
+            add_row(b, rec.line, NULL, errors);
             continue;
         }
         cJSON *obj = cJSON_CreateObject();
@@ -171,12 +153,12 @@ static int parse_csv(batch *b, listing_kind kind, const taxonomy *tax, const cha
                 cJSON_AddItemToObject(obj, header[i], cell_value(types[i], rec.fields[i]));
         }
         if (cJSON_GetArraySize(errors) > 0) {
-            report_invalid(b, rec.line, NULL, errors);
             cJSON_Delete(obj);
+            add_row(b, rec.line, NULL, errors);
             continue;
         }
         cJSON_Delete(errors);
-        take_row(b, kind, tax, rec.line, obj);
+        add_row(b, rec.line, obj, NULL);
     }
     for (size_t i = 0; i < ncols; i++)
         free(header[i]);
@@ -186,7 +168,7 @@ static int parse_csv(batch *b, listing_kind kind, const taxonomy *tax, const cha
     return status;
 }
 
-static int parse_jsonl(batch *b, listing_kind kind, const taxonomy *tax, const char *data, size_t len,
+static int parse_jsonl(batch *b, const char *data, size_t len,
                        cJSON *file_errors)
 {
     size_t pos = 0, line = 0;
@@ -222,11 +204,11 @@ static int parse_jsonl(batch *b, listing_kind kind, const taxonomy *tax, const c
             obj = NULL;
         }
         if (obj == NULL) {
-            report_invalid(b, line, NULL, errors);
+            add_row(b, line, NULL, errors);
             continue;
         }
         cJSON_Delete(errors);
-        take_row(b, kind, tax, line, obj);
+        add_row(b, line, obj, NULL);
     }
     return TM_OK;
 }
@@ -243,6 +225,40 @@ static void relay(void *ctx, size_t done)
     p->fn(p->ctx, done, p->total);
 }
 
+/* What the store's apply callback needs: the rows that parsed, by store index. */
+typedef struct apply_ctx {
+    row **rows;
+    const taxonomy *tax;
+} apply_ctx;
+
+static int apply_row(void *ctx, size_t i, listing *l)
+{
+    apply_ctx *a = ctx;
+    row *rw = a->rows[i];
+    cJSON *errors = cJSON_CreateArray();
+    if (listing_apply_json(l, rw->obj, a->tax, errors) > 0) {
+        rw->errors = errors;
+        return TM_ERR_INVALID;
+    }
+    cJSON_Delete(errors);
+    return TM_OK;
+}
+
+static cJSON *report_row(const row *rw, int64_t id, import_action action)
+{
+    cJSON *out = cJSON_CreateObject();
+    const cJSON *ref = rw->obj ? cJSON_GetObjectItemCaseSensitive(rw->obj, "ref") : NULL;
+    json_add_int(out, "line", (int64_t)rw->line);
+    cJSON_AddStringToObject(out, "status", rw->errors ? "invalid" : action == IMPORT_UPDATED ? "updated" : "created");
+    if (!rw->errors)
+        json_add_int(out, "id", id);
+    if (cJSON_IsString(ref))
+        cJSON_AddStringToObject(out, "ref", ref->valuestring);
+    if (rw->errors)
+        cJSON_AddItemReferenceToObject(out, "errors", rw->errors);
+    return out;
+}
+
 int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id, int64_t actor_user_id,
                import_format format, const char *data, size_t len, import_progress_fn progress,
                void *ctx, cJSON **report)
@@ -252,10 +268,10 @@ int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id,
     int status;
 
     *report = NULL;
-    b.report_rows = cJSON_CreateArray();
-    status = format == IMPORT_CSV ? parse_csv(&b, kind, tax, data, len, file_errors)
-                                  : parse_jsonl(&b, kind, tax, data, len, file_errors);
-    if (status == TM_OK && b.seen == 0) {
+    b.tax = tax;
+    status = format == IMPORT_CSV ? parse_csv(&b, kind, data, len, file_errors)
+                                  : parse_jsonl(&b, data, len, file_errors);
+    if (status == TM_OK && b.n == 0) {
         json_error_add(file_errors, NULL, "the file has no rows to import");
         status = TM_ERR_INVALID;
     }
@@ -266,34 +282,52 @@ int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id,
     }
     cJSON_Delete(file_errors);
 
-    int64_t *ids = xcalloc(b.n ? b.n : 1, sizeof *ids);
-    import_action *actions = xcalloc(b.n ? b.n : 1, sizeof *actions);
-    progress_relay pr = { progress, ctx, b.n };
-    if (b.n > 0)
-        status = store_listing_import(s, kind, org_id, b.rows, b.n, actor_user_id, ids, actions,
+    /* The rows that parsed go to the store; it validates each onto its listing. */
+    row **parsed = xcalloc(b.n, sizeof *parsed);
+    const char **refs = xcalloc(b.n, sizeof *refs);
+    int64_t *ids = xcalloc(b.n, sizeof *ids);
+    import_action *actions = xcalloc(b.n, sizeof *actions);
+    size_t np = 0;
+    for (size_t i = 0; i < b.n; i++) {
+        if (b.rows[i].obj == NULL)
+            continue;
+        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(b.rows[i].obj, "ref");
+        refs[np] = cJSON_IsString(ref) && ref->valuestring[0] ? ref->valuestring : NULL;
+        parsed[np++] = &b.rows[i];
+    }
+    apply_ctx actx = { parsed, tax };
+    progress_relay pr = { progress, ctx, np };
+    if (np > 0)
+        status = store_listing_import(s, kind, org_id, np, refs, actor_user_id, apply_row, &actx, ids, actions,
                                       progress ? relay : NULL, &pr);
     if (status == TM_OK) {
-        size_t created = 0, updated = 0, k = 0;
-        cJSON *row;
-        cJSON_ArrayForEach(row, b.report_rows) {
-            if (cJSON_GetObjectItemCaseSensitive(row, "status") != NULL)
-                continue; /* an invalid row */
-            int upd = actions[k] == IMPORT_UPDATED;
-            cJSON_AddStringToObject(row, "status", upd ? "updated" : "created");
-            json_add_int(row, "id", ids[k]);
-            json_add_string_or_null(row, "ref", b.rows[k]->ref);
-            created += !upd;
-            updated += upd;
-            k++;
+        size_t created = 0, updated = 0, failed = 0, k = 0;
+        cJSON *rows = cJSON_CreateArray();
+        for (size_t i = 0; i < b.n; i++) {
+            const row *rw = &b.rows[i];
+            int64_t id = 0;
+            import_action act = IMPORT_SKIPPED;
+            if (rw->obj != NULL) {
+                id = ids[k];
+                act = actions[k];
+                k++;
+            }
+            created += !rw->errors && act == IMPORT_CREATED;
+            updated += !rw->errors && act == IMPORT_UPDATED;
+            failed += rw->errors != NULL;
+            cJSON_AddItemToArray(rows, report_row(rw, id, act));
         }
         cJSON *out = cJSON_CreateObject();
         json_add_int(out, "created", (int64_t)created);
         json_add_int(out, "updated", (int64_t)updated);
-        json_add_int(out, "failed", (int64_t)b.failed);
-        cJSON_AddItemToObject(out, "rows", b.report_rows);
-        b.report_rows = NULL;
-        *report = out;
+        json_add_int(out, "failed", (int64_t)failed);
+        cJSON_AddItemToObject(out, "rows", rows);
+        /* The report refers to the rows' error arrays; make it own copies before they go. */
+        *report = cJSON_Duplicate(out, 1);
+        cJSON_Delete(out);
     }
+    free(parsed);
+    free(refs);
     free(ids);
     free(actions);
     batch_cleanup(&b);

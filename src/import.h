@@ -10,8 +10,9 @@
  * Every row is validated by listing_apply_json.  Valid rows are stored in one
  * transaction (all or none, so a crash never leaves half a file); invalid rows
  * are reported with their line number and reasons.  A row whose `ref` matches
- * a listing of the same organisation updates it, so importing the same file
- * twice creates nothing new.  Thread-safe.
+ * a listing of the same organisation updates it with the members the row has
+ * (the others stay), so importing the same file twice creates nothing new.
+ * Thread-safe.
  */
 #ifndef TM_IMPORT_H
 #define TM_IMPORT_H

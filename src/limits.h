@@ -12,6 +12,10 @@
 #define LIM_BODY_LISTING      (128 * 1024)       /* one demand or achievement */
 #define LIM_BODY_IMPORT       (16 * 1024 * 1024) /* bulk CSV / JSON Lines upload */
 
+#define LIM_CONNECTIONS       1000   /* open HTTP connections at once (file descriptors are 1024) */
+#define LIM_BODY_BUDGET       (256 * 1024 * 1024) /* bytes of request bodies buffered at once, all requests */
+#define LIM_LOG_PATH          200    /* bytes of a request path written to the log */
+
 #define LIM_JSON_DEPTH        16     /* nesting of a request body; ours need 3 */
 #define LIM_URL_BYTES         2048   /* request target, checked before routing */
 #define LIM_PATH_PARAMS       4      /* {id} captures in one route pattern */

@@ -231,14 +231,26 @@ static int days_from_civil(int y, int m, int d, long *out)
     return 1;
 }
 
-/* Returns NULL if s is a valid YYYY-MM-DD not before today (UTC), else the reason. */
+/* Reads n ASCII digits at s; returns -1 if any is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Returns NULL if s is exactly YYYY-MM-DD, a real date, not before today (UTC); else the reason. */
 static const char *deadline_problem(const char *s)
 {
-    int y, m, d;
-    char tail;
     long day;
-    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-        s[4] != '-' || s[7] != '-' || !days_from_civil(y, m, d, &day))
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return "must be a date written YYYY-MM-DD";
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    if (y < 0 || m < 0 || d < 0 || !days_from_civil(y, m, d, &day))
         return "must be a date written YYYY-MM-DD";
     long today = (long)(time(NULL) / 86400);
     if (day < today)
@@ -555,12 +567,14 @@ int listing_apply_json(listing *l, const cJSON *obj, const taxonomy *tax, cJSON 
             problems += m->set(l, m->name, v, tax, errors);
         }
     }
-    if (l->title[0] == '\0' && cJSON_GetObjectItemCaseSensitive(obj, "title") != NULL) {
-        json_error_add(errors, "title", "must not be empty");
-        problems++;
-    } else if (l->title[0] == '\0') {
-        json_error_add(errors, "title", "is required");
-        problems++;
+    /* A title that was given but rejected has its error already. */
+    const cJSON *title = cJSON_GetObjectItemCaseSensitive(obj, "title");
+    if (l->title[0] == '\0' && (title == NULL || cJSON_IsString(title))) {
+        int given = title != NULL && text_problem(title->valuestring, LIM_TITLE, 0) == NULL;
+        if (title == NULL || given) {
+            json_error_add(errors, "title", title ? "must not be empty" : "is required");
+            problems++;
+        }
     }
     if (l->budget_min != LISTING_NO_MONEY && l->budget_max != LISTING_NO_MONEY &&
         l->budget_min > l->budget_max) {

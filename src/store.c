@@ -935,12 +935,24 @@ int store_listing_get(store *s, listing_kind kind, int64_t id, listing **out)
     return status;
 }
 
-int store_listing_update(store *s, listing *l, int64_t actor_user_id)
+int store_listing_edit(store *s, listing_kind kind, int64_t id, int64_t actor_user_id,
+                       listing_edit_fn edit, void *ctx, listing **out)
 {
+    listing *l = NULL;
     conn *c = write_begin(s);
     if (c == NULL)
         return TM_ERR_DB;
-    return write_end(s, c, update_in(c, l, actor_user_id));
+    int status = get_in(c, kind, id, &l);
+    if (status == TM_OK)
+        status = edit(ctx, l);
+    if (status == TM_OK)
+        status = update_in(c, l, actor_user_id);
+    status = write_end(s, c, status);
+    if (status == TM_OK && out)
+        *out = l;
+    else
+        listing_free(l);
+    return status;
 }
 
 int store_listing_set_status(store *s, listing_kind kind, int64_t id, const char *status_value,
@@ -1087,31 +1099,37 @@ static int find_by_ref(conn *c, listing_kind kind, int64_t org_id, const char *r
     return step_id(c, st, id, "find by ref");
 }
 
-int store_listing_import(store *s, listing_kind kind, int64_t org_id, listing **rows, size_t n,
-                         int64_t actor_user_id, int64_t *ids, import_action *actions,
-                         void (*progress)(void *ctx, size_t done), void *ctx)
+int store_listing_import(store *s, listing_kind kind, int64_t org_id, size_t n,
+                         const char *const *refs, int64_t actor_user_id,
+                         import_apply_fn apply, void *apply_ctx,
+                         int64_t *ids, import_action *actions,
+                         void (*progress)(void *ctx, size_t done), void *progress_ctx)
 {
     conn *c = write_begin(s);
     int status = TM_OK;
     if (c == NULL)
         return TM_ERR_DB;
     for (size_t i = 0; i < n && status == TM_OK; i++) {
-        listing *l = rows[i];
         int64_t existing = 0;
-        l->kind = kind;
-        l->org_id = org_id;
-        status = l->ref ? find_by_ref(c, kind, org_id, l->ref, &existing) : TM_ERR_NOT_FOUND;
+        listing *l = NULL;
+        ids[i] = 0;
+        actions[i] = IMPORT_SKIPPED;
+        status = refs[i] ? find_by_ref(c, kind, org_id, refs[i], &existing) : TM_ERR_NOT_FOUND;
         if (status == TM_OK) {
-            l->id = existing;
-            status = update_in(c, l, actor_user_id);
-            actions[i] = IMPORT_UPDATED;
+            status = get_in(c, kind, existing, &l);
         } else if (status == TM_ERR_NOT_FOUND) {
-            status = insert_in(c, l, actor_user_id);
-            actions[i] = IMPORT_CREATED;
+            l = listing_new(kind);
+            l->org_id = org_id;
+            status = TM_OK;
         }
-        ids[i] = l->id;
+        if (status == TM_OK && apply(apply_ctx, i, l) == TM_OK) {
+            status = existing ? update_in(c, l, actor_user_id) : insert_in(c, l, actor_user_id);
+            ids[i] = l->id;
+            actions[i] = existing ? IMPORT_UPDATED : IMPORT_CREATED;
+        }
+        listing_free(l);
         if (progress)
-            progress(ctx, i + 1);
+            progress(progress_ctx, i + 1);
     }
     return write_end(s, c, status);
 }

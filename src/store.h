@@ -98,8 +98,21 @@ TM_MUST_CHECK int store_org_ensure(store *s, const char *name, const char *kind,
 TM_MUST_CHECK int store_listing_create(store *s, listing *l, int64_t actor_user_id);
 /* Reads one listing; TM_ERR_NOT_FOUND if there is none with this id. */
 TM_MUST_CHECK int store_listing_get(store *s, listing_kind kind, int64_t id, listing **out);
-/* Replaces the editable members of the stored listing l->id; refreshes l->updated_at. */
-TM_MUST_CHECK int store_listing_update(store *s, listing *l, int64_t actor_user_id);
+/*
+ * An edit of a stored listing, run inside the write transaction: it changes l
+ * (the listing as stored) and returns TM_OK to store the result, or any other
+ * status to leave the listing as it was.
+ */
+typedef int (*listing_edit_fn)(void *ctx, listing *l);
+
+/*
+ * Reads listing id, applies edit and stores the result, all in one write
+ * transaction (so concurrent edits never lose each other's changes).  Returns
+ * TM_ERR_NOT_FOUND, edit's refusal, or a store error; on TM_OK, *out (when not
+ * NULL) receives the stored listing (caller frees).
+ */
+TM_MUST_CHECK int store_listing_edit(store *s, listing_kind kind, int64_t id, int64_t actor_user_id,
+                                     listing_edit_fn edit, void *ctx, listing **out);
 /* Sets status ("open" | "closed"); TM_ERR_NOT_FOUND if there is no such listing. */
 TM_MUST_CHECK int store_listing_set_status(store *s, listing_kind kind, int64_t id,
                                            const char *status, int64_t actor_user_id);
@@ -129,18 +142,25 @@ TM_MUST_CHECK int store_listing_list(store *s, listing_kind kind, const listing_
                                      listing_page *out);
 void store_page_cleanup(listing_page *p);
 
-/* What happened to one imported row. */
-typedef enum import_action { IMPORT_CREATED = 1, IMPORT_UPDATED = 2 } import_action;
+/* What happened to one imported row (0: skipped, as the apply callback refused it). */
+typedef enum import_action { IMPORT_SKIPPED = 0, IMPORT_CREATED = 1, IMPORT_UPDATED = 2 } import_action;
 
 /*
- * Stores rows (already validated, all of kind, owned by org_id) in one
- * transaction: a row whose ref matches a listing of the same organisation
- * updates it, any other row is created.  Fills ids[i] and actions[i].  On any
- * error nothing is stored.  progress (may be NULL) is called after each row.
+ * Fills l for import row i: l is the organisation's listing whose ref is
+ * refs[i] when there is one (so the row changes only the members it has), else
+ * a new listing.  Returns TM_OK to store it, anything else to skip the row.
  */
-TM_MUST_CHECK int store_listing_import(store *s, listing_kind kind, int64_t org_id,
-                                       listing **rows, size_t n, int64_t actor_user_id,
+typedef int (*import_apply_fn)(void *ctx, size_t i, listing *l);
+
+/*
+ * Stores n import rows of kind for org_id in one transaction (all or none on a
+ * store error, so a crash never leaves half a file).  refs[i] may be NULL.
+ * Fills ids[i] and actions[i].  progress (may be NULL) is called after each row.
+ */
+TM_MUST_CHECK int store_listing_import(store *s, listing_kind kind, int64_t org_id, size_t n,
+                                       const char *const *refs, int64_t actor_user_id,
+                                       import_apply_fn apply, void *apply_ctx,
                                        int64_t *ids, import_action *actions,
-                                       void (*progress)(void *ctx, size_t done), void *ctx);
+                                       void (*progress)(void *ctx, size_t done), void *progress_ctx);
 
 #endif

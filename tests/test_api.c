@@ -786,6 +786,17 @@ void test_api_import_reports_bad_rows_and_reimports_idempotently(void)
     test_resp_free(r);
     CHECK_INT(count_mine(&w, "achievements", R_UNI), before + 2);
 
+    /* A partial file changes only the members it has. */
+    const char *partial = "ref,title\nGZU-1,茶叶萎凋机智能温湿度控制（第二版）\n";
+    r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI], "text/csv", partial, strlen(partial));
+    CHECK_INT(test_jnum(r->json, "updated"), 1);
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", path, w.tok[R_UNI], NULL, NULL, 0);
+    CHECK_STR(test_jstr(r->json, "title"), "茶叶萎凋机智能温湿度控制（第二版）");
+    CHECK_INT(test_jnum(r->json, "price"), 300000);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "transfer_modes")), 2);
+    test_resp_free(r);
+
     /* Another university's refs are its own: the same file creates new rows there. */
     r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI2], "text/csv", import_csv, strlen(import_csv));
     CHECK_INT(test_jnum(r->json, "created"), 2);
@@ -887,8 +898,13 @@ void test_api_shutdown_is_clean_and_logged(void)
     }
     test_resp *r = test_http(&w.srv, "GET", "/api/demands?q=secret-query-text", NULL, NULL, NULL, 0);
     test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/x%0A2026-01-01T00:00:00Z%20info%20forged", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
     CHECK_INT(test_server_stop(&w.srv), 0);
     char *log = test_server_log(&w.srv);
+    CHECK(strstr(log, "\n2026-01-01T00:00:00Z info forged") == NULL); /* no forged line */
+    CHECK_CONTAINS(log, "GET /x\\x0A2026-01-01T00:00:00Z info forged 404");
     CHECK_CONTAINS(log, "GET /api/demands 200 ");
     CHECK_CONTAINS(log, "POST /api/auth/login 200 ");
     CHECK_CONTAINS(log, "received SIGTERM");

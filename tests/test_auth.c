@@ -1,6 +1,7 @@
 /* test_auth.c: tokens, password hashes and the login limiter. */
 #include "test.h"
 #include "auth.h"
+#include <stdio.h>
 
 void test_auth_tokens_are_random_and_hash_alike(void)
 {
@@ -33,16 +34,35 @@ void test_auth_limiter_locks_then_frees(void)
 {
     auth_limiter *l = auth_limiter_new();
     int64_t retry = 0;
-    for (int i = 0; i < 3; i++) {
-        CHECK_INT(auth_limiter_check(l, "acct:x", 3, 60, 1000, &retry), TM_OK);
-        auth_limiter_fail(l, "acct:x", 60, 1000 + i);
-    }
-    CHECK_INT(auth_limiter_check(l, "acct:x", 3, 60, 1010, &retry), TM_ERR_LIMITED);
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(auth_limiter_attempt(l, "acct:x", 3, 60, 1000 + i, &retry), TM_OK);
+    CHECK_INT(auth_limiter_attempt(l, "acct:x", 3, 60, 1010, &retry), TM_ERR_LIMITED);
     CHECK_INT(retry, 50);
-    CHECK_INT(auth_limiter_check(l, "acct:y", 3, 60, 1010, &retry), TM_OK);
-    CHECK_INT(auth_limiter_check(l, "acct:x", 3, 60, 1061, &retry), TM_OK);
-    auth_limiter_fail(l, "acct:y", 60, 1010);
+    CHECK_INT(auth_limiter_attempt(l, "acct:y", 3, 60, 1010, &retry), TM_OK);
+    CHECK_INT(auth_limiter_attempt(l, "acct:x", 3, 60, 1061, &retry), TM_OK); /* the window passed */
+    /* A released attempt does not count; a reset forgets the key. */
+    auth_limiter_release(l, "acct:y");
+    CHECK_INT(auth_limiter_attempt(l, "acct:y", 1, 60, 1011, &retry), TM_OK);
+    CHECK_INT(auth_limiter_attempt(l, "acct:y", 1, 60, 1011, &retry), TM_ERR_LIMITED);
     auth_limiter_reset(l, "acct:y");
-    CHECK_INT(auth_limiter_check(l, "acct:y", 1, 60, 1011, &retry), TM_OK);
+    CHECK_INT(auth_limiter_attempt(l, "acct:y", 1, 60, 1012, &retry), TM_OK);
+    auth_limiter_free(l);
+}
+
+void test_auth_limiter_never_evicts_a_live_lock(void)
+{
+    auth_limiter *l = auth_limiter_new();
+    int64_t retry = 0;
+    CHECK_INT(auth_limiter_attempt(l, "acct:victim", 1, 60, 1000, &retry), TM_OK);
+    CHECK_INT(auth_limiter_attempt(l, "acct:victim", 1, 60, 1000, &retry), TM_ERR_LIMITED);
+    /* Fill every other slot with fresh keys: the table refuses rather than forgetting the lock. */
+    char key[32];
+    int refused = 0;
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "addr:10.0.%d.%d", i / 256, i % 256);
+        refused += auth_limiter_attempt(l, key, 20, 60, 1001, &retry) == TM_ERR_LIMITED;
+    }
+    CHECK(refused > 0);
+    CHECK_INT(auth_limiter_attempt(l, "acct:victim", 1, 60, 1002, &retry), TM_ERR_LIMITED);
     auth_limiter_free(l);
 }

@@ -24,6 +24,7 @@
     X(test_auth_tokens_are_random_and_hash_alike) \
     X(test_auth_password_hash_verifies) \
     X(test_auth_limiter_locks_then_frees) \
+    X(test_auth_limiter_never_evicts_a_live_lock) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
     X(test_openapi_documents_every_route) \
