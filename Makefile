@@ -23,7 +23,7 @@ TEST_SRC    := $(wildcard tests/*.c)
 EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv src/openapi.json
 HEADERS     := $(wildcard src/*.h matcher/*.h tests/*.h)
 
-.PHONY: all deps run serve test check bench clean seed
+.PHONY: all deps run serve test check bench eval clean seed
 
 all: build/release/techmatch
 
@@ -81,6 +81,14 @@ bench: deps
 	build/release/bench_core $(BENCH_N)
 
 build/release/bench_core: build/release/bench/bench_core.o build/release/libtm.a
+	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+EVAL_DIR ?= ../shared/eval
+eval: deps
+	@$(MAKE) --no-print-directory build/release/techmatch build/release/eval
+	build/release/eval build/release/techmatch $(EVAL_DIR)
+
+build/release/eval: build/release/bench/eval.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 clean:

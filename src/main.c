@@ -12,6 +12,7 @@ static const char usage[] =
     "  serve    run the HTTP server (API and web UI)\n"
     "  user     manage users: techmatch user add --role broker|admin --email E --org NAME\n"
     "  import   bulk-import listings: techmatch import achievements|demands FILE --org NAME\n"
+    "  rank     rank achievements for demands from JSON Lines files (the rank contract)\n"
     "\n"
     "Run 'techmatch <command> --help' for a command's options.\n";
 
@@ -28,6 +29,8 @@ int main(int argc, char **argv)
         return cli_user(argc - 1, argv + 1);
     if (strcmp(argv[1], "import") == 0)
         return cli_import(argc - 1, argv + 1);
+    if (strcmp(argv[1], "rank") == 0)
+        return cli_rank(argc - 1, argv + 1);
     fprintf(stderr, "techmatch: unknown command '%s'\n\n%s", argv[1], usage);
     return 2;
 }

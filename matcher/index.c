@@ -1,0 +1,642 @@
+/*
+ * index.c: vocabulary (open-addressing hash of term strings), postings
+ * (parallel arrays of document numbers and quantised weights), documents
+ * (id, length, term bag for re-weighting and removal, field codes), and
+ * term-at-a-time scoring with a top-k heap.  See index.h for the model.
+ */
+#include "index.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------- small helpers ---------- */
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static uint64_t hash_id(int64_t id)
+{
+    uint64_t x = (uint64_t)id;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* ---------- structures ---------- */
+
+typedef struct term {
+    char *text;
+    uint32_t *docs;      /* document numbers, ascending */
+    uint8_t *w;          /* BM25 weight scaled to 1..255 */
+    uint32_t n, cap;
+    uint32_t df;         /* live documents holding the term */
+} term;
+
+typedef struct doc {
+    int64_t id;
+    float len;           /* weighted length */
+    int live;
+    uint32_t nterms;
+    uint32_t *terms;     /* term ids of its bag */
+    float *tf;           /* weighted term frequencies */
+    char **fields;
+    uint32_t nfields;
+} doc;
+
+struct mt_index {
+    mt_params p;
+    term *terms;
+    uint32_t nterms, terms_cap;
+    uint32_t *term_slots;        /* hash slots: term id + 1, 0 = empty */
+    uint32_t term_slots_cap;     /* power of two */
+    doc *docs;
+    uint32_t ndocs, docs_cap;
+    uint32_t *id_slots;          /* hash slots: doc number + 1, 0 = empty */
+    uint32_t id_slots_cap;
+    uint32_t nlive;
+    double total_len;            /* over live documents */
+};
+
+void mt_params_default(mt_params *p)
+{
+    p->k1 = 1.2;
+    p->b = 0.4;
+    p->w_title = 3.0;
+    p->w_keywords = 3.0;
+    p->w_body = 1.0;
+    p->wk = 0.8;
+    p->wf = 0.2;
+}
+
+mt_index *mt_index_new(const mt_params *p)
+{
+    mt_index *ix = calloc(1, sizeof *ix);
+    if (ix == NULL)
+        return NULL;
+    if (p)
+        ix->p = *p;
+    else
+        mt_params_default(&ix->p);
+    return ix;
+}
+
+static void doc_clear(doc *d)
+{
+    free(d->terms);
+    free(d->tf);
+    for (uint32_t i = 0; i < d->nfields; i++)
+        free(d->fields[i]);
+    free(d->fields);
+    memset(d, 0, sizeof *d);
+}
+
+void mt_index_free(mt_index *ix)
+{
+    if (ix == NULL)
+        return;
+    for (uint32_t i = 0; i < ix->nterms; i++) {
+        free(ix->terms[i].text);
+        free(ix->terms[i].docs);
+        free(ix->terms[i].w);
+    }
+    for (uint32_t i = 0; i < ix->ndocs; i++)
+        doc_clear(&ix->docs[i]);
+    free(ix->terms);
+    free(ix->term_slots);
+    free(ix->docs);
+    free(ix->id_slots);
+    free(ix);
+}
+
+size_t mt_index_count(const mt_index *ix)
+{
+    return ix->nlive;
+}
+
+/* ---------- the vocabulary ---------- */
+
+static int term_rehash(mt_index *ix, uint32_t cap)
+{
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    if (slots == NULL)
+        return MT_ERR_NOMEM;
+    for (uint32_t t = 0; t < ix->nterms; t++) {
+        uint64_t h = hash_bytes(ix->terms[t].text, strlen(ix->terms[t].text));
+        uint32_t i = (uint32_t)h & (cap - 1);
+        while (slots[i])
+            i = (i + 1) & (cap - 1);
+        slots[i] = t + 1;
+    }
+    free(ix->term_slots);
+    ix->term_slots = slots;
+    ix->term_slots_cap = cap;
+    return MT_OK;
+}
+
+/* Finds a term; returns its id or UINT32_MAX. */
+static uint32_t term_find(const mt_index *ix, const char *s, size_t n)
+{
+    if (ix->term_slots_cap == 0)
+        return UINT32_MAX;
+    uint32_t i = (uint32_t)hash_bytes(s, n) & (ix->term_slots_cap - 1);
+    while (ix->term_slots[i]) {
+        const char *text = ix->terms[ix->term_slots[i] - 1].text;
+        if (strncmp(text, s, n) == 0 && text[n] == '\0')
+            return ix->term_slots[i] - 1;
+        i = (i + 1) & (ix->term_slots_cap - 1);
+    }
+    return UINT32_MAX;
+}
+
+/* Finds or adds a term; returns its id or UINT32_MAX when out of memory. */
+static uint32_t term_intern(mt_index *ix, const char *s, size_t n)
+{
+    uint32_t t = term_find(ix, s, n);
+    if (t != UINT32_MAX)
+        return t;
+    if ((ix->nterms + 1) * 2 > ix->term_slots_cap &&
+        term_rehash(ix, ix->term_slots_cap ? ix->term_slots_cap * 2 : 1024) != MT_OK)
+        return UINT32_MAX;
+    if (ix->nterms == ix->terms_cap) {
+        uint32_t cap = ix->terms_cap ? ix->terms_cap * 2 : 1024;
+        term *grown = realloc(ix->terms, cap * sizeof *grown);
+        if (grown == NULL)
+            return UINT32_MAX;
+        ix->terms = grown;
+        ix->terms_cap = cap;
+    }
+    term *tm = &ix->terms[ix->nterms];
+    memset(tm, 0, sizeof *tm);
+    tm->text = dup_n(s, n);
+    if (tm->text == NULL)
+        return UINT32_MAX;
+    uint32_t i = (uint32_t)hash_bytes(s, n) & (ix->term_slots_cap - 1);
+    while (ix->term_slots[i])
+        i = (i + 1) & (ix->term_slots_cap - 1);
+    ix->term_slots[i] = ix->nterms + 1;
+    return ix->nterms++;
+}
+
+/* ---------- documents by id ---------- */
+
+static int id_rehash(mt_index *ix, uint32_t cap)
+{
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    if (slots == NULL)
+        return MT_ERR_NOMEM;
+    for (uint32_t d = 0; d < ix->ndocs; d++) {
+        if (!ix->docs[d].live)
+            continue;
+        uint32_t i = (uint32_t)hash_id(ix->docs[d].id) & (cap - 1);
+        while (slots[i])
+            i = (i + 1) & (cap - 1);
+        slots[i] = d + 1;
+    }
+    free(ix->id_slots);
+    ix->id_slots = slots;
+    ix->id_slots_cap = cap;
+    return MT_OK;
+}
+
+/* Returns the slot index holding the live document id, or UINT32_MAX. */
+static uint32_t id_slot(const mt_index *ix, int64_t id)
+{
+    if (ix->id_slots_cap == 0)
+        return UINT32_MAX;
+    uint32_t i = (uint32_t)hash_id(id) & (ix->id_slots_cap - 1);
+    while (ix->id_slots[i]) {
+        if (ix->docs[ix->id_slots[i] - 1].id == id)
+            return i;
+        i = (i + 1) & (ix->id_slots_cap - 1);
+    }
+    return UINT32_MAX;
+}
+
+/* ---------- bags of weighted terms ---------- */
+
+typedef struct bag_entry {
+    char *text;
+    size_t len;
+    float tf;
+} bag_entry;
+
+typedef struct bag {
+    bag_entry *e;
+    size_t n, cap;
+    float weight;      /* the weight of the text being tokenized */
+    int failed;
+} bag;
+
+static int bag_token(void *ctx, const char *tok, size_t len, size_t start, size_t end)
+{
+    bag *b = ctx;
+    (void)start;
+    (void)end;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        bag_entry *grown = realloc(b->e, cap * sizeof *grown);
+        if (grown == NULL) {
+            b->failed = 1;
+            return 1;
+        }
+        b->e = grown;
+        b->cap = cap;
+    }
+    b->e[b->n].text = dup_n(tok, len);
+    if (b->e[b->n].text == NULL) {
+        b->failed = 1;
+        return 1;
+    }
+    b->e[b->n].len = len;
+    b->e[b->n].tf = b->weight;
+    b->n++;
+    return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const bag_entry *x = a, *y = b;
+    return strcmp(x->text, y->text);
+}
+
+static void bag_free(bag *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->e[i].text);
+    free(b->e);
+}
+
+/* Tokenizes a document into a bag of distinct terms with weighted frequencies. */
+static int bag_of(const mt_params *p, mt_tokenizer *t, const mt_doc *d, bag *b)
+{
+    memset(b, 0, sizeof *b);
+    if (d->title) {
+        b->weight = (float)p->w_title;
+        mt_tokenize(t, d->title, strlen(d->title), bag_token, b);
+    }
+    b->weight = (float)p->w_keywords;
+    for (size_t i = 0; i < d->nkeywords && !b->failed; i++)
+        if (d->keywords[i])
+            mt_tokenize(t, d->keywords[i], strlen(d->keywords[i]), bag_token, b);
+    if (d->body && !b->failed) {
+        b->weight = (float)p->w_body;
+        mt_tokenize(t, d->body, strlen(d->body), bag_token, b);
+    }
+    if (b->failed) {
+        bag_free(b);
+        return MT_ERR_NOMEM;
+    }
+    qsort(b->e, b->n, sizeof *b->e, cmp_entry);
+    size_t out = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (out > 0 && strcmp(b->e[out - 1].text, b->e[i].text) == 0) {
+            b->e[out - 1].tf += b->e[i].tf;
+            free(b->e[i].text);
+        } else {
+            b->e[out++] = b->e[i];
+        }
+    }
+    b->n = out;
+    return MT_OK;
+}
+
+/* ---------- weights ---------- */
+
+static double avg_len(const mt_index *ix)
+{
+    return ix->nlive ? ix->total_len / ix->nlive : 1.0;
+}
+
+/* BM25 document-side weight of a term with weighted frequency tf, scaled to 1..255. */
+static uint8_t quantised_weight(const mt_params *p, double tf, double len, double avg)
+{
+    double norm = p->k1 * (1.0 - p->b + p->b * (avg > 0 ? len / avg : 1.0));
+    double w = tf / (tf + norm);          /* = tf (k1 + 1) / (tf + norm) / (k1 + 1), in (0, 1) */
+    long q = lround(w * 255.0);
+    return (uint8_t)(q < 1 ? 1 : q > 255 ? 255 : q);
+}
+
+static int posting_push(term *tm, uint32_t docno, uint8_t w)
+{
+    if (tm->n == tm->cap) {
+        uint32_t cap = tm->cap ? tm->cap * 2 : 4;
+        uint32_t *docs = realloc(tm->docs, cap * sizeof *docs);
+        if (docs == NULL)
+            return MT_ERR_NOMEM;
+        tm->docs = docs;
+        uint8_t *w8 = realloc(tm->w, cap * sizeof *w8);
+        if (w8 == NULL)
+            return MT_ERR_NOMEM;
+        tm->w = w8;
+        tm->cap = cap;
+    }
+    tm->docs[tm->n] = docno;
+    tm->w[tm->n] = w;
+    tm->n++;
+    return MT_OK;
+}
+
+/* ---------- add, remove, finalize ---------- */
+
+int mt_index_remove(mt_index *ix, int64_t id)
+{
+    uint32_t slot = id_slot(ix, id);
+    if (slot == UINT32_MAX)
+        return MT_ERR_NOT_FOUND;
+    doc *d = &ix->docs[ix->id_slots[slot] - 1];
+    for (uint32_t i = 0; i < d->nterms; i++)
+        ix->terms[d->terms[i]].df--;
+    ix->total_len -= d->len;
+    ix->nlive--;
+    /* Postings of a dead document stay until finalize compacts them; the tombstone filters them. */
+    doc_clear(d);
+    ix->id_slots[slot] = 0;
+    /* Re-insert the following cluster so lookups stay correct (linear probing). */
+    uint32_t i = (slot + 1) & (ix->id_slots_cap - 1);
+    while (ix->id_slots[i]) {
+        uint32_t dn = ix->id_slots[i] - 1;
+        ix->id_slots[i] = 0;
+        uint32_t j = (uint32_t)hash_id(ix->docs[dn].id) & (ix->id_slots_cap - 1);
+        while (ix->id_slots[j])
+            j = (j + 1) & (ix->id_slots_cap - 1);
+        ix->id_slots[j] = dn + 1;
+        i = (i + 1) & (ix->id_slots_cap - 1);
+    }
+    return MT_OK;
+}
+
+int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *d)
+{
+    bag b;
+    int rc = bag_of(&ix->p, t, d, &b);
+    if (rc != MT_OK)
+        return rc;
+    (void)mt_index_remove(ix, id);
+    if (ix->ndocs == ix->docs_cap) {
+        uint32_t cap = ix->docs_cap ? ix->docs_cap * 2 : 1024;
+        doc *grown = realloc(ix->docs, cap * sizeof *grown);
+        if (grown == NULL) {
+            bag_free(&b);
+            return MT_ERR_NOMEM;
+        }
+        ix->docs = grown;
+        ix->docs_cap = cap;
+    }
+    if ((ix->nlive + 1) * 2 > ix->id_slots_cap &&
+        id_rehash(ix, ix->id_slots_cap ? ix->id_slots_cap * 2 : 1024) != MT_OK) {
+        bag_free(&b);
+        return MT_ERR_NOMEM;
+    }
+    uint32_t docno = ix->ndocs;
+    doc *dc = &ix->docs[docno];
+    memset(dc, 0, sizeof *dc);
+    dc->id = id;
+    dc->terms = malloc((b.n ? b.n : 1) * sizeof *dc->terms);
+    dc->tf = malloc((b.n ? b.n : 1) * sizeof *dc->tf);
+    dc->fields = calloc(d->nfields ? d->nfields : 1, sizeof *dc->fields);
+    if (!dc->terms || !dc->tf || !dc->fields) {
+        doc_clear(dc);
+        bag_free(&b);
+        return MT_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < d->nfields; i++)
+        if (d->fields[i] && (dc->fields[dc->nfields] = dup_n(d->fields[i], strlen(d->fields[i]))))
+            dc->nfields++;
+    for (size_t i = 0; i < b.n; i++) {
+        uint32_t tid = term_intern(ix, b.e[i].text, b.e[i].len);
+        if (tid == UINT32_MAX)
+            break;
+        dc->terms[dc->nterms] = tid;
+        dc->tf[dc->nterms] = b.e[i].tf;
+        dc->nterms++;
+        dc->len += b.e[i].tf;
+    }
+    bag_free(&b);
+    ix->ndocs++;
+    dc->live = 1;
+    ix->nlive++;
+    ix->total_len += dc->len;
+    uint32_t i = (uint32_t)hash_id(id) & (ix->id_slots_cap - 1);
+    while (ix->id_slots[i])
+        i = (i + 1) & (ix->id_slots_cap - 1);
+    ix->id_slots[i] = docno + 1;
+    double avg = avg_len(ix);
+    for (uint32_t k = 0; k < dc->nterms; k++) {
+        term *tm = &ix->terms[dc->terms[k]];
+        if (posting_push(tm, docno, quantised_weight(&ix->p, dc->tf[k], dc->len, avg)) != MT_OK)
+            return MT_ERR_NOMEM;
+        tm->df++;
+    }
+    return MT_OK;
+}
+
+void mt_index_finalize(mt_index *ix)
+{
+    double avg = avg_len(ix);
+    for (uint32_t t = 0; t < ix->nterms; t++)
+        ix->terms[t].n = 0;
+    for (uint32_t d = 0; d < ix->ndocs; d++) {
+        doc *dc = &ix->docs[d];
+        if (!dc->live)
+            continue;
+        for (uint32_t k = 0; k < dc->nterms; k++) {
+            term *tm = &ix->terms[dc->terms[k]];
+            /* Capacity is already there: a live document's posting existed before. */
+            tm->docs[tm->n] = d;
+            tm->w[tm->n] = quantised_weight(&ix->p, dc->tf[k], dc->len, avg);
+            tm->n++;
+        }
+    }
+}
+
+/* ---------- fields ---------- */
+
+static int ascii_code(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* Levels of a hierarchical code: "B" 1, "B06" 2, "B061" 3, "B0610" 4. */
+static int code_levels(size_t len)
+{
+    return len <= 1 ? 1 : len <= 3 ? 2 : (int)len - 1;
+}
+
+static size_t level_prefix(int level)
+{
+    return level <= 1 ? 1 : level == 2 ? 3 : (size_t)level + 1;
+}
+
+static double code_agreement(const char *a, const char *b)
+{
+    if (strcmp(a, b) == 0)
+        return 1.0;
+    if (!ascii_code(a) || !ascii_code(b))
+        return 0.0; /* free-text field names agree only when equal */
+    size_t la = strlen(a), lb = strlen(b);
+    int da = code_levels(la), db = code_levels(lb);
+    int deep = da > db ? da : db, shared = 0;
+    for (int l = 1; l <= deep; l++) {
+        size_t p = level_prefix(l);
+        if (p > la || p > lb || strncmp(a, b, p) != 0)
+            break;
+        shared = l;
+    }
+    return (double)shared / deep;
+}
+
+double mt_field_agreement(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    double best = 0.0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++) {
+            double x = code_agreement(a[i], b[j]);
+            if (x > best)
+                best = x;
+        }
+    return best;
+}
+
+/* ---------- queries ---------- */
+
+typedef struct qterm {
+    uint32_t term;
+    double weight;     /* q(t) */
+} qterm;
+
+/* Min-heap of hits by (score, then larger id is worse). */
+static int worse(const mt_hit *a, const mt_hit *b)
+{
+    return a->score < b->score || (a->score == b->score && a->id > b->id);
+}
+
+static void heap_push(mt_hit *h, size_t *n, size_t k, const mt_hit *x)
+{
+    if (*n < k) {
+        size_t i = (*n)++;
+        h[i] = *x;
+        while (i > 0 && worse(&h[i], &h[(i - 1) / 2])) {
+            mt_hit tmp = h[i];
+            h[i] = h[(i - 1) / 2];
+            h[(i - 1) / 2] = tmp;
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    if (!worse(&h[0], x))
+        return;
+    h[0] = *x;
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < *n && worse(&h[l], &h[m]))
+            m = l;
+        if (r < *n && worse(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            break;
+        mt_hit tmp = h[i];
+        h[i] = h[m];
+        h[m] = tmp;
+        i = m;
+    }
+}
+
+static int cmp_hits(const void *a, const void *b)
+{
+    const mt_hit *x = a, *y = b;
+    if (worse(x, y))
+        return 1;
+    if (worse(y, x))
+        return -1;
+    return 0;
+}
+
+int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
+                   mt_hit *out, size_t *n)
+{
+    bag b;
+    *n = 0;
+    if (k == 0 || ix->nlive == 0)
+        return MT_OK;
+    int rc = bag_of(&ix->p, t, q, &b);
+    if (rc != MT_OK)
+        return rc;
+    qterm *qt = malloc((b.n ? b.n : 1) * sizeof *qt);
+    float *acc = calloc(ix->ndocs, sizeof *acc);
+    uint32_t *touched = malloc(ix->ndocs * sizeof *touched);
+    if (!qt || !acc || !touched) {
+        free(qt);
+        free(acc);
+        free(touched);
+        bag_free(&b);
+        return MT_ERR_NOMEM;
+    }
+    size_t nq = 0, ntouched = 0;
+    double qmax = 0.0, N = ix->nlive;
+    for (size_t i = 0; i < b.n; i++) {
+        uint32_t tid = term_find(ix, b.e[i].text, b.e[i].len);
+        if (tid == UINT32_MAX || ix->terms[tid].df == 0)
+            continue;
+        double df = ix->terms[tid].df;
+        double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
+        double tf = b.e[i].tf;
+        qt[nq].term = tid;
+        qt[nq].weight = idf * tf * (ix->p.k1 + 1.0) / (tf + ix->p.k1);
+        qmax += qt[nq].weight;
+        nq++;
+    }
+    bag_free(&b);
+    for (size_t i = 0; i < nq; i++) {
+        const term *tm = &ix->terms[qt[i].term];
+        float qw = (float)(qt[i].weight / 255.0);
+        for (uint32_t p = 0; p < tm->n; p++) {
+            uint32_t d = tm->docs[p];
+            if (!ix->docs[d].live)
+                continue;
+            if (acc[d] == 0.0f)
+                touched[ntouched++] = d;
+            acc[d] += qw * tm->w[p];
+        }
+    }
+    int use_fields = q->nfields > 0;
+    for (size_t i = 0; i < ntouched; i++) {
+        const doc *dc = &ix->docs[touched[i]];
+        mt_hit h = { dc->id, 0, acc[touched[i]] / qmax, 0 };
+        if (h.k > 1.0)
+            h.k = 1.0;
+        if (use_fields && dc->nfields > 0) {
+            h.f = mt_field_agreement(q->fields, q->nfields, (const char *const *)dc->fields, dc->nfields);
+            h.score = ix->p.wk * h.k + ix->p.wf * h.f;
+        } else {
+            h.score = h.k;
+        }
+        heap_push(out, n, k, &h);
+    }
+    qsort(out, *n, sizeof *out, cmp_hits);
+    free(qt);
+    free(acc);
+    free(touched);
+    return MT_OK;
+}

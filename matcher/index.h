@@ -1,0 +1,89 @@
+/*
+ * index.h: an in-memory inverted index of listings of one side (achievements
+ * or demands), and the scoring of a listing of the other side against it.
+ *
+ * A listing is given as plain text (mt_doc); the index tokenizes it with the
+ * one tokenizer, weighs title and keywords above body text, and keeps for each
+ * term a postings list of (document number, quantised BM25 weight): 5 bytes a
+ * posting.  Querying with a listing of the other side gives the best matches:
+ *
+ *   score = wk * K + wf * F      (score = K when either side has no field)
+ *   K = sum over shared terms of q(t) * w(t, d), divided by the most the
+ *       query could score (sum of q(t)), so K is in [0, 1];
+ *   q(t) = idf(t) * saturated, weighted query term frequency;
+ *   w(t, d) = BM25 term weight of t in d, scaled to [0, 1];
+ *   F = the best agreement of the two sides' field codes in the taxonomy tree:
+ *       codes are hierarchical prefixes ("B" > "B06" > "B061"); two codes
+ *       sharing L levels of a deeper one of D levels agree L / D.
+ *
+ * Ownership: the index copies what it needs from an mt_doc.  Thread-safety:
+ * none inside; callers guard an index with a read-write lock (queries are
+ * reads).  Errors: functions return 0 or MT_ERR_*.
+ */
+#ifndef MT_INDEX_H
+#define MT_INDEX_H
+#include "tokenizer.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#define MT_OK 0
+#define MT_ERR_NOMEM 1
+#define MT_ERR_NOT_FOUND 2
+
+typedef struct mt_doc {
+    const char *title;               /* may be NULL */
+    const char *body;                /* description or abstract; may be NULL */
+    const char *const *keywords;
+    size_t nkeywords;
+    const char *const *fields;       /* hierarchical codes */
+    size_t nfields;
+} mt_doc;
+
+typedef struct mt_params {
+    double k1, b;            /* BM25 saturation and length normalisation */
+    double w_title;          /* term frequency weights by where a term stands */
+    double w_keywords;
+    double w_body;
+    double wk, wf;           /* score = wk * K + wf * F (wk + wf = 1) */
+} mt_params;
+
+/* The documented defaults (see README, "Matching"). */
+void mt_params_default(mt_params *p);
+
+typedef struct mt_index mt_index;
+
+/* Returns a new empty index (NULL when out of memory).  p may be NULL for defaults. */
+mt_index *mt_index_new(const mt_params *p);
+void mt_index_free(mt_index *ix);
+
+/* Adds (or replaces) the listing with this id.  MT_ERR_NOMEM on failure. */
+int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *doc);
+/* Removes the listing; MT_ERR_NOT_FOUND if it is not there. */
+int mt_index_remove(mt_index *ix, int64_t id);
+/*
+ * Recomputes every posting weight with the final collection statistics (the
+ * average document length).  Call after a bulk build; incremental adds use
+ * the statistics of their moment.
+ */
+void mt_index_finalize(mt_index *ix);
+/* Live listings. */
+size_t mt_index_count(const mt_index *ix);
+
+typedef struct mt_hit {
+    int64_t id;
+    double score;   /* wk * K + wf * F, or K */
+    double k, f;
+} mt_hit;
+
+/*
+ * Scores the index's listings against q and writes the best k, best first
+ * (ties by smaller id), to out (room for k).  *n receives how many were
+ * written; listings sharing no term score 0 and are not returned.
+ */
+int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
+                   mt_hit *out, size_t *n);
+
+/* Returns F for two lists of field codes (0 when either is empty). */
+double mt_field_agreement(const char *const *a, size_t na, const char *const *b, size_t nb);
+
+#endif
