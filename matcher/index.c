@@ -84,6 +84,9 @@ void mt_params_default(mt_params *p)
     p->w_body = 1.0;
     p->wk = 0.8;
     p->wf = 0.2;
+    p->prf_docs = 10;
+    p->prf_terms = 20;
+    p->prf_weight = 0.3;
 }
 
 mt_index *mt_index_new(const mt_params *p)
@@ -573,41 +576,10 @@ static int cmp_hits(const void *a, const void *b)
     return 0;
 }
 
-int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
-                   mt_hit *out, size_t *n)
+/* Accumulates sum q(t) * w(t, d) over the query terms; returns the documents touched. */
+static size_t accumulate(const mt_index *ix, const qterm *qt, size_t nq, float *acc, uint32_t *touched)
 {
-    bag b;
-    *n = 0;
-    if (k == 0 || ix->nlive == 0)
-        return MT_OK;
-    int rc = bag_of(&ix->p, t, q, &b);
-    if (rc != MT_OK)
-        return rc;
-    qterm *qt = malloc((b.n ? b.n : 1) * sizeof *qt);
-    float *acc = calloc(ix->ndocs, sizeof *acc);
-    uint32_t *touched = malloc(ix->ndocs * sizeof *touched);
-    if (!qt || !acc || !touched) {
-        free(qt);
-        free(acc);
-        free(touched);
-        bag_free(&b);
-        return MT_ERR_NOMEM;
-    }
-    size_t nq = 0, ntouched = 0;
-    double qmax = 0.0, N = ix->nlive;
-    for (size_t i = 0; i < b.n; i++) {
-        uint32_t tid = term_find(ix, b.e[i].text, b.e[i].len);
-        if (tid == UINT32_MAX || ix->terms[tid].df == 0)
-            continue;
-        double df = ix->terms[tid].df;
-        double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
-        double tf = b.e[i].tf;
-        qt[nq].term = tid;
-        qt[nq].weight = idf * tf * (ix->p.k1 + 1.0) / (tf + ix->p.k1);
-        qmax += qt[nq].weight;
-        nq++;
-    }
-    bag_free(&b);
+    size_t ntouched = 0;
     for (size_t i = 0; i < nq; i++) {
         const term *tm = &ix->terms[qt[i].term];
         float qw = (float)(qt[i].weight / 255.0);
@@ -620,8 +592,161 @@ int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t 
             acc[d] += qw * tm->w[p];
         }
     }
+    return ntouched;
+}
+
+static int cmp_acc_desc(const void *a, const void *b, void *ctx)
+{
+    const float *acc = ctx;
+    float x = acc[*(const uint32_t *)a], y = acc[*(const uint32_t *)b];
+    return (x < y) - (x > y);
+}
+
+typedef struct rm_term {
+    uint32_t term;
+    double w;
+} rm_term;
+
+static int cmp_rm_desc(const void *a, const void *b)
+{
+    const rm_term *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w < y->w ? 1 : -1;
+    return (x->term > y->term) - (x->term < y->term);
+}
+
+/*
+ * RM3: builds a relevance model from the best documents of the first pass
+ * (each weighs its share of their scores; a term weighs its share of the
+ * document's length), keeps its strongest terms, and mixes it with the
+ * original query.  Replaces *qt / *nq; returns MT_ERR_NOMEM on failure.
+ */
+static int expand_query(const mt_index *ix, qterm **qt, size_t *nq, float *acc, uint32_t *touched,
+                        size_t ntouched)
+{
+    size_t m = (size_t)ix->p.prf_docs < ntouched ? (size_t)ix->p.prf_docs : ntouched;
+    if (m == 0 || ix->p.prf_terms <= 0)
+        return MT_OK;
+    /* The m best documents: a partial sort is enough. */
+    uint32_t *best = malloc(ntouched * sizeof *best);
+    double *rm = calloc(ix->nterms, sizeof *rm);
+    if (!best || !rm) {
+        free(best);
+        free(rm);
+        return MT_ERR_NOMEM;
+    }
+    memcpy(best, touched, ntouched * sizeof *best);
+    qsort_r(best, ntouched, sizeof *best, cmp_acc_desc, acc);
+    double total = 0;
+    for (size_t i = 0; i < m; i++)
+        total += acc[best[i]];
+    size_t nrm = 0;
+    rm_term *cand = NULL;
+    for (size_t i = 0; i < m && total > 0; i++) {
+        const doc *dc = &ix->docs[best[i]];
+        double share = acc[best[i]] / total;
+        for (uint32_t k = 0; k < dc->nterms; k++)
+            rm[dc->terms[k]] += share * dc->tf[k] / (dc->len > 0 ? dc->len : 1);
+    }
+    cand = malloc(ix->nterms * sizeof *cand);
+    if (cand == NULL) {
+        free(best);
+        free(rm);
+        return MT_ERR_NOMEM;
+    }
+    for (uint32_t t = 0; t < ix->nterms; t++)
+        if (rm[t] > 0 && ix->terms[t].df > 0)
+            cand[nrm++] = (rm_term){ t, rm[t] };
+    qsort(cand, nrm, sizeof *cand, cmp_rm_desc);
+    if (nrm > (size_t)ix->p.prf_terms)
+        nrm = (size_t)ix->p.prf_terms;
+    double rm_sum = 0, q_sum = 0;
+    for (size_t i = 0; i < nrm; i++)
+        rm_sum += cand[i].w;
+    for (size_t i = 0; i < *nq; i++)
+        q_sum += (*qt)[i].weight;
+    qterm *mixed = malloc((*nq + nrm) * sizeof *mixed);
+    if (mixed == NULL || rm_sum <= 0 || q_sum <= 0) {
+        free(mixed);
+        free(cand);
+        free(best);
+        free(rm);
+        return mixed == NULL ? MT_ERR_NOMEM : MT_OK;
+    }
+    /* Mix the two distributions; the idf of each term weighs the relevance model's part too. */
+    double lambda = ix->p.prf_weight, N = ix->nlive;
+    size_t n = 0;
+    for (size_t i = 0; i < *nq; i++) {
+        mixed[n] = (*qt)[i];
+        mixed[n].weight = (1.0 - lambda) * (*qt)[i].weight / q_sum;
+        n++;
+    }
+    for (size_t i = 0; i < nrm; i++) {
+        double df = ix->terms[cand[i].term].df;
+        double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
+        double w = lambda * cand[i].w / rm_sum * idf / (q_sum / (double)(*nq ? *nq : 1));
+        size_t k = 0;
+        while (k < n && mixed[k].term != cand[i].term)
+            k++;
+        if (k == n)
+            mixed[n++] = (qterm){ cand[i].term, 0 };
+        mixed[k].weight += w;
+    }
+    free(*qt);
+    *qt = mixed;
+    *nq = n;
+    free(cand);
+    free(best);
+    free(rm);
+    return MT_OK;
+}
+
+int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
+                   mt_hit *out, size_t *n)
+{
+    bag b;
+    *n = 0;
+    if (k == 0 || ix->nlive == 0)
+        return MT_OK;
+    int rc = bag_of(&ix->p, t, q, &b);
+    if (rc != MT_OK)
+        return rc;
+    qterm *qt = calloc(b.n ? b.n : 1, sizeof *qt);
+    float *acc = calloc(ix->ndocs, sizeof *acc);
+    uint32_t *touched = malloc(ix->ndocs * sizeof *touched);
+    if (!qt || !acc || !touched) {
+        free(qt);
+        free(acc);
+        free(touched);
+        bag_free(&b);
+        return MT_ERR_NOMEM;
+    }
+    size_t nq = 0;
+    double N = ix->nlive;
+    for (size_t i = 0; i < b.n; i++) {
+        uint32_t tid = term_find(ix, b.e[i].text, b.e[i].len);
+        if (tid == UINT32_MAX || ix->terms[tid].df == 0)
+            continue;
+        double df = ix->terms[tid].df;
+        double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
+        double tf = b.e[i].tf;
+        qt[nq].term = tid;
+        qt[nq].weight = idf * tf * (ix->p.k1 + 1.0) / (tf + ix->p.k1);
+        nq++;
+    }
+    bag_free(&b);
+    size_t ntouched = accumulate(ix, qt, nq, acc, touched);
+    if (ix->p.prf_terms > 0 && ntouched > 0) {
+        rc = expand_query(ix, &qt, &nq, acc, touched, ntouched);
+        for (size_t i = 0; i < ntouched; i++)
+            acc[touched[i]] = 0.0f;
+        ntouched = rc == MT_OK ? accumulate(ix, qt, nq, acc, touched) : 0;
+    }
+    double qmax = 0.0;
+    for (size_t i = 0; i < nq; i++)
+        qmax += qt[i].weight;
     int use_fields = q->nfields > 0;
-    for (size_t i = 0; i < ntouched; i++) {
+    for (size_t i = 0; i < ntouched && qmax > 0; i++) {
         const doc *dc = &ix->docs[touched[i]];
         mt_hit h = { dc->id, 0, acc[touched[i]] / qmax, 0 };
         if (h.k > 1.0)
@@ -638,5 +763,5 @@ int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t 
     free(qt);
     free(acc);
     free(touched);
-    return MT_OK;
+    return rc;
 }

@@ -45,6 +45,13 @@ typedef struct mt_params {
     double w_keywords;
     double w_body;
     double wk, wf;           /* score = wk * K + wf * F (wk + wf = 1) */
+    /*
+     * Pseudo-relevance feedback (RM3): the prf_docs best listings of a first
+     * pass lend their prf_terms most typical terms to the query, which then
+     * weighs prf_weight of the second pass.  prf_terms = 0 turns it off.
+     */
+    int prf_docs, prf_terms;
+    double prf_weight;
 } mt_params;
 
 /* The documented defaults (see README, "Matching"). */

@@ -8,7 +8,7 @@ void test_cli_help_on_every_subcommand(void)
 {
     static const char *const cmds[][3] = {
         { "--help", NULL, NULL }, { "serve", "--help", NULL }, { "user", "--help", NULL },
-        { "import", "--help", NULL },
+        { "import", "--help", NULL }, { "rank", "--help", NULL },
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         const char *argv[] = { test_bin(), cmds[i][0], cmds[i][1], NULL };
@@ -191,4 +191,41 @@ void test_cli_import_draws_progress_on_a_terminal(void)
     CHECK_CONTAINS(out, "0 created, 5000 updated");
     free(out);
     free(err);
+}
+
+void test_cli_rank_prints_a_trec_run_and_reports_bad_lines(void)
+{
+    const char *a = test_path("rank-a.jsonl"), *d = test_path("rank-d.jsonl");
+    write_file(a, "{\"id\":\"A1\",\"title\":\"液压支架电液控制系统\",\"abstract\":\"综采工作面\",\"keywords\":[],\"fields\":[\"B06\"]}\n"
+                  "not json\n"
+                  "[1,2]\n"
+                  "{\"id\":\"A2\",\"title\":\"Tea withering machine\",\"abstract\":\"green tea\",\"fields\":[\"NOPE\"]}\n"
+                  "{\"id\":\"A3\",\"title\":\"\",\"abstract\":\"\",\"extra\":1}\n"
+                  "{\"title\":\"no id\"}\n");
+    write_file(d, "{\"id\":\"D1\",\"title\":\"液压支架国产化\",\"description\":\"\",\"keywords\":[],\"fields\":[\"B06\"]}\n"
+                  "{\"id\":\"D2\",\"title\":\"\",\"description\":\"withering of tea leaves\"}\n"
+                  "{\"id\":\"D3\",\"title\":\"\",\"description\":\"the of and\"}\n");
+    const char *argv[] = { test_bin(), "rank", "--achievements", a, "--demands", d, "--top", "5", NULL };
+    char *out = NULL, *err = NULL;
+    CHECK_INT(test_run(argv, NULL, &out, &err), 0);
+    CHECK_CONTAINS(err, "rank-a.jsonl:2:");
+    CHECK_CONTAINS(err, "rank-a.jsonl:3:");
+    CHECK_CONTAINS(err, "rank-a.jsonl:4: field code 'NOPE'");
+    CHECK_CONTAINS(err, "rank-a.jsonl:6:");
+    /* demand_id Q0 achievement_id rank score techmatch, best first. */
+    CHECK(strncmp(out, "D1 Q0 A1 1 ", 11) == 0);
+    CHECK_CONTAINS(out, "D2 Q0 A2 1 ");
+    CHECK(strstr(out, "D3 ") == NULL);
+    char did[16], q0[8], aid[16], tag[32];
+    int rank;
+    double score;
+    CHECK_INT(sscanf(out, "%15s %7s %15s %d %lf %31s", did, q0, aid, &rank, &score, tag), 6);
+    CHECK_STR(tag, "techmatch");
+    CHECK(score > 0 && score <= 1);
+    free(out);
+    free(err);
+    const char *bad[] = { test_bin(), "rank", "--achievements", a, NULL };
+    CHECK_INT(test_run(bad, NULL, NULL, NULL), 2);
+    const char *missing[] = { test_bin(), "rank", "--achievements", test_path("none.jsonl"), "--demands", d, NULL };
+    CHECK_INT(test_run(missing, NULL, NULL, NULL), 1);
 }

@@ -25,6 +25,10 @@
     X(test_auth_password_hash_verifies) \
     X(test_auth_limiter_locks_then_frees) \
     X(test_auth_limiter_never_evicts_a_live_lock) \
+    X(test_index_ranks_listings_that_share_terms) \
+    X(test_index_fields_weigh_in_when_both_sides_have_them) \
+    X(test_index_remove_and_replace) \
+    X(test_index_survives_empty_and_hostile_text) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
     X(test_openapi_documents_every_route) \
@@ -34,6 +38,7 @@
     X(test_cli_demo_seed_loads_through_import) \
     X(test_cli_readme_session_works_as_written) \
     X(test_cli_import_draws_progress_on_a_terminal) \
+    X(test_cli_rank_prints_a_trec_run_and_reports_bad_lines) \
     X(test_api_authorization_matrix_covers_every_route) \
     X(test_api_authorization_matrix) \
     X(test_api_private_members_by_role) \
