@@ -307,7 +307,8 @@ static int bag_of(const mt_params *p, mt_tokenizer *t, const mt_doc *d, bag *b)
         bag_free(b);
         return MT_ERR_NOMEM;
     }
-    qsort(b->e, b->n, sizeof *b->e, cmp_entry);
+    if (b->n > 0)
+        qsort(b->e, b->n, sizeof *b->e, cmp_entry);
     size_t out = 0;
     for (size_t i = 0; i < b->n; i++) {
         if (out > 0 && strcmp(b->e[out - 1].text, b->e[i].text) == 0) {
