@@ -48,6 +48,7 @@ typedef struct term {
     uint8_t *w;          /* BM25 weight scaled to 1..255 */
     uint32_t n, cap;
     uint32_t df;         /* live documents holding the term */
+    uint8_t maxw;        /* the largest weight in the postings: the term's upper bound */
 } term;
 
 typedef struct doc {
@@ -355,6 +356,8 @@ static int posting_push(term *tm, uint32_t docno, uint8_t w)
     tm->docs[tm->n] = docno;
     tm->w[tm->n] = w;
     tm->n++;
+    if (w > tm->maxw)
+        tm->maxw = w;
     return MT_OK;
 }
 
@@ -455,8 +458,10 @@ int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *d)
 void mt_index_finalize(mt_index *ix)
 {
     double avg = avg_len(ix);
-    for (uint32_t t = 0; t < ix->nterms; t++)
+    for (uint32_t t = 0; t < ix->nterms; t++) {
         ix->terms[t].n = 0;
+        ix->terms[t].maxw = 0;
+    }
     for (uint32_t d = 0; d < ix->ndocs; d++) {
         doc *dc = &ix->docs[d];
         if (!dc->live)
@@ -466,6 +471,8 @@ void mt_index_finalize(mt_index *ix)
             /* Capacity is already there: a live document's posting existed before. */
             tm->docs[tm->n] = d;
             tm->w[tm->n] = quantised_weight(&ix->p, dc->tf[k], dc->len, avg);
+            if (tm->w[tm->n] > tm->maxw)
+                tm->maxw = tm->w[tm->n];
             tm->n++;
         }
     }
@@ -524,9 +531,18 @@ double mt_field_agreement(const char *const *a, size_t na, const char *const *b,
 
 /* ---------- queries ---------- */
 
+/*
+ * A query term.  Scores are sums of integers (qi * w), so every way of adding
+ * them (term at a time, document at a time, pruned or not) gives the same
+ * number, and the pruned top k equals the exhaustive one exactly.
+ */
+#define QSCALE 4096.0
+
 typedef struct qterm {
     uint32_t term;
     double weight;     /* q(t) */
+    int64_t qi;        /* q(t) * QSCALE, rounded */
+    int64_t ub;        /* qi * the term's largest posting weight */
 } qterm;
 
 /* Min-heap of hits by (score, then larger id is worse). */
@@ -577,30 +593,161 @@ static int cmp_hits(const void *a, const void *b)
     return 0;
 }
 
-/* Accumulates sum q(t) * w(t, d) over the query terms; returns the documents touched. */
-static size_t accumulate(const mt_index *ix, const qterm *qt, size_t nq, float *acc, uint32_t *touched)
+/* Sets the integer weights and bounds of the query terms; returns the most the query can score. */
+static int64_t prepare_terms(const mt_index *ix, qterm *qt, size_t nq)
 {
+    int64_t qmax = 0;
+    for (size_t i = 0; i < nq; i++) {
+        qt[i].qi = llround(qt[i].weight * QSCALE);
+        if (qt[i].qi < 1)
+            qt[i].qi = 1;
+        qt[i].ub = qt[i].qi * ix->terms[qt[i].term].maxw;
+        qmax += qt[i].qi * 255;
+    }
+    return qmax;
+}
+
+/* The score of a document with raw sum raw: wk * K + wf * F, or K when either side lacks fields. */
+static mt_hit make_hit(const mt_index *ix, uint32_t d, int64_t raw, int64_t qmax, const mt_doc *q)
+{
+    const doc *dc = &ix->docs[d];
+    mt_hit h = { dc->id, 0, qmax > 0 ? (double)raw / (double)qmax : 0, 0 };
+    if (q->nfields > 0 && dc->nfields > 0) {
+        h.f = mt_field_agreement(q->fields, q->nfields, (const char *const *)dc->fields, dc->nfields);
+        h.score = ix->p.wk * h.k + ix->p.wf * h.f;
+    } else {
+        h.score = h.k;
+    }
+    return h;
+}
+
+/* The best score a document with raw sum at most raw could reach. */
+static double score_bound(const mt_index *ix, int64_t raw, int64_t qmax, const mt_doc *q)
+{
+    double k = qmax > 0 ? (double)raw / (double)qmax : 0;
+    return q->nfields > 0 ? (ix->p.wk * k + ix->p.wf > k ? ix->p.wk * k + ix->p.wf : k) : k;
+}
+
+/* Exhaustive, term at a time: the reference the pruned search must equal. */
+static int topk_exhaustive(const mt_index *ix, const qterm *qt, size_t nq, int64_t qmax, const mt_doc *q,
+                           size_t k, mt_hit *out, size_t *n)
+{
+    int64_t *acc = calloc(ix->ndocs ? ix->ndocs : 1, sizeof *acc);
+    uint32_t *touched = malloc((ix->ndocs ? ix->ndocs : 1) * sizeof *touched);
     size_t ntouched = 0;
+    if (!acc || !touched) {
+        free(acc);
+        free(touched);
+        return MT_ERR_NOMEM;
+    }
     for (size_t i = 0; i < nq; i++) {
         const term *tm = &ix->terms[qt[i].term];
-        float qw = (float)(qt[i].weight / 255.0);
         for (uint32_t p = 0; p < tm->n; p++) {
             uint32_t d = tm->docs[p];
             if (!ix->docs[d].live)
                 continue;
-            if (acc[d] == 0.0f)
+            if (acc[d] == 0)
                 touched[ntouched++] = d;
-            acc[d] += qw * tm->w[p];
+            acc[d] += qt[i].qi * tm->w[p];
         }
     }
-    return ntouched;
+    for (size_t i = 0; i < ntouched; i++) {
+        mt_hit h = make_hit(ix, touched[i], acc[touched[i]], qmax, q);
+        heap_push(out, n, k, &h);
+    }
+    free(acc);
+    free(touched);
+    return MT_OK;
 }
 
-static int cmp_acc_desc(const void *a, const void *b, void *ctx)
+static int cmp_ub(const void *a, const void *b)
 {
-    const float *acc = ctx;
-    float x = acc[*(const uint32_t *)a], y = acc[*(const uint32_t *)b];
-    return (x < y) - (x > y);
+    const qterm *x = a, *y = b;
+    return (x->ub > y->ub) - (x->ub < y->ub);
+}
+
+/* First position at or after from whose document is >= d. */
+static uint32_t seek(const term *tm, uint32_t from, uint32_t d)
+{
+    uint32_t lo = from, hi = tm->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (tm->docs[mid] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/*
+ * MaxScore, document at a time.  Terms are ordered by their upper bound; the
+ * cheapest ones whose bounds together cannot lift a document into the top k
+ * are "non-essential": a document is only found through an essential term,
+ * and non-essential terms are looked up for it (by binary search) only while
+ * its bound still beats the k-th best score.  So the cost follows the
+ * postings that can still change the answer.
+ */
+static int topk_maxscore(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, const mt_doc *q,
+                         size_t k, mt_hit *out, size_t *n)
+{
+    if (nq == 0)
+        return MT_OK;
+    qsort(qt, nq, sizeof *qt, cmp_ub);
+    uint32_t *pos = calloc(nq, sizeof *pos);
+    int64_t *prefix = malloc(nq * sizeof *prefix);
+    if (!pos || !prefix) {
+        free(pos);
+        free(prefix);
+        return MT_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nq; i++)
+        prefix[i] = qt[i].ub + (i ? prefix[i - 1] : 0);
+    size_t first = 0; /* terms [0, first) are non-essential */
+    double theta = -1.0;
+    for (;;) {
+        uint32_t d = UINT32_MAX;
+        for (size_t i = first; i < nq; i++) {
+            const term *tm = &ix->terms[qt[i].term];
+            if (pos[i] < tm->n && tm->docs[pos[i]] < d)
+                d = tm->docs[pos[i]];
+        }
+        if (d == UINT32_MAX)
+            break;
+        int64_t raw = 0;
+        for (size_t i = first; i < nq; i++) {
+            const term *tm = &ix->terms[qt[i].term];
+            if (pos[i] < tm->n && tm->docs[pos[i]] == d) {
+                raw += qt[i].qi * tm->w[pos[i]];
+                pos[i]++;
+            }
+        }
+        if (!ix->docs[d].live)
+            continue;
+        int pruned = 0;
+        for (size_t i = first; i-- > 0;) {
+            if (score_bound(ix, raw + prefix[i], qmax, q) < theta) {
+                pruned = 1;
+                break;
+            }
+            const term *tm = &ix->terms[qt[i].term];
+            pos[i] = seek(tm, pos[i], d);
+            if (pos[i] < tm->n && tm->docs[pos[i]] == d)
+                raw += qt[i].qi * tm->w[pos[i]];
+        }
+        if (pruned)
+            continue;
+        mt_hit h = make_hit(ix, d, raw, qmax, q);
+        heap_push(out, n, k, &h);
+        if (*n == k && out[0].score > theta) {
+            theta = out[0].score;
+            while (first < nq && score_bound(ix, prefix[first], qmax, q) < theta)
+                first++;
+        }
+    }
+    free(pos);
+    free(prefix);
+    return MT_OK;
 }
 
 typedef struct rm_term {
@@ -616,45 +763,41 @@ static int cmp_rm_desc(const void *a, const void *b)
     return (x->term > y->term) - (x->term < y->term);
 }
 
+/* The document number of a live id (the hits of a first pass are live). */
+static uint32_t docno_of(const mt_index *ix, int64_t id)
+{
+    uint32_t slot = id_slot(ix, id);
+    return slot == UINT32_MAX ? UINT32_MAX : ix->id_slots[slot] - 1;
+}
+
 /*
- * RM3: builds a relevance model from the best documents of the first pass
+ * RM3: builds a relevance model from the best documents of a first pass
  * (each weighs its share of their scores; a term weighs its share of the
  * document's length), keeps its strongest terms, and mixes it with the
- * original query.  Replaces *qt / *nq; returns MT_ERR_NOMEM on failure.
+ * original query.  Replaces *qt / *nq.
  */
-static int expand_query(const mt_index *ix, qterm **qt, size_t *nq, float *acc, uint32_t *touched,
-                        size_t ntouched)
+static int expand_query(const mt_index *ix, qterm **qt, size_t *nq, const mt_hit *best, size_t m)
 {
-    size_t m = (size_t)ix->p.prf_docs < ntouched ? (size_t)ix->p.prf_docs : ntouched;
-    if (m == 0 || ix->p.prf_terms <= 0)
-        return MT_OK;
-    /* The m best documents: a partial sort is enough. */
-    uint32_t *best = malloc(ntouched * sizeof *best);
-    double *rm = calloc(ix->nterms, sizeof *rm);
-    if (!best || !rm) {
-        free(best);
+    double *rm = calloc(ix->nterms ? ix->nterms : 1, sizeof *rm);
+    rm_term *cand = malloc((ix->nterms ? ix->nterms : 1) * sizeof *cand);
+    if (!rm || !cand) {
         free(rm);
+        free(cand);
         return MT_ERR_NOMEM;
     }
-    memcpy(best, touched, ntouched * sizeof *best);
-    qsort_r(best, ntouched, sizeof *best, cmp_acc_desc, acc);
     double total = 0;
     for (size_t i = 0; i < m; i++)
-        total += acc[best[i]];
-    size_t nrm = 0;
-    rm_term *cand = NULL;
+        total += best[i].score;
     for (size_t i = 0; i < m && total > 0; i++) {
-        const doc *dc = &ix->docs[best[i]];
-        double share = acc[best[i]] / total;
+        uint32_t d = docno_of(ix, best[i].id);
+        if (d == UINT32_MAX)
+            continue;
+        const doc *dc = &ix->docs[d];
+        double share = best[i].score / total;
         for (uint32_t k = 0; k < dc->nterms; k++)
             rm[dc->terms[k]] += share * dc->tf[k] / (dc->len > 0 ? dc->len : 1);
     }
-    cand = malloc(ix->nterms * sizeof *cand);
-    if (cand == NULL) {
-        free(best);
-        free(rm);
-        return MT_ERR_NOMEM;
-    }
+    size_t nrm = 0;
     for (uint32_t t = 0; t < ix->nterms; t++)
         if (rm[t] > 0 && ix->terms[t].df > 0)
             cand[nrm++] = (rm_term){ t, rm[t] };
@@ -666,16 +809,16 @@ static int expand_query(const mt_index *ix, qterm **qt, size_t *nq, float *acc, 
         rm_sum += cand[i].w;
     for (size_t i = 0; i < *nq; i++)
         q_sum += (*qt)[i].weight;
-    qterm *mixed = malloc((*nq + nrm) * sizeof *mixed);
+    qterm *mixed = calloc(*nq + nrm + 1, sizeof *mixed);
     if (mixed == NULL || rm_sum <= 0 || q_sum <= 0) {
+        int rc = mixed == NULL ? MT_ERR_NOMEM : MT_OK;
         free(mixed);
         free(cand);
-        free(best);
         free(rm);
-        return mixed == NULL ? MT_ERR_NOMEM : MT_OK;
+        return rc;
     }
     /* Mix the two distributions; the idf of each term weighs the relevance model's part too. */
-    double lambda = ix->p.prf_weight, N = ix->nlive;
+    double lambda = ix->p.prf_weight, N = ix->nlive, mean_q = q_sum / (double)*nq;
     size_t n = 0;
     for (size_t i = 0; i < *nq; i++) {
         mixed[n] = (*qt)[i];
@@ -685,25 +828,24 @@ static int expand_query(const mt_index *ix, qterm **qt, size_t *nq, float *acc, 
     for (size_t i = 0; i < nrm; i++) {
         double df = ix->terms[cand[i].term].df;
         double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
-        double w = lambda * cand[i].w / rm_sum * idf / (q_sum / (double)(*nq ? *nq : 1));
+        double w = lambda * cand[i].w / rm_sum * idf / mean_q;
         size_t k = 0;
         while (k < n && mixed[k].term != cand[i].term)
             k++;
         if (k == n)
-            mixed[n++] = (qterm){ cand[i].term, 0 };
+            mixed[n++] = (qterm){ cand[i].term, 0, 0, 0 };
         mixed[k].weight += w;
     }
     free(*qt);
     *qt = mixed;
     *nq = n;
     free(cand);
-    free(best);
     free(rm);
     return MT_OK;
 }
 
-int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
-                   mt_hit *out, size_t *n)
+static int run_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k, mt_hit *out,
+                     size_t *n, int exhaustive)
 {
     bag b;
     *n = 0;
@@ -713,12 +855,7 @@ int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t 
     if (rc != MT_OK)
         return rc;
     qterm *qt = calloc(b.n ? b.n : 1, sizeof *qt);
-    float *acc = calloc(ix->ndocs, sizeof *acc);
-    uint32_t *touched = malloc(ix->ndocs * sizeof *touched);
-    if (!qt || !acc || !touched) {
-        free(qt);
-        free(acc);
-        free(touched);
+    if (qt == NULL) {
         bag_free(&b);
         return MT_ERR_NOMEM;
     }
@@ -736,33 +873,37 @@ int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t 
         nq++;
     }
     bag_free(&b);
-    size_t ntouched = accumulate(ix, qt, nq, acc, touched);
-    if (ix->p.prf_terms > 0 && ntouched > 0) {
-        rc = expand_query(ix, &qt, &nq, acc, touched, ntouched);
-        for (size_t i = 0; i < ntouched; i++)
-            acc[touched[i]] = 0.0f;
-        ntouched = rc == MT_OK ? accumulate(ix, qt, nq, acc, touched) : 0;
-    }
-    double qmax = 0.0;
-    for (size_t i = 0; i < nq; i++)
-        qmax += qt[i].weight;
-    int use_fields = q->nfields > 0;
-    for (size_t i = 0; i < ntouched && qmax > 0; i++) {
-        const doc *dc = &ix->docs[touched[i]];
-        mt_hit h = { dc->id, 0, acc[touched[i]] / qmax, 0 };
-        if (h.k > 1.0)
-            h.k = 1.0;
-        if (use_fields && dc->nfields > 0) {
-            h.f = mt_field_agreement(q->fields, q->nfields, (const char *const *)dc->fields, dc->nfields);
-            h.score = ix->p.wk * h.k + ix->p.wf * h.f;
-        } else {
-            h.score = h.k;
+    if (ix->p.prf_terms > 0 && ix->p.prf_docs > 0 && nq > 0) {
+        size_t m = 0;
+        mt_hit *first = calloc((size_t)ix->p.prf_docs, sizeof *first);
+        int64_t qmax = prepare_terms(ix, qt, nq);
+        rc = first == NULL ? MT_ERR_NOMEM
+             : exhaustive ? topk_exhaustive(ix, qt, nq, qmax, q, (size_t)ix->p.prf_docs, first, &m)
+                          : topk_maxscore(ix, qt, nq, qmax, q, (size_t)ix->p.prf_docs, first, &m);
+        if (rc == MT_OK && m > 0) {
+            qsort(first, m, sizeof *first, cmp_hits);
+            rc = expand_query(ix, &qt, &nq, first, m);
         }
-        heap_push(out, n, k, &h);
+        free(first);
+    }
+    if (rc == MT_OK) {
+        int64_t qmax = prepare_terms(ix, qt, nq);
+        rc = exhaustive ? topk_exhaustive(ix, qt, nq, qmax, q, k, out, n)
+                        : topk_maxscore(ix, qt, nq, qmax, q, k, out, n);
     }
     qsort(out, *n, sizeof *out, cmp_hits);
     free(qt);
-    free(acc);
-    free(touched);
     return rc;
+}
+
+int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
+                   mt_hit *out, size_t *n)
+{
+    return run_query(ix, t, q, k, out, n, 0);
+}
+
+int mt_index_query_exhaustive(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
+                              mt_hit *out, size_t *n)
+{
+    return run_query(ix, t, q, k, out, n, 1);
 }

@@ -85,10 +85,20 @@ typedef struct mt_hit {
 /*
  * Scores the index's listings against q and writes the best k, best first
  * (ties by smaller id), to out (room for k).  *n receives how many were
- * written; listings sharing no term score 0 and are not returned.
+ * written; listings sharing no term score 0 and are not returned.  Top-k
+ * with MaxScore pruning (per-term upper bounds), so the cost follows the
+ * postings that can still change the top k.
  */
 int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
                    mt_hit *out, size_t *n);
+
+/*
+ * The same answer as mt_index_query, found by scoring every listing that
+ * shares a term (no pruning): the reference the pruned search is tested
+ * against.  Slower; not for the service.
+ */
+int mt_index_query_exhaustive(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
+                              mt_hit *out, size_t *n);
 
 /* Returns F for two lists of field codes (0 when either is empty). */
 double mt_field_agreement(const char *const *a, size_t na, const char *const *b, size_t nb);

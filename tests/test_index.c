@@ -146,3 +146,82 @@ void test_index_survives_empty_and_hostile_text(void)
     mt_index_free(ix);
     mt_tokenizer_free(t);
 }
+
+/* A random listing of 2 to 40 words from a small mixed vocabulary (so terms repeat). */
+static char *random_text(unsigned *seed, int words)
+{
+    static const char *const vocab[] = {
+        "煤矿", "液压", "支架", "磷石膏", "茶叶", "辣椒", "高粱", "酿造", "传感器", "算法", "智能",
+        "coal", "hydraulic", "support", "tea", "pepper", "sorghum", "sensor", "algorithm", "alloy",
+        "battery", "cathode", "drone", "fibre", "catalyst", "mining", "safety", "monitoring",
+    };
+    size_t nv = sizeof vocab / sizeof vocab[0];
+    char *buf = malloc((size_t)words * 16 + 1);
+    size_t len = 0;
+    for (int i = 0; i < words; i++) {
+        /* Skewed: low indexes are much more common. */
+        unsigned r = (unsigned)rand_r(seed);
+        size_t v = (size_t)((double)nv * pow((double)(r % 10000) / 10000.0, 2.0));
+        const char *w = vocab[v < nv ? v : nv - 1];
+        size_t wl = strlen(w);
+        memcpy(buf + len, w, wl);
+        len += wl;
+        buf[len++] = ' ';
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+void test_index_pruned_top_k_equals_exhaustive(void)
+{
+    static const char *const codes[] = { "B", "B06", "B07", "C13", "C35", "I65" };
+    mt_tokenizer *t = mt_tokenizer_new();
+    for (int variant = 0; variant < 4; variant++) {
+        unsigned seed = 1000u + (unsigned)variant;
+        mt_params p;
+        mt_params_default(&p);
+        if (variant % 2)
+            p.prf_terms = 0;
+        mt_index *ix = mt_index_new(&p);
+        int ndocs = 1500;
+        for (int i = 0; i < ndocs; i++) {
+            char *title = random_text(&seed, 2 + rand_r(&seed) % 5);
+            char *body = random_text(&seed, rand_r(&seed) % 40);
+            mt_doc d = { title, body, NULL, 0, NULL, 0 };
+            const char *f = codes[rand_r(&seed) % 6];
+            if (variant >= 2 && rand_r(&seed) % 3) {
+                d.fields = &f;
+                d.nfields = 1;
+            }
+            REQUIRE(mt_index_add(ix, t, i, &d) == MT_OK);
+            free(title);
+            free(body);
+        }
+        if (variant == 0)
+            mt_index_finalize(ix);
+        for (int i = 0; i < 200; i++) /* removals and replacements leave tombstones */
+            CHECK_INT(mt_index_remove(ix, rand_r(&seed) % ndocs) == MT_OK || 1, 1);
+        mt_hit a[50], b[50];
+        for (int qn = 0; qn < 60; qn++) {
+            char *text = random_text(&seed, 1 + rand_r(&seed) % 12);
+            const char *f = codes[rand_r(&seed) % 6];
+            mt_doc q = { text, NULL, NULL, 0, variant >= 2 ? &f : NULL, variant >= 2 ? 1u : 0u };
+            size_t k = (size_t[]){ 1, 5, 20, 50 }[qn % 4], na = 0, nb = 0;
+            REQUIRE(mt_index_query(ix, t, &q, k, a, &na) == MT_OK);
+            REQUIRE(mt_index_query_exhaustive(ix, t, &q, k, b, &nb) == MT_OK);
+            if (na != nb) {
+                test_fail(__FILE__, __LINE__, "variant %d query %d: %zu hits pruned, %zu exhaustive", variant, qn, na, nb);
+            } else {
+                for (size_t i = 0; i < na; i++)
+                    if (a[i].id != b[i].id || a[i].score != b[i].score) {
+                        test_fail(__FILE__, __LINE__, "variant %d query %d rank %zu: %lld/%f vs %lld/%f", variant, qn, i,
+                                  (long long)a[i].id, a[i].score, (long long)b[i].id, b[i].score);
+                        break;
+                    }
+            }
+            free(text);
+        }
+        mt_index_free(ix);
+    }
+    mt_tokenizer_free(t);
+}
