@@ -100,6 +100,34 @@ int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t 
 int mt_index_query_exhaustive(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
                               mt_hit *out, size_t *n);
 
+/* ---- explanations ---- */
+
+#define MT_EXPLAIN_TERMS 8
+#define MT_PHRASE_MAX 96
+
+typedef struct mt_term_share {
+    char text[MT_PHRASE_MAX];  /* as written in the query listing; Chinese bigrams merged into phrases */
+    double share;              /* of the keyword score K, so the shares sum to 1 */
+} mt_term_share;
+
+typedef struct mt_explanation {
+    double score, k, f;
+    mt_term_share terms[MT_EXPLAIN_TERMS];   /* best first */
+    size_t nterms;
+    char field_q[32], field_d[32];           /* the best-agreeing pair of codes, or "" */
+    int field_level;                         /* levels they share (0 = none) */
+} mt_explanation;
+
+/*
+ * Explains how q (a listing of the other side) scores against d (a listing of
+ * this index's side, indexed or not), with the index's statistics and without
+ * feedback terms: the same score as mt_index_query when prf_terms is 0.
+ * Shared terms are reported as the query listing wrote them, and runs of
+ * adjacent shared Chinese bigrams become the phrase they spell when d holds
+ * that phrase too ("采煤机械", not "采煤, 煤机, 机械").
+ */
+int mt_explain(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const mt_doc *d, mt_explanation *out);
+
 /* Returns F for two lists of field codes (0 when either is empty). */
 double mt_field_agreement(const char *const *a, size_t na, const char *const *b, size_t nb);
 

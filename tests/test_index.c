@@ -225,3 +225,64 @@ void test_index_pruned_top_k_equals_exhaustive(void)
     }
     mt_tokenizer_free(t);
 }
+
+void test_index_explains_with_phrases_shares_and_fields(void)
+{
+    mt_tokenizer *t = mt_tokenizer_new();
+    mt_params p;
+    mt_params_default(&p);
+    p.prf_terms = 0;
+    mt_index *ix = mt_index_new(&p);
+    const char *fa[] = { "B06" }, *fq[] = { "B07" };
+    mt_doc a1 = { "大功率采煤机械智能控制", "用于薄煤层综采工作面的采煤机械，支持远程监控。", NULL, 0, fa, 1 };
+    mt_doc a2 = { "茶叶萎凋机", "绿茶加工", NULL, 0, NULL, 0 };
+    mt_doc a3 = { "Hydraulic supports for mining", "electro-hydraulic control", NULL, 0, NULL, 0 };
+    REQUIRE(mt_index_add(ix, t, 1, &a1) == MT_OK);
+    REQUIRE(mt_index_add(ix, t, 2, &a2) == MT_OK);
+    REQUIRE(mt_index_add(ix, t, 3, &a3) == MT_OK);
+    mt_index_finalize(ix);
+    mt_doc q = { "采煤机械远程监控改造", "Hydraulic control upgrade", NULL, 0, fq, 1 };
+    mt_explanation e;
+    REQUIRE(mt_explain(ix, t, &q, &a1, &e) == MT_OK);
+    REQUIRE(e.nterms >= 2);
+    int phrase = 0, pieces = 0;
+    double sum = 0;
+    for (size_t i = 0; i < e.nterms; i++) {
+        phrase |= strcmp(e.terms[i].text, "采煤机械") == 0;
+        pieces |= strcmp(e.terms[i].text, "煤机") == 0;
+        sum += e.terms[i].share;
+        if (i > 0)
+            CHECK(e.terms[i].share <= e.terms[i - 1].share);
+    }
+    CHECK(phrase);
+    CHECK(!pieces);
+    CHECK(fabs(sum - 1.0) < 1e-6);
+    CHECK_STR(e.field_q, "B07");
+    CHECK_STR(e.field_d, "B06");
+    CHECK_INT(e.field_level, 1);
+    CHECK(fabs(e.f - 0.5) < 1e-9);
+    /* The explanation's score is the score the index gives. */
+    mt_hit hits[5];
+    size_t n = 0;
+    REQUIRE(mt_index_query(ix, t, &q, 5, hits, &n) == MT_OK);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].id == 1) {
+            found = 1;
+            CHECK(fabs(hits[i].score - e.score) < 1e-12);
+            CHECK(fabs(hits[i].k - e.k) < 1e-12);
+        }
+    CHECK(found);
+    /* English terms are shown as written, not as stems. */
+    REQUIRE(mt_explain(ix, t, &q, &a3, &e) == MT_OK);
+    int written = 0;
+    for (size_t i = 0; i < e.nterms; i++)
+        written |= strcmp(e.terms[i].text, "Hydraulic") == 0;
+    CHECK(written);
+    /* Nothing shared: K is 0 and no terms. */
+    REQUIRE(mt_explain(ix, t, &q, &a2, &e) == MT_OK);
+    CHECK_INT(e.nterms, 0);
+    CHECK(e.k == 0);
+    mt_index_free(ix);
+    mt_tokenizer_free(t);
+}

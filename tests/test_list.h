@@ -30,6 +30,7 @@
     X(test_index_remove_and_replace) \
     X(test_index_survives_empty_and_hostile_text) \
     X(test_index_pruned_top_k_equals_exhaustive) \
+    X(test_index_explains_with_phrases_shares_and_fields) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
     X(test_openapi_documents_every_route) \
