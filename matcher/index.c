@@ -977,35 +977,40 @@ static int is_cjk_bigram(const char *tok, size_t len)
     return len == 6 && (unsigned char)tok[0] >= 0xE3 && (unsigned char)tok[3] >= 0xE3;
 }
 
-/* Ends the current run: one phrase if d holds it, else its bigrams one by one. */
+/* Whether d holds the query text src[from, to). */
+static int d_holds(const walk *w, size_t from, size_t to)
+{
+    char phrase[MT_PHRASE_MAX];
+    size_t len = to - from;
+    if (len >= sizeof phrase)
+        return 0;
+    memcpy(phrase, w->src + from, len);
+    phrase[len] = '\0';
+    return strstr(w->dtext, phrase) != NULL;
+}
+
+/*
+ * Ends the current run of shared bigrams (m bigrams over m + 1 characters of
+ * 3 bytes): cuts it, greedily from the left, into the longest phrases that d
+ * holds too, each reported once with the contributions of its bigrams.
+ */
 static void flush_run(walk *w)
 {
-    if (w->nrun == 0)
-        return;
-    size_t len = w->run_end - w->run_start;
-    char phrase[MT_PHRASE_MAX];
-    int whole = w->nrun > 1 && len < sizeof phrase;
-    if (whole) {
-        memcpy(phrase, w->src + w->run_start, len);
-        phrase[len] = '\0';
-        whole = strstr(w->dtext, phrase) != NULL;
-    }
-    if (whole) {
+    size_t m = w->nrun, i = 0;
+    while (i < m) {
+        size_t j = i + 1; /* characters i..j hold bigrams i..j-1 */
+        while (j < m && d_holds(w, w->run_start + 3 * i, w->run_start + 3 * (j + 2)))
+            j++;
         int64_t c = 0;
-        for (size_t i = 0; i < w->nrun; i++)
-            if (!w->mut[w->run_terms[i]].used) {
-                c += w->mut[w->run_terms[i]].contrib;
-                w->mut[w->run_terms[i]].used = 1;
-            }
-        add_candidate(w, phrase, len, c);
-    } else {
-        for (size_t i = 0; i < w->nrun; i++) {
-            shared *sh = &w->mut[w->run_terms[i]];
+        for (size_t b = i; b < j; b++) {
+            shared *sh = &w->mut[w->run_terms[b]];
             if (!sh->used) {
+                c += sh->contrib;
                 sh->used = 1;
-                add_candidate(w, sh->text, strlen(sh->text), sh->contrib);
             }
         }
+        add_candidate(w, w->src + w->run_start + 3 * i, 3 * (j - i + 1), c);
+        i = j;
     }
     w->nrun = 0;
 }

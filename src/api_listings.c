@@ -8,6 +8,8 @@
 #include "import.h"
 #include "json.h"
 #include "limits.h"
+#include "log.h"
+#include "matching.h"
 #include "mem.h"
 #include "utf8.h"
 #include <stdio.h>
@@ -25,9 +27,20 @@ static int is_owner(const principal *p, const listing *l)
     return p && p->org_id == l->org_id;
 }
 
-static int sees_private(const principal *p, const listing *l)
+int api_listings_sees_private(const principal *p, const listing *l)
 {
     return is_owner(p, l) || is_privileged(p);
+}
+
+/*
+ * Re-matches a listing after a write.  The write has succeeded by now, so a
+ * failure here is logged, not answered: the listing stays, its suggestions
+ * are recomputed on its next write.
+ */
+static void rematch(http_request *r, const listing *l)
+{
+    if (matching_listing_written(req_app(r)->matching, req_app(r)->store, l) != TM_OK)
+        log_error("matching %s %lld failed; its suggestions are stale", listing_kind_name(l->kind), (long long)l->id);
 }
 
 /* Reads ?limit=; replies 400 and returns 0 when malformed. */
@@ -132,7 +145,7 @@ void api_listings_list(http_request *r)
     cJSON *out = cJSON_CreateObject();
     cJSON *items = cJSON_AddArrayToObject(out, "items");
     for (size_t i = 0; i < page.n; i++)
-        cJSON_AddItemToArray(items, listing_to_json(page.items[i], sees_private(p, page.items[i])));
+        cJSON_AddItemToArray(items, listing_to_json(page.items[i], api_listings_sees_private(p, page.items[i])));
     json_add_string_or_null(out, "next_cursor", page.next_cursor);
     store_page_cleanup(&page);
     reply_json(r, 200, out);
@@ -170,7 +183,7 @@ void api_listings_get(http_request *r)
     listing *l = load_or_reply(r);
     if (l == NULL)
         return;
-    reply_json(r, 200, listing_to_json(l, sees_private(req_principal(r), l)));
+    reply_json(r, 200, listing_to_json(l, api_listings_sees_private(req_principal(r), l)));
     listing_free(l);
 }
 
@@ -205,6 +218,7 @@ void api_listings_create(http_request *r)
     }
     free(l->org_name);
     l->org_name = xstrdup(p->org_name);
+    rematch(r, l);
     char where[64];
     snprintf(where, sizeof where, "/api/%ss/%lld", listing_kind_name(kind), (long long)l->id);
     reply_add_header(r, "Location", where);
@@ -240,6 +254,8 @@ void api_listings_update(http_request *r)
     }
     cJSON_Delete(p.errors);
     if (rc == TM_OK)
+        rematch(r, l);
+    if (rc == TM_OK)
         reply_json(r, 200, listing_to_json(l, 1));
     else if (rc == TM_ERR_FORBIDDEN)
         reply_problem(r, 403, "only the organisation that posted this listing may change it");
@@ -266,6 +282,7 @@ void api_listings_close(http_request *r)
     l = load_or_reply(r);
     if (l == NULL)
         return;
+    rematch(r, l); /* closed: leaves the index, its suggestions are withdrawn */
     reply_json(r, 200, listing_to_json(l, 1));
     listing_free(l);
 }
@@ -289,6 +306,15 @@ void api_listings_import(http_request *r)
         cJSON_Delete(report);
         reply_status(r, rc, NULL);
         return;
+    }
+    const cJSON *row;
+    cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(report, "rows")) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(row, "id");
+        listing *l = NULL;
+        if (cJSON_IsNumber(id) && store_listing_get(req_app(r)->store, (listing_kind)req_arg(r),
+                                                    (int64_t)id->valuedouble, &l) == TM_OK)
+            rematch(r, l);
+        listing_free(l);
     }
     reply_json(r, 200, report);
 }

@@ -5,6 +5,7 @@
 #ifndef TM_APP_H
 #define TM_APP_H
 #include "auth.h"
+#include "matching.h"
 #include "store.h"
 #include "taxonomy.h"
 #include <stdint.h>
@@ -14,6 +15,7 @@ typedef struct app {
     taxonomy *tax;          /* loaded from the store at start */
     auth_limiter *limiter;  /* failed logins */
     int64_t session_ttl;    /* seconds a login token lives */
+    matching *matching;     /* the indexes; kept in step with every listing write */
 } app;
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "api_auth.h"
 #include "api_listings.h"
+#include "api_matches.h"
 #include "api_meta.h"
 #include "http.h"
 #include "limits.h"
@@ -30,6 +31,8 @@ const route http_routes[] = {
     { "GET", "/api/demands/{id}", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_listings_get, D },
     { "PATCH", "/api/demands/{id}", ROLE_ENTERPRISE, LIM_BODY_LISTING, BODY_JSON, api_listings_update, D },
     { "POST", "/api/demands/{id}/close", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_listings_close, D },
+    { "GET", "/api/demands/{id}/matches", ROLE_ENTERPRISE | ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE,
+      api_matches_for_listing, D },
 
     { "GET", "/api/achievements", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_listings_list, A },
     { "POST", "/api/achievements", ROLE_UNIVERSITY, LIM_BODY_LISTING, BODY_JSON, api_listings_create, A },
@@ -37,6 +40,10 @@ const route http_routes[] = {
     { "GET", "/api/achievements/{id}", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_listings_get, A },
     { "PATCH", "/api/achievements/{id}", ROLE_UNIVERSITY, LIM_BODY_LISTING, BODY_JSON, api_listings_update, A },
     { "POST", "/api/achievements/{id}/close", ROLE_UNIVERSITY, LIM_BODY_SMALL, BODY_NONE, api_listings_close, A },
+    { "GET", "/api/achievements/{id}/matches", ROLE_UNIVERSITY | ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE,
+      api_matches_for_listing, A },
+
+    { "GET", "/api/matches", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_list, 0 },
 };
 
 const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "http.h"
 #include "log.h"
+#include "matching.h"
 #include "store.h"
 #include <getopt.h>
 #include <signal.h>
@@ -104,6 +105,10 @@ int cli_serve(int argc, char **argv)
     if (store_fields_load(a.store, &a.tax) != TM_OK)
         goto out;
     a.limiter = auth_limiter_new();
+    if (matching_open(a.store, &a.matching) != TM_OK) {
+        log_error("cannot start: the matcher's indexes could not be built");
+        goto out;
+    }
 
     /* Block the stop signals before any thread starts, so all threads inherit the mask. */
     sigemptyset(&sigs);
@@ -123,6 +128,7 @@ int cli_serve(int argc, char **argv)
     http_server_stop(srv);
     status = 0;
 out:
+    matching_close(a.matching);
     auth_limiter_free(a.limiter);
     taxonomy_free(a.tax);
     store_close(a.store);

@@ -70,6 +70,9 @@ enum stmt_id {
     ST_USER_INSERT, ST_USER_CREDENTIALS,
     ST_SESSION_INSERT, ST_SESSION_PRINCIPAL, ST_SESSION_DELETE, ST_SESSION_PURGE,
     ST_AUDIT,
+    ST_OPEN_D, ST_OPEN_A,
+    ST_WITHDRAW_D, ST_WITHDRAW_A,
+    ST_MATCH_UPSERT, ST_MATCH_LIST, ST_POLICY_THRESHOLD,
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
     ST_COUNT
 };
@@ -120,6 +123,31 @@ static const char *const sql_text[ST_COUNT] = {
     [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
     [ST_AUDIT] = "INSERT INTO audit_log(user_id, action, entity, entity_id, before, after)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_OPEN_D] = "SELECT " D_COLS " FROM demands l JOIN orgs o ON o.id = l.org_id WHERE l.status = 'open' ORDER BY l.id",
+    [ST_OPEN_A] = "SELECT " A_COLS " FROM achievements l JOIN orgs o ON o.id = l.org_id WHERE l.status = 'open' ORDER BY l.id",
+    [ST_WITHDRAW_D] = "UPDATE matches SET status = 'withdrawn', updated_at = " NOW
+                      " WHERE demand_id = ?1 AND status = 'suggested'",
+    [ST_WITHDRAW_A] = "UPDATE matches SET status = 'withdrawn', updated_at = " NOW
+                      " WHERE achievement_id = ?1 AND status = 'suggested'",
+    [ST_MATCH_UPSERT] = "INSERT INTO matches(demand_id, achievement_id, score, k, f, explanation)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                        " ON CONFLICT(demand_id, achievement_id) DO UPDATE SET score = excluded.score,"
+                        " k = excluded.k, f = excluded.f, explanation = excluded.explanation,"
+                        " status = CASE WHEN matches.status IN ('suggested', 'withdrawn') THEN 'suggested'"
+                        " ELSE matches.status END, updated_at = " NOW,
+    /* ?1 status, ?2..?3 field range, ?4..?5 score range, ?6 days, ?7..?8 cursor, ?9 limit, ?10 demand, ?11 achievement */
+    [ST_MATCH_LIST] = "SELECT m.id, m.demand_id, m.achievement_id, m.score, m.k, m.f, m.explanation, m.status,"
+                      " m.origin, m.created_at, m.updated_at FROM matches m"
+                      " WHERE (?1 IS NULL OR m.status = ?1)"
+                      " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM demand_fields df WHERE df.demand_id = m.demand_id"
+                      " AND df.code >= ?2 AND df.code < ?3) OR EXISTS (SELECT 1 FROM achievement_fields af"
+                      " WHERE af.achievement_id = m.achievement_id AND af.code >= ?2 AND af.code < ?3))"
+                      " AND m.score >= ?4 AND m.score <= ?5"
+                      " AND (?6 IS NULL OR m.created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?6 || ' days'))"
+                      " AND (?7 IS NULL OR m.score < ?7 OR (m.score = ?7 AND m.id < ?8))"
+                      " AND (?10 IS NULL OR m.demand_id = ?10) AND (?11 IS NULL OR m.achievement_id = ?11)"
+                      " ORDER BY m.score DESC, m.id DESC LIMIT ?9",
+    [ST_POLICY_THRESHOLD] = "SELECT suggest_threshold FROM policy WHERE id = 1",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
@@ -1033,33 +1061,33 @@ int store_listing_list(store *s, listing_kind kind, const listing_filter *f, lis
     int search = f->q != NULL;
     int64_t cursor = 0;
     char upper[32];
-    char *match = NULL;
+    char *fts = NULL;
 
     memset(out, 0, sizeof *out);
     if (f->cursor && !parse_cursor(f->cursor, search, &cursor))
         return TM_ERR_INVALID;
     if (search) {
-        match = store_fts_query(f->q);
-        if (match == NULL)
+        fts = store_fts_query(f->q);
+        if (fts == NULL)
             return TM_OK; /* nothing searchable: an empty page */
     }
     conn *c = reader_acquire(s);
     if (c == NULL) {
-        free(match);
+        free(fts);
         return TM_ERR_DB;
     }
     sqlite3_stmt *st = stmt(c, (enum stmt_id)((search ? ST_SEARCH_D : ST_LIST_D) + kind));
     int status = TM_OK;
     if (st == NULL) {
         reader_release(s, c);
-        free(match);
+        free(fts);
         return TM_ERR_DB;
     }
     bind_filters(st, f, upper, sizeof upper);
     /* One extra row tells whether there is a next page. */
     sqlite3_bind_int64(st, 7, (int64_t)f->limit + 1);
     if (search) {
-        sqlite3_bind_text(st, 6, match, -1, SQLITE_STATIC); /* match outlives the step loop */
+        sqlite3_bind_text(st, 6, fts, -1, SQLITE_STATIC); /* fts outlives the step loop */
         sqlite3_bind_int64(st, 8, cursor);
     } else if (f->cursor) {
         sqlite3_bind_int64(st, 6, cursor);
@@ -1083,7 +1111,7 @@ int store_listing_list(store *s, listing_kind kind, const listing_filter *f, lis
         status = db_error(c, "list listings");
     done(st);
     reader_release(s, c);
-    free(match);
+    free(fts);
     if (status != TM_OK)
         store_page_cleanup(out);
     return status;
@@ -1132,4 +1160,179 @@ int store_listing_import(store *s, listing_kind kind, int64_t org_id, size_t n,
             progress(progress_ctx, i + 1);
     }
     return write_end(s, c, status);
+}
+
+/* ---------- matching ---------- */
+
+int store_listing_each_open(store *s, listing_kind kind, int (*fn)(void *ctx, const listing *l), void *ctx)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, (enum stmt_id)(ST_OPEN_D + kind));
+    int status = st ? TM_OK : TM_ERR_DB, rc = SQLITE_DONE;
+    while (status == TM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        listing *l = row_to_listing(kind, st);
+        status = fn(ctx, l);
+        listing_free(l);
+    }
+    if (status == TM_OK && rc != SQLITE_DONE)
+        status = db_error(c, "open listings");
+    done(st);
+    reader_release(s, c);
+    return status;
+}
+
+int store_policy_threshold(store *s, double *threshold)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_POLICY_THRESHOLD);
+    int status = TM_ERR_DB;
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+        *threshold = sqlite3_column_double(st, 0);
+        status = TM_OK;
+    } else {
+        db_error(c, "policy");
+    }
+    done(st);
+    reader_release(s, c);
+    return status;
+}
+
+static int withdraw_in(conn *c, listing_kind kind, int64_t id)
+{
+    sqlite3_stmt *st = stmt(c, (enum stmt_id)(ST_WITHDRAW_D + kind));
+    if (st == NULL)
+        return TM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    int status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "withdraw matches");
+    done(st);
+    return status;
+}
+
+int store_matches_record(store *s, listing_kind kind, int64_t id, const match_row *rows, size_t n)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = withdraw_in(c, kind, id);
+    sqlite3_stmt *st = status == TM_OK ? stmt(c, ST_MATCH_UPSERT) : NULL;
+    for (size_t i = 0; st && i < n && status == TM_OK; i++) {
+        sqlite3_bind_int64(st, 1, rows[i].demand_id);
+        sqlite3_bind_int64(st, 2, rows[i].achievement_id);
+        sqlite3_bind_double(st, 3, rows[i].score);
+        sqlite3_bind_double(st, 4, rows[i].k);
+        sqlite3_bind_double(st, 5, rows[i].f);
+        bind_text_or_null(st, 6, rows[i].explanation);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = db_error(c, "record match");
+        done(st);
+    }
+    if (st == NULL && status == TM_OK)
+        status = TM_ERR_DB;
+    return write_end(s, c, status);
+}
+
+int store_matches_withdraw(store *s, listing_kind kind, int64_t id)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    return write_end(s, c, withdraw_in(c, kind, id));
+}
+
+void store_match_page_cleanup(match_page *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->items[i].explanation);
+        free(p->items[i].status);
+        free(p->items[i].origin);
+        free(p->items[i].created_at);
+        free(p->items[i].updated_at);
+    }
+    free(p->items);
+    free(p->next_cursor);
+    memset(p, 0, sizeof *p);
+}
+
+int store_match_list(store *s, const match_filter *f, match_page *out)
+{
+    double cur_score = 0;
+    long long cur_id = 0;
+    char upper[32];
+    memset(out, 0, sizeof *out);
+    if (f->cursor) {
+        char *end = NULL;
+        cur_score = strtod(f->cursor, &end);
+        if (end == f->cursor || *end != ':')
+            return TM_ERR_INVALID;
+        char *idp = end + 1;
+        cur_id = strtoll(idp, &end, 10);
+        if (end == idp || *end != '\0' || cur_id <= 0)
+            return TM_ERR_INVALID;
+    }
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_MATCH_LIST);
+    if (st == NULL) {
+        reader_release(s, c);
+        return TM_ERR_DB;
+    }
+    if (f->status)
+        bind_text_or_null(st, 1, f->status);
+    if (f->field_prefix && f->field_prefix[0]) {
+        size_t n = strlen(f->field_prefix);
+        snprintf(upper, sizeof upper, "%s", f->field_prefix);
+        if (n < sizeof upper)
+            upper[n - 1] = (char)(upper[n - 1] + 1);
+        bind_text_or_null(st, 2, f->field_prefix);
+        bind_text_or_null(st, 3, upper);
+    }
+    sqlite3_bind_double(st, 4, f->min_score);
+    sqlite3_bind_double(st, 5, f->max_score);
+    if (f->max_age_days > 0)
+        sqlite3_bind_int(st, 6, f->max_age_days);
+    if (f->cursor) {
+        sqlite3_bind_double(st, 7, cur_score);
+        sqlite3_bind_int64(st, 8, cur_id);
+    }
+    sqlite3_bind_int64(st, 9, (int64_t)f->limit + 1);
+    if (f->demand_id > 0)
+        sqlite3_bind_int64(st, 10, f->demand_id);
+    if (f->achievement_id > 0)
+        sqlite3_bind_int64(st, 11, f->achievement_id);
+    out->items = xcalloc(f->limit + 1, sizeof *out->items);
+    int rc, status = TM_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == f->limit) {
+            char buf[64];
+            const match *last = &out->items[out->n - 1];
+            snprintf(buf, sizeof buf, "%.17g:%lld", last->score, (long long)last->id);
+            out->next_cursor = xstrdup(buf);
+            rc = SQLITE_DONE;
+            break;
+        }
+        match *m = &out->items[out->n++];
+        m->id = sqlite3_column_int64(st, 0);
+        m->demand_id = sqlite3_column_int64(st, 1);
+        m->achievement_id = sqlite3_column_int64(st, 2);
+        m->score = sqlite3_column_double(st, 3);
+        m->k = sqlite3_column_double(st, 4);
+        m->f = sqlite3_column_double(st, 5);
+        m->explanation = col_dup(st, 6);
+        m->status = col_dup(st, 7);
+        m->origin = col_dup(st, 8);
+        m->created_at = col_dup(st, 9);
+        m->updated_at = col_dup(st, 10);
+    }
+    if (rc != SQLITE_DONE)
+        status = db_error(c, "list matches");
+    done(st);
+    reader_release(s, c);
+    if (status != TM_OK)
+        store_match_page_cleanup(out);
+    return status;
 }

@@ -163,4 +163,60 @@ TM_MUST_CHECK int store_listing_import(store *s, listing_kind kind, int64_t org_
                                        int64_t *ids, import_action *actions,
                                        void (*progress)(void *ctx, size_t done), void *progress_ctx);
 
+/* ---- matching ---- */
+
+/* Calls fn for every open listing of kind, oldest first; stops at fn's first non-zero status. */
+TM_MUST_CHECK int store_listing_each_open(store *s, listing_kind kind,
+                                          int (*fn)(void *ctx, const listing *l), void *ctx);
+
+/* The admin policy's minimum score to suggest a match. */
+TM_MUST_CHECK int store_policy_threshold(store *s, double *threshold);
+
+/* A scored pair to record; explanation is JSON text (borrowed). */
+typedef struct match_row {
+    int64_t demand_id, achievement_id;
+    double score, k, f;
+    const char *explanation;
+} match_row;
+
+/*
+ * Records the matches of one listing (kind, id) after it was written, in one
+ * transaction: its current suggestions are withdrawn, then each row is
+ * inserted as suggested, or re-scored when the pair exists (a withdrawn or
+ * suggested pair becomes suggested again; a pair further along keeps its
+ * status).
+ */
+TM_MUST_CHECK int store_matches_record(store *s, listing_kind kind, int64_t id,
+                                       const match_row *rows, size_t n);
+/* Withdraws every suggestion of the listing (it was closed). */
+TM_MUST_CHECK int store_matches_withdraw(store *s, listing_kind kind, int64_t id);
+
+typedef struct match_filter {
+    const char *status;        /* or NULL for any */
+    const char *field_prefix;  /* either side has a code with this prefix, or NULL */
+    double min_score, max_score;
+    int max_age_days;          /* created within this many days; 0 = any age */
+    int64_t demand_id;         /* 0 = any */
+    int64_t achievement_id;    /* 0 = any */
+    size_t limit;
+    const char *cursor;        /* from next_cursor */
+} match_filter;
+
+typedef struct match {
+    int64_t id, demand_id, achievement_id;
+    double score, k, f;
+    char *explanation;         /* JSON text */
+    char *status, *origin, *created_at, *updated_at;
+} match;
+
+typedef struct match_page {
+    match *items;
+    size_t n;
+    char *next_cursor;         /* NULL on the last page */
+} match_page;
+
+/* Lists matches best score first.  TM_ERR_INVALID for a malformed cursor. */
+TM_MUST_CHECK int store_match_list(store *s, const match_filter *f, match_page *out);
+void store_match_page_cleanup(match_page *p);
+
 #endif

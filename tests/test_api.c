@@ -8,6 +8,7 @@
 #include "sbuf.h"
 #include <signal.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -121,6 +122,9 @@ static const matrix_row matrix[] = {
     { "POST", "/api/demands/import", "text/csv", "title\nmatrix import\n", { 401, 200, 200, 403, 403, 403, 403 } },
     { "GET", "/api/demands/{d}", NULL, NULL, ALL(200) },
     { "PATCH", "/api/demands/{d}", JSON, "{\"region\":\"贵州省\"}", { 401, 200, 403, 403, 403, 403, 403 } },
+    { "GET", "/api/demands/{d}/matches", NULL, NULL, { 401, 200, 403, 403, 403, 200, 200 } },
+    { "GET", "/api/achievements/{a}/matches", NULL, NULL, { 401, 403, 403, 200, 403, 200, 200 } },
+    { "GET", "/api/matches", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
     { "POST", "/api/demands/{d}/close", NULL, NULL, { 401, 200, 403, 403, 403, 403, 403 } },
     { "GET", "/api/achievements", NULL, NULL, ALL(200) },
     { "POST", "/api/achievements", JSON, "{\"title\":\"matrix achievement\"}", { 401, 403, 403, 201, 201, 403, 403 } },
@@ -935,4 +939,101 @@ void test_api_serves_ipv6_loopback(void)
     CHECK_INT(r->status, 200);
     test_resp_free(r);
     CHECK_INT(test_server_stop(&s), 0);
+}
+
+/* ---------- matching ---------- */
+
+/* Finds the stored match of (demand, achievement) with this status; returns its score or -1. */
+static double stored_score(const world *w, const char *status, long demand, long achievement, cJSON **explanation)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/matches?status=%s&limit=100", status);
+    test_resp *r = test_http(&w->srv, "GET", path, w->tok[R_BROKER], NULL, NULL, 0);
+    double score = -1;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items")) {
+        if ((long)test_jnum(cJSON_GetObjectItem(it, "demand"), "id") == demand &&
+            (long)test_jnum(cJSON_GetObjectItem(it, "achievement"), "id") == achievement) {
+            score = test_jnum(it, "score");
+            if (explanation)
+                *explanation = cJSON_Duplicate(cJSON_GetObjectItem(it, "explanation"), 1);
+        }
+    }
+    test_resp_free(r);
+    return score;
+}
+
+void test_api_matching_suggests_rescores_and_withdraws(void)
+{
+    world w;
+    if (world_setup(&w, "matching.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    long a = create(&w.srv, "/api/achievements", w.tok[R_UNI],
+                    "{\"title\":\"液压支架电液控制系统及其智能控制方法\",\"abstract\":\"综采工作面液压支架电液控制，支架动作响应小于0.5秒，国产化替代。\","
+                    "\"keywords\":[\"液压支架\",\"电液控制\"],\"fields\":[\"B06\"],\"trl\":7}");
+    cJSON *e = NULL;
+    double first = stored_score(&w, "suggested", w.demand_id, a, &e);
+    CHECK(first >= 0.2 && first <= 1.0);
+    REQUIRE(e != NULL);
+    CHECK(test_jnum(e, "k") > 0);
+    CHECK(test_jnum(e, "f") == 1.0); /* B06 on both sides */
+    int phrase = 0;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItem(e, "terms"))
+        phrase |= strstr(test_jstr(t, "text"), "液压支架") != NULL;
+    CHECK(phrase);
+    cJSON_Delete(e);
+
+    /* The owner sees it live, best first, with the explanation. */
+    char path[128];
+    snprintf(path, sizeof path, "/api/demands/%ld/matches", w.demand_id);
+    test_resp *r = test_http(&w.srv, "GET", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    const cJSON *top = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 0);
+    CHECK_INT((long)test_jnum(cJSON_GetObjectItem(top, "achievement"), "id"), a);
+    CHECK(fabs(test_jnum(top, "score") - first) < 1e-9);
+    CHECK(cJSON_GetObjectItem(top, "explanation") != NULL);
+    test_resp_free(r);
+    /* The university sees the demand anonymously. */
+    snprintf(path, sizeof path, "/api/achievements/%ld/matches", a);
+    r = test_http(&w.srv, "GET", path, w.tok[R_UNI], NULL, NULL, 0);
+    top = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 0);
+    CHECK_INT((long)test_jnum(cJSON_GetObjectItem(top, "demand"), "id"), w.demand_id);
+    CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(top, "demand"), "budget_min") == NULL);
+    CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(top, "demand"), "org") == NULL);
+    test_resp_free(r);
+
+    /* An edit re-scores the pair. */
+    snprintf(path, sizeof path, "/api/achievements/%ld", a);
+    r = test_json(&w.srv, "PATCH", path, w.tok[R_UNI], "{\"abstract\":\"液压支架\",\"keywords\":[]}");
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    double second = stored_score(&w, "all", w.demand_id, a, NULL);
+    CHECK(second >= 0 && fabs(second - first) > 1e-6);
+
+    /* Closing withdraws the suggestion. */
+    snprintf(path, sizeof path, "/api/achievements/%ld/close", a);
+    r = test_http(&w.srv, "POST", path, w.tok[R_UNI], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    CHECK(stored_score(&w, "suggested", w.demand_id, a, NULL) < 0);
+    CHECK(stored_score(&w, "withdrawn", w.demand_id, a, NULL) >= 0);
+    snprintf(path, sizeof path, "/api/demands/%ld/matches", w.demand_id);
+    r = test_http(&w.srv, "GET", path, w.tok[R_ENT], NULL, NULL, 0);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
+        CHECK((long)test_jnum(cJSON_GetObjectItem(it, "achievement"), "id") != a);
+    test_resp_free(r);
+
+    /* Bad filters are named. */
+    r = test_http(&w.srv, "GET", "/api/matches?min_score=2", w.tok[R_BROKER], NULL, NULL, 0);
+    CHECK_INT(r->status, 400);
+    CHECK(test_problem_names(r, "min_score"));
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/api/matches?status=maybe", w.tok[R_BROKER], NULL, NULL, 0);
+    CHECK_INT(r->status, 400);
+    test_resp_free(r);
+    world_teardown(&w);
 }

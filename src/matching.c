@@ -1,0 +1,280 @@
+/*
+ * matching.c: keeps the matcher's indexes in step with the store and turns
+ * scores into recorded suggestions (see matching.h).
+ */
+#include "matching.h"
+#include "index.h"
+#include "json.h"
+#include "log.h"
+#include "mem.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CANDIDATES 50   /* listings of the other side considered for suggestions */
+
+struct matching {
+    pthread_rwlock_t lock;
+    mt_index *ix[2];    /* by listing_kind */
+};
+
+static mt_doc as_doc(const listing *l)
+{
+    mt_doc d = { l->title, l->body, (const char *const *)l->keywords.v, l->keywords.n,
+                 (const char *const *)l->fields.v, l->fields.n };
+    return d;
+}
+
+static int expired(const listing *l)
+{
+    char today[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    if (l->kind != LISTING_DEMAND || l->deadline == NULL)
+        return 0;
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    return strcmp(l->deadline, today) < 0;
+}
+
+typedef struct loader {
+    matching *m;
+    mt_tokenizer *t;
+} loader;
+
+static int load_one(void *ctx, const listing *l)
+{
+    loader *ld = ctx;
+    mt_doc d = as_doc(l);
+    return mt_index_add(ld->m->ix[l->kind], ld->t, l->id, &d) == MT_OK ? TM_OK : TM_ERR_INTERNAL;
+}
+
+int matching_open(store *s, matching **out)
+{
+    matching *m = xcalloc(1, sizeof *m);
+    mt_params p;
+    mt_params_default(&p);
+    p.prf_terms = 0; /* see matching.h: stored scores equal their explanations */
+    pthread_rwlock_init(&m->lock, NULL);
+    m->ix[LISTING_DEMAND] = mt_index_new(&p);
+    m->ix[LISTING_ACHIEVEMENT] = mt_index_new(&p);
+    loader ld = { m, mt_tokenizer_new() };
+    int status = m->ix[0] && m->ix[1] && ld.t ? TM_OK : TM_ERR_INTERNAL;
+    for (int k = 0; k < 2 && status == TM_OK; k++)
+        status = store_listing_each_open(s, (listing_kind)k, load_one, &ld);
+    mt_tokenizer_free(ld.t);
+    if (status != TM_OK) {
+        matching_close(m);
+        return status;
+    }
+    mt_index_finalize(m->ix[0]);
+    mt_index_finalize(m->ix[1]);
+    log_info("matcher: %zu open demands, %zu open achievements indexed",
+             mt_index_count(m->ix[LISTING_DEMAND]), mt_index_count(m->ix[LISTING_ACHIEVEMENT]));
+    *out = m;
+    return TM_OK;
+}
+
+void matching_close(matching *m)
+{
+    if (m == NULL)
+        return;
+    mt_index_free(m->ix[0]);
+    mt_index_free(m->ix[1]);
+    pthread_rwlock_destroy(&m->lock);
+    free(m);
+}
+
+static cJSON *explanation_json(const mt_explanation *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "score", e->score);
+    cJSON_AddNumberToObject(o, "k", e->k);
+    cJSON_AddNumberToObject(o, "f", e->f);
+    cJSON *terms = cJSON_AddArrayToObject(o, "terms");
+    for (size_t i = 0; i < e->nterms; i++) {
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddStringToObject(t, "text", e->terms[i].text);
+        cJSON_AddNumberToObject(t, "share", e->terms[i].share);
+        cJSON_AddItemToArray(terms, t);
+    }
+    if (e->field_q[0]) {
+        cJSON *f = cJSON_AddObjectToObject(o, "fields");
+        cJSON_AddStringToObject(f, "demand", e->field_q);
+        cJSON_AddStringToObject(f, "achievement", e->field_d);
+        json_add_int(f, "shared_levels", e->field_level);
+    } else {
+        cJSON_AddNullToObject(o, "fields");
+    }
+    return o;
+}
+
+/* Explains demand against achievement with the achievements' statistics. Caller holds the lock. */
+static int explain_pair(matching *m, mt_tokenizer *t, const listing *demand, const listing *achievement,
+                        mt_explanation *e)
+{
+    mt_doc q = as_doc(demand), d = as_doc(achievement);
+    return mt_explain(m->ix[LISTING_ACHIEVEMENT], t, &q, &d, e) == MT_OK ? TM_OK : TM_ERR_INTERNAL;
+}
+
+/* Loads the listings of kind for the hits; missing ones (deleted meanwhile) are left NULL. */
+static listing **load_hits(store *s, listing_kind kind, const mt_hit *hits, size_t n)
+{
+    listing **out = xcalloc(n ? n : 1, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        if (store_listing_get(s, kind, hits[i].id, &out[i]) != TM_OK)
+            out[i] = NULL;
+    return out;
+}
+
+/* Queries the other side's index with l; returns the candidates (caller frees). */
+static int candidates(matching *m, mt_tokenizer *t, const listing *l, size_t k, mt_hit **hits, size_t *n)
+{
+    listing_kind other = l->kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND;
+    mt_doc q = as_doc(l);
+    *hits = xcalloc(k, sizeof **hits);
+    pthread_rwlock_rdlock(&m->lock);
+    int rc = mt_index_query(m->ix[other], t, &q, k, *hits, n);
+    pthread_rwlock_unlock(&m->lock);
+    return rc == MT_OK ? TM_OK : TM_ERR_INTERNAL;
+}
+
+int matching_listing_written(matching *m, store *s, const listing *l)
+{
+    int open = strcmp(l->status, "open") == 0;
+    mt_tokenizer *t = mt_tokenizer_new();
+    if (t == NULL)
+        return TM_ERR_INTERNAL;
+    pthread_rwlock_wrlock(&m->lock);
+    int rc = MT_OK;
+    if (open) {
+        mt_doc d = as_doc(l);
+        rc = mt_index_add(m->ix[l->kind], t, l->id, &d);
+    } else {
+        (void)mt_index_remove(m->ix[l->kind], l->id);
+    }
+    pthread_rwlock_unlock(&m->lock);
+    if (rc != MT_OK || !open || expired(l)) {
+        mt_tokenizer_free(t);
+        return rc != MT_OK ? TM_ERR_INTERNAL : store_matches_withdraw(s, l->kind, l->id);
+    }
+    double threshold = 0;
+    mt_hit *hits = NULL;
+    size_t n = 0;
+    int status = store_policy_threshold(s, &threshold);
+    if (status == TM_OK)
+        status = candidates(m, t, l, CANDIDATES, &hits, &n);
+    listing_kind other = l->kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND;
+    listing **others = status == TM_OK ? load_hits(s, other, hits, n) : NULL;
+    match_row *rows = xcalloc(n ? n : 1, sizeof *rows);
+    char **texts = xcalloc(n ? n : 1, sizeof *texts);
+    size_t nrows = 0;
+    pthread_rwlock_rdlock(&m->lock);
+    for (size_t i = 0; status == TM_OK && i < n; i++) {
+        const listing *o = others[i];
+        if (o == NULL || strcmp(o->status, "open") != 0 || expired(o))
+            continue;
+        const listing *demand = l->kind == LISTING_DEMAND ? l : o;
+        const listing *achievement = l->kind == LISTING_DEMAND ? o : l;
+        mt_explanation e;
+        status = explain_pair(m, t, demand, achievement, &e);
+        if (status != TM_OK || e.score < threshold || e.score <= 0)
+            continue;
+        cJSON *j = explanation_json(&e);
+        texts[nrows] = json_print(j);
+        cJSON_Delete(j);
+        rows[nrows] = (match_row){ demand->id, achievement->id, e.score, e.k, e.f, texts[nrows] };
+        nrows++;
+    }
+    pthread_rwlock_unlock(&m->lock);
+    if (status == TM_OK)
+        status = store_matches_record(s, l->kind, l->id, rows, nrows);
+    for (size_t i = 0; i < nrows; i++)
+        free(texts[i]);
+    free(texts);
+    free(rows);
+    for (size_t i = 0; others && i < n; i++)
+        listing_free(others[i]);
+    free(others);
+    free(hits);
+    mt_tokenizer_free(t);
+    return status;
+}
+
+static void free_view_items(match_view *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        listing_free(v[i].other);
+        cJSON_Delete(v[i].explanation);
+    }
+}
+
+static int cmp_views(const void *a, const void *b)
+{
+    const match_view *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return (x->other->id > y->other->id) - (x->other->id < y->other->id);
+}
+
+int matching_top(matching *m, store *s, const listing *l, size_t k, match_view **out, size_t *n)
+{
+    mt_tokenizer *t = mt_tokenizer_new();
+    mt_hit *hits = NULL;
+    size_t nh = 0;
+    *out = NULL;
+    *n = 0;
+    if (t == NULL)
+        return TM_ERR_INTERNAL;
+    /* A few more than asked, as expired demands are dropped. */
+    int status = candidates(m, t, l, k + 10, &hits, &nh);
+    listing_kind other = l->kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND;
+    listing **others = status == TM_OK ? load_hits(s, other, hits, nh) : NULL;
+    match_view *v = xcalloc(nh ? nh : 1, sizeof *v);
+    size_t nv = 0;
+    pthread_rwlock_rdlock(&m->lock);
+    for (size_t i = 0; status == TM_OK && i < nh; i++) {
+        listing *o = others[i];
+        if (o == NULL || strcmp(o->status, "open") != 0 || expired(o))
+            continue;
+        const listing *demand = l->kind == LISTING_DEMAND ? l : o;
+        const listing *achievement = l->kind == LISTING_DEMAND ? o : l;
+        mt_explanation e;
+        status = explain_pair(m, t, demand, achievement, &e);
+        if (status != TM_OK || e.score <= 0)
+            continue;
+        v[nv].other = o;
+        others[i] = NULL;
+        v[nv].score = e.score;
+        v[nv].k = e.k;
+        v[nv].f = e.f;
+        v[nv].explanation = explanation_json(&e);
+        nv++;
+    }
+    pthread_rwlock_unlock(&m->lock);
+    for (size_t i = 0; others && i < nh; i++)
+        listing_free(others[i]);
+    free(others);
+    free(hits);
+    mt_tokenizer_free(t);
+    if (status != TM_OK) {
+        matching_views_free(v, nv);
+        return status;
+    }
+    qsort(v, nv, sizeof *v, cmp_views);
+    if (nv > k) {
+        free_view_items(v + k, nv - k);
+        nv = k;
+    }
+    *out = v;
+    *n = nv;
+    return TM_OK;
+}
+
+void matching_views_free(match_view *v, size_t n)
+{
+    free_view_items(v, n);
+    free(v);
+}

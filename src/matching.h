@@ -1,0 +1,51 @@
+/*
+ * matching.h: the matcher inside the service.
+ *
+ * Owns the two in-memory indexes (open achievements, open demands), built from
+ * the store at start-up and kept in step with every write through this API.
+ * When a listing is written it is matched against the other side at once: the
+ * pairs scoring at or above the policy's suggest threshold are recorded as
+ * suggested matches with their explanation (one transaction).  The score of a
+ * pair is always the demand scored against the achievement (the direction of
+ * the rank contract), whichever side was written.  Gates: both listings
+ * open, the demand's deadline not passed.
+ *
+ * Thread-safe: a read-write lock guards the indexes; queries share it and
+ * updates hold it briefly.  The service scores without feedback terms, so
+ * every stored score equals its explanation.
+ */
+#ifndef TM_MATCHING_H
+#define TM_MATCHING_H
+#include "err.h"
+#include "listing.h"
+#include "store.h"
+#include <cjson/cJSON.h>
+
+typedef struct matching matching;
+
+/* Builds both indexes from the store's open listings. */
+TM_MUST_CHECK int matching_open(store *s, matching **out);
+void matching_close(matching *m);
+
+/*
+ * After l (as stored) was created, edited or imported: re-indexes it and
+ * records its matches (an open listing) or withdraws them (a closed one).
+ */
+TM_MUST_CHECK int matching_listing_written(matching *m, store *s, const listing *l);
+
+/* A live match of a listing: the other side's listing and the explained score. */
+typedef struct match_view {
+    listing *other;
+    double score, k, f;
+    cJSON *explanation;   /* owned */
+} match_view;
+
+/*
+ * The best k listings of the other side for l, live from the indexes, best
+ * first, each explained.  Free with matching_views_free.
+ */
+TM_MUST_CHECK int matching_top(matching *m, store *s, const listing *l, size_t k,
+                               match_view **out, size_t *n);
+void matching_views_free(match_view *v, size_t n);
+
+#endif
