@@ -136,6 +136,16 @@ size_t mt_index_count(const mt_index *ix)
     return ix->nlive;
 }
 
+void mt_index_memory(const mt_index *ix, size_t *postings, size_t *bytes)
+{
+    *postings = 0;
+    *bytes = 0;
+    for (uint32_t t = 0; t < ix->nterms; t++) {
+        *postings += ix->terms[t].n;
+        *bytes += (size_t)ix->terms[t].cap * (sizeof(uint32_t) + sizeof(uint8_t));
+    }
+}
+
 /* ---------- the vocabulary ---------- */
 
 static int term_rehash(mt_index *ix, uint32_t cap)

@@ -75,6 +75,8 @@ int mt_index_remove(mt_index *ix, int64_t id);
 void mt_index_finalize(mt_index *ix);
 /* Live listings. */
 size_t mt_index_count(const mt_index *ix);
+/* Postings held (tombstoned ones included until finalize) and the bytes allocated for them. */
+void mt_index_memory(const mt_index *ix, size_t *postings, size_t *bytes);
 
 typedef struct mt_hit {
     int64_t id;

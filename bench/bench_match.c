@@ -1,0 +1,323 @@
+/*
+ * bench_match.c: the matcher's speed and memory on a synthetic corpus.
+ *
+ *   bench_match [ACHIEVEMENTS [DEMANDS]]     (defaults 100000 and 10000)
+ *
+ * Generates a deterministic corpus: words drawn with a skewed (Zipf-like)
+ * distribution from 20,000 Chinese words of 2-4 characters and 20,000 English
+ * words; achievements have a title of 3-7 words, an abstract of 30-90 and
+ * three keywords, demands a title of 3-6 words and a description of 15-40;
+ * two thirds are Chinese; each has one or two GB/T 4754 division codes.
+ * Prints, on one thread:
+ *   - index build rate (achievements/s) and, after finalize, bytes per posting
+ *     and the resident memory the indexes added;
+ *   - demand -> top-20 achievements latency p50/p99 (1,000 demands);
+ *   - new achievement -> top-20 demands latency p50/p99 (1,000 achievements);
+ *   - the same forward queries on SQLite FTS5 (same tokenizer, registered as
+ *     the store does, bm25 with the same field weights, OR of the demand's
+ *     terms, top 20) over the same achievements, and the p50 ratio.
+ */
+#include "index.h"
+#include "mem.h"
+#include "sbuf.h"
+#include "store_fts.h"
+#include "tokenizer.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define VOCAB 20000
+#define QUERIES 1000
+#define PEER_QUERIES 200
+
+static char *zh[VOCAB], *en[VOCAB];
+static unsigned rng = 88172645u;
+
+static unsigned next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+
+static size_t skewed(void)
+{
+    double u = (double)(next_rand() % 1000000) / 1000000.0;
+    size_t r = (size_t)(VOCAB * u * u * u);
+    return r < VOCAB ? r : VOCAB - 1;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static long rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kb = strtol(line + 6, NULL, 10);
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+static void build_vocabulary(void)
+{
+    static const char han[] =
+        "煤矿液压支架综采瓦斯抽监测预警智能磷石膏黄酸湿法净化天麻杜仲斛提取辣椒素发酵绿茶抹萎凋杀青高粱"
+        "酱香窖池酿造微生物大数据云计算算平台传感器机人铝合金锰重晶玄武岩纤维复材料催剂废水处理回收节能降耗"
+        "控系统装备设制工艺检质量安全无种植育病虫害储电池正极铁锂孪边缘精密加钢结构桥梁隧道施测绘遥感卫星通信"
+        "网络芯片封集成光伏风力氢燃气轮泵阀轴承齿轮减速电机变频伺服激光焊切割涂层防腐蚀耐磨热喷增料打印模具";
+    static const char *const syl[] = { "pro", "con", "tion", "ma", "ter", "al", "sen", "sor", "hy", "dra", "lic",
+                                       "gen", "er", "ate", "cat", "lyst", "ther", "mal", "flu", "id", "dy", "nam",
+                                       "ic", "op", "ti", "cal", "mag", "net", "ion", "bat", "y", "cell", "poly",
+                                       "mer", "fib", "re", "com", "pos", "ite", "mo", "tor", "dri", "ve", "se" };
+    size_t nhan = (sizeof han - 1) / 3, nsyl = sizeof syl / sizeof syl[0];
+    for (int i = 0; i < VOCAB; i++) {
+        sbuf a, b;
+        sbuf_init(&a);
+        sbuf_init(&b);
+        int len = 2 + (int)(next_rand() % 3);
+        for (int k = 0; k < len; k++) {
+            sbuf_add(&a, han + 3 * (next_rand() % nhan), 3);
+            sbuf_adds(&b, syl[next_rand() % nsyl]);
+        }
+        zh[i] = sbuf_take(&a);
+        en[i] = sbuf_take(&b);
+    }
+}
+
+typedef struct text {
+    char *title, *body;
+    char *kw[3];
+    const char *fields[2];
+    size_t nfields;
+} text;
+
+static char *words(int english, int n)
+{
+    sbuf b;
+    sbuf_init(&b);
+    for (int i = 0; i < n; i++) {
+        if (english && i)
+            sbuf_addc(&b, ' ');
+        sbuf_adds(&b, english ? en[skewed()] : zh[skewed()]);
+        if (!english && i % 7 == 6)
+            sbuf_adds(&b, "，");
+    }
+    return sbuf_take(&b);
+}
+
+static void make_text(text *t, int achievement, int i)
+{
+    static const char *const codes[] = { "B06", "B07", "C26", "C27", "C15", "C13", "C35", "C34", "C30",
+                                         "C32", "C39", "I64", "I65", "A01", "A04", "M73", "N77", "D44" };
+    int english = i % 3 == 0;
+    t->title = words(english, achievement ? 3 + (int)(next_rand() % 5) : 3 + (int)(next_rand() % 4));
+    t->body = words(english, achievement ? 30 + (int)(next_rand() % 61) : 15 + (int)(next_rand() % 26));
+    for (int k = 0; k < 3; k++)
+        t->kw[k] = achievement ? xstrdup(english ? en[skewed()] : zh[skewed()]) : NULL;
+    t->nfields = 1 + next_rand() % 2;
+    for (size_t k = 0; k < t->nfields; k++)
+        t->fields[k] = codes[next_rand() % 18];
+}
+
+static void free_text(text *t)
+{
+    free(t->title);
+    free(t->body);
+    for (int k = 0; k < 3; k++)
+        free(t->kw[k]);
+}
+
+static mt_doc as_doc(const text *t)
+{
+    mt_doc d = { t->title, t->body, (const char *const *)t->kw, t->kw[0] ? 3u : 0u, t->fields, t->nfields };
+    return d;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void percentiles(double *v, size_t n, double *p50, double *p99)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    *p50 = v[n / 2];
+    *p99 = v[n * 99 / 100];
+}
+
+/* The OR of a demand's tokens, each quoted, for FTS5. */
+typedef struct orq {
+    sbuf b;
+    int n;
+} orq;
+
+static int add_or(void *ctx, const char *tok, size_t len, size_t s, size_t e)
+{
+    orq *q = ctx;
+    (void)s;
+    (void)e;
+    if (q->n++)
+        sbuf_adds(&q->b, " OR ");
+    sbuf_addc(&q->b, '"');
+    sbuf_add(&q->b, tok, len);
+    sbuf_addc(&q->b, '"');
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    long na = argc > 1 ? strtol(argv[1], NULL, 10) : 100000;
+    long nd = argc > 2 ? strtol(argv[2], NULL, 10) : 10000;
+    if (na < 1000 || nd < 1000) {
+        fprintf(stderr, "usage: bench_match [ACHIEVEMENTS >= 1000 [DEMANDS >= 1000]]\n");
+        return 2;
+    }
+    build_vocabulary();
+    mt_tokenizer *t = mt_tokenizer_new();
+    mt_params p;
+    mt_params_default(&p);
+    p.prf_terms = 0; /* the service's setting */
+    printf("bench_match: %ld achievements, %ld demands (2/3 Chinese), one thread\n", na, nd);
+
+    long rss0 = rss_kb();
+    mt_index *ach = mt_index_new(&p), *dem = mt_index_new(&p);
+    double t0 = now_s(), gen = 0;
+    for (long i = 0; i < na; i++) {
+        double g0 = now_s();
+        text x;
+        make_text(&x, 1, (int)i);
+        gen += now_s() - g0;
+        mt_doc d = as_doc(&x);
+        if (mt_index_add(ach, t, i, &d) != MT_OK)
+            return 1;
+        free_text(&x);
+    }
+    mt_index_finalize(ach);
+    double build = now_s() - t0 - gen;
+    for (long i = 0; i < nd; i++) {
+        text x;
+        make_text(&x, 0, (int)i);
+        mt_doc d = as_doc(&x);
+        if (mt_index_add(dem, t, i, &d) != MT_OK)
+            return 1;
+        free_text(&x);
+    }
+    mt_index_finalize(dem);
+    long rss1 = rss_kb();
+    size_t postings = 0, bytes = 0;
+    mt_index_memory(ach, &postings, &bytes);
+    printf("index build:        %.0f achievements/s (tokenizing included, text generation excluded)\n", (double)na / build);
+    printf("postings:           %zu, %.2f bytes each allocated (5 used), indexes' resident memory %.0f MiB\n",
+           postings, (double)bytes / (double)postings, (double)(rss1 - rss0) / 1024.0);
+
+    /* Forward: demands (new, same distribution) -> top 20 achievements. */
+    static double lat[QUERIES];
+    mt_hit hits[20];
+    size_t n;
+    text *queries = xcalloc(QUERIES, sizeof *queries);
+    for (int q = 0; q < QUERIES; q++)
+        make_text(&queries[q], 0, q);
+    for (int q = 0; q < QUERIES; q++) {
+        mt_doc d = as_doc(&queries[q]);
+        double s = now_s();
+        mt_index_query(ach, t, &d, 20, hits, &n);
+        lat[q] = (now_s() - s) * 1e3;
+    }
+    double f50, f99, r50, r99, same50, same99;
+    static double same[PEER_QUERIES];
+    memcpy(same, lat, sizeof same);
+    percentiles(same, PEER_QUERIES, &same50, &same99);
+    percentiles(lat, QUERIES, &f50, &f99);
+    printf("demand -> top-20 achievements:     p50 %7.3f ms  p99 %7.3f ms\n", f50, f99);
+    for (int q = 0; q < QUERIES; q++) {
+        text x;
+        make_text(&x, 1, q);
+        mt_doc d = as_doc(&x);
+        double s = now_s();
+        mt_index_query(dem, t, &d, 20, hits, &n);
+        lat[q] = (now_s() - s) * 1e3;
+        free_text(&x);
+    }
+    percentiles(lat, QUERIES, &r50, &r99);
+    printf("new achievement -> top-20 demands: p50 %7.3f ms  p99 %7.3f ms\n", r50, r99);
+    mt_index_free(dem);
+
+    /* The peer: FTS5 over the same achievements, same tokenizer and field weights. */
+    sqlite3 *db = NULL;
+    sqlite3_stmt *ins = NULL, *sel = NULL;
+    sqlite3_open(":memory:", &db);
+    if (store_fts_register(db) != 0)
+        return 1;
+    sqlite3_exec(db, "CREATE VIRTUAL TABLE a USING fts5(title, abstract, keywords, tokenize='techmatch');"
+                     "INSERT INTO a(a, rank) VALUES ('rank', 'bm25(3.0, 1.0, 3.0)');", NULL, NULL, NULL);
+    rng = 88172645u; /* the same corpus again */
+    for (int i = 0; i < VOCAB; i++) {
+        free(zh[i]);
+        free(en[i]);
+    }
+    build_vocabulary();
+    t0 = now_s();
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    sqlite3_prepare_v2(db, "INSERT INTO a(rowid, title, abstract, keywords) VALUES (?1, ?2, ?3, ?4)", -1, &ins, NULL);
+    for (long i = 0; i < na; i++) {
+        text x;
+        make_text(&x, 1, (int)i);
+        char kw[512];
+        snprintf(kw, sizeof kw, "%s %s %s", x.kw[0], x.kw[1], x.kw[2]);
+        sqlite3_bind_int64(ins, 1, i);
+        sqlite3_bind_text(ins, 2, x.title, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 3, x.body, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 4, kw, -1, SQLITE_TRANSIENT);
+        sqlite3_step(ins);
+        sqlite3_reset(ins);
+        free_text(&x);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    printf("FTS5 build:         %.0f achievements/s\n", (double)na / (now_s() - t0));
+    sqlite3_prepare_v2(db, "SELECT rowid FROM a WHERE a MATCH ?1 ORDER BY rank LIMIT 20", -1, &sel, NULL);
+    static double plat[PEER_QUERIES];
+    for (int q = 0; q < PEER_QUERIES; q++) {
+        orq o = { .n = 0 };
+        sbuf_init(&o.b);
+        mt_tokenize(t, queries[q].title, strlen(queries[q].title), add_or, &o);
+        mt_tokenize(t, queries[q].body, strlen(queries[q].body), add_or, &o);
+        double s = now_s();
+        sqlite3_bind_text(sel, 1, o.b.buf, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(sel) == SQLITE_ROW)
+            ;
+        sqlite3_reset(sel);
+        plat[q] = (now_s() - s) * 1e3;
+        sbuf_cleanup(&o.b);
+    }
+    sqlite3_finalize(sel);
+    sqlite3_close(db);
+    double p50, p99;
+    percentiles(plat, PEER_QUERIES, &p50, &p99);
+    printf("FTS5 demand -> top-20 (same %d demands): p50 %7.3f ms  p99 %7.3f ms\n", PEER_QUERIES, p50, p99);
+    printf("techmatch on those %d demands:     p50 %7.3f ms  p99 %7.3f ms\n", PEER_QUERIES, same50, same99);
+    printf("forward p50 ratio FTS5 / techmatch: %.1f\n", same50 > 0 ? p50 / same50 : 0);
+    for (int q = 0; q < QUERIES; q++)
+        free_text(&queries[q]);
+    free(queries);
+    mt_index_free(ach);
+    mt_tokenizer_free(t);
+    for (int i = 0; i < VOCAB; i++) {
+        free(zh[i]);
+        free(en[i]);
+    }
+    return 0;
+}
