@@ -22,6 +22,7 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
+/* FNV-1a, then a murmur finaliser so that the low bits (the slot) mix well. */
 static uint64_t hash_bytes(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -29,6 +30,9 @@ static uint64_t hash_bytes(const char *s, size_t n)
         h ^= (unsigned char)s[i];
         h *= 1099511628211ULL;
     }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
     return h;
 }
 
@@ -45,6 +49,7 @@ static uint64_t hash_id(int64_t id)
 
 typedef struct term {
     char *text;
+    uint32_t hash;       /* of text, checked before comparing strings */
     uint32_t *docs;      /* document numbers, ascending */
     uint8_t *w;          /* BM25 weight scaled to 1..255 */
     uint32_t n, cap;
@@ -75,6 +80,7 @@ struct mt_index {
     uint32_t id_slots_cap;
     uint32_t nlive;
     double total_len;            /* over live documents */
+    float *scratch;              /* by term id: frequencies of the document being added, else 0 */
 };
 
 void mt_params_default(mt_params *p)
@@ -125,6 +131,7 @@ void mt_index_free(mt_index *ix)
     for (uint32_t i = 0; i < ix->ndocs; i++)
         doc_clear(&ix->docs[i]);
     free(ix->terms);
+    free(ix->scratch);
     free(ix->term_slots);
     free(ix->docs);
     free(ix->id_slots);
@@ -154,8 +161,7 @@ static int term_rehash(mt_index *ix, uint32_t cap)
     if (slots == NULL)
         return MT_ERR_NOMEM;
     for (uint32_t t = 0; t < ix->nterms; t++) {
-        uint64_t h = hash_bytes(ix->terms[t].text, strlen(ix->terms[t].text));
-        uint32_t i = (uint32_t)h & (cap - 1);
+        uint32_t i = ix->terms[t].hash & (cap - 1);
         while (slots[i])
             i = (i + 1) & (cap - 1);
         slots[i] = t + 1;
@@ -171,10 +177,11 @@ static uint32_t term_find(const mt_index *ix, const char *s, size_t n)
 {
     if (ix->term_slots_cap == 0)
         return UINT32_MAX;
-    uint32_t i = (uint32_t)hash_bytes(s, n) & (ix->term_slots_cap - 1);
+    uint32_t h = (uint32_t)hash_bytes(s, n);
+    uint32_t i = h & (ix->term_slots_cap - 1);
     while (ix->term_slots[i]) {
-        const char *text = ix->terms[ix->term_slots[i] - 1].text;
-        if (strncmp(text, s, n) == 0 && text[n] == '\0')
+        const term *tm = &ix->terms[ix->term_slots[i] - 1];
+        if (tm->hash == h && strncmp(tm->text, s, n) == 0 && tm->text[n] == '\0')
             return ix->term_slots[i] - 1;
         i = (i + 1) & (ix->term_slots_cap - 1);
     }
@@ -196,6 +203,11 @@ static uint32_t term_intern(mt_index *ix, const char *s, size_t n)
         if (grown == NULL)
             return UINT32_MAX;
         ix->terms = grown;
+        float *sc = realloc(ix->scratch, cap * sizeof *sc);
+        if (sc == NULL)
+            return UINT32_MAX;
+        memset(sc + ix->terms_cap, 0, (cap - ix->terms_cap) * sizeof *sc);
+        ix->scratch = sc;
         ix->terms_cap = cap;
     }
     term *tm = &ix->terms[ix->nterms];
@@ -203,7 +215,8 @@ static uint32_t term_intern(mt_index *ix, const char *s, size_t n)
     tm->text = dup_n(s, n);
     if (tm->text == NULL)
         return UINT32_MAX;
-    uint32_t i = (uint32_t)hash_bytes(s, n) & (ix->term_slots_cap - 1);
+    tm->hash = (uint32_t)hash_bytes(s, n);
+    uint32_t i = tm->hash & (ix->term_slots_cap - 1);
     while (ix->term_slots[i])
         i = (i + 1) & (ix->term_slots_cap - 1);
     ix->term_slots[i] = ix->nterms + 1;
@@ -334,6 +347,154 @@ static int bag_of(const mt_params *p, mt_tokenizer *t, const mt_doc *d, bag *b)
     return MT_OK;
 }
 
+/* ---------- bags of term ids (the fast path of adds and queries) ---------- */
+
+typedef struct idbag {
+    uint32_t *ids;
+    float *tf;
+    size_t n, cap;
+    float weight;       /* of the text being tokenized */
+    int failed;
+    mt_index *ix;       /* interning (adds) */
+    const mt_index *ro; /* looking up only (queries): unknown terms are skipped */
+} idbag;
+
+static int idbag_push(idbag *b, uint32_t id, float tf)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        uint32_t *ids = realloc(b->ids, cap * sizeof *ids);
+        if (ids == NULL)
+            return MT_ERR_NOMEM;
+        b->ids = ids;
+        float *f = realloc(b->tf, cap * sizeof *f);
+        if (f == NULL)
+            return MT_ERR_NOMEM;
+        b->tf = f;
+        b->cap = cap;
+    }
+    b->ids[b->n] = id;
+    b->tf[b->n] = tf;
+    b->n++;
+    return MT_OK;
+}
+
+/* Adds: intern the token, sum its frequency in the index's scratch array. */
+static int intern_token(void *ctx, const char *tok, size_t len, size_t start, size_t end)
+{
+    idbag *b = ctx;
+    (void)start;
+    (void)end;
+    uint32_t tid = term_intern(b->ix, tok, len);
+    if (tid == UINT32_MAX || (b->ix->scratch[tid] == 0.0f && idbag_push(b, tid, 0) != MT_OK)) {
+        b->failed = 1;
+        return 1;
+    }
+    b->ix->scratch[tid] += b->weight;
+    return 0;
+}
+
+/* Queries: look the token up; frequencies are summed after sorting. */
+static int find_token(void *ctx, const char *tok, size_t len, size_t start, size_t end)
+{
+    idbag *b = ctx;
+    (void)start;
+    (void)end;
+    uint32_t tid = term_find(b->ro, tok, len);
+    if (tid == UINT32_MAX || b->ro->terms[tid].df == 0)
+        return 0;
+    if (idbag_push(b, tid, b->weight) != MT_OK) {
+        b->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void idbag_tokenize(const mt_params *p, mt_tokenizer *t, const mt_doc *d, idbag *b,
+                           int (*fn)(void *, const char *, size_t, size_t, size_t))
+{
+    if (d->title) {
+        b->weight = (float)p->w_title;
+        mt_tokenize(t, d->title, strlen(d->title), fn, b);
+    }
+    b->weight = (float)p->w_keywords;
+    for (size_t i = 0; i < d->nkeywords && !b->failed; i++)
+        if (d->keywords[i])
+            mt_tokenize(t, d->keywords[i], strlen(d->keywords[i]), fn, b);
+    if (d->body && !b->failed) {
+        b->weight = (float)p->w_body;
+        mt_tokenize(t, d->body, strlen(d->body), fn, b);
+    }
+}
+
+static void idbag_free(idbag *b)
+{
+    free(b->ids);
+    free(b->tf);
+}
+
+/* A document's distinct terms, interned, with their weighted frequencies. */
+static int idbag_of_doc(mt_index *ix, mt_tokenizer *t, const mt_doc *d, idbag *b)
+{
+    memset(b, 0, sizeof *b);
+    b->ix = ix;
+    idbag_tokenize(&ix->p, t, d, b, intern_token);
+    for (size_t i = 0; i < b->n; i++) {
+        b->tf[i] = ix->scratch[b->ids[i]];
+        ix->scratch[b->ids[i]] = 0.0f;
+    }
+    if (b->failed) {
+        idbag_free(b);
+        return MT_ERR_NOMEM;
+    }
+    return MT_OK;
+}
+
+typedef struct idtf {
+    uint32_t id;
+    float tf;
+} idtf;
+
+static int cmp_idtf(const void *a, const void *b)
+{
+    const idtf *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* A query's distinct known terms with their weighted frequencies (no writes to the index). */
+static int idbag_of_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *d, idbag *b)
+{
+    memset(b, 0, sizeof *b);
+    b->ro = ix;
+    idbag_tokenize(&ix->p, t, d, b, find_token);
+    if (b->failed) {
+        idbag_free(b);
+        return MT_ERR_NOMEM;
+    }
+    idtf *v = malloc((b->n ? b->n : 1) * sizeof *v);
+    if (v == NULL) {
+        idbag_free(b);
+        return MT_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        v[i] = (idtf){ b->ids[i], b->tf[i] };
+    if (b->n > 0)
+        qsort(v, b->n, sizeof *v, cmp_idtf);
+    size_t out = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (out > 0 && b->ids[out - 1] == v[i].id) {
+            b->tf[out - 1] += v[i].tf;
+        } else {
+            b->ids[out] = v[i].id;
+            b->tf[out] = v[i].tf;
+            out++;
+        }
+    }
+    b->n = out;
+    free(v);
+    return MT_OK;
+}
+
 /* ---------- weights ---------- */
 
 static double avg_len(const mt_index *ix)
@@ -403,16 +564,16 @@ int mt_index_remove(mt_index *ix, int64_t id)
 
 int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *d)
 {
-    bag b;
-    int rc = bag_of(&ix->p, t, d, &b);
+    idbag b;
+    (void)mt_index_remove(ix, id);
+    int rc = idbag_of_doc(ix, t, d, &b);
     if (rc != MT_OK)
         return rc;
-    (void)mt_index_remove(ix, id);
     if (ix->ndocs == ix->docs_cap) {
         uint32_t cap = ix->docs_cap ? ix->docs_cap * 2 : 1024;
         doc *grown = realloc(ix->docs, cap * sizeof *grown);
         if (grown == NULL) {
-            bag_free(&b);
+            idbag_free(&b);
             return MT_ERR_NOMEM;
         }
         ix->docs = grown;
@@ -420,34 +581,31 @@ int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *d)
     }
     if ((ix->nlive + 1) * 2 > ix->id_slots_cap &&
         id_rehash(ix, ix->id_slots_cap ? ix->id_slots_cap * 2 : 1024) != MT_OK) {
-        bag_free(&b);
+        idbag_free(&b);
         return MT_ERR_NOMEM;
     }
     uint32_t docno = ix->ndocs;
     doc *dc = &ix->docs[docno];
     memset(dc, 0, sizeof *dc);
     dc->id = id;
-    dc->terms = malloc((b.n ? b.n : 1) * sizeof *dc->terms);
-    dc->tf = malloc((b.n ? b.n : 1) * sizeof *dc->tf);
+    /* The bag's arrays become the document's (trimmed to size). */
+    dc->terms = realloc(b.ids, (b.n ? b.n : 1) * sizeof *dc->terms);
+    dc->tf = realloc(b.tf, (b.n ? b.n : 1) * sizeof *dc->tf);
+    if (dc->terms == NULL)
+        dc->terms = b.ids;
+    if (dc->tf == NULL)
+        dc->tf = b.tf;
+    dc->nterms = (uint32_t)b.n;
     dc->fields = calloc(d->nfields ? d->nfields : 1, sizeof *dc->fields);
-    if (!dc->terms || !dc->tf || !dc->fields) {
+    if (dc->fields == NULL) {
         doc_clear(dc);
-        bag_free(&b);
         return MT_ERR_NOMEM;
     }
     for (size_t i = 0; i < d->nfields; i++)
         if (d->fields[i] && (dc->fields[dc->nfields] = dup_n(d->fields[i], strlen(d->fields[i]))))
             dc->nfields++;
-    for (size_t i = 0; i < b.n; i++) {
-        uint32_t tid = term_intern(ix, b.e[i].text, b.e[i].len);
-        if (tid == UINT32_MAX)
-            break;
-        dc->terms[dc->nterms] = tid;
-        dc->tf[dc->nterms] = b.e[i].tf;
-        dc->nterms++;
-        dc->len += b.e[i].tf;
-    }
-    bag_free(&b);
+    for (uint32_t k = 0; k < dc->nterms; k++)
+        dc->len += dc->tf[k];
     ix->ndocs++;
     dc->live = 1;
     ix->nlive++;
@@ -486,6 +644,20 @@ void mt_index_finalize(mt_index *ix)
                 tm->maxw = tm->w[tm->n];
             tm->n++;
         }
+    }
+    /* Trim each list to its size: a bulk build then holds 5 bytes a posting. */
+    for (uint32_t t = 0; t < ix->nterms; t++) {
+        term *tm = &ix->terms[t];
+        if (tm->cap == tm->n || tm->n == 0)
+            continue;
+        uint32_t *docs = realloc(tm->docs, tm->n * sizeof *docs);
+        uint8_t *w = realloc(tm->w, tm->n * sizeof *w);
+        if (docs)
+            tm->docs = docs;
+        if (w)
+            tm->w = w;
+        if (docs && w)
+            tm->cap = tm->n;
     }
 }
 
@@ -858,32 +1030,29 @@ static int expand_query(const mt_index *ix, qterm **qt, size_t *nq, const mt_hit
 static int run_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k, mt_hit *out,
                      size_t *n, int exhaustive)
 {
-    bag b;
+    idbag b;
     *n = 0;
     if (k == 0 || ix->nlive == 0)
         return MT_OK;
-    int rc = bag_of(&ix->p, t, q, &b);
+    int rc = idbag_of_query(ix, t, q, &b);
     if (rc != MT_OK)
         return rc;
     qterm *qt = calloc(b.n ? b.n : 1, sizeof *qt);
     if (qt == NULL) {
-        bag_free(&b);
+        idbag_free(&b);
         return MT_ERR_NOMEM;
     }
     size_t nq = 0;
     double N = ix->nlive;
     for (size_t i = 0; i < b.n; i++) {
-        uint32_t tid = term_find(ix, b.e[i].text, b.e[i].len);
-        if (tid == UINT32_MAX || ix->terms[tid].df == 0)
-            continue;
-        double df = ix->terms[tid].df;
+        double df = ix->terms[b.ids[i]].df;
         double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
-        double tf = b.e[i].tf;
-        qt[nq].term = tid;
+        double tf = b.tf[i];
+        qt[nq].term = b.ids[i];
         qt[nq].weight = idf * tf * (ix->p.k1 + 1.0) / (tf + ix->p.k1);
         nq++;
     }
-    bag_free(&b);
+    idbag_free(&b);
     if (ix->p.prf_terms > 0 && ix->p.prf_docs > 0 && nq > 0) {
         size_t m = 0;
         mt_hit *first = calloc((size_t)ix->p.prf_docs, sizeof *first);
