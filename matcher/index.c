@@ -6,6 +6,7 @@
  */
 #include "index.h"
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ struct mt_index {
     uint32_t nlive;
     double total_len;            /* over live documents */
     float *scratch;              /* by term id: frequencies of the document being added, else 0 */
+    uint8_t *alive;              /* by document number: 1 while live (compact, for the hot loops) */
 };
 
 void mt_params_default(mt_params *p)
@@ -134,6 +136,7 @@ void mt_index_free(mt_index *ix)
     free(ix->scratch);
     free(ix->term_slots);
     free(ix->docs);
+    free(ix->alive);
     free(ix->id_slots);
     free(ix);
 }
@@ -546,6 +549,7 @@ int mt_index_remove(mt_index *ix, int64_t id)
     ix->total_len -= d->len;
     ix->nlive--;
     /* Postings of a dead document stay until finalize compacts them; the tombstone filters them. */
+    ix->alive[ix->id_slots[slot] - 1] = 0;
     doc_clear(d);
     ix->id_slots[slot] = 0;
     /* Re-insert the following cluster so lookups stay correct (linear probing). */
@@ -572,11 +576,14 @@ int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *d)
     if (ix->ndocs == ix->docs_cap) {
         uint32_t cap = ix->docs_cap ? ix->docs_cap * 2 : 1024;
         doc *grown = realloc(ix->docs, cap * sizeof *grown);
-        if (grown == NULL) {
+        uint8_t *alive = grown ? realloc(ix->alive, cap) : NULL;
+        if (grown)
+            ix->docs = grown;
+        if (alive == NULL) {
             idbag_free(&b);
             return MT_ERR_NOMEM;
         }
-        ix->docs = grown;
+        ix->alive = alive;
         ix->docs_cap = cap;
     }
     if ((ix->nlive + 1) * 2 > ix->id_slots_cap &&
@@ -608,6 +615,7 @@ int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *d)
         dc->len += dc->tf[k];
     ix->ndocs++;
     dc->live = 1;
+    ix->alive[docno] = 1;
     ix->nlive++;
     ix->total_len += dc->len;
     uint32_t i = (uint32_t)hash_id(id) & (ix->id_slots_cap - 1);
@@ -827,7 +835,7 @@ static int topk_exhaustive(const mt_index *ix, const qterm *qt, size_t nq, int64
         const term *tm = &ix->terms[qt[i].term];
         for (uint32_t p = 0; p < tm->n; p++) {
             uint32_t d = tm->docs[p];
-            if (!ix->docs[d].live)
+            if (!ix->alive[d])
                 continue;
             if (acc[d] == 0)
                 touched[ntouched++] = d;
@@ -843,16 +851,128 @@ static int topk_exhaustive(const mt_index *ix, const qterm *qt, size_t nq, int64
     return MT_OK;
 }
 
-static int cmp_ub(const void *a, const void *b)
+static int cmp_ub_desc(const void *a, const void *b)
 {
     const qterm *x = a, *y = b;
-    return (x->ub > y->ub) - (x->ub < y->ub);
+    if (x->ub != y->ub)
+        return x->ub < y->ub ? 1 : -1;
+    return (x->term > y->term) - (x->term < y->term);
 }
 
-/* First position at or after from whose document is >= d. */
-static uint32_t seek(const term *tm, uint32_t from, uint32_t d)
+/*
+ * Per-thread scratch for pruned queries: accumulators (kept all zero between
+ * queries), the documents touched, and room to select the k-th best.  Freed
+ * when the thread ends.
+ */
+typedef struct scratch {
+    int64_t *acc;
+    uint32_t *touched;
+    int64_t *sel;
+    size_t cap;
+} scratch;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p)
 {
-    uint32_t lo = from, hi = tm->n;
+    scratch *sc = p;
+    if (sc) {
+        free(sc->acc);
+        free(sc->touched);
+        free(sc->sel);
+        free(sc);
+    }
+}
+
+static void scratch_key_make(void)
+{
+    (void)pthread_key_create(&scratch_key, scratch_free);
+}
+
+static scratch *scratch_get(size_t ndocs)
+{
+    pthread_once(&scratch_once, scratch_key_make);
+    scratch *sc = pthread_getspecific(scratch_key);
+    if (sc == NULL) {
+        sc = calloc(1, sizeof *sc);
+        if (sc == NULL || pthread_setspecific(scratch_key, sc) != 0) {
+            free(sc);
+            return NULL;
+        }
+    }
+    if (sc->cap < ndocs) {
+        size_t cap = ndocs + ndocs / 2 + 1024;
+        int64_t *acc = calloc(cap, sizeof *acc);
+        uint32_t *touched = malloc(cap * sizeof *touched);
+        int64_t *sel = malloc(cap * sizeof *sel);
+        if (!acc || !touched || !sel) {
+            free(acc);
+            free(touched);
+            free(sel);
+            return NULL;
+        }
+        free(sc->acc);
+        free(sc->touched);
+        free(sc->sel);
+        sc->acc = acc;
+        sc->touched = touched;
+        sc->sel = sel;
+        sc->cap = cap;
+    }
+    return sc;
+}
+
+/* The k-th largest of v[0..n) (n >= k >= 1); reorders v. */
+static int64_t kth_largest(int64_t *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1, want = k - 1;
+    while (lo < hi) {
+        int64_t pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot)
+                i++;
+            while (v[j] < pivot)
+                j--;
+            if (i <= j) {
+                int64_t t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            return v[want];
+    }
+    return v[want];
+}
+
+/* A lower bound of the final score of a document whose keyword sum is at least raw. */
+static double score_floor(const mt_index *ix, int64_t raw, int64_t qmax, const mt_doc *q)
+{
+    double k = qmax > 0 ? (double)raw / (double)qmax : 0;
+    return q->nfields > 0 ? ix->p.wk * k : k;
+}
+
+/* First position at or after from whose document is >= d (galloping, then binary search). */
+static uint32_t gallop(const term *tm, uint32_t from, uint32_t d)
+{
+    uint32_t step = 1, lo = from, hi = from;
+    while (hi < tm->n && tm->docs[hi] < d) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > tm->n)
+        hi = tm->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (tm->docs[mid] < d)
@@ -863,73 +983,94 @@ static uint32_t seek(const term *tm, uint32_t from, uint32_t d)
     return lo;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /*
- * MaxScore, document at a time.  Terms are ordered by their upper bound; the
- * cheapest ones whose bounds together cannot lift a document into the top k
- * are "non-essential": a document is only found through an essential term,
- * and non-essential terms are looked up for it (by binary search) only while
- * its bound still beats the k-th best score.  So the cost follows the
- * postings that can still change the answer.
+ * Top-k, term at a time with pruning (the MaxScore bound in term-at-a-time
+ * form).  Terms go in order of their upper bound, largest first; after each,
+ * if even all the remaining terms' bounds could not lift a document that has
+ * not appeared yet above the k-th best score so far (a lower bound of the
+ * final k-th score), no new document can enter the top k: the remaining terms
+ * are then looked up (galloping search) only for the documents that still
+ * can.  So the cost follows the postings that can still change the top k,
+ * and the answer is exactly the exhaustive one.
  */
-static int topk_maxscore(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, const mt_doc *q,
-                         size_t k, mt_hit *out, size_t *n)
+static int topk_pruned(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, const mt_doc *q,
+                       size_t k, mt_hit *out, size_t *n)
 {
     if (nq == 0)
         return MT_OK;
-    qsort(qt, nq, sizeof *qt, cmp_ub);
-    uint32_t *pos = calloc(nq, sizeof *pos);
-    int64_t *prefix = malloc(nq * sizeof *prefix);
-    if (!pos || !prefix) {
-        free(pos);
-        free(prefix);
+    scratch *sc = scratch_get(ix->ndocs);
+    int64_t *rem = malloc((nq + 1) * sizeof *rem);
+    if (sc == NULL || rem == NULL) {
+        free(rem);
         return MT_ERR_NOMEM;
     }
-    for (size_t i = 0; i < nq; i++)
-        prefix[i] = qt[i].ub + (i ? prefix[i - 1] : 0);
-    size_t first = 0; /* terms [0, first) are non-essential */
+    qsort(qt, nq, sizeof *qt, cmp_ub_desc);
+    rem[nq] = 0;
+    for (size_t i = nq; i-- > 0;)
+        rem[i] = rem[i + 1] + qt[i].ub;
+    int64_t *acc = sc->acc, maxacc = 0;
+    uint32_t *touched = sc->touched;
+    size_t ntouched = 0, i = 0;
     double theta = -1.0;
-    for (;;) {
-        uint32_t d = UINT32_MAX;
-        for (size_t i = first; i < nq; i++) {
-            const term *tm = &ix->terms[qt[i].term];
-            if (pos[i] < tm->n && tm->docs[pos[i]] < d)
-                d = tm->docs[pos[i]];
-        }
-        if (d == UINT32_MAX)
-            break;
-        int64_t raw = 0;
-        for (size_t i = first; i < nq; i++) {
-            const term *tm = &ix->terms[qt[i].term];
-            if (pos[i] < tm->n && tm->docs[pos[i]] == d) {
-                raw += qt[i].qi * tm->w[pos[i]];
-                pos[i]++;
-            }
-        }
-        if (!ix->docs[d].live)
-            continue;
-        int pruned = 0;
-        for (size_t i = first; i-- > 0;) {
-            if (score_bound(ix, raw + prefix[i], qmax, q) < theta) {
-                pruned = 1;
+    for (; i < nq; i++) {
+        if (i > 0 && ntouched >= k && score_bound(ix, rem[i], qmax, q) < score_floor(ix, maxacc, qmax, q)) {
+            for (size_t c = 0; c < ntouched; c++)
+                sc->sel[c] = acc[touched[c]];
+            theta = score_floor(ix, kth_largest(sc->sel, ntouched, k), qmax, q);
+            if (score_bound(ix, rem[i], qmax, q) < theta)
                 break;
-            }
-            const term *tm = &ix->terms[qt[i].term];
-            pos[i] = seek(tm, pos[i], d);
-            if (pos[i] < tm->n && tm->docs[pos[i]] == d)
-                raw += qt[i].qi * tm->w[pos[i]];
         }
-        if (pruned)
-            continue;
-        mt_hit h = make_hit(ix, d, raw, qmax, q);
-        heap_push(out, n, k, &h);
-        if (*n == k && out[0].score > theta) {
-            theta = out[0].score;
-            while (first < nq && score_bound(ix, prefix[first], qmax, q) < theta)
-                first++;
+        const term *tm = &ix->terms[qt[i].term];
+        int64_t qi = qt[i].qi;
+        for (uint32_t p = 0; p < tm->n; p++) {
+            uint32_t d = tm->docs[p];
+            if (!ix->alive[d])
+                continue;
+            if (acc[d] == 0)
+                touched[ntouched++] = d;
+            acc[d] += qi * tm->w[p];
+            if (acc[d] > maxacc)
+                maxacc = acc[d];
         }
     }
-    free(pos);
-    free(prefix);
+    size_t ncand = ntouched;
+    if (i < nq) {
+        /* Keep the documents that can still reach theta, in document order. */
+        size_t kept = 0;
+        for (size_t c = 0; c < ntouched; c++) {
+            uint32_t d = touched[c];
+            if (score_bound(ix, acc[d] + rem[i], qmax, q) >= theta)
+                touched[kept++] = d;
+            else
+                acc[d] = 0;
+        }
+        ncand = kept;
+        qsort(touched, ncand, sizeof *touched, cmp_u32);
+        for (size_t j = i; j < nq; j++) {
+            const term *tm = &ix->terms[qt[j].term];
+            uint32_t p = 0;
+            for (size_t c = 0; c < ncand && p < tm->n; c++) {
+                p = gallop(tm, p, touched[c]);
+                if (p < tm->n && tm->docs[p] == touched[c])
+                    acc[touched[c]] += qt[j].qi * tm->w[p];
+            }
+        }
+    }
+    for (size_t c = 0; c < ncand; c++) {
+        /* The field part costs string work: only for documents that could enter the heap. */
+        if (*n < k || score_bound(ix, acc[touched[c]], qmax, q) >= out[0].score) {
+            mt_hit h = make_hit(ix, touched[c], acc[touched[c]], qmax, q);
+            heap_push(out, n, k, &h);
+        }
+        acc[touched[c]] = 0;
+    }
+    free(rem);
     return MT_OK;
 }
 
@@ -1059,7 +1200,7 @@ static int run_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_
         int64_t qmax = prepare_terms(ix, qt, nq);
         rc = first == NULL ? MT_ERR_NOMEM
              : exhaustive ? topk_exhaustive(ix, qt, nq, qmax, q, (size_t)ix->p.prf_docs, first, &m)
-                          : topk_maxscore(ix, qt, nq, qmax, q, (size_t)ix->p.prf_docs, first, &m);
+                          : topk_pruned(ix, qt, nq, qmax, q, (size_t)ix->p.prf_docs, first, &m);
         if (rc == MT_OK && m > 0) {
             qsort(first, m, sizeof *first, cmp_hits);
             rc = expand_query(ix, &qt, &nq, first, m);
@@ -1069,7 +1210,7 @@ static int run_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_
     if (rc == MT_OK) {
         int64_t qmax = prepare_terms(ix, qt, nq);
         rc = exhaustive ? topk_exhaustive(ix, qt, nq, qmax, q, k, out, n)
-                        : topk_maxscore(ix, qt, nq, qmax, q, k, out, n);
+                        : topk_pruned(ix, qt, nq, qmax, q, k, out, n);
     }
     qsort(out, *n, sizeof *out, cmp_hits);
     free(qt);
