@@ -3,7 +3,7 @@
 
 CREATE TABLE policy (
     id                  INTEGER PRIMARY KEY CHECK (id = 1),
-    suggest_threshold   REAL NOT NULL DEFAULT 0.2 CHECK (suggest_threshold BETWEEN 0 AND 1),
+    suggest_threshold   REAL NOT NULL DEFAULT 0.3 CHECK (suggest_threshold BETWEEN 0 AND 1),
     auto_approve_score  REAL CHECK (auto_approve_score IS NULL OR auto_approve_score BETWEEN 0 AND 1),
     updated_by          INTEGER REFERENCES users(id),
     updated_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))

@@ -9,6 +9,7 @@
 #include "import.h"
 #include "limits.h"
 #include "log.h"
+#include "matching.h"
 #include "mem.h"
 #include "store.h"
 #include <getopt.h>
@@ -140,6 +141,8 @@ static const char import_usage[] =
     "the format follows the file name unless --format is given).  Valid rows are stored in one\n"
     "transaction; each invalid row is reported as FILE:LINE: member: reason.  Rows with a ref\n"
     "that the organisation already has update that listing, so re-importing creates no duplicates.\n"
+    "Imported listings are matched against the other side, as any write is.  A running server\n"
+    "sees them after its next start.\n"
     "--create-org creates the organisation (a university for achievements, an enterprise for\n"
     "demands) if it does not exist.  Exit status: 0 all rows stored, 1 some rows invalid or an\n"
     "error, 2 usage.\n";
@@ -320,6 +323,22 @@ int cli_import(int argc, char **argv)
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(row, "status");
         if (strcmp(st->valuestring, "invalid") == 0)
             print_errors(file, row, (long)cJSON_GetObjectItemCaseSensitive(row, "line")->valuedouble);
+    }
+    /* Imported listings are matched like any other write. */
+    matching *m = NULL;
+    if (matching_open(s, &m) != TM_OK) {
+        fprintf(stderr, "techmatch import: stored, but the matcher could not start; no suggestions were made\n");
+    } else {
+        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(report, "rows")) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(row, "id");
+            listing *l = NULL;
+            if (cJSON_IsNumber(id) && store_listing_get(s, kind, (int64_t)id->valuedouble, &l) == TM_OK &&
+                matching_listing_written(m, s, l) != TM_OK)
+                fprintf(stderr, "techmatch import: matching line %d failed\n",
+                        (int)cJSON_GetObjectItemCaseSensitive(row, "line")->valuedouble);
+            listing_free(l);
+        }
+        matching_close(m);
     }
     int failed = (int)cJSON_GetObjectItemCaseSensitive(report, "failed")->valuedouble;
     printf("%s: %d created, %d updated, %d invalid\n", file,

@@ -118,6 +118,9 @@ void test_cli_demo_seed_loads_through_import(void)
     /* Both languages are present. */
     CHECK(test_sqlite_int(db, "SELECT count(*) FROM achievements WHERE title GLOB '*[a-z]*' AND title NOT GLOB '*[一-龥]*'") >= 10);
     CHECK(test_sqlite_int(db, "SELECT count(*) FROM demands WHERE title GLOB '*[一-龥]*'") >= 10);
+    /* Imports are matched as they are written: the demo has suggestions for most demands. */
+    CHECK(test_sqlite_int(db, "SELECT count(DISTINCT demand_id) FROM matches WHERE status = 'suggested'") >= 30);
+    CHECK_INT(test_sqlite_int(db, "SELECT count(*) FROM matches WHERE score < 0.3 OR score > 1"), 0);
 }
 
 void test_cli_readme_session_works_as_written(void)
