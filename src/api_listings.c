@@ -43,23 +43,6 @@ static void rematch(http_request *r, const listing *l)
         log_error("matching %s %lld failed; its suggestions are stale", listing_kind_name(l->kind), (long long)l->id);
 }
 
-/* Reads ?limit=; replies 400 and returns 0 when malformed. */
-static int limit_or_reply(http_request *r, size_t *limit)
-{
-    const char *v = req_query(r, "limit");
-    char *end = NULL;
-    *limit = LIM_PAGE_DEFAULT;
-    if (v == NULL)
-        return 1;
-    long n = strtol(v, &end, 10);
-    if (end == v || *end != '\0' || n < 1 || n > LIM_PAGE_MAX) {
-        reply_invalid_field(r, "limit", "must be a whole number from 1 to 100");
-        return 0;
-    }
-    *limit = (size_t)n;
-    return 1;
-}
-
 /* Checks a text query argument: valid UTF-8 and at most max bytes. */
 static int text_arg_or_reply(http_request *r, const char *name, size_t max)
 {
@@ -113,9 +96,11 @@ void api_listings_list(http_request *r)
     listing_filter f = { 0 };
     listing_page page;
 
-    if (!limit_or_reply(r, &f.limit) || !org_or_reply(r, kind, &f.org_id) ||
+    long limit = LIM_PAGE_DEFAULT;
+    if (!req_query_long_or_reply(r, "limit", 1, LIM_PAGE_MAX, &limit) || !org_or_reply(r, kind, &f.org_id) ||
         !text_arg_or_reply(r, "q", LIM_QUERY) || !text_arg_or_reply(r, "region", LIM_REGION * 4))
         return;
+    f.limit = (size_t)limit;
     f.field_prefix = req_query(r, "field");
     if (f.field_prefix && !taxonomy_code_syntax_ok(f.field_prefix)) {
         reply_invalid_field(r, "field", "must be a field code or code prefix such as B or B06");

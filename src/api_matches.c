@@ -20,24 +20,6 @@ static int privileged(const principal *p)
     return strcmp(p->role, "broker") == 0 || strcmp(p->role, "admin") == 0;
 }
 
-/* Reads an integer query argument in [lo, hi]; replies 400 and returns 0 when malformed. */
-static int int_arg_or_reply(http_request *r, const char *name, long lo, long hi, long *out)
-{
-    const char *v = req_query(r, name);
-    char *end = NULL;
-    if (v == NULL)
-        return 1;
-    long x = strtol(v, &end, 10);
-    if (end == v || *end != '\0' || x < lo || x > hi) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "must be a whole number from %ld to %ld", lo, hi);
-        reply_invalid_field(r, name, msg);
-        return 0;
-    }
-    *out = x;
-    return 1;
-}
-
 static int score_arg_or_reply(http_request *r, const char *name, double *out)
 {
     const char *v = req_query(r, name);
@@ -59,7 +41,7 @@ void api_matches_for_listing(http_request *r)
     const principal *p = req_principal(r);
     long limit = LIVE_DEFAULT;
     listing *l = NULL;
-    if (!int_arg_or_reply(r, "limit", 1, LIVE_MAX, &limit))
+    if (!req_query_long_or_reply(r, "limit", 1, LIVE_MAX, &limit))
         return;
     int rc = store_listing_get(req_app(r)->store, kind, req_param_id(r, 0), &l);
     if (rc != TM_OK) {
@@ -134,7 +116,7 @@ void api_matches_list(http_request *r)
         }
         f.status = status;
     }
-    if (!int_arg_or_reply(r, "limit", 1, LIM_PAGE_MAX, &limit) || !int_arg_or_reply(r, "max_age_days", 1, 3650, &days) ||
+    if (!req_query_long_or_reply(r, "limit", 1, LIM_PAGE_MAX, &limit) || !req_query_long_or_reply(r, "max_age_days", 1, 3650, &days) ||
         !score_arg_or_reply(r, "min_score", &f.min_score) || !score_arg_or_reply(r, "max_score", &f.max_score))
         return;
     f.limit = (size_t)limit;

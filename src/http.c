@@ -210,6 +210,23 @@ const char *req_query(http_request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int req_query_long_or_reply(http_request *r, const char *name, long lo, long hi, long *out)
+{
+    const char *v = req_query(r, name);
+    char *end = NULL;
+    if (v == NULL)
+        return 1;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end != '\0' || x < lo || x > hi) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "must be a whole number from %ld to %ld", lo, hi);
+        reply_invalid_field(r, name, msg);
+        return 0;
+    }
+    *out = x;
+    return 1;
+}
+
 const char *req_body(http_request *r, size_t *len)
 {
     *len = r->body.len;

@@ -79,6 +79,12 @@ int req_arg(http_request *r);
 int64_t req_param_id(http_request *r, size_t i);
 /* A query-string argument (URL-decoded), or NULL. Borrowed. */
 const char *req_query(http_request *r, const char *name);
+/*
+ * Reads a whole-number query argument into *out (left alone when absent).
+ * Returns 1, or replies 400 naming the argument and returns 0 when it is not
+ * a whole number in [lo, hi].
+ */
+int req_query_long_or_reply(http_request *r, const char *name, long lo, long hi, long *out);
 /* The parsed JSON body of a BODY_JSON route. Borrowed. */
 const cJSON *req_json(http_request *r);
 /* The raw body (NUL-terminated) and its length. Borrowed. */
