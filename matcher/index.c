@@ -51,6 +51,7 @@ static uint64_t hash_id(int64_t id)
 typedef struct term {
     char *text;
     uint32_t hash;       /* of text, checked before comparing strings */
+    uint32_t len;        /* bytes of text */
     uint32_t *docs;      /* document numbers, ascending */
     uint8_t *w;          /* BM25 weight scaled to 1..255 */
     uint32_t n, cap;
@@ -73,7 +74,7 @@ struct mt_index {
     mt_params p;
     term *terms;
     uint32_t nterms, terms_cap;
-    uint32_t *term_slots;        /* hash slots: term id + 1, 0 = empty */
+    uint64_t *term_slots;        /* hash slots: see SLOT */
     uint32_t term_slots_cap;     /* power of two */
     doc *docs;
     uint32_t ndocs, docs_cap;
@@ -158,16 +159,24 @@ void mt_index_memory(const mt_index *ix, size_t *postings, size_t *bytes)
 
 /* ---------- the vocabulary ---------- */
 
+/*
+ * A slot holds the term's hash (high 32 bits) and its id + 1 (low 32 bits; 0
+ * = empty), so a probe compares hashes without touching the term itself.
+ */
+#define SLOT(h, id) (((uint64_t)(h) << 32) | (uint64_t)((id) + 1))
+#define SLOT_ID(s) ((uint32_t)((s) & 0xFFFFFFFFu) - 1)
+#define SLOT_HASH(s) ((uint32_t)((s) >> 32))
+
 static int term_rehash(mt_index *ix, uint32_t cap)
 {
-    uint32_t *slots = calloc(cap, sizeof *slots);
+    uint64_t *slots = calloc(cap, sizeof *slots);
     if (slots == NULL)
         return MT_ERR_NOMEM;
     for (uint32_t t = 0; t < ix->nterms; t++) {
         uint32_t i = ix->terms[t].hash & (cap - 1);
         while (slots[i])
             i = (i + 1) & (cap - 1);
-        slots[i] = t + 1;
+        slots[i] = SLOT(ix->terms[t].hash, t);
     }
     free(ix->term_slots);
     ix->term_slots = slots;
@@ -175,31 +184,46 @@ static int term_rehash(mt_index *ix, uint32_t cap)
     return MT_OK;
 }
 
-/* Finds a term; returns its id or UINT32_MAX. */
-static uint32_t term_find(const mt_index *ix, const char *s, size_t n)
+/* Finds the term with hash h; returns its id, or UINT32_MAX with *slot = the empty slot to use. */
+static uint32_t term_probe(const mt_index *ix, const char *s, size_t n, uint32_t h, uint32_t *slot)
 {
-    if (ix->term_slots_cap == 0)
-        return UINT32_MAX;
-    uint32_t h = (uint32_t)hash_bytes(s, n);
     uint32_t i = h & (ix->term_slots_cap - 1);
     while (ix->term_slots[i]) {
-        const term *tm = &ix->terms[ix->term_slots[i] - 1];
-        if (tm->hash == h && strncmp(tm->text, s, n) == 0 && tm->text[n] == '\0')
-            return ix->term_slots[i] - 1;
+        uint64_t v = ix->term_slots[i];
+        if (SLOT_HASH(v) == h) {
+            const term *tm = &ix->terms[SLOT_ID(v)];
+            if (tm->len == n && memcmp(tm->text, s, n) == 0)
+                return SLOT_ID(v);
+        }
         i = (i + 1) & (ix->term_slots_cap - 1);
     }
+    *slot = i;
     return UINT32_MAX;
 }
 
-/* Finds or adds a term; returns its id or UINT32_MAX when out of memory. */
-static uint32_t term_intern(mt_index *ix, const char *s, size_t n)
+/* Finds a term; returns its id or UINT32_MAX. */
+static uint32_t term_find(const mt_index *ix, const char *s, size_t n)
 {
-    uint32_t t = term_find(ix, s, n);
-    if (t != UINT32_MAX)
-        return t;
-    if ((ix->nterms + 1) * 2 > ix->term_slots_cap &&
-        term_rehash(ix, ix->term_slots_cap ? ix->term_slots_cap * 2 : 1024) != MT_OK)
+    uint32_t slot;
+    if (ix->term_slots_cap == 0)
         return UINT32_MAX;
+    return term_probe(ix, s, n, (uint32_t)hash_bytes(s, n), &slot);
+}
+
+/* Finds or adds a term whose hash is h; returns its id or UINT32_MAX when out of memory. */
+static uint32_t term_intern(mt_index *ix, const char *s, size_t n, uint32_t h)
+{
+    uint32_t slot = 0;
+    if (ix->term_slots_cap > 0) {
+        uint32_t t = term_probe(ix, s, n, h, &slot);
+        if (t != UINT32_MAX)
+            return t;
+    }
+    if ((ix->nterms + 1) * 2 > ix->term_slots_cap) {
+        if (term_rehash(ix, ix->term_slots_cap ? ix->term_slots_cap * 2 : 1024) != MT_OK)
+            return UINT32_MAX;
+        (void)term_probe(ix, s, n, h, &slot);
+    }
     if (ix->nterms == ix->terms_cap) {
         uint32_t cap = ix->terms_cap ? ix->terms_cap * 2 : 1024;
         term *grown = realloc(ix->terms, cap * sizeof *grown);
@@ -218,11 +242,9 @@ static uint32_t term_intern(mt_index *ix, const char *s, size_t n)
     tm->text = dup_n(s, n);
     if (tm->text == NULL)
         return UINT32_MAX;
-    tm->hash = (uint32_t)hash_bytes(s, n);
-    uint32_t i = tm->hash & (ix->term_slots_cap - 1);
-    while (ix->term_slots[i])
-        i = (i + 1) & (ix->term_slots_cap - 1);
-    ix->term_slots[i] = ix->nterms + 1;
+    tm->hash = h;
+    tm->len = (uint32_t)n;
+    ix->term_slots[slot] = SLOT(h, ix->nterms);
     return ix->nterms++;
 }
 
@@ -358,8 +380,8 @@ typedef struct idbag {
     size_t n, cap;
     float weight;       /* of the text being tokenized */
     int failed;
-    mt_index *ix;       /* interning (adds) */
-    const mt_index *ro; /* looking up only (queries): unknown terms are skipped */
+    mt_index *ix;       /* the index of an add */
+    const mt_index *ro; /* the index of a query: unknown terms are skipped */
 } idbag;
 
 static int idbag_push(idbag *b, uint32_t id, float tf)
@@ -382,18 +404,56 @@ static int idbag_push(idbag *b, uint32_t id, float tf)
     return MT_OK;
 }
 
-/* Adds: intern the token, sum its frequency in the index's scratch array. */
-static int intern_token(void *ctx, const char *tok, size_t len, size_t start, size_t end)
+/*
+ * Adds tokenize a whole document first, then intern: with every token's hash
+ * known up front, the hash slots can be prefetched, so the cache misses of a
+ * large vocabulary overlap instead of adding up.
+ */
+typedef struct tokent {
+    uint32_t off, len, hash;
+    float weight;
+} tokent;
+
+typedef struct tokbuf {
+    char *text;
+    size_t used, cap;
+    tokent *t;
+    size_t n, tcap;
+    float weight;
+    int failed;
+} tokbuf;
+
+static int collect_token(void *ctx, const char *s, size_t len, size_t start, size_t end)
 {
-    idbag *b = ctx;
+    tokbuf *b = ctx;
     (void)start;
     (void)end;
-    uint32_t tid = term_intern(b->ix, tok, len);
-    if (tid == UINT32_MAX || (b->ix->scratch[tid] == 0.0f && idbag_push(b, tid, 0) != MT_OK)) {
-        b->failed = 1;
-        return 1;
+    if (b->used + len > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->used + len)
+            cap *= 2;
+        char *text = realloc(b->text, cap);
+        if (text == NULL) {
+            b->failed = 1;
+            return 1;
+        }
+        b->text = text;
+        b->cap = cap;
     }
-    b->ix->scratch[tid] += b->weight;
+    if (b->n == b->tcap) {
+        size_t cap = b->tcap ? b->tcap * 2 : 256;
+        tokent *t = realloc(b->t, cap * sizeof *t);
+        if (t == NULL) {
+            b->failed = 1;
+            return 1;
+        }
+        b->t = t;
+        b->tcap = cap;
+    }
+    memcpy(b->text + b->used, s, len);
+    b->t[b->n] = (tokent){ (uint32_t)b->used, (uint32_t)len, (uint32_t)hash_bytes(s, len), b->weight };
+    b->used += len;
+    b->n++;
     return 0;
 }
 
@@ -439,14 +499,39 @@ static void idbag_free(idbag *b)
 /* A document's distinct terms, interned, with their weighted frequencies. */
 static int idbag_of_doc(mt_index *ix, mt_tokenizer *t, const mt_doc *d, idbag *b)
 {
+    tokbuf tb = { 0 };
     memset(b, 0, sizeof *b);
     b->ix = ix;
-    idbag_tokenize(&ix->p, t, d, b, intern_token);
+    if (d->title) {
+        tb.weight = (float)ix->p.w_title;
+        mt_tokenize(t, d->title, strlen(d->title), collect_token, &tb);
+    }
+    tb.weight = (float)ix->p.w_keywords;
+    for (size_t i = 0; i < d->nkeywords && !tb.failed; i++)
+        if (d->keywords[i])
+            mt_tokenize(t, d->keywords[i], strlen(d->keywords[i]), collect_token, &tb);
+    if (d->body && !tb.failed) {
+        tb.weight = (float)ix->p.w_body;
+        mt_tokenize(t, d->body, strlen(d->body), collect_token, &tb);
+    }
+    if (ix->term_slots_cap > 0)
+        for (size_t i = 0; i < tb.n; i++)
+            __builtin_prefetch(&ix->term_slots[tb.t[i].hash & (ix->term_slots_cap - 1)]);
+    for (size_t i = 0; i < tb.n && !tb.failed; i++) {
+        uint32_t tid = term_intern(ix, tb.text + tb.t[i].off, tb.t[i].len, tb.t[i].hash);
+        if (tid == UINT32_MAX || (ix->scratch[tid] == 0.0f && idbag_push(b, tid, 0) != MT_OK)) {
+            tb.failed = 1;
+            break;
+        }
+        ix->scratch[tid] += tb.t[i].weight;
+    }
     for (size_t i = 0; i < b->n; i++) {
         b->tf[i] = ix->scratch[b->ids[i]];
         ix->scratch[b->ids[i]] = 0.0f;
     }
-    if (b->failed) {
+    free(tb.text);
+    free(tb.t);
+    if (tb.failed) {
         idbag_free(b);
         return MT_ERR_NOMEM;
     }
@@ -596,12 +681,14 @@ int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *d)
     memset(dc, 0, sizeof *dc);
     dc->id = id;
     /* The bag's arrays become the document's (trimmed to size). */
-    dc->terms = realloc(b.ids, (b.n ? b.n : 1) * sizeof *dc->terms);
-    dc->tf = realloc(b.tf, (b.n ? b.n : 1) * sizeof *dc->tf);
-    if (dc->terms == NULL)
-        dc->terms = b.ids;
-    if (dc->tf == NULL)
-        dc->tf = b.tf;
+    uint32_t *ids = realloc(b.ids, (b.n ? b.n : 1) * sizeof *ids);
+    if (ids != NULL)
+        b.ids = ids;
+    float *tf = realloc(b.tf, (b.n ? b.n : 1) * sizeof *tf);
+    if (tf != NULL)
+        b.tf = tf;
+    dc->terms = b.ids;
+    dc->tf = b.tf;
     dc->nterms = (uint32_t)b.n;
     dc->fields = calloc(d->nfields ? d->nfields : 1, sizeof *dc->fields);
     if (dc->fields == NULL) {
