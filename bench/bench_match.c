@@ -197,6 +197,8 @@ int main(int argc, char **argv)
 
     long rss0 = rss_kb();
     mt_index *ach = mt_index_new(&p), *dem = mt_index_new(&p);
+    mt_index_bulk(ach);
+    mt_index_bulk(dem);
     double t0 = now_s(), gen = 0;
     for (long i = 0; i < na; i++) {
         double g0 = now_s();
@@ -208,7 +210,8 @@ int main(int argc, char **argv)
             return 1;
         free_text(&x);
     }
-    mt_index_finalize(ach);
+    if (mt_index_finalize(ach) != MT_OK)
+        return 1;
     double build = now_s() - t0 - gen;
     for (long i = 0; i < nd; i++) {
         text x;
@@ -218,7 +221,8 @@ int main(int argc, char **argv)
             return 1;
         free_text(&x);
     }
-    mt_index_finalize(dem);
+    if (mt_index_finalize(dem) != MT_OK)
+        return 1;
     long rss1 = rss_kb();
     size_t postings = 0, bytes = 0;
     mt_index_memory(ach, &postings, &bytes);

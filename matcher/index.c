@@ -84,6 +84,7 @@ struct mt_index {
     double total_len;            /* over live documents */
     float *scratch;              /* by term id: frequencies of the document being added, else 0 */
     uint8_t *alive;              /* by document number: 1 while live (compact, for the hot loops) */
+    int bulk;                    /* adds record documents only; finalize writes the postings */
 };
 
 void mt_params_default(mt_params *p)
@@ -709,22 +710,44 @@ int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *d)
     while (ix->id_slots[i])
         i = (i + 1) & (ix->id_slots_cap - 1);
     ix->id_slots[i] = docno + 1;
+    for (uint32_t k = 0; k < dc->nterms; k++)
+        ix->terms[dc->terms[k]].df++;
+    if (ix->bulk)
+        return MT_OK; /* finalize writes the postings */
     double avg = avg_len(ix);
     for (uint32_t k = 0; k < dc->nterms; k++) {
         term *tm = &ix->terms[dc->terms[k]];
         if (posting_push(tm, docno, quantised_weight(&ix->p, dc->tf[k], dc->len, avg)) != MT_OK)
             return MT_ERR_NOMEM;
-        tm->df++;
     }
     return MT_OK;
 }
 
-void mt_index_finalize(mt_index *ix)
+void mt_index_bulk(mt_index *ix)
+{
+    ix->bulk = 1;
+}
+
+int mt_index_finalize(mt_index *ix)
 {
     double avg = avg_len(ix);
+    /* Each list gets exactly its live postings (df of them): 5 bytes a posting. */
     for (uint32_t t = 0; t < ix->nterms; t++) {
-        ix->terms[t].n = 0;
-        ix->terms[t].maxw = 0;
+        term *tm = &ix->terms[t];
+        tm->n = 0;
+        tm->maxw = 0;
+        if (tm->cap == tm->df)
+            continue;
+        uint32_t size = tm->df ? tm->df : 1;
+        uint32_t *docs = realloc(tm->docs, size * sizeof *docs);
+        if (docs == NULL)
+            return MT_ERR_NOMEM;
+        tm->docs = docs;
+        uint8_t *w = realloc(tm->w, size * sizeof *w);
+        if (w == NULL)
+            return MT_ERR_NOMEM;
+        tm->w = w;
+        tm->cap = tm->df;
     }
     for (uint32_t d = 0; d < ix->ndocs; d++) {
         doc *dc = &ix->docs[d];
@@ -732,7 +755,6 @@ void mt_index_finalize(mt_index *ix)
             continue;
         for (uint32_t k = 0; k < dc->nterms; k++) {
             term *tm = &ix->terms[dc->terms[k]];
-            /* Capacity is already there: a live document's posting existed before. */
             tm->docs[tm->n] = d;
             tm->w[tm->n] = quantised_weight(&ix->p, dc->tf[k], dc->len, avg);
             if (tm->w[tm->n] > tm->maxw)
@@ -740,20 +762,8 @@ void mt_index_finalize(mt_index *ix)
             tm->n++;
         }
     }
-    /* Trim each list to its size: a bulk build then holds 5 bytes a posting. */
-    for (uint32_t t = 0; t < ix->nterms; t++) {
-        term *tm = &ix->terms[t];
-        if (tm->cap == tm->n || tm->n == 0)
-            continue;
-        uint32_t *docs = realloc(tm->docs, tm->n * sizeof *docs);
-        uint8_t *w = realloc(tm->w, tm->n * sizeof *w);
-        if (docs)
-            tm->docs = docs;
-        if (w)
-            tm->w = w;
-        if (docs && w)
-            tm->cap = tm->n;
-    }
+    ix->bulk = 0;
+    return MT_OK;
 }
 
 /* ---------- fields ---------- */

@@ -68,11 +68,19 @@ int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *doc);
 /* Removes the listing; MT_ERR_NOT_FOUND if it is not there. */
 int mt_index_remove(mt_index *ix, int64_t id);
 /*
- * Recomputes every posting weight with the final collection statistics (the
- * average document length).  Call after a bulk build; incremental adds use
- * the statistics of their moment.
+ * Starts a bulk build: adds then only record their listings, and
+ * mt_index_finalize writes all postings at once (much faster for a large
+ * build).  The index must not be queried until finalize.
  */
-void mt_index_finalize(mt_index *ix);
+void mt_index_bulk(mt_index *ix);
+/*
+ * Rewrites every postings list, sized exactly, with the final collection
+ * statistics (the average document length), dropping removed listings, and
+ * ends a bulk build.  Call after a bulk build; incremental adds use the
+ * statistics of their moment.  MT_ERR_NOMEM on failure (the index is then
+ * unusable).
+ */
+int mt_index_finalize(mt_index *ix);
 /* Live listings. */
 size_t mt_index_count(const mt_index *ix);
 /* Postings held (tombstoned ones included until finalize) and the bytes allocated for them. */

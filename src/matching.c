@@ -62,6 +62,10 @@ int matching_open(store *s, matching **out)
     m->ix[LISTING_ACHIEVEMENT] = mt_index_new(&p);
     loader ld = { m, mt_tokenizer_new() };
     int status = m->ix[0] && m->ix[1] && ld.t ? TM_OK : TM_ERR_INTERNAL;
+    if (status == TM_OK) {
+        mt_index_bulk(m->ix[0]);
+        mt_index_bulk(m->ix[1]);
+    }
     for (int k = 0; k < 2 && status == TM_OK; k++)
         status = store_listing_each_open(s, (listing_kind)k, load_one, &ld);
     mt_tokenizer_free(ld.t);
@@ -69,8 +73,10 @@ int matching_open(store *s, matching **out)
         matching_close(m);
         return status;
     }
-    mt_index_finalize(m->ix[0]);
-    mt_index_finalize(m->ix[1]);
+    if (mt_index_finalize(m->ix[0]) != MT_OK || mt_index_finalize(m->ix[1]) != MT_OK) {
+        matching_close(m);
+        return TM_ERR_INTERNAL;
+    }
     log_info("matcher: %zu open demands, %zu open achievements indexed",
              mt_index_count(m->ix[LISTING_DEMAND]), mt_index_count(m->ix[LISTING_ACHIEVEMENT]));
     *out = m;

@@ -214,12 +214,14 @@ int cli_rank(int argc, char **argv)
     mt_hit *hits = xcalloc((size_t)top, sizeof *hits);
     if (t == NULL || ix == NULL)
         goto out;
+    mt_index_bulk(ix);
     for (size_t i = 0; i < achievements.n; i++) {
         mt_doc d = as_doc(&achievements.v[i]);
         if (mt_index_add(ix, t, (int64_t)i, &d) != MT_OK)
             goto out;
     }
-    mt_index_finalize(ix);
+    if (mt_index_finalize(ix) != MT_OK)
+        goto out;
     for (size_t q = 0; q < demands.n; q++) {
         mt_doc d = as_doc(&demands.v[q]);
         size_t n = 0;
