@@ -1037,3 +1037,41 @@ void test_api_matching_suggests_rescores_and_withdraws(void)
     test_resp_free(r);
     world_teardown(&w);
 }
+
+void test_api_matching_survives_empty_and_hostile_text(void)
+{
+    world w;
+    if (world_setup(&w, "hostile.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    /* All punctuation, all stop words, and a long body of mixed junk: stored, matched, no crash. */
+    static const char *const bodies[] = {
+        "{\"title\":\"！！！……。。。，，，——\",\"description\":\"?!.,;:()[]{}<>\"}",
+        "{\"title\":\"the of and\",\"description\":\"with which from into\"}",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        long id = create(&w.srv, "/api/demands", w.tok[R_ENT], bodies[i]);
+        char path[64];
+        snprintf(path, sizeof path, "/api/demands/%ld/matches", id);
+        test_resp *r = test_http(&w.srv, "GET", path, w.tok[R_ENT], NULL, NULL, 0);
+        CHECK_INT(r->status, 200);
+        CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
+        test_resp_free(r);
+    }
+    sbuf big;
+    sbuf_init(&big);
+    sbuf_adds(&big, "{\"title\":\"长文本\",\"abstract\":\"");
+    for (int i = 0; i < 250; i++) /* about 7,500 characters, under the 10,000 limit */
+        sbuf_adds(&big, "液压支架 hydraulic 5G PM2.5 ＧＢ／Ｔ ");
+    sbuf_adds(&big, "\"}");
+    long a = create(&w.srv, "/api/achievements", w.tok[R_UNI], big.buf);
+    CHECK(a > 0);
+    sbuf_cleanup(&big);
+    char path[64];
+    snprintf(path, sizeof path, "/api/achievements/%ld/matches", a);
+    test_resp *r = test_http(&w.srv, "GET", path, w.tok[R_UNI], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    world_teardown(&w);
+}
