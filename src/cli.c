@@ -141,8 +141,8 @@ static const char import_usage[] =
     "the format follows the file name unless --format is given).  Valid rows are stored in one\n"
     "transaction; each invalid row is reported as FILE:LINE: member: reason.  Rows with a ref\n"
     "that the organisation already has update that listing, so re-importing creates no duplicates.\n"
-    "Imported listings are matched against the other side, as any write is.  A running server\n"
-    "sees them after its next start.\n"
+    "Imported listings are matched against the other side, as any write is; a server running\n"
+    "on the same database picks them up within seconds.\n"
     "--create-org creates the organisation (a university for achievements, an enterprise for\n"
     "demands) if it does not exist.  Exit status: 0 all rows stored, 1 some rows invalid or an\n"
     "error, 2 usage.\n";

@@ -15,9 +15,15 @@
 
 #define CANDIDATES 50   /* listings of the other side considered for suggestions */
 
+#define SEEN_MAX 256   /* listings remembered at the newest timestamp synced */
+
 struct matching {
     pthread_rwlock_t lock;
     mt_index *ix[2];    /* by listing_kind */
+    /* matching_sync's cursor: the newest updated_at seen, and the listings seen at it */
+    char since[32];
+    int64_t seen[2][SEEN_MAX];
+    size_t nseen[2];
 };
 
 static mt_doc as_doc(const listing *l)
@@ -51,9 +57,18 @@ static int load_one(void *ctx, const listing *l)
     return mt_index_add(ld->m->ix[l->kind], ld->t, l->id, &d) == MT_OK ? TM_OK : TM_ERR_INTERNAL;
 }
 
+static void now_stamp(char *buf, size_t len)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 int matching_open(store *s, matching **out)
 {
     matching *m = xcalloc(1, sizeof *m);
+    now_stamp(m->since, sizeof m->since); /* before loading: what comes after is synced later */
     mt_params p;
     mt_params_default(&p);
     p.prf_terms = 0; /* see matching.h: stored scores equal their explanations */
@@ -155,7 +170,7 @@ int matching_listing_written(matching *m, store *s, const listing *l)
         return TM_ERR_INTERNAL;
     pthread_rwlock_wrlock(&m->lock);
     int rc = MT_OK;
-    if (open) {
+    if (open) { /* replaces the listing when it is already indexed */
         mt_doc d = as_doc(l);
         rc = mt_index_add(m->ix[l->kind], t, l->id, &d);
     } else {
@@ -205,6 +220,47 @@ int matching_listing_written(matching *m, store *s, const listing *l)
         listing_free(others[i]);
     free(others);
     free(hits);
+    mt_tokenizer_free(t);
+    return status;
+}
+
+static int seen_before(const matching *m, listing_kind kind, int64_t id)
+{
+    for (size_t i = 0; i < m->nseen[kind]; i++)
+        if (m->seen[kind][i] == id)
+            return 1;
+    return 0;
+}
+
+int matching_sync(matching *m, store *s)
+{
+    mt_tokenizer *t = mt_tokenizer_new();
+    int status = t ? TM_OK : TM_ERR_INTERNAL;
+    for (int k = 0; k < 2 && status == TM_OK; k++) {
+        listing_page page;
+        status = store_listing_changed_since(s, (listing_kind)k, m->since, 10000, &page);
+        for (size_t i = 0; status == TM_OK && i < page.n; i++) {
+            const listing *l = page.items[i];
+            int at_cursor = l->updated_at && strcmp(l->updated_at, m->since) == 0;
+            if (at_cursor && seen_before(m, l->kind, l->id))
+                continue;
+            mt_doc d = as_doc(l);
+            pthread_rwlock_wrlock(&m->lock);
+            if (strcmp(l->status, "open") == 0)
+                status = mt_index_add(m->ix[l->kind], t, l->id, &d) == MT_OK ? TM_OK : TM_ERR_INTERNAL;
+            else
+                (void)mt_index_remove(m->ix[l->kind], l->id);
+            pthread_rwlock_unlock(&m->lock);
+            if (l->updated_at && strcmp(l->updated_at, m->since) > 0) {
+                /* A newer timestamp: the cursor moves and its remembered listings start afresh. */
+                snprintf(m->since, sizeof m->since, "%s", l->updated_at);
+                m->nseen[0] = m->nseen[1] = 0;
+            }
+            if (m->nseen[l->kind] < SEEN_MAX)
+                m->seen[l->kind][m->nseen[l->kind]++] = l->id;
+        }
+        store_page_cleanup(&page);
+    }
     mt_tokenizer_free(t);
     return status;
 }

@@ -33,6 +33,15 @@ void matching_close(matching *m);
  */
 TM_MUST_CHECK int matching_listing_written(matching *m, store *s, const listing *l);
 
+/*
+ * Catches up with listings written by other processes (techmatch import on
+ * the same file; they matched themselves): re-indexes every listing written
+ * since the last sync (or since matching_open).  The server calls it every
+ * few seconds.  A listing this process wrote is re-indexed once more, which
+ * is harmless.
+ */
+TM_MUST_CHECK int matching_sync(matching *m, store *s);
+
 /* A live match of a listing: the other side's listing and the explained score. */
 typedef struct match_view {
     listing *other;

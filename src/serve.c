@@ -3,8 +3,10 @@
  * waits for SIGINT or SIGTERM to shut down cleanly (requests in flight finish,
  * then the database is closed).
  *
- * Signals are blocked in every thread and taken synchronously with sigwait in
- * the main thread, so no handler runs in signal context.
+ * Signals are blocked in every thread and taken synchronously (sigtimedwait)
+ * in the main thread, so no handler runs in signal context; between signals
+ * the main thread lets the matcher catch up with listings that other
+ * processes (techmatch import) wrote to the same database.
  */
 #include "app.h"
 #include "auth.h"
@@ -20,6 +22,7 @@
 #include <string.h>
 
 #define DEFAULT_SESSION_TTL (7 * 24 * 3600)
+#define SYNC_SECONDS 2   /* how often the matcher catches up with writes of other processes */
 
 static const char serve_usage[] =
     "usage: techmatch serve [--listen HOST:PORT] [--db PATH] [--session-ttl SECONDS]\n"
@@ -122,8 +125,16 @@ int cli_serve(int argc, char **argv)
     printf(strchr(host, ':') ? "techmatch: listening on http://[%s]:%d\n" : "techmatch: listening on http://%s:%d\n",
            host, bound);
     fflush(stdout);
-    int sig = 0;
-    sigwait(&sigs, &sig);
+    /* Wait for a stop signal; meanwhile catch up with listings other processes wrote. */
+    int sig;
+    for (;;) {
+        struct timespec every = { SYNC_SECONDS, 0 };
+        sig = sigtimedwait(&sigs, NULL, &every);
+        if (sig == SIGINT || sig == SIGTERM)
+            break;
+        if (matching_sync(a.matching, a.store) != TM_OK)
+            log_warn("matcher: could not catch up with listings written elsewhere; will retry");
+    }
     log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(srv);
     status = 0;

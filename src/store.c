@@ -71,6 +71,7 @@ enum stmt_id {
     ST_SESSION_INSERT, ST_SESSION_PRINCIPAL, ST_SESSION_DELETE, ST_SESSION_PURGE,
     ST_AUDIT,
     ST_OPEN_D, ST_OPEN_A,
+    ST_CHANGED_D, ST_CHANGED_A,
     ST_WITHDRAW_D, ST_WITHDRAW_A,
     ST_MATCH_UPSERT, ST_MATCH_LIST, ST_POLICY_THRESHOLD,
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
@@ -125,6 +126,10 @@ static const char *const sql_text[ST_COUNT] = {
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_OPEN_D] = "SELECT " D_COLS " FROM demands l JOIN orgs o ON o.id = l.org_id WHERE l.status = 'open' ORDER BY l.id",
     [ST_OPEN_A] = "SELECT " A_COLS " FROM achievements l JOIN orgs o ON o.id = l.org_id WHERE l.status = 'open' ORDER BY l.id",
+    [ST_CHANGED_D] = "SELECT " D_COLS " FROM demands l JOIN orgs o ON o.id = l.org_id"
+                     " WHERE l.updated_at >= ?1 ORDER BY l.updated_at, l.id LIMIT ?2",
+    [ST_CHANGED_A] = "SELECT " A_COLS " FROM achievements l JOIN orgs o ON o.id = l.org_id"
+                     " WHERE l.updated_at >= ?1 ORDER BY l.updated_at, l.id LIMIT ?2",
     [ST_WITHDRAW_D] = "UPDATE matches SET status = 'withdrawn', updated_at = " NOW
                       " WHERE demand_id = ?1 AND status = 'suggested'",
     [ST_WITHDRAW_A] = "UPDATE matches SET status = 'withdrawn', updated_at = " NOW
@@ -1180,6 +1185,30 @@ int store_listing_each_open(store *s, listing_kind kind, int (*fn)(void *ctx, co
         status = db_error(c, "open listings");
     done(st);
     reader_release(s, c);
+    return status;
+}
+
+int store_listing_changed_since(store *s, listing_kind kind, const char *since, size_t limit, listing_page *out)
+{
+    memset(out, 0, sizeof *out);
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, (enum stmt_id)(ST_CHANGED_D + kind));
+    int status = st ? TM_OK : TM_ERR_DB, rc = SQLITE_DONE;
+    if (st) {
+        bind_text_or_null(st, 1, since);
+        sqlite3_bind_int64(st, 2, (int64_t)limit);
+        out->items = xcalloc(limit ? limit : 1, sizeof *out->items);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && out->n < limit)
+            out->items[out->n++] = row_to_listing(kind, st);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            status = db_error(c, "changed listings");
+    }
+    done(st);
+    reader_release(s, c);
+    if (status != TM_OK)
+        store_page_cleanup(out);
     return status;
 }
 

@@ -169,6 +169,13 @@ TM_MUST_CHECK int store_listing_import(store *s, listing_kind kind, int64_t org_
 TM_MUST_CHECK int store_listing_each_open(store *s, listing_kind kind,
                                           int (*fn)(void *ctx, const listing *l), void *ctx);
 
+/*
+ * Listings of kind written at or after since (a timestamp as in updated_at),
+ * oldest first, at most limit.  Free with store_page_cleanup.
+ */
+TM_MUST_CHECK int store_listing_changed_since(store *s, listing_kind kind, const char *since, size_t limit,
+                                              listing_page *out);
+
 /* The admin policy's minimum score to suggest a match. */
 TM_MUST_CHECK int store_policy_threshold(store *s, double *threshold);
 

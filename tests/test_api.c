@@ -1075,3 +1075,43 @@ void test_api_matching_survives_empty_and_hostile_text(void)
     test_resp_free(r);
     world_teardown(&w);
 }
+
+void test_api_server_catches_up_with_cli_imports(void)
+{
+    world w;
+    if (world_setup(&w, "catchup.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    const char *file = test_path("catchup.jsonl");
+    FILE *f = fopen(file, "w");
+    REQUIRE(f != NULL);
+    fputs("{\"ref\":\"CU-1\",\"title\":\"液压支架电液控制系统国产化成套技术\",\"abstract\":\"综采工作面液压支架电液控制\","
+          "\"keywords\":[\"液压支架\"],\"fields\":[\"B06\"]}\n", f);
+    fclose(f);
+    /* Another process writes to the database the server is using. */
+    const char *argv[] = { test_bin(), "import", "achievements", file, "--org", "中国矿业大学", "--db", w.srv.db, NULL };
+    char *out = NULL;
+    CHECK_INT(test_run(argv, NULL, &out, NULL), 0);
+    CHECK_CONTAINS(out, "1 created");
+    free(out);
+    /* The import matched it; the server's index picks it up within seconds. */
+    long found = 0;
+    char path[64];
+    snprintf(path, sizeof path, "/api/demands/%ld/matches", w.demand_id);
+    for (int tries = 0; tries < 40 && !found; tries++) {
+        test_resp *r = test_http(&w.srv, "GET", path, w.tok[R_ENT], NULL, NULL, 0);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items")) {
+            const char *title = test_jstr(cJSON_GetObjectItem(it, "achievement"), "title");
+            if (title && strstr(title, "成套技术"))
+                found = (long)test_jnum(cJSON_GetObjectItem(it, "achievement"), "id");
+        }
+        test_resp_free(r);
+        if (!found)
+            usleep(250 * 1000);
+    }
+    CHECK(found > 0);
+    CHECK(stored_score(&w, "suggested", w.demand_id, found, NULL) >= 0.3);
+    world_teardown(&w);
+}
