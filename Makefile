@@ -21,7 +21,7 @@ MATCHER_SRC := $(wildcard matcher/*.c)
 APP_SRC     := $(filter-out src/main.c,$(wildcard src/*.c))
 TEST_SRC    := $(wildcard tests/*.c)
 EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv src/openapi.json
-HEADERS     := $(wildcard src/*.h matcher/*.h tests/*.h)
+HEADERS     := $(wildcard src/*.h matcher/*.h tests/*.h bench/*.h)
 
 .PHONY: all deps run serve test check bench eval clean seed
 
@@ -83,10 +83,10 @@ bench: deps
 	build/release/bench_core $(BENCH_N)
 	build/release/bench_match $(BENCH_ACHIEVEMENTS) $(BENCH_DEMANDS)
 
-build/release/bench_match: build/release/bench/bench_match.o build/release/libtm.a
+build/release/bench_match: build/release/bench/bench_match.o build/release/bench/corpus.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
-build/release/bench_core: build/release/bench/bench_core.o build/release/libtm.a
+build/release/bench_core: build/release/bench/bench_core.o build/release/bench/corpus.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 EVAL_DIR ?= ../shared/eval

@@ -3,8 +3,8 @@
  *
  *   bench_core [N]     (N achievements, default 20000)
  *
- * Generates a deterministic corpus (a skewed, Zipf-like draw from 4,000 Chinese
- * words of 2-4 characters and 4,000 English words, realistic lengths, GB/T 4754 division codes), and
+ * Generates a deterministic corpus (bench/corpus.h: a skewed, Zipf-like draw
+ * from 4,000 Chinese words of 2-4 characters and 4,000 English words, realistic lengths, GB/T 4754 division codes), and
  * reports, each as the median of 3 runs:
  *   - tokenizer throughput (MB/s);
  *   - bulk import through store_listing_import (rows/s, one transaction per 1,000);
@@ -14,6 +14,7 @@
  *   - the first page of a field-filtered list, p50/p99.
  * Timings are wall-clock on this machine; compare ratios, not absolutes.
  */
+#include "corpus.h"
 #include "listing.h"
 #include "log.h"
 #include "mem.h"
@@ -30,76 +31,15 @@
 #define RUNS 3
 #define QUERIES 400
 
-/* Characters and syllables the synthetic vocabulary is built from. */
-static const char han[] =
-    "煤矿液压支架综采瓦斯抽监测预警智能磷石膏黄酸湿法净化天麻杜仲斛提取辣椒素发酵绿茶抹萎凋杀青高粱"
-    "酱香窖池酿造微生物大数据云计算算平台传感器机人铝合金锰重晶玄武岩纤维复材料催剂废水处理回收节能降耗"
-    "控系统装备设制工艺检质量安全无种植育病虫害储电池正极铁锂孪边缘精密加钢结构桥梁隧道施测绘遥感卫星通信"
-    "网络芯片封集成光伏风力氢燃气轮泵阀轴承齿轮减速电机变频伺服激光焊切割涂层防腐蚀耐磨热喷增料打印模具";
-static const char *const syllables[] = {
-    "pro", "con", "tion", "ma", "ter", "al", "sen", "sor", "hy", "dra", "lic", "gen", "er", "ate", "cat",
-    "lyst", "ther", "mal", "flu", "id", "dy", "nam", "ic", "op", "ti", "cal", "mag", "net", "ion", "bat",
-    "ter", "y", "cell", "poly", "mer", "fib", "re", "com", "pos", "ite", "mo", "tor", "dri", "ve", "se",
-};
 #define VOCAB 4000
-static char *zh_vocab[VOCAB], *en_vocab[VOCAB];
-
-static unsigned rng = 2463534242u;
-static unsigned next_rand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 17;
-    rng ^= rng << 5;
-    return rng;
-}
-
-/* A skewed pick: rank r = n * u^3, so low ranks are much more frequent (Zipf-like). */
-static size_t skewed(size_t n)
-{
-    double u = (double)(next_rand() % 1000000) / 1000000.0;
-    size_t r = (size_t)((double)n * u * u * u);
-    return r < n ? r : n - 1;
-}
-
-/* Builds VOCAB Chinese words (2 to 4 characters) and VOCAB English words (2 to 4 syllables). */
-static void build_vocabulary(void)
-{
-    size_t nhan = (sizeof han - 1) / 3, nsyl = sizeof syllables / sizeof syllables[0];
-    for (int i = 0; i < VOCAB; i++) {
-        sbuf zh, en;
-        sbuf_init(&zh);
-        sbuf_init(&en);
-        int len = 2 + (int)(next_rand() % 3);
-        for (int k = 0; k < len; k++) {
-            sbuf_add(&zh, han + 3 * (next_rand() % nhan), 3);
-            sbuf_adds(&en, syllables[next_rand() % nsyl]);
-        }
-        zh_vocab[i] = sbuf_take(&zh);
-        en_vocab[i] = sbuf_take(&en);
-    }
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+#define SEED 2463534242u
 
 /* Appends n words, Chinese (joined) or English (spaced), by the listing's language. */
 static void words(sbuf *b, int english, int n)
 {
-    for (int i = 0; i < n; i++) {
-        if (english) {
-            if (i)
-                sbuf_addc(b, ' ');
-            sbuf_adds(b, en_vocab[skewed(VOCAB)]);
-        } else {
-            sbuf_adds(b, zh_vocab[skewed(VOCAB)]);
-            if (i % 7 == 6)
-                sbuf_adds(b, "，");
-        }
-    }
+    char *w = corpus_words(english, n);
+    sbuf_adds(b, w);
+    free(w);
 }
 
 static listing *make_listing(int i)
@@ -109,17 +49,17 @@ static listing *make_listing(int i)
     int english = i % 3 == 0;
     sbuf b;
     sbuf_init(&b);
-    words(&b, english, 3 + (int)(next_rand() % 5));
+    words(&b, english, 3 + (int)(corpus_rand() % 5));
     free(l->title);
     l->title = sbuf_take(&b);
     sbuf_init(&b);
-    words(&b, english, 30 + (int)(next_rand() % 60));
+    words(&b, english, 30 + (int)(corpus_rand() % 60));
     free(l->body);
     l->body = sbuf_take(&b);
     for (int k = 0; k < 3; k++)
-        strlist_push(&l->keywords, english ? en_vocab[skewed(VOCAB)] : zh_vocab[skewed(VOCAB)]);
-    strlist_push(&l->fields, codes[next_rand() % 10]);
-    l->trl = 1 + (int)(next_rand() % 9);
+        strlist_push(&l->keywords, english ? corpus_word(1) : corpus_word(0));
+    strlist_push(&l->fields, codes[corpus_rand() % 10]);
+    l->trl = 1 + (int)(corpus_rand() % 9);
     return l;
 }
 
@@ -167,7 +107,7 @@ static long peer_search(sqlite3 *db, char **queries, double *lat)
     long found = 0;
     sqlite3_prepare_v2(db, "SELECT rowid FROM peer WHERE peer MATCH ?1 ORDER BY rank LIMIT 20", -1, &st, NULL);
     for (int q = 0; q < QUERIES; q++) {
-        double t0 = now_s();
+        double t0 = corpus_now();
         /* The same words, each quoted, all required (as techmatch does). */
         sbuf m;
         sbuf_init(&m);
@@ -178,7 +118,7 @@ static long peer_search(sqlite3 *db, char **queries, double *lat)
         while (sqlite3_step(st) == SQLITE_ROW)
             found++;
         sqlite3_reset(st);
-        lat[q] = (now_s() - t0) * 1e3;
+        lat[q] = (corpus_now() - t0) * 1e3;
         sbuf_cleanup(&m);
         free(copy);
     }
@@ -199,7 +139,7 @@ int main(int argc, char **argv)
         return 2;
     }
     log_set_quiet(1);
-    build_vocabulary();
+    corpus_init(VOCAB, SEED);
     int fd = mkstemp(dbpath);
     if (fd < 0)
         return 1;
@@ -210,13 +150,13 @@ int main(int argc, char **argv)
         sbuf_init(&b);
         int english = q % 3 == 0, nw = 1 + q % 2;
         for (int k = 0; k < nw; k++)
-            sbuf_printf(&b, "%s%s", k ? " " : "", english ? en_vocab[skewed(VOCAB)] : zh_vocab[skewed(VOCAB)]);
+            sbuf_printf(&b, "%s%s", k ? " " : "", english ? corpus_word(1) : corpus_word(0));
         queries[q] = sbuf_take(&b);
     }
     printf("bench_core: %ld synthetic achievements (2/3 Chinese, 1/3 English), %d queries, median of %d runs\n",
            n, QUERIES, RUNS);
     for (int run = 0; run < RUNS; run++) {
-        rng = 2463534242u;
+        corpus_reseed(SEED);
         unlink(dbpath);
         store *s = NULL;
         int64_t org = 0;
@@ -231,19 +171,19 @@ int main(int argc, char **argv)
         /* Tokenizer throughput over the whole corpus text. */
         mt_tokenizer *t = mt_tokenizer_new();
         size_t tokens = 0;
-        double t0 = now_s();
+        double t0 = corpus_now();
         for (long i = 0; i < n; i++) {
             mt_tokenize(t, rows[i]->title, strlen(rows[i]->title), count_tok, &tokens);
             mt_tokenize(t, rows[i]->body, strlen(rows[i]->body), count_tok, &tokens);
         }
-        tok_mbs[run] = (double)bytes / 1e6 / (now_s() - t0);
+        tok_mbs[run] = (double)bytes / 1e6 / (corpus_now() - t0);
         mt_tokenizer_free(t);
 
         /* Import in transactions of 1,000 rows. */
         int64_t *ids = xcalloc(1000, sizeof *ids);
         import_action *acts = xcalloc(1000, sizeof *acts);
         const char **refs = xcalloc(1000, sizeof *refs);
-        t0 = now_s();
+        t0 = corpus_now();
         for (long i = 0; i < n; i += 1000) {
             size_t k = (size_t)(n - i < 1000 ? n - i : 1000);
             if (store_listing_import(s, LISTING_ACHIEVEMENT, org, k, refs, 0, take_prebuilt, rows + i, ids, acts,
@@ -251,7 +191,7 @@ int main(int argc, char **argv)
                 return 1;
         }
         free(refs);
-        import_rate[run] = (double)n / (now_s() - t0);
+        import_rate[run] = (double)n / (corpus_now() - t0);
         free(ids);
         free(acts);
 
@@ -261,10 +201,10 @@ int main(int argc, char **argv)
         for (int q = 0; q < QUERIES; q++) {
             listing_filter f = { .q = queries[q], .limit = 20 };
             listing_page page;
-            t0 = now_s();
+            t0 = corpus_now();
             if (store_listing_list(s, LISTING_ACHIEVEMENT, &f, &page) != TM_OK)
                 return 1;
-            lat[q] = (now_s() - t0) * 1e3;
+            lat[q] = (corpus_now() - t0) * 1e3;
             ours_found += (long)page.n;
             store_page_cleanup(&page);
         }
@@ -277,10 +217,10 @@ int main(int argc, char **argv)
             static const char *const prefixes[] = { "B", "C2", "C35", "I" };
             listing_filter f = { .field_prefix = prefixes[q % 4], .status = "open", .limit = 20 };
             listing_page page;
-            t0 = now_s();
+            t0 = corpus_now();
             if (store_listing_list(s, LISTING_ACHIEVEMENT, &f, &page) != TM_OK)
                 return 1;
-            lat[q] = (now_s() - t0) * 1e3;
+            lat[q] = (corpus_now() - t0) * 1e3;
             store_page_cleanup(&page);
         }
         qsort(lat, QUERIES, sizeof *lat, cmp_double);
@@ -314,10 +254,7 @@ int main(int argc, char **argv)
     printf("list field= page:   p50 %6.3f ms  p99 %6.3f ms\n", median3(list_p50), median3(list_p99));
     for (int q = 0; q < QUERIES; q++)
         free(queries[q]);
-    for (int i = 0; i < VOCAB; i++) {
-        free(zh_vocab[i]);
-        free(en_vocab[i]);
-    }
+    corpus_free();
     unlink(dbpath);
     char wal[64];
     snprintf(wal, sizeof wal, "%s-wal", dbpath);

@@ -17,6 +17,7 @@
  *     the store does, bm25 with the same field weights, OR of the demand's
  *     terms, top 20) over the same achievements, and the p50 ratio.
  */
+#include "corpus.h"
 #include "index.h"
 #include "mem.h"
 #include "sbuf.h"
@@ -29,33 +30,9 @@
 #include <time.h>
 
 #define VOCAB 20000
+#define SEED 88172645u
 #define QUERIES 1000
 #define PEER_QUERIES 200
-
-static char *zh[VOCAB], *en[VOCAB];
-static unsigned rng = 88172645u;
-
-static unsigned next_rand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 17;
-    rng ^= rng << 5;
-    return rng;
-}
-
-static size_t skewed(void)
-{
-    double u = (double)(next_rand() % 1000000) / 1000000.0;
-    size_t r = (size_t)(VOCAB * u * u * u);
-    return r < VOCAB ? r : VOCAB - 1;
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static long rss_kb(void)
 {
@@ -70,35 +47,6 @@ static long rss_kb(void)
     return kb;
 }
 
-/*
- * Builds the vocabularies.  Chinese words are 2-4 characters drawn (skewed) from
- * the 3,500 most common CJK code points' worth of characters (U+4E00 onwards),
- * so that bigrams are as sparse as in real text; English words are 2-4 syllables.
- */
-static void build_vocabulary(void)
-{
-    static const char *const syl[] = { "pro", "con", "tion", "ma", "ter", "al", "sen", "sor", "hy", "dra", "lic",
-                                       "gen", "er", "ate", "cat", "lyst", "ther", "mal", "flu", "id", "dy", "nam",
-                                       "ic", "op", "ti", "cal", "mag", "net", "ion", "bat", "y", "cell", "poly",
-                                       "mer", "fib", "re", "com", "pos", "ite", "mo", "tor", "dri", "ve", "se" };
-    size_t nsyl = sizeof syl / sizeof syl[0];
-    for (int i = 0; i < VOCAB; i++) {
-        sbuf a, b;
-        sbuf_init(&a);
-        sbuf_init(&b);
-        int len = 2 + (int)(next_rand() % 3);
-        for (int k = 0; k < len; k++) {
-            double u = (double)(next_rand() % 1000000) / 1000000.0;
-            uint32_t cp = 0x4E00 + (uint32_t)(3500.0 * u * u);
-            char enc[4] = { (char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)), (char)(0x80 | (cp & 0x3F)), 0 };
-            sbuf_add(&a, enc, 3);
-            sbuf_adds(&b, syl[next_rand() % nsyl]);
-        }
-        zh[i] = sbuf_take(&a);
-        en[i] = sbuf_take(&b);
-    }
-}
-
 typedef struct text {
     char *title, *body;
     char *kw[3];
@@ -106,32 +54,16 @@ typedef struct text {
     size_t nfields;
 } text;
 
-static char *words(int english, int n)
-{
-    sbuf b;
-    sbuf_init(&b);
-    for (int i = 0; i < n; i++) {
-        if (english && i)
-            sbuf_addc(&b, ' ');
-        sbuf_adds(&b, english ? en[skewed()] : zh[skewed()]);
-        if (!english && i % 7 == 6)
-            sbuf_adds(&b, "，");
-    }
-    return sbuf_take(&b);
-}
-
 static void make_text(text *t, int achievement, int i)
 {
-    static const char *const codes[] = { "B06", "B07", "C26", "C27", "C15", "C13", "C35", "C34", "C30",
-                                         "C32", "C39", "I64", "I65", "A01", "A04", "M73", "N77", "D44" };
     int english = i % 3 == 0;
-    t->title = words(english, achievement ? 3 + (int)(next_rand() % 5) : 3 + (int)(next_rand() % 4));
-    t->body = words(english, achievement ? 30 + (int)(next_rand() % 61) : 15 + (int)(next_rand() % 26));
+    t->title = corpus_words(english, achievement ? 3 + (int)(corpus_rand() % 5) : 3 + (int)(corpus_rand() % 4));
+    t->body = corpus_words(english, achievement ? 30 + (int)(corpus_rand() % 61) : 15 + (int)(corpus_rand() % 26));
     for (int k = 0; k < 3; k++)
-        t->kw[k] = achievement ? xstrdup(english ? en[skewed()] : zh[skewed()]) : NULL;
-    t->nfields = 1 + next_rand() % 2;
+        t->kw[k] = achievement ? xstrdup(corpus_word(english)) : NULL;
+    t->nfields = 1 + corpus_rand() % 2;
     for (size_t k = 0; k < t->nfields; k++)
-        t->fields[k] = codes[next_rand() % 18];
+        t->fields[k] = corpus_field();
 }
 
 static void free_text(text *t)
@@ -146,19 +78,6 @@ static mt_doc as_doc(const text *t)
 {
     mt_doc d = { t->title, t->body, (const char *const *)t->kw, t->kw[0] ? 3u : 0u, t->fields, t->nfields };
     return d;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void percentiles(double *v, size_t n, double *p50, double *p99)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    *p50 = v[n / 2];
-    *p99 = v[n * 99 / 100];
 }
 
 /* The OR of a demand's tokens, each quoted, for FTS5. */
@@ -188,7 +107,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_match [ACHIEVEMENTS >= 1000 [DEMANDS >= 1000]]\n");
         return 2;
     }
-    build_vocabulary();
+    corpus_init(VOCAB, SEED);
     mt_tokenizer *t = mt_tokenizer_new();
     mt_params p;
     mt_params_default(&p);
@@ -199,12 +118,12 @@ int main(int argc, char **argv)
     mt_index *ach = mt_index_new(&p), *dem = mt_index_new(&p);
     mt_index_bulk(ach);
     mt_index_bulk(dem);
-    double t0 = now_s(), gen = 0;
+    double t0 = corpus_now(), gen = 0;
     for (long i = 0; i < na; i++) {
-        double g0 = now_s();
+        double g0 = corpus_now();
         text x;
         make_text(&x, 1, (int)i);
-        gen += now_s() - g0;
+        gen += corpus_now() - g0;
         mt_doc d = as_doc(&x);
         if (mt_index_add(ach, t, i, &d) != MT_OK)
             return 1;
@@ -212,7 +131,7 @@ int main(int argc, char **argv)
     }
     if (mt_index_finalize(ach) != MT_OK)
         return 1;
-    double build = now_s() - t0 - gen;
+    double build = corpus_now() - t0 - gen;
     for (long i = 0; i < nd; i++) {
         text x;
         make_text(&x, 0, (int)i);
@@ -239,26 +158,26 @@ int main(int argc, char **argv)
         make_text(&queries[q], 0, q);
     for (int q = 0; q < QUERIES; q++) {
         mt_doc d = as_doc(&queries[q]);
-        double s = now_s();
+        double s = corpus_now();
         mt_index_query(ach, t, &d, 20, hits, &n);
-        lat[q] = (now_s() - s) * 1e3;
+        lat[q] = (corpus_now() - s) * 1e3;
     }
     double f50, f99, r50, r99, same50, same99;
     static double same[PEER_QUERIES];
     memcpy(same, lat, sizeof same);
-    percentiles(same, PEER_QUERIES, &same50, &same99);
-    percentiles(lat, QUERIES, &f50, &f99);
+    corpus_percentiles(same, PEER_QUERIES, &same50, &same99);
+    corpus_percentiles(lat, QUERIES, &f50, &f99);
     printf("demand -> top-20 achievements:     p50 %7.3f ms  p99 %7.3f ms\n", f50, f99);
     for (int q = 0; q < QUERIES; q++) {
         text x;
         make_text(&x, 1, q);
         mt_doc d = as_doc(&x);
-        double s = now_s();
+        double s = corpus_now();
         mt_index_query(dem, t, &d, 20, hits, &n);
-        lat[q] = (now_s() - s) * 1e3;
+        lat[q] = (corpus_now() - s) * 1e3;
         free_text(&x);
     }
-    percentiles(lat, QUERIES, &r50, &r99);
+    corpus_percentiles(lat, QUERIES, &r50, &r99);
     printf("new achievement -> top-20 demands: p50 %7.3f ms  p99 %7.3f ms\n", r50, r99);
     mt_index_free(dem);
     if (argc > 3 && strcmp(argv[3], "nopeer") == 0) {
@@ -267,6 +186,7 @@ int main(int argc, char **argv)
         free(queries);
         mt_index_free(ach);
         mt_tokenizer_free(t);
+        corpus_free();
         return 0;
     }
 
@@ -278,13 +198,9 @@ int main(int argc, char **argv)
         return 1;
     sqlite3_exec(db, "CREATE VIRTUAL TABLE a USING fts5(title, abstract, keywords, tokenize='techmatch');"
                      "INSERT INTO a(a, rank) VALUES ('rank', 'bm25(3.0, 1.0, 3.0)');", NULL, NULL, NULL);
-    rng = 88172645u; /* the same corpus again */
-    for (int i = 0; i < VOCAB; i++) {
-        free(zh[i]);
-        free(en[i]);
-    }
-    build_vocabulary();
-    t0 = now_s();
+    corpus_free();
+    corpus_init(VOCAB, SEED); /* the same corpus again */
+    t0 = corpus_now();
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     sqlite3_prepare_v2(db, "INSERT INTO a(rowid, title, abstract, keywords) VALUES (?1, ?2, ?3, ?4)", -1, &ins, NULL);
     for (long i = 0; i < na; i++) {
@@ -302,7 +218,7 @@ int main(int argc, char **argv)
     }
     sqlite3_finalize(ins);
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-    printf("FTS5 build:         %.0f achievements/s\n", (double)na / (now_s() - t0));
+    printf("FTS5 build:         %.0f achievements/s\n", (double)na / (corpus_now() - t0));
     sqlite3_prepare_v2(db, "SELECT rowid FROM a WHERE a MATCH ?1 ORDER BY rank LIMIT 20", -1, &sel, NULL);
     static double plat[PEER_QUERIES];
     for (int q = 0; q < PEER_QUERIES; q++) {
@@ -310,18 +226,18 @@ int main(int argc, char **argv)
         sbuf_init(&o.b);
         mt_tokenize(t, queries[q].title, strlen(queries[q].title), add_or, &o);
         mt_tokenize(t, queries[q].body, strlen(queries[q].body), add_or, &o);
-        double s = now_s();
+        double s = corpus_now();
         sqlite3_bind_text(sel, 1, o.b.buf, -1, SQLITE_TRANSIENT);
         while (sqlite3_step(sel) == SQLITE_ROW)
             ;
         sqlite3_reset(sel);
-        plat[q] = (now_s() - s) * 1e3;
+        plat[q] = (corpus_now() - s) * 1e3;
         sbuf_cleanup(&o.b);
     }
     sqlite3_finalize(sel);
     sqlite3_close(db);
     double p50, p99;
-    percentiles(plat, PEER_QUERIES, &p50, &p99);
+    corpus_percentiles(plat, PEER_QUERIES, &p50, &p99);
     printf("FTS5 demand -> top-20 (same %d demands): p50 %7.3f ms  p99 %7.3f ms\n", PEER_QUERIES, p50, p99);
     printf("techmatch on those %d demands:     p50 %7.3f ms  p99 %7.3f ms\n", PEER_QUERIES, same50, same99);
     printf("forward p50 ratio FTS5 / techmatch: %.1f\n", same50 > 0 ? p50 / same50 : 0);
@@ -330,9 +246,6 @@ int main(int argc, char **argv)
     free(queries);
     mt_index_free(ach);
     mt_tokenizer_free(t);
-    for (int i = 0; i < VOCAB; i++) {
-        free(zh[i]);
-        free(en[i]);
-    }
+    corpus_free();
     return 0;
 }
