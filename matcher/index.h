@@ -16,9 +16,15 @@
  *       codes are hierarchical prefixes ("B" > "B06" > "B061"); two codes
  *       sharing L levels of a deeper one of D levels agree L / D.
  *
+ * Scores are integer sums (quantised weights), so the pruned top-k equals
+ * exhaustive scoring exactly.  The rank command adds pseudo-relevance feedback
+ * (mt_params.prf_*); the service turns it off so that scores equal their
+ * explanations.
+ *
  * Ownership: the index copies what it needs from an mt_doc.  Thread-safety:
- * none inside; callers guard an index with a read-write lock (queries are
- * reads).  Errors: functions return 0 or MT_ERR_*.
+ * adds and removes need the index to themselves; queries and explanations
+ * only read it (each thread keeps its own scratch memory), so callers guard an
+ * index with a read-write lock.  Errors: functions return 0 or MT_ERR_*.
  */
 #ifndef MT_INDEX_H
 #define MT_INDEX_H
