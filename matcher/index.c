@@ -884,9 +884,16 @@ static int cmp_hits(const void *a, const void *b)
 /* Sets the integer weights and bounds of the query terms; returns the most the query can score. */
 static int64_t prepare_terms(const mt_index *ix, qterm *qt, size_t nq)
 {
+    /* The scale keeps every sum under 2^31, so 32-bit accumulators cannot overflow. */
+    double total = 0, scale = QSCALE;
+    for (size_t i = 0; i < nq; i++)
+        total += qt[i].weight;
+    double room = (2147483647.0 / 255.0 - (double)nq - 1.0) / (total > 0 ? total : 1);
+    if (room < scale)
+        scale = room < 1.0 ? 1.0 : room;
     int64_t qmax = 0;
     for (size_t i = 0; i < nq; i++) {
-        qt[i].qi = llround(qt[i].weight * QSCALE);
+        qt[i].qi = llround(qt[i].weight * scale);
         if (qt[i].qi < 1)
             qt[i].qi = 1;
         qt[i].ub = qt[i].qi * ix->terms[qt[i].term].maxw;
@@ -962,7 +969,7 @@ static int cmp_ub_desc(const void *a, const void *b)
  * when the thread ends.
  */
 typedef struct scratch {
-    int64_t *acc;
+    uint32_t *acc;     /* sums stay under 2^31 (prepare_terms) */
     uint32_t *touched;
     int64_t *sel;
     size_t cap;
@@ -1000,7 +1007,7 @@ static scratch *scratch_get(size_t ndocs)
     }
     if (sc->cap < ndocs) {
         size_t cap = ndocs + ndocs / 2 + 1024;
-        int64_t *acc = calloc(cap, sizeof *acc);
+        uint32_t *acc = calloc(cap, sizeof *acc);
         uint32_t *touched = malloc(cap * sizeof *touched);
         int64_t *sel = malloc(cap * sizeof *sel);
         if (!acc || !touched || !sel) {
@@ -1111,24 +1118,26 @@ static int topk_pruned(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, c
     rem[nq] = 0;
     for (size_t i = nq; i-- > 0;)
         rem[i] = rem[i + 1] + qt[i].ub;
-    int64_t *acc = sc->acc, maxacc = 0;
+    uint32_t *acc = sc->acc, maxacc = 0;
     uint32_t *touched = sc->touched;
     size_t ntouched = 0, i = 0;
     double theta = -1.0;
     for (; i < nq; i++) {
         if (i > 0 && ntouched >= k && score_bound(ix, rem[i], qmax, q) < score_floor(ix, maxacc, qmax, q)) {
+            size_t live = 0; /* removed listings' postings are summed too, but never count here */
             for (size_t c = 0; c < ntouched; c++)
-                sc->sel[c] = acc[touched[c]];
-            theta = score_floor(ix, kth_largest(sc->sel, ntouched, k), qmax, q);
-            if (score_bound(ix, rem[i], qmax, q) < theta)
-                break;
+                if (ix->alive[touched[c]])
+                    sc->sel[live++] = acc[touched[c]];
+            if (live >= k) {
+                theta = score_floor(ix, kth_largest(sc->sel, live, k), qmax, q);
+                if (score_bound(ix, rem[i], qmax, q) < theta)
+                    break;
+            }
         }
         const term *tm = &ix->terms[qt[i].term];
-        int64_t qi = qt[i].qi;
+        uint32_t qi = (uint32_t)qt[i].qi;
         for (uint32_t p = 0; p < tm->n; p++) {
             uint32_t d = tm->docs[p];
-            if (!ix->alive[d])
-                continue;
             if (acc[d] == 0)
                 touched[ntouched++] = d;
             acc[d] += qi * tm->w[p];
@@ -1142,7 +1151,7 @@ static int topk_pruned(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, c
         size_t kept = 0;
         for (size_t c = 0; c < ntouched; c++) {
             uint32_t d = touched[c];
-            if (score_bound(ix, acc[d] + rem[i], qmax, q) >= theta)
+            if (ix->alive[d] && score_bound(ix, (int64_t)acc[d] + rem[i], qmax, q) >= theta)
                 touched[kept++] = d;
             else
                 acc[d] = 0;
@@ -1155,12 +1164,16 @@ static int topk_pruned(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, c
             for (size_t c = 0; c < ncand && p < tm->n; c++) {
                 p = gallop(tm, p, touched[c]);
                 if (p < tm->n && tm->docs[p] == touched[c])
-                    acc[touched[c]] += qt[j].qi * tm->w[p];
+                    acc[touched[c]] += (uint32_t)qt[j].qi * tm->w[p];
             }
         }
     }
     for (size_t c = 0; c < ncand; c++) {
         /* The field part costs string work: only for documents that could enter the heap. */
+        if (!ix->alive[touched[c]]) {
+            acc[touched[c]] = 0;
+            continue;
+        }
         if (*n < k || score_bound(ix, acc[touched[c]], qmax, q) >= out[0].score) {
             mt_hit h = make_hit(ix, touched[c], acc[touched[c]], qmax, q);
             heap_push(out, n, k, &h);
