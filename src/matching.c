@@ -162,6 +162,58 @@ static int candidates(matching *m, mt_tokenizer *t, const listing *l, size_t k, 
     return rc == MT_OK ? TM_OK : TM_ERR_INTERNAL;
 }
 
+static void free_view_items(match_view *v, size_t n);
+
+/*
+ * The open, unexpired listings of the other side that the indexes find for l
+ * (at most k), each explained with the pair's score (the demand scored against
+ * the achievement); in the indexes' order.  Free with matching_views_free.
+ */
+static int explained_candidates(matching *m, store *s, mt_tokenizer *t, const listing *l, size_t k,
+                                match_view **out, size_t *n)
+{
+    mt_hit *hits = NULL;
+    size_t nh = 0;
+    *out = NULL;
+    *n = 0;
+    int status = candidates(m, t, l, k, &hits, &nh);
+    listing_kind other = l->kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND;
+    listing **others = status == TM_OK ? load_hits(s, other, hits, nh) : NULL;
+    match_view *v = xcalloc(nh ? nh : 1, sizeof *v);
+    size_t nv = 0;
+    pthread_rwlock_rdlock(&m->lock);
+    for (size_t i = 0; status == TM_OK && i < nh; i++) {
+        listing *o = others[i];
+        if (o == NULL || strcmp(o->status, "open") != 0 || expired(o))
+            continue;
+        const listing *demand = l->kind == LISTING_DEMAND ? l : o;
+        const listing *achievement = l->kind == LISTING_DEMAND ? o : l;
+        mt_explanation e;
+        status = explain_pair(m, t, demand, achievement, &e);
+        if (status != TM_OK || e.score <= 0)
+            continue;
+        v[nv].other = o;
+        others[i] = NULL;
+        v[nv].score = e.score;
+        v[nv].k = e.k;
+        v[nv].f = e.f;
+        v[nv].explanation = explanation_json(&e);
+        nv++;
+    }
+    pthread_rwlock_unlock(&m->lock);
+    for (size_t i = 0; others && i < nh; i++)
+        listing_free(others[i]);
+    free(others);
+    free(hits);
+    if (status != TM_OK) {
+        matching_views_free(v, nv);
+        return status;
+    }
+    *out = v;
+    *n = nv;
+    return TM_OK;
+}
+
 int matching_listing_written(matching *m, store *s, const listing *l)
 {
     int open = strcmp(l->status, "open") == 0;
@@ -182,44 +234,31 @@ int matching_listing_written(matching *m, store *s, const listing *l)
         return rc != MT_OK ? TM_ERR_INTERNAL : store_matches_withdraw(s, l->kind, l->id);
     }
     double threshold = 0;
-    mt_hit *hits = NULL;
+    match_view *v = NULL;
     size_t n = 0;
     int status = store_policy_threshold(s, &threshold);
     if (status == TM_OK)
-        status = candidates(m, t, l, CANDIDATES, &hits, &n);
-    listing_kind other = l->kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND;
-    listing **others = status == TM_OK ? load_hits(s, other, hits, n) : NULL;
+        status = explained_candidates(m, s, t, l, CANDIDATES, &v, &n);
     match_row *rows = xcalloc(n ? n : 1, sizeof *rows);
     char **texts = xcalloc(n ? n : 1, sizeof *texts);
     size_t nrows = 0;
-    pthread_rwlock_rdlock(&m->lock);
     for (size_t i = 0; status == TM_OK && i < n; i++) {
-        const listing *o = others[i];
-        if (o == NULL || strcmp(o->status, "open") != 0 || expired(o))
+        if (v[i].score < threshold)
             continue;
-        const listing *demand = l->kind == LISTING_DEMAND ? l : o;
-        const listing *achievement = l->kind == LISTING_DEMAND ? o : l;
-        mt_explanation e;
-        status = explain_pair(m, t, demand, achievement, &e);
-        if (status != TM_OK || e.score < threshold || e.score <= 0)
-            continue;
-        cJSON *j = explanation_json(&e);
-        texts[nrows] = json_print(j);
-        cJSON_Delete(j);
-        rows[nrows] = (match_row){ demand->id, achievement->id, e.score, e.k, e.f, texts[nrows] };
+        int64_t other = v[i].other->id;
+        texts[nrows] = json_print(v[i].explanation);
+        rows[nrows] = (match_row){ l->kind == LISTING_DEMAND ? l->id : other,
+                                   l->kind == LISTING_DEMAND ? other : l->id,
+                                   v[i].score, v[i].k, v[i].f, texts[nrows] };
         nrows++;
     }
-    pthread_rwlock_unlock(&m->lock);
     if (status == TM_OK)
         status = store_matches_record(s, l->kind, l->id, rows, nrows);
     for (size_t i = 0; i < nrows; i++)
         free(texts[i]);
     free(texts);
     free(rows);
-    for (size_t i = 0; others && i < n; i++)
-        listing_free(others[i]);
-    free(others);
-    free(hits);
+    matching_views_free(v, n);
     mt_tokenizer_free(t);
     return status;
 }
@@ -284,47 +323,17 @@ static int cmp_views(const void *a, const void *b)
 int matching_top(matching *m, store *s, const listing *l, size_t k, match_view **out, size_t *n)
 {
     mt_tokenizer *t = mt_tokenizer_new();
-    mt_hit *hits = NULL;
-    size_t nh = 0;
+    match_view *v = NULL;
+    size_t nv = 0;
     *out = NULL;
     *n = 0;
     if (t == NULL)
         return TM_ERR_INTERNAL;
     /* A few more than asked, as expired demands are dropped. */
-    int status = candidates(m, t, l, k + 10, &hits, &nh);
-    listing_kind other = l->kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND;
-    listing **others = status == TM_OK ? load_hits(s, other, hits, nh) : NULL;
-    match_view *v = xcalloc(nh ? nh : 1, sizeof *v);
-    size_t nv = 0;
-    pthread_rwlock_rdlock(&m->lock);
-    for (size_t i = 0; status == TM_OK && i < nh; i++) {
-        listing *o = others[i];
-        if (o == NULL || strcmp(o->status, "open") != 0 || expired(o))
-            continue;
-        const listing *demand = l->kind == LISTING_DEMAND ? l : o;
-        const listing *achievement = l->kind == LISTING_DEMAND ? o : l;
-        mt_explanation e;
-        status = explain_pair(m, t, demand, achievement, &e);
-        if (status != TM_OK || e.score <= 0)
-            continue;
-        v[nv].other = o;
-        others[i] = NULL;
-        v[nv].score = e.score;
-        v[nv].k = e.k;
-        v[nv].f = e.f;
-        v[nv].explanation = explanation_json(&e);
-        nv++;
-    }
-    pthread_rwlock_unlock(&m->lock);
-    for (size_t i = 0; others && i < nh; i++)
-        listing_free(others[i]);
-    free(others);
-    free(hits);
+    int status = explained_candidates(m, s, t, l, k + 10, &v, &nv);
     mt_tokenizer_free(t);
-    if (status != TM_OK) {
-        matching_views_free(v, nv);
+    if (status != TM_OK)
         return status;
-    }
     qsort(v, nv, sizeof *v, cmp_views);
     if (nv > k) {
         free_view_items(v + k, nv - k);
