@@ -66,9 +66,18 @@ typedef struct doc {
     uint32_t nterms;
     uint32_t *terms;     /* term ids of its bag */
     float *tf;           /* weighted term frequencies */
-    char **fields;
-    uint32_t nfields;
 } doc;
+
+/* Interned keys: the field codes, and the sets of field codes the documents hold. */
+typedef struct strtab {
+    char **key;          /* owned copies */
+    uint32_t *len;
+    uint32_t n, cap;
+    uint32_t *slots;     /* id + 1, 0 = empty */
+    uint32_t slots_cap;  /* power of two */
+} strtab;
+
+#define NO_SET UINT32_MAX
 
 struct mt_index {
     mt_params p;
@@ -84,6 +93,9 @@ struct mt_index {
     double total_len;            /* over live documents */
     float *scratch;              /* by term id: frequencies of the document being added, else 0 */
     uint8_t *alive;              /* by document number: 1 while live (compact, for the hot loops) */
+    uint32_t *dset;              /* by document number: its set of field codes, or NO_SET */
+    strtab codes;                /* field code texts */
+    strtab sets;                 /* keys: sorted arrays of code ids */
     int bulk;                    /* adds record documents only; finalize writes the postings */
 };
 
@@ -117,10 +129,16 @@ static void doc_clear(doc *d)
 {
     free(d->terms);
     free(d->tf);
-    for (uint32_t i = 0; i < d->nfields; i++)
-        free(d->fields[i]);
-    free(d->fields);
     memset(d, 0, sizeof *d);
+}
+
+static void strtab_free(strtab *s)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        free(s->key[i]);
+    free(s->key);
+    free(s->len);
+    free(s->slots);
 }
 
 void mt_index_free(mt_index *ix)
@@ -139,6 +157,9 @@ void mt_index_free(mt_index *ix)
     free(ix->term_slots);
     free(ix->docs);
     free(ix->alive);
+    free(ix->dset);
+    strtab_free(&ix->codes);
+    strtab_free(&ix->sets);
     free(ix->id_slots);
     free(ix);
 }
@@ -247,6 +268,92 @@ static uint32_t term_intern(mt_index *ix, const char *s, size_t n, uint32_t h)
     tm->len = (uint32_t)n;
     ix->term_slots[slot] = SLOT(h, ix->nterms);
     return ix->nterms++;
+}
+
+/* ---------- interned keys ---------- */
+
+static int strtab_grow(strtab *s)
+{
+    uint32_t cap = s->slots_cap ? s->slots_cap * 2 : 64;
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    if (slots == NULL)
+        return MT_ERR_NOMEM;
+    for (uint32_t id = 0; id < s->n; id++) {
+        uint32_t i = (uint32_t)hash_bytes(s->key[id], s->len[id]) & (cap - 1);
+        while (slots[i])
+            i = (i + 1) & (cap - 1);
+        slots[i] = id + 1;
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->slots_cap = cap;
+    return MT_OK;
+}
+
+/* Returns the id of the key k[0..n), adding it when new; UINT32_MAX when out of memory. */
+static uint32_t strtab_intern(strtab *s, const char *k, size_t n)
+{
+    if ((s->n + 1) * 2 > s->slots_cap && strtab_grow(s) != MT_OK)
+        return UINT32_MAX;
+    uint32_t i = (uint32_t)hash_bytes(k, n) & (s->slots_cap - 1);
+    while (s->slots[i]) {
+        uint32_t id = s->slots[i] - 1;
+        if (s->len[id] == n && memcmp(s->key[id], k, n) == 0)
+            return id;
+        i = (i + 1) & (s->slots_cap - 1);
+    }
+    if (s->n == s->cap) {
+        uint32_t cap = s->cap ? s->cap * 2 : 64;
+        char **key = realloc(s->key, cap * sizeof *key);
+        if (key == NULL)
+            return UINT32_MAX;
+        s->key = key;
+        uint32_t *len = realloc(s->len, cap * sizeof *len);
+        if (len == NULL)
+            return UINT32_MAX;
+        s->len = len;
+        s->cap = cap;
+    }
+    char *copy = malloc(n + 1);
+    if (copy == NULL)
+        return UINT32_MAX;
+    memcpy(copy, k, n);
+    copy[n] = '\0';
+    s->key[s->n] = copy;
+    s->len[s->n] = (uint32_t)n;
+    s->slots[i] = s->n + 1;
+    return s->n++;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The id of the set of d's field codes (NO_SET when it has none); UINT32_MAX - 1 when out of memory. */
+#define SET_NOMEM (UINT32_MAX - 1)
+static uint32_t field_set_of(mt_index *ix, const mt_doc *d)
+{
+    uint32_t ids[16];
+    size_t n = 0;
+    for (size_t i = 0; i < d->nfields && n < sizeof ids / sizeof ids[0]; i++) {
+        if (d->fields[i] == NULL)
+            continue;
+        uint32_t c = strtab_intern(&ix->codes, d->fields[i], strlen(d->fields[i]));
+        if (c == UINT32_MAX)
+            return SET_NOMEM;
+        ids[n++] = c;
+    }
+    if (n == 0)
+        return NO_SET;
+    qsort(ids, n, sizeof ids[0], cmp_u32);
+    size_t u = 1;
+    for (size_t i = 1; i < n; i++)
+        if (ids[i] != ids[u - 1])
+            ids[u++] = ids[i];
+    uint32_t set = strtab_intern(&ix->sets, (const char *)ids, u * sizeof ids[0]);
+    return set == UINT32_MAX ? SET_NOMEM : set;
 }
 
 /* ---------- documents by id ---------- */
@@ -662,14 +769,17 @@ int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *d)
     if (ix->ndocs == ix->docs_cap) {
         uint32_t cap = ix->docs_cap ? ix->docs_cap * 2 : 1024;
         doc *grown = realloc(ix->docs, cap * sizeof *grown);
-        uint8_t *alive = grown ? realloc(ix->alive, cap) : NULL;
         if (grown)
             ix->docs = grown;
-        if (alive == NULL) {
+        uint8_t *alive = grown ? realloc(ix->alive, cap) : NULL;
+        if (alive)
+            ix->alive = alive;
+        uint32_t *dset = alive ? realloc(ix->dset, cap * sizeof *dset) : NULL;
+        if (dset == NULL) {
             idbag_free(&b);
             return MT_ERR_NOMEM;
         }
-        ix->alive = alive;
+        ix->dset = dset;
         ix->docs_cap = cap;
     }
     if ((ix->nlive + 1) * 2 > ix->id_slots_cap &&
@@ -691,14 +801,12 @@ int mt_index_add(mt_index *ix, mt_tokenizer *t, int64_t id, const mt_doc *d)
     dc->terms = b.ids;
     dc->tf = b.tf;
     dc->nterms = (uint32_t)b.n;
-    dc->fields = calloc(d->nfields ? d->nfields : 1, sizeof *dc->fields);
-    if (dc->fields == NULL) {
+    uint32_t set = field_set_of(ix, d);
+    if (set == SET_NOMEM) {
         doc_clear(dc);
         return MT_ERR_NOMEM;
     }
-    for (size_t i = 0; i < d->nfields; i++)
-        if (d->fields[i] && (dc->fields[dc->nfields] = dup_n(d->fields[i], strlen(d->fields[i]))))
-            dc->nfields++;
+    ix->dset[docno] = set;
     for (uint32_t k = 0; k < dc->nterms; k++)
         dc->len += dc->tf[k];
     ix->ndocs++;
@@ -902,22 +1010,157 @@ static int64_t prepare_terms(const mt_index *ix, qterm *qt, size_t nq)
     return qmax;
 }
 
-/* The score of a document with raw sum raw: wk * K + wf * F, or K when either side lacks fields. */
-static mt_hit make_hit(const mt_index *ix, uint32_t d, int64_t raw, int64_t qmax, const mt_doc *q)
+/*
+ * Per-thread scratch for queries: accumulators (kept all zero between
+ * queries), the documents touched, room to select the k-th best, and the
+ * field agreement of each set of field codes with the current query (valid
+ * where fgen equals gen).  Freed when the thread ends.
+ */
+typedef struct scratch {
+    uint32_t *acc;     /* sums stay under 2^31 (prepare_terms) */
+    uint32_t *touched;
+    double *sel;
+    size_t cap;
+    double *fval;
+    uint32_t *fgen;
+    size_t fcap;
+    uint32_t gen;
+} scratch;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p)
 {
-    const doc *dc = &ix->docs[d];
-    mt_hit h = { dc->id, 0, qmax > 0 ? (double)raw / (double)qmax : 0, 0 };
-    if (q->nfields > 0 && dc->nfields > 0) {
-        h.f = mt_field_agreement(q->fields, q->nfields, (const char *const *)dc->fields, dc->nfields);
-        h.score = ix->p.wk * h.k + ix->p.wf * h.f;
-    } else {
-        h.score = h.k;
+    scratch *sc = p;
+    if (sc) {
+        free(sc->acc);
+        free(sc->touched);
+        free(sc->sel);
+        free(sc->fval);
+        free(sc->fgen);
+        free(sc);
     }
+}
+
+static void scratch_key_make(void)
+{
+    (void)pthread_key_create(&scratch_key, scratch_free);
+}
+
+static int scratch_fit_docs(scratch *sc, size_t ndocs)
+{
+    if (sc->cap >= ndocs)
+        return MT_OK;
+    size_t cap = ndocs + ndocs / 2 + 1024;
+    uint32_t *acc = calloc(cap, sizeof *acc);
+    uint32_t *touched = malloc(cap * sizeof *touched);
+    double *sel = malloc(cap * sizeof *sel);
+    if (!acc || !touched || !sel) {
+        free(acc);
+        free(touched);
+        free(sel);
+        return MT_ERR_NOMEM;
+    }
+    free(sc->acc);
+    free(sc->touched);
+    free(sc->sel);
+    sc->acc = acc;
+    sc->touched = touched;
+    sc->sel = sel;
+    sc->cap = cap;
+    return MT_OK;
+}
+
+static int scratch_fit_sets(scratch *sc, size_t nsets)
+{
+    if (sc->fcap >= nsets)
+        return MT_OK;
+    size_t cap = nsets + nsets / 2 + 64;
+    double *fval = malloc(cap * sizeof *fval);
+    uint32_t *fgen = calloc(cap, sizeof *fgen);
+    if (!fval || !fgen) {
+        free(fval);
+        free(fgen);
+        return MT_ERR_NOMEM;
+    }
+    free(sc->fval);
+    free(sc->fgen);
+    sc->fval = fval;
+    sc->fgen = fgen;
+    sc->fcap = cap;
+    sc->gen = 0;
+    return MT_OK;
+}
+
+/* This thread's scratch, sized for ix, with the field agreements of a previous query forgotten. */
+static scratch *scratch_get(const mt_index *ix)
+{
+    pthread_once(&scratch_once, scratch_key_make);
+    scratch *sc = pthread_getspecific(scratch_key);
+    if (sc == NULL) {
+        sc = calloc(1, sizeof *sc);
+        if (sc == NULL || pthread_setspecific(scratch_key, sc) != 0) {
+            free(sc);
+            return NULL;
+        }
+    }
+    if (scratch_fit_docs(sc, ix->ndocs) != MT_OK || scratch_fit_sets(sc, ix->sets.n) != MT_OK)
+        return NULL;
+    if (++sc->gen == 0) {
+        memset(sc->fgen, 0, sc->fcap * sizeof *sc->fgen);
+        sc->gen = 1;
+    }
+    return sc;
+}
+
+/* F of the query and a set of field codes, computed once per query and set. */
+static double set_agreement(const mt_index *ix, scratch *sc, const mt_doc *q, uint32_t set)
+{
+    if (sc->fgen[set] == sc->gen)
+        return sc->fval[set];
+    double best = 0;
+    size_t n = ix->sets.len[set] / sizeof(uint32_t);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c;
+        memcpy(&c, ix->sets.key[set] + i * sizeof c, sizeof c);
+        const char *code = ix->codes.key[c];
+        double x = mt_field_agreement(q->fields, q->nfields, &code, 1);
+        if (x > best)
+            best = x;
+    }
+    sc->fval[set] = best;
+    sc->fgen[set] = sc->gen;
+    return best;
+}
+
+/*
+ * The score of document d with keyword sum raw: wk * K + wf * F, or K when
+ * either side lacks fields.  It grows with raw, so with a partial sum it is a
+ * lower bound of the final score, and with an upper bound of the sum an upper
+ * bound of it.
+ */
+static double doc_score(const mt_index *ix, scratch *sc, const mt_doc *q, uint32_t d, int64_t raw,
+                        int64_t qmax, double *f)
+{
+    double k = qmax > 0 ? (double)raw / (double)qmax : 0;
+    uint32_t set = ix->dset[d];
+    *f = 0;
+    if (q->nfields == 0 || set == NO_SET)
+        return k;
+    *f = set_agreement(ix, sc, q, set);
+    return ix->p.wk * k + ix->p.wf * *f;
+}
+
+static mt_hit make_hit(const mt_index *ix, scratch *sc, const mt_doc *q, uint32_t d, int64_t raw, int64_t qmax)
+{
+    mt_hit h = { ix->docs[d].id, 0, qmax > 0 ? (double)raw / (double)qmax : 0, 0 };
+    h.score = doc_score(ix, sc, q, d, raw, qmax, &h.f);
     return h;
 }
 
-/* The best score a document with raw sum at most raw could reach. */
-static double score_bound(const mt_index *ix, int64_t raw, int64_t qmax, const mt_doc *q)
+/* The best score a document not seen yet, with keyword sum at most raw, could reach. */
+static double unseen_bound(const mt_index *ix, int64_t raw, int64_t qmax, const mt_doc *q)
 {
     double k = qmax > 0 ? (double)raw / (double)qmax : 0;
     return q->nfields > 0 ? (ix->p.wk * k + ix->p.wf > k ? ix->p.wk * k + ix->p.wf : k) : k;
@@ -927,10 +1170,11 @@ static double score_bound(const mt_index *ix, int64_t raw, int64_t qmax, const m
 static int topk_exhaustive(const mt_index *ix, const qterm *qt, size_t nq, int64_t qmax, const mt_doc *q,
                            size_t k, mt_hit *out, size_t *n)
 {
+    scratch *sc = scratch_get(ix);
     int64_t *acc = calloc(ix->ndocs ? ix->ndocs : 1, sizeof *acc);
     uint32_t *touched = malloc((ix->ndocs ? ix->ndocs : 1) * sizeof *touched);
     size_t ntouched = 0;
-    if (!acc || !touched) {
+    if (!sc || !acc || !touched) {
         free(acc);
         free(touched);
         return MT_ERR_NOMEM;
@@ -947,7 +1191,7 @@ static int topk_exhaustive(const mt_index *ix, const qterm *qt, size_t nq, int64
         }
     }
     for (size_t i = 0; i < ntouched; i++) {
-        mt_hit h = make_hit(ix, touched[i], acc[touched[i]], qmax, q);
+        mt_hit h = make_hit(ix, sc, q, touched[i], acc[touched[i]], qmax);
         heap_push(out, n, k, &h);
     }
     free(acc);
@@ -963,76 +1207,12 @@ static int cmp_ub_desc(const void *a, const void *b)
     return (x->term > y->term) - (x->term < y->term);
 }
 
-/*
- * Per-thread scratch for pruned queries: accumulators (kept all zero between
- * queries), the documents touched, and room to select the k-th best.  Freed
- * when the thread ends.
- */
-typedef struct scratch {
-    uint32_t *acc;     /* sums stay under 2^31 (prepare_terms) */
-    uint32_t *touched;
-    int64_t *sel;
-    size_t cap;
-} scratch;
-
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-
-static void scratch_free(void *p)
-{
-    scratch *sc = p;
-    if (sc) {
-        free(sc->acc);
-        free(sc->touched);
-        free(sc->sel);
-        free(sc);
-    }
-}
-
-static void scratch_key_make(void)
-{
-    (void)pthread_key_create(&scratch_key, scratch_free);
-}
-
-static scratch *scratch_get(size_t ndocs)
-{
-    pthread_once(&scratch_once, scratch_key_make);
-    scratch *sc = pthread_getspecific(scratch_key);
-    if (sc == NULL) {
-        sc = calloc(1, sizeof *sc);
-        if (sc == NULL || pthread_setspecific(scratch_key, sc) != 0) {
-            free(sc);
-            return NULL;
-        }
-    }
-    if (sc->cap < ndocs) {
-        size_t cap = ndocs + ndocs / 2 + 1024;
-        uint32_t *acc = calloc(cap, sizeof *acc);
-        uint32_t *touched = malloc(cap * sizeof *touched);
-        int64_t *sel = malloc(cap * sizeof *sel);
-        if (!acc || !touched || !sel) {
-            free(acc);
-            free(touched);
-            free(sel);
-            return NULL;
-        }
-        free(sc->acc);
-        free(sc->touched);
-        free(sc->sel);
-        sc->acc = acc;
-        sc->touched = touched;
-        sc->sel = sel;
-        sc->cap = cap;
-    }
-    return sc;
-}
-
 /* The k-th largest of v[0..n) (n >= k >= 1); reorders v. */
-static int64_t kth_largest(int64_t *v, size_t n, size_t k)
+static double kth_largest(double *v, size_t n, size_t k)
 {
     size_t lo = 0, hi = n - 1, want = k - 1;
     while (lo < hi) {
-        int64_t pivot = v[lo + (hi - lo) / 2];
+        double pivot = v[lo + (hi - lo) / 2];
         size_t i = lo, j = hi;
         while (i <= j) {
             while (v[i] > pivot)
@@ -1040,7 +1220,7 @@ static int64_t kth_largest(int64_t *v, size_t n, size_t k)
             while (v[j] < pivot)
                 j--;
             if (i <= j) {
-                int64_t t = v[i];
+                double t = v[i];
                 v[i] = v[j];
                 v[j] = t;
                 i++;
@@ -1059,11 +1239,34 @@ static int64_t kth_largest(int64_t *v, size_t n, size_t k)
     return v[want];
 }
 
-/* A lower bound of the final score of a document whose keyword sum is at least raw. */
-static double score_floor(const mt_index *ix, int64_t raw, int64_t qmax, const mt_doc *q)
+/*
+ * A lower bound of the final k-th best score: the k-th best of the scores the
+ * live documents in d[0..n) have with their sums so far (-1 when fewer than k).
+ */
+static double kth_floor(const mt_index *ix, scratch *sc, const mt_doc *q, const uint32_t *d, size_t n,
+                        int64_t qmax, size_t k, double theta)
 {
-    double k = qmax > 0 ? (double)raw / (double)qmax : 0;
-    return q->nfields > 0 ? ix->p.wk * k : k;
+    /*
+     * Sums only grow, so the previous theta is still a lower bound: documents
+     * whose score cannot reach it, whatever their fields, need no field lookup.
+     */
+    double lift = q->nfields > 0 ? ix->p.wk : 1.0, room = q->nfields > 0 ? ix->p.wf : 0.0;
+    double need = theta > room ? (theta - room) / lift * (double)qmax * (1.0 - 1e-9) : 0.0;
+    uint32_t floor_acc = need >= 4294967295.0 ? UINT32_MAX : (uint32_t)need;
+    size_t live = 0, below = 0;
+    double f;
+    for (size_t c = 0; c < n; c++) {
+        if (sc->acc[d[c]] < floor_acc || !ix->alive[d[c]]) {
+            below += ix->alive[d[c]];
+            continue;
+        }
+        sc->sel[live++] = doc_score(ix, sc, q, d[c], sc->acc[d[c]], qmax, &f);
+    }
+    if (live >= k) {
+        double kth = kth_largest(sc->sel, live, k);
+        return kth > theta ? kth : theta;
+    }
+    return live + below >= k ? theta : -1.0;
 }
 
 /* First position at or after from whose document is >= d (galloping, then binary search). */
@@ -1087,28 +1290,64 @@ static uint32_t gallop(const term *tm, uint32_t from, uint32_t d)
     return lo;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/*
+ * Keeps the candidates (in cand[0..n), document order kept) that could still
+ * reach theta with rem more to their sums; the others' accumulators are
+ * cleared.  Returns how many are kept.
+ */
+static size_t keep_reachable(const mt_index *ix, scratch *sc, const mt_doc *q, uint32_t *cand, size_t n,
+                             int64_t rem, int64_t qmax, double theta)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
+    size_t kept = 0;
+    double f;
+    for (size_t c = 0; c < n; c++) {
+        uint32_t d = cand[c];
+        if (ix->alive[d] && doc_score(ix, sc, q, d, (int64_t)sc->acc[d] + rem, qmax, &f) >= theta)
+            cand[kept++] = d;
+        else
+            sc->acc[d] = 0;
+    }
+    return kept;
+}
+
+/* Adds term tm's contributions to the candidates cand[0..n) (in document order). */
+static void add_to_candidates(const term *tm, uint32_t qi, uint32_t *acc, const uint32_t *cand, size_t n)
+{
+    uint32_t p = 0;
+    if (n * 16 < tm->n) {
+        /* Few candidates in a long list: jump to each. */
+        for (size_t c = 0; c < n && p < tm->n; c++) {
+            p = gallop(tm, p, cand[c]);
+            if (p < tm->n && tm->docs[p] == cand[c])
+                acc[cand[c]] += qi * tm->w[p];
+        }
+        return;
+    }
+    for (size_t c = 0; c < n && p < tm->n; c++) {
+        while (p < tm->n && tm->docs[p] < cand[c])
+            p++;
+        if (p < tm->n && tm->docs[p] == cand[c])
+            acc[cand[c]] += qi * tm->w[p];
+    }
 }
 
 /*
  * Top-k, term at a time with pruning (the MaxScore bound in term-at-a-time
- * form).  Terms go in order of their upper bound, largest first; after each,
- * if even all the remaining terms' bounds could not lift a document that has
- * not appeared yet above the k-th best score so far (a lower bound of the
- * final k-th score), no new document can enter the top k: the remaining terms
- * are then looked up (galloping search) only for the documents that still
- * can.  So the cost follows the postings that can still change the top k,
- * and the answer is exactly the exhaustive one.
+ * form).  Terms go in order of their upper bound, largest first.  theta, a
+ * lower bound of the final k-th best score, comes from the scores (field
+ * agreement included) of the documents seen so far.  Once even all the
+ * remaining terms' bounds could not lift a document not seen yet to theta,
+ * no new document can enter the top k: the remaining terms are then added
+ * only to the documents that can still reach theta (which are dropped as the
+ * bound falls).  So the cost follows the postings that can still change the
+ * top k, and the answer is exactly the exhaustive one.
  */
 static int topk_pruned(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, const mt_doc *q,
                        size_t k, mt_hit *out, size_t *n)
 {
     if (nq == 0)
         return MT_OK;
-    scratch *sc = scratch_get(ix->ndocs);
+    scratch *sc = scratch_get(ix);
     int64_t *rem = malloc((nq + 1) * sizeof *rem);
     if (sc == NULL || rem == NULL) {
         free(rem);
@@ -1116,69 +1355,53 @@ static int topk_pruned(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, c
     }
     qsort(qt, nq, sizeof *qt, cmp_ub_desc);
     rem[nq] = 0;
-    for (size_t i = nq; i-- > 0;)
+    for (size_t i = nq; i-- > 0;) {
         rem[i] = rem[i + 1] + qt[i].ub;
-    uint32_t *acc = sc->acc, maxacc = 0;
-    uint32_t *touched = sc->touched;
+    }
+    uint32_t *acc = sc->acc, *touched = sc->touched;
     size_t ntouched = 0, i = 0;
     double theta = -1.0;
     for (; i < nq; i++) {
-        if (i > 0 && ntouched >= k && score_bound(ix, rem[i], qmax, q) < score_floor(ix, maxacc, qmax, q)) {
-            size_t live = 0; /* removed listings' postings are summed too, but never count here */
-            for (size_t c = 0; c < ntouched; c++)
-                if (ix->alive[touched[c]])
-                    sc->sel[live++] = acc[touched[c]];
-            if (live >= k) {
-                theta = score_floor(ix, kth_largest(sc->sel, live, k), qmax, q);
-                if (score_bound(ix, rem[i], qmax, q) < theta)
+        const term *tm = &ix->terms[qt[i].term];
+        if (i > 0 && ntouched >= k) {
+            if (unseen_bound(ix, rem[i], qmax, q) < theta)
+                break;
+            /* A new theta costs a pass over the documents seen: worth it before a long list. */
+            if ((uint64_t)tm->n * 4 >= ntouched) {
+                theta = kth_floor(ix, sc, q, touched, ntouched, qmax, k, theta);
+                if (unseen_bound(ix, rem[i], qmax, q) < theta)
                     break;
             }
         }
-        const term *tm = &ix->terms[qt[i].term];
         uint32_t qi = (uint32_t)qt[i].qi;
         for (uint32_t p = 0; p < tm->n; p++) {
             uint32_t d = tm->docs[p];
             if (acc[d] == 0)
                 touched[ntouched++] = d;
             acc[d] += qi * tm->w[p];
-            if (acc[d] > maxacc)
-                maxacc = acc[d];
         }
     }
     size_t ncand = ntouched;
     if (i < nq) {
-        /* Keep the documents that can still reach theta, in document order. */
-        size_t kept = 0;
-        for (size_t c = 0; c < ntouched; c++) {
-            uint32_t d = touched[c];
-            if (ix->alive[d] && score_bound(ix, (int64_t)acc[d] + rem[i], qmax, q) >= theta)
-                touched[kept++] = d;
-            else
-                acc[d] = 0;
-        }
-        ncand = kept;
+        ncand = keep_reachable(ix, sc, q, touched, ntouched, rem[i], qmax, theta);
         qsort(touched, ncand, sizeof *touched, cmp_u32);
         for (size_t j = i; j < nq; j++) {
-            const term *tm = &ix->terms[qt[j].term];
-            uint32_t p = 0;
-            for (size_t c = 0; c < ncand && p < tm->n; c++) {
-                p = gallop(tm, p, touched[c]);
-                if (p < tm->n && tm->docs[p] == touched[c])
-                    acc[touched[c]] += (uint32_t)qt[j].qi * tm->w[p];
+            add_to_candidates(&ix->terms[qt[j].term], (uint32_t)qt[j].qi, acc, touched, ncand);
+            if (j + 1 < nq) {
+                double t = kth_floor(ix, sc, q, touched, ncand, qmax, k, theta);
+                if (t > theta)
+                    theta = t;
+                ncand = keep_reachable(ix, sc, q, touched, ncand, rem[j + 1], qmax, theta);
             }
         }
     }
     for (size_t c = 0; c < ncand; c++) {
-        /* The field part costs string work: only for documents that could enter the heap. */
-        if (!ix->alive[touched[c]]) {
-            acc[touched[c]] = 0;
-            continue;
-        }
-        if (*n < k || score_bound(ix, acc[touched[c]], qmax, q) >= out[0].score) {
-            mt_hit h = make_hit(ix, touched[c], acc[touched[c]], qmax, q);
+        uint32_t d = touched[c];
+        if (ix->alive[d]) {
+            mt_hit h = make_hit(ix, sc, q, d, acc[d], qmax);
             heap_push(out, n, k, &h);
         }
-        acc[touched[c]] = 0;
+        acc[d] = 0;
     }
     free(rem);
     return MT_OK;

@@ -2,6 +2,7 @@
 #include "test.h"
 #include "index.h"
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static mt_doc doc(const char *title, const char *body, const char *field)
@@ -172,11 +173,40 @@ static char *random_text(unsigned *seed, int words)
     return buf;
 }
 
+/* n words from a skewed vocabulary of 3,000 ("w0" most common), for corpora where pruning matters. */
+static char *wide_text(unsigned *seed, int words)
+{
+    char *buf = malloc((size_t)words * 8 + 1);
+    size_t len = 0;
+    for (int i = 0; i < words; i++) {
+        double u = (double)((unsigned)rand_r(seed) % 100000) / 100000.0;
+        len += (size_t)sprintf(buf + len, "w%u ", (unsigned)(3000.0 * u * u * u));
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/*
+ * Listings shaped like the benchmark's: many words from a wide vocabulary and
+ * one or two division codes on both sides, so that the field part dominates
+ * the best scores and every pruning step (theta from field-aware scores,
+ * candidates dropped as the bound falls) takes part.
+ */
+static void wide_listing(unsigned *seed, char **title, char **body, const char **f, size_t *nf)
+{
+    static const char *const divisions[] = { "B06", "B07", "C13", "C15", "C26", "C35", "I64", "I65" };
+    *title = wide_text(seed, 3 + rand_r(seed) % 5);
+    *body = wide_text(seed, 10 + rand_r(seed) % 50);
+    *nf = 1 + (size_t)(rand_r(seed) % 2);
+    for (size_t i = 0; i < *nf; i++)
+        f[i] = divisions[rand_r(seed) % 8];
+}
+
 void test_index_pruned_top_k_equals_exhaustive(void)
 {
     static const char *const codes[] = { "B", "B06", "B07", "C13", "C35", "I65" };
     mt_tokenizer *t = mt_tokenizer_new();
-    for (int variant = 0; variant < 4; variant++) {
+    for (int variant = 0; variant < 6; variant++) {
         unsigned seed = 1000u + (unsigned)variant;
         mt_params p;
         mt_params_default(&p);
@@ -185,15 +215,21 @@ void test_index_pruned_top_k_equals_exhaustive(void)
         mt_index *ix = mt_index_new(&p);
         mt_index *bulk = mt_index_new(&p); /* the same listings, built in bulk */
         mt_index_bulk(bulk);
-        int ndocs = 1500;
+        int wide = variant >= 4, ndocs = wide ? 6000 : 1500;
         for (int i = 0; i < ndocs; i++) {
-            char *title = random_text(&seed, 2 + rand_r(&seed) % 5);
-            char *body = random_text(&seed, rand_r(&seed) % 40);
+            char *title, *body;
+            const char *f[2] = { codes[rand_r(&seed) % 6], NULL };
+            size_t nf = 1;
+            if (wide) {
+                wide_listing(&seed, &title, &body, f, &nf);
+            } else {
+                title = random_text(&seed, 2 + rand_r(&seed) % 5);
+                body = random_text(&seed, rand_r(&seed) % 40);
+            }
             mt_doc d = { title, body, NULL, 0, NULL, 0 };
-            const char *f = codes[rand_r(&seed) % 6];
             if (variant >= 2 && rand_r(&seed) % 3) {
-                d.fields = &f;
-                d.nfields = 1;
+                d.fields = f;
+                d.nfields = nf;
             }
             REQUIRE(mt_index_add(ix, t, i, &d) == MT_OK);
             REQUIRE(mt_index_add(bulk, t, i, &d) == MT_OK);
@@ -210,9 +246,14 @@ void test_index_pruned_top_k_equals_exhaustive(void)
         }
         mt_hit a[50], b[50];
         for (int qn = 0; qn < 60; qn++) {
-            char *text = random_text(&seed, 1 + rand_r(&seed) % 12);
-            const char *f = codes[rand_r(&seed) % 6];
-            mt_doc q = { text, NULL, NULL, 0, variant >= 2 ? &f : NULL, variant >= 2 ? 1u : 0u };
+            char *text, *body = NULL;
+            const char *f[2] = { codes[rand_r(&seed) % 6], NULL };
+            size_t nf = 1;
+            if (wide)
+                wide_listing(&seed, &text, &body, f, &nf);
+            else
+                text = random_text(&seed, 1 + rand_r(&seed) % 12);
+            mt_doc q = { text, body, NULL, 0, variant >= 2 ? f : NULL, variant >= 2 ? nf : 0u };
             size_t k = (size_t[]){ 1, 5, 20, 50 }[qn % 4], na = 0, nb = 0;
             REQUIRE(mt_index_query(ix, t, &q, k, a, &na) == MT_OK);
             REQUIRE(mt_index_query_exhaustive(ix, t, &q, k, b, &nb) == MT_OK);
@@ -235,6 +276,7 @@ void test_index_pruned_top_k_equals_exhaustive(void)
                     }
             }
             free(text);
+            free(body);
         }
         mt_index_free(ix);
         mt_index_free(bulk);
