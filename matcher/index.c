@@ -59,6 +59,17 @@ typedef struct term {
     uint8_t maxw;        /* the largest weight in the postings: the term's upper bound */
 } term;
 
+/*
+ * A vocabulary hash slot: the term's hash, its id + 1 (0 = empty) and its
+ * first 8 bytes, so that a probe for a term shorter than 8 bytes (every
+ * Chinese bigram) is answered by the slot alone, without touching the term.
+ */
+typedef struct tslot {
+    uint64_t head;       /* the first 8 bytes of the text, zero-padded */
+    uint32_t hash;
+    uint32_t id1;
+} tslot;
+
 typedef struct doc {
     int64_t id;
     float len;           /* weighted length */
@@ -83,7 +94,7 @@ struct mt_index {
     mt_params p;
     term *terms;
     uint32_t nterms, terms_cap;
-    uint64_t *term_slots;        /* hash slots: see SLOT */
+    tslot *term_slots;           /* hash slots: see tslot */
     uint32_t term_slots_cap;     /* power of two */
     doc *docs;
     uint32_t ndocs, docs_cap;
@@ -181,24 +192,24 @@ void mt_index_memory(const mt_index *ix, size_t *postings, size_t *bytes)
 
 /* ---------- the vocabulary ---------- */
 
-/*
- * A slot holds the term's hash (high 32 bits) and its id + 1 (low 32 bits; 0
- * = empty), so a probe compares hashes without touching the term itself.
- */
-#define SLOT(h, id) (((uint64_t)(h) << 32) | (uint64_t)((id) + 1))
-#define SLOT_ID(s) ((uint32_t)((s) & 0xFFFFFFFFu) - 1)
-#define SLOT_HASH(s) ((uint32_t)((s) >> 32))
+/* The first 8 bytes of s[0..n), zero-padded (tokens hold no zero bytes). */
+static uint64_t text_head(const char *s, size_t n)
+{
+    uint64_t h = 0;
+    memcpy(&h, s, n < 8 ? n : 8);
+    return h;
+}
 
 static int term_rehash(mt_index *ix, uint32_t cap)
 {
-    uint64_t *slots = calloc(cap, sizeof *slots);
+    tslot *slots = calloc(cap, sizeof *slots);
     if (slots == NULL)
         return MT_ERR_NOMEM;
     for (uint32_t t = 0; t < ix->nterms; t++) {
         uint32_t i = ix->terms[t].hash & (cap - 1);
-        while (slots[i])
+        while (slots[i].id1)
             i = (i + 1) & (cap - 1);
-        slots[i] = SLOT(ix->terms[t].hash, t);
+        slots[i] = (tslot){ text_head(ix->terms[t].text, ix->terms[t].len), ix->terms[t].hash, t + 1 };
     }
     free(ix->term_slots);
     ix->term_slots = slots;
@@ -209,13 +220,17 @@ static int term_rehash(mt_index *ix, uint32_t cap)
 /* Finds the term with hash h; returns its id, or UINT32_MAX with *slot = the empty slot to use. */
 static uint32_t term_probe(const mt_index *ix, const char *s, size_t n, uint32_t h, uint32_t *slot)
 {
+    uint64_t head = text_head(s, n);
     uint32_t i = h & (ix->term_slots_cap - 1);
-    while (ix->term_slots[i]) {
-        uint64_t v = ix->term_slots[i];
-        if (SLOT_HASH(v) == h) {
-            const term *tm = &ix->terms[SLOT_ID(v)];
+    while (ix->term_slots[i].id1) {
+        const tslot *v = &ix->term_slots[i];
+        if (v->hash == h && v->head == head) {
+            uint32_t id = v->id1 - 1;
+            if (n < 8)
+                return id; /* the zero padding means the slot's term is n bytes too */
+            const term *tm = &ix->terms[id];
             if (tm->len == n && memcmp(tm->text, s, n) == 0)
-                return SLOT_ID(v);
+                return id;
         }
         i = (i + 1) & (ix->term_slots_cap - 1);
     }
@@ -266,7 +281,7 @@ static uint32_t term_intern(mt_index *ix, const char *s, size_t n, uint32_t h)
         return UINT32_MAX;
     tm->hash = h;
     tm->len = (uint32_t)n;
-    ix->term_slots[slot] = SLOT(h, ix->nterms);
+    ix->term_slots[slot] = (tslot){ text_head(s, n), h, ix->nterms + 1 };
     return ix->nterms++;
 }
 
