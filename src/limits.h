@@ -57,6 +57,10 @@
 #define LIM_IMPORT_LINE       (256 * 1024) /* bytes in one CSV record / JSONL line */
 #define LIM_CSV_COLUMNS       40
 
+/* Push. */
+#define LIM_DIGEST_MATCHES    100    /* matches in one digest event; the rest wait for the next */
+#define LIM_NOTIFICATIONS_PAGE 100   /* notifications in one inbox page */
+
 /* Tokenizer. */
 #define LIM_TOKEN_BYTES       64     /* longer Latin words are cut at a character boundary */
 

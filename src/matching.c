@@ -7,6 +7,7 @@
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include "push.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,10 +234,11 @@ int matching_listing_written(matching *m, store *s, const listing *l)
         mt_tokenizer_free(t);
         return rc != MT_OK ? TM_ERR_INTERNAL : store_matches_withdraw(s, l->kind, l->id);
     }
-    double threshold = 0;
+    policy pol;
     match_view *v = NULL;
     size_t n = 0;
-    int status = store_policy_threshold(s, &threshold);
+    int status = store_policy_get(s, &pol);
+    double threshold = pol.suggest_threshold;
     if (status == TM_OK)
         status = explained_candidates(m, s, t, l, CANDIDATES, &v, &n);
     match_row *rows = xcalloc(n ? n : 1, sizeof *rows);
@@ -253,7 +255,7 @@ int matching_listing_written(matching *m, store *s, const listing *l)
         nrows++;
     }
     if (status == TM_OK)
-        status = store_matches_record(s, l->kind, l->id, rows, nrows);
+        status = store_matches_record(s, l->kind, l->id, rows, nrows, push_match_payload, NULL);
     for (size_t i = 0; i < nrows; i++)
         free(texts[i]);
     free(texts);

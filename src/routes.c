@@ -8,6 +8,7 @@
 #include "api_listings.h"
 #include "api_matches.h"
 #include "api_meta.h"
+#include "api_push.h"
 #include "http.h"
 #include "limits.h"
 #include "listing.h"
@@ -44,6 +45,15 @@ const route http_routes[] = {
       api_matches_for_listing, A },
 
     { "GET", "/api/matches", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_list, 0 },
+    { "POST", "/api/matches/{id}/approve", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_approve, 0 },
+    { "GET", "/api/policy", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_policy_get, 0 },
+    { "PUT", "/api/policy", ROLE_ADMIN, LIM_BODY_SMALL, BODY_JSON, api_matches_policy_put, 0 },
+
+    { "GET", "/api/subscription", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_subscription_get, 0 },
+    { "PUT", "/api/subscription", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_JSON, api_push_subscription_put, 0 },
+    { "GET", "/api/notifications", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_notifications, 0 },
+    { "GET", "/api/notifications/unread", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_unread, 0 },
+    { "POST", "/api/notifications/{id}/read", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_read, 0 },
 };
 
 const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];

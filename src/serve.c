@@ -14,22 +14,27 @@
 #include "http.h"
 #include "log.h"
 #include "matching.h"
+#include "push.h"
 #include "store.h"
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DEFAULT_SESSION_TTL (7 * 24 * 3600)
+#define DEFAULT_DIGEST_PERIOD (24 * 3600)
 #define SYNC_SECONDS 2   /* how often the matcher catches up with writes of other processes */
 
 static const char serve_usage[] =
     "usage: techmatch serve [--listen HOST:PORT] [--db PATH] [--session-ttl SECONDS]\n"
+    "                       [--digest-period SECONDS]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
     "  --session-ttl SECONDS  how long a login token lives (default 604800, 7 days)\n"
+    "  --digest-period SECONDS  how often an enterprise taking digests gets one (default 86400, a day)\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -64,11 +69,12 @@ int cli_serve(int argc, char **argv)
         { "listen", required_argument, NULL, 'l' },
         { "db", required_argument, NULL, 'd' },
         { "session-ttl", required_argument, NULL, 't' },
+        { "digest-period", required_argument, NULL, 'g' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *listen = "127.0.0.1:8080", *db = "techmatch.db";
-    long ttl = DEFAULT_SESSION_TTL;
+    long ttl = DEFAULT_SESSION_TTL, digest_period = DEFAULT_DIGEST_PERIOD;
     char host[64];
     int port, c, bound = 0, status = 1;
     char *end;
@@ -85,6 +91,13 @@ int cli_serve(int argc, char **argv)
             ttl = strtol(optarg, &end, 10);
             if (end == optarg || *end != '\0' || ttl < 1 || ttl > 366L * 24 * 3600) {
                 fprintf(stderr, "techmatch serve: --session-ttl must be 1 to 31622400 seconds\n");
+                return 2;
+            }
+            break;
+        case 'g':
+            digest_period = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || digest_period < 1 || digest_period > 31L * 24 * 3600) {
+                fprintf(stderr, "techmatch serve: --digest-period must be 1 to 2678400 seconds\n");
                 return 2;
             }
             break;
@@ -125,7 +138,10 @@ int cli_serve(int argc, char **argv)
     printf(strchr(host, ':') ? "techmatch: listening on http://[%s]:%d\n" : "techmatch: listening on http://%s:%d\n",
            host, bound);
     fflush(stdout);
-    /* Wait for a stop signal; meanwhile catch up with listings other processes wrote. */
+    /*
+     * Wait for a stop signal; meanwhile catch up with listings other processes
+     * wrote, and send the digests that are due.
+     */
     int sig;
     for (;;) {
         struct timespec every = { SYNC_SECONDS, 0 };
@@ -134,6 +150,11 @@ int cli_serve(int argc, char **argv)
             break;
         if (matching_sync(a.matching, a.store) != TM_OK)
             log_warn("matcher: could not catch up with listings written elsewhere; will retry");
+        size_t sent = 0;
+        if (store_digests_run(a.store, (int64_t)time(NULL), digest_period, push_match_payload, NULL, &sent) != TM_OK)
+            log_warn("push: could not send the digests due; will retry");
+        else if (sent > 0)
+            log_info("push: sent %zu digest(s)", sent);
     }
     log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(srv);

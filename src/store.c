@@ -73,7 +73,11 @@ enum stmt_id {
     ST_OPEN_D, ST_OPEN_A,
     ST_CHANGED_D, ST_CHANGED_A,
     ST_WITHDRAW_D, ST_WITHDRAW_A,
-    ST_MATCH_UPSERT, ST_MATCH_LIST, ST_POLICY_THRESHOLD,
+    ST_MATCH_UPSERT, ST_MATCH_LIST, ST_MATCH_GET, ST_MATCH_APPROVED, ST_MATCH_PUSHED,
+    ST_POLICY_GET, ST_POLICY_SET,
+    ST_SUB_GET, ST_SUB_SET,
+    ST_NOTIF_INSERT, ST_NOTIF_LIST, ST_NOTIF_UNREAD, ST_NOTIF_READ, ST_NOTIF_LAST,
+    ST_DIGEST_DUE, ST_DIGEST_MATCHES, ST_DIGEST_DONE,
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
     ST_COUNT
 };
@@ -139,7 +143,7 @@ static const char *const sql_text[ST_COUNT] = {
                         " ON CONFLICT(demand_id, achievement_id) DO UPDATE SET score = excluded.score,"
                         " k = excluded.k, f = excluded.f, explanation = excluded.explanation,"
                         " status = CASE WHEN matches.status IN ('suggested', 'withdrawn') THEN 'suggested'"
-                        " ELSE matches.status END, updated_at = " NOW,
+                        " ELSE matches.status END, updated_at = " NOW " RETURNING id, status",
     /* ?1 status, ?2..?3 field range, ?4..?5 score range, ?6 days, ?7..?8 cursor, ?9 limit, ?10 demand, ?11 achievement */
     [ST_MATCH_LIST] = "SELECT m.id, m.demand_id, m.achievement_id, m.score, m.k, m.f, m.explanation, m.status,"
                       " m.origin, m.created_at, m.updated_at FROM matches m"
@@ -152,7 +156,33 @@ static const char *const sql_text[ST_COUNT] = {
                       " AND (?7 IS NULL OR m.score < ?7 OR (m.score = ?7 AND m.id < ?8))"
                       " AND (?10 IS NULL OR m.demand_id = ?10) AND (?11 IS NULL OR m.achievement_id = ?11)"
                       " ORDER BY m.score DESC, m.id DESC LIMIT ?9",
-    [ST_POLICY_THRESHOLD] = "SELECT suggest_threshold FROM policy WHERE id = 1",
+    [ST_MATCH_GET] = "SELECT id, demand_id, achievement_id, score, k, f, explanation, status, origin, created_at,"
+                     " updated_at FROM matches WHERE id = ?1",
+    [ST_MATCH_APPROVED] = "UPDATE matches SET status = 'approved', reviewed_by = ?2, reviewed_at = " NOW ","
+                          " updated_at = " NOW " WHERE id = ?1 AND status = 'suggested'",
+    [ST_MATCH_PUSHED] = "UPDATE matches SET status = 'pushed', pushed_at = " NOW ", updated_at = " NOW
+                        " WHERE id = ?1 AND status = 'approved'",
+    [ST_POLICY_GET] = "SELECT suggest_threshold, auto_approve_score, coalesce(updated_by, 0), updated_at"
+                      " FROM policy WHERE id = 1",
+    [ST_POLICY_SET] = "UPDATE policy SET suggest_threshold = ?1, auto_approve_score = ?2, updated_by = ?3,"
+                      " updated_at = " NOW " WHERE id = 1",
+    [ST_SUB_GET] = "SELECT stream, webhook, min_score, mode FROM subscriptions WHERE org_id = ?1",
+    [ST_SUB_SET] = "INSERT INTO subscriptions(org_id, stream, webhook, min_score, mode) VALUES (?1, ?2, ?3, ?4, ?5)"
+                   " ON CONFLICT(org_id) DO UPDATE SET stream = excluded.stream, webhook = excluded.webhook,"
+                   " min_score = excluded.min_score, mode = excluded.mode, updated_at = " NOW,
+    [ST_NOTIF_INSERT] = "INSERT INTO notifications(org_id, type, payload) VALUES (?1, ?2, ?3) RETURNING id",
+    [ST_NOTIF_LIST] = "SELECT id, org_id, type, payload, created_at, read_at IS NOT NULL FROM notifications"
+                      " WHERE org_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+    [ST_NOTIF_UNREAD] = "SELECT count(*) FROM notifications WHERE org_id = ?1 AND read_at IS NULL",
+    [ST_NOTIF_READ] = "UPDATE notifications SET read_at = coalesce(read_at, " NOW ") WHERE id = ?1 AND org_id = ?2",
+    [ST_NOTIF_LAST] = "SELECT coalesce(max(id), 0) FROM notifications",
+    /* ?1: digests last sent at or before this (Unix seconds) are due */
+    [ST_DIGEST_DUE] = "SELECT s.org_id, s.min_score FROM subscriptions s WHERE s.mode = 'digest' AND s.last_digest_at <= ?1"
+                      " AND EXISTS (SELECT 1 FROM matches m JOIN demands d ON d.id = m.demand_id"
+                      " WHERE d.org_id = s.org_id AND m.status = 'approved' AND m.score >= s.min_score)",
+    [ST_DIGEST_MATCHES] = "SELECT m.id FROM matches m JOIN demands d ON d.id = m.demand_id WHERE d.org_id = ?1"
+                          " AND m.status = 'approved' AND m.score >= ?2 ORDER BY m.score DESC, m.id LIMIT ?3",
+    [ST_DIGEST_DONE] = "UPDATE subscriptions SET last_digest_at = ?2 WHERE org_id = ?1",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
@@ -164,6 +194,7 @@ typedef struct conn {
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
     struct conn *next_free;
+    int notified;            /* the open write transaction wrote notifications */
 } conn;
 
 struct store {
@@ -176,6 +207,8 @@ struct store {
     conn *readers[MAX_READERS];
     size_t nreaders;
     int version;
+    void (*notify)(void *ctx);   /* after a commit that wrote notifications */
+    void *notify_ctx;
 };
 
 static void conn_close(conn *c)
@@ -287,6 +320,7 @@ static conn *write_begin(store *s)
         pthread_mutex_unlock(&s->write_lock);
         return NULL;
     }
+    c->notified = 0;
     return c;
 }
 
@@ -303,8 +337,17 @@ static int write_end(store *s, conn *c, int status)
             status = TM_ERR_DB;
         }
     }
+    int wake = status == TM_OK && c->notified;
     pthread_mutex_unlock(&s->write_lock);
+    if (wake && s->notify)
+        s->notify(s->notify_ctx);
     return status;
+}
+
+void store_set_notify_hook(store *s, void (*hook)(void *ctx), void *ctx)
+{
+    s->notify = hook;
+    s->notify_ctx = ctx;
 }
 
 /* ---------- migrations and taxonomy seed ---------- */
@@ -850,9 +893,10 @@ static void bind_members(sqlite3_stmt *st, const listing *l)
     }
 }
 
-static int audit(conn *c, int64_t user_id, const char *action, const listing *before, const listing *after)
+/* One audit_log row; before and after are JSON values (borrowed, may be NULL). */
+static int audit_row(conn *c, int64_t user_id, const char *action, const char *entity, int64_t entity_id,
+                     const cJSON *before, const cJSON *after)
 {
-    const listing *l = after ? after : before;
     sqlite3_stmt *st = stmt(c, ST_AUDIT);
     if (st == NULL)
         return TM_ERR_DB;
@@ -861,20 +905,28 @@ static int audit(conn *c, int64_t user_id, const char *action, const listing *be
     else
         sqlite3_bind_null(st, 1);
     bind_text_or_null(st, 2, action);
-    bind_text_or_null(st, 3, listing_kind_name(l->kind));
-    sqlite3_bind_int64(st, 4, l->id);
+    bind_text_or_null(st, 3, entity);
+    sqlite3_bind_int64(st, 4, entity_id);
     for (int i = 0; i < 2; i++) {
-        const listing *x = i == 0 ? before : after;
-        if (x == NULL) {
+        const cJSON *x = i == 0 ? before : after;
+        if (x == NULL)
             sqlite3_bind_null(st, 5 + i);
-            continue;
-        }
-        cJSON *j = listing_to_json(x, 1);
-        sqlite3_bind_text(st, 5 + i, json_print(j), -1, free);
-        cJSON_Delete(j);
+        else
+            sqlite3_bind_text(st, 5 + i, json_print(x), -1, free);
     }
     int status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "audit");
     done(st);
+    return status;
+}
+
+static int audit(conn *c, int64_t user_id, const char *action, const listing *before, const listing *after)
+{
+    const listing *l = after ? after : before;
+    cJSON *b = before ? listing_to_json(before, 1) : NULL;
+    cJSON *a = after ? listing_to_json(after, 1) : NULL;
+    int status = audit_row(c, user_id, action, listing_kind_name(l->kind), l->id, b, a);
+    cJSON_Delete(b);
+    cJSON_Delete(a);
     return status;
 }
 
@@ -1212,22 +1264,72 @@ int store_listing_changed_since(store *s, listing_kind kind, const char *since, 
     return status;
 }
 
-int store_policy_threshold(store *s, double *threshold)
+static int policy_in(conn *c, policy *out)
 {
-    conn *c = reader_acquire(s);
-    if (c == NULL)
-        return TM_ERR_DB;
-    sqlite3_stmt *st = stmt(c, ST_POLICY_THRESHOLD);
+    sqlite3_stmt *st = stmt(c, ST_POLICY_GET);
     int status = TM_ERR_DB;
+    memset(out, 0, sizeof *out);
     if (st && sqlite3_step(st) == SQLITE_ROW) {
-        *threshold = sqlite3_column_double(st, 0);
+        out->suggest_threshold = sqlite3_column_double(st, 0);
+        out->auto_approve = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        out->auto_approve_score = out->auto_approve ? sqlite3_column_double(st, 1) : 0;
+        out->updated_by = sqlite3_column_int64(st, 2);
+        copy_col(out->updated_at, sizeof out->updated_at, st, 3);
         status = TM_OK;
     } else {
         db_error(c, "policy");
     }
     done(st);
+    return status;
+}
+
+int store_policy_get(store *s, policy *out)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = policy_in(c, out);
     reader_release(s, c);
     return status;
+}
+
+static cJSON *policy_json(const policy *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "suggest_threshold", p->suggest_threshold);
+    if (p->auto_approve)
+        cJSON_AddNumberToObject(o, "auto_approve_score", p->auto_approve_score);
+    else
+        cJSON_AddNullToObject(o, "auto_approve_score");
+    return o;
+}
+
+int store_policy_set(store *s, const policy *p, int64_t actor_user_id)
+{
+    policy before;
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = policy_in(c, &before);
+    sqlite3_stmt *st = status == TM_OK ? stmt(c, ST_POLICY_SET) : NULL;
+    if (st) {
+        sqlite3_bind_double(st, 1, p->suggest_threshold);
+        if (p->auto_approve)
+            sqlite3_bind_double(st, 2, p->auto_approve_score);
+        if (actor_user_id > 0)
+            sqlite3_bind_int64(st, 3, actor_user_id);
+        status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "set policy");
+        done(st);
+    } else if (status == TM_OK) {
+        status = TM_ERR_DB;
+    }
+    if (status == TM_OK) {
+        cJSON *b = policy_json(&before), *a = policy_json(p);
+        status = audit_row(c, actor_user_id, "policy.update", "policy", 1, b, a);
+        cJSON_Delete(b);
+        cJSON_Delete(a);
+    }
+    return write_end(s, c, status);
 }
 
 static int withdraw_in(conn *c, listing_kind kind, int64_t id)
@@ -1241,13 +1343,172 @@ static int withdraw_in(conn *c, listing_kind kind, int64_t id)
     return status;
 }
 
-int store_matches_record(store *s, listing_kind kind, int64_t id, const match_row *rows, size_t n)
+void match_cleanup(match *m)
 {
+    free(m->explanation);
+    free(m->status);
+    free(m->origin);
+    free(m->created_at);
+    free(m->updated_at);
+    memset(m, 0, sizeof *m);
+}
+
+/* Reads columns 0..10 (id .. updated_at, in the order of ST_MATCH_GET) into m. */
+static void row_to_match(sqlite3_stmt *st, match *m)
+{
+    m->id = sqlite3_column_int64(st, 0);
+    m->demand_id = sqlite3_column_int64(st, 1);
+    m->achievement_id = sqlite3_column_int64(st, 2);
+    m->score = sqlite3_column_double(st, 3);
+    m->k = sqlite3_column_double(st, 4);
+    m->f = sqlite3_column_double(st, 5);
+    m->explanation = col_dup(st, 6);
+    m->status = col_dup(st, 7);
+    m->origin = col_dup(st, 8);
+    m->created_at = col_dup(st, 9);
+    m->updated_at = col_dup(st, 10);
+}
+
+static int match_get_in(conn *c, int64_t id, match *out)
+{
+    sqlite3_stmt *st = stmt(c, ST_MATCH_GET);
+    if (st == NULL)
+        return TM_ERR_DB;
+    memset(out, 0, sizeof *out);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), status = TM_OK;
+    if (rc == SQLITE_ROW)
+        row_to_match(st, out);
+    else
+        status = rc == SQLITE_DONE ? TM_ERR_NOT_FOUND : db_error(c, "get match");
+    done(st);
+    return status;
+}
+
+/* Runs a statement whose ?1 is an id (and ?2, when not 0, a second one) to completion. */
+static int exec_ids(conn *c, enum stmt_id id, int64_t a, int64_t b, const char *what)
+{
+    sqlite3_stmt *st = stmt(c, id);
+    if (st == NULL)
+        return TM_ERR_DB;
+    sqlite3_bind_int64(st, 1, a);
+    if (b != 0)
+        sqlite3_bind_int64(st, 2, b);
+    int status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, what);
+    done(st);
+    return status;
+}
+
+static int subscription_in(conn *c, int64_t org_id, subscription *out)
+{
+    sqlite3_stmt *st = stmt(c, ST_SUB_GET);
+    if (st == NULL)
+        return TM_ERR_DB;
+    *out = (subscription){ 1, 1, 0.0, 0 };
+    sqlite3_bind_int64(st, 1, org_id);
+    int rc = sqlite3_step(st), status = TM_OK;
+    if (rc == SQLITE_ROW) {
+        out->stream = sqlite3_column_int(st, 0);
+        out->webhook = sqlite3_column_int(st, 1);
+        out->min_score = sqlite3_column_double(st, 2);
+        out->digest = strcmp((const char *)sqlite3_column_text(st, 3), "digest") == 0;
+    } else if (rc != SQLITE_DONE) {
+        status = db_error(c, "get subscription");
+    }
+    done(st);
+    return status;
+}
+
+/* Writes one notification to the outbox; the commit then wakes the live channels. */
+static int notification_insert(conn *c, int64_t org_id, const char *type, const char *payload, int64_t *id)
+{
+    sqlite3_stmt *st = stmt(c, ST_NOTIF_INSERT);
+    if (st == NULL)
+        return TM_ERR_DB;
+    sqlite3_bind_int64(st, 1, org_id);
+    bind_text_or_null(st, 2, type);
+    bind_text_or_null(st, 3, payload);
+    int status = step_id(c, st, id, "insert notification");
+    if (status == TM_OK)
+        c->notified = 1;
+    return status;
+}
+
+/*
+ * Pushes the approved matches ms[0..n) of one organisation's demands: one
+ * notification (built by payload) and every match becomes pushed.
+ */
+static int push_in(conn *c, int64_t org_id, const match *ms, size_t n, push_payload_fn payload, void *ctx,
+                   int64_t *notification_id)
+{
+    listing **d = xcalloc(n, sizeof *d), **a = xcalloc(n, sizeof *a);
+    int status = TM_OK;
+    for (size_t i = 0; i < n && status == TM_OK; i++) {
+        status = get_in(c, LISTING_DEMAND, ms[i].demand_id, &d[i]);
+        if (status == TM_OK)
+            status = get_in(c, LISTING_ACHIEVEMENT, ms[i].achievement_id, &a[i]);
+    }
+    const char *type = NULL;
+    char *body = status == TM_OK ? payload(ctx, ms, (const listing *const *)d, (const listing *const *)a, n, &type)
+                                 : NULL;
+    if (status == TM_OK && body == NULL)
+        status = TM_ERR_INTERNAL;
+    if (status == TM_OK)
+        status = notification_insert(c, org_id, type, body, notification_id);
+    for (size_t i = 0; i < n && status == TM_OK; i++)
+        status = exec_ids(c, ST_MATCH_PUSHED, ms[i].id, 0, "mark pushed");
+    free(body);
+    for (size_t i = 0; i < n; i++) {
+        listing_free(d[i]);
+        listing_free(a[i]);
+    }
+    free(d);
+    free(a);
+    return status;
+}
+
+/* Approves suggestion m (read in this transaction) and pushes it when its organisation takes it now. */
+static int approve_in(conn *c, match *m, int64_t actor, push_payload_fn payload, void *ctx, int64_t *nid)
+{
+    listing *d = NULL;
+    subscription sub;
+    *nid = 0;
+    int status = exec_ids(c, ST_MATCH_APPROVED, m->id, actor, "approve match");
+    if (status == TM_OK)
+        status = get_in(c, LISTING_DEMAND, m->demand_id, &d);
+    if (status == TM_OK)
+        status = subscription_in(c, d->org_id, &sub);
+    if (status == TM_OK && !sub.digest && m->score >= sub.min_score)
+        status = push_in(c, d->org_id, m, 1, payload, ctx, nid);
+    if (status == TM_OK) {
+        cJSON *b = cJSON_CreateObject(), *a = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "status", "suggested");
+        cJSON_AddStringToObject(a, "status", *nid ? "pushed" : "approved");
+        status = audit_row(c, actor, actor > 0 ? "match.approve" : "match.auto_approve", "match", m->id, b, a);
+        cJSON_Delete(b);
+        cJSON_Delete(a);
+    }
+    if (status == TM_OK) {
+        free(m->status);
+        m->status = xstrdup(*nid ? "pushed" : "approved");
+    }
+    listing_free(d);
+    return status;
+}
+
+int store_matches_record(store *s, listing_kind kind, int64_t id, const match_row *rows, size_t n,
+                         push_payload_fn payload, void *payload_ctx)
+{
+    policy pol;
     conn *c = write_begin(s);
     if (c == NULL)
         return TM_ERR_DB;
     int status = withdraw_in(c, kind, id);
+    if (status == TM_OK)
+        status = policy_in(c, &pol);
     sqlite3_stmt *st = status == TM_OK ? stmt(c, ST_MATCH_UPSERT) : NULL;
+    if (st == NULL && status == TM_OK)
+        status = TM_ERR_DB;
     for (size_t i = 0; st && i < n && status == TM_OK; i++) {
         sqlite3_bind_int64(st, 1, rows[i].demand_id);
         sqlite3_bind_int64(st, 2, rows[i].achievement_id);
@@ -1255,12 +1516,254 @@ int store_matches_record(store *s, listing_kind kind, int64_t id, const match_ro
         sqlite3_bind_double(st, 4, rows[i].k);
         sqlite3_bind_double(st, 5, rows[i].f);
         bind_text_or_null(st, 6, rows[i].explanation);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        int64_t match_id = 0;
+        int suggested = 0;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            match_id = sqlite3_column_int64(st, 0);
+            suggested = strcmp((const char *)sqlite3_column_text(st, 1), "suggested") == 0;
+        } else {
             status = db_error(c, "record match");
+        }
+        done(st);
+        if (status == TM_OK && suggested && pol.auto_approve && rows[i].score >= pol.auto_approve_score) {
+            match m;
+            int64_t nid;
+            status = match_get_in(c, match_id, &m);
+            if (status == TM_OK)
+                status = approve_in(c, &m, 0, payload, payload_ctx, &nid);
+            match_cleanup(&m);
+        }
+    }
+    return write_end(s, c, status);
+}
+
+int store_match_approve(store *s, int64_t id, int64_t actor_user_id, push_payload_fn payload, void *payload_ctx,
+                        match *out, int64_t *notification_id)
+{
+    *notification_id = 0;
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = match_get_in(c, id, out);
+    if (status == TM_OK && strcmp(out->status, "suggested") != 0)
+        status = TM_ERR_CONFLICT;
+    if (status == TM_OK)
+        status = approve_in(c, out, actor_user_id, payload, payload_ctx, notification_id);
+    status = write_end(s, c, status);
+    if (status != TM_OK && status != TM_ERR_CONFLICT)
+        match_cleanup(out);
+    return status;
+}
+
+/* ---------- push: subscriptions, digests and the outbox ---------- */
+
+int store_subscription_get(store *s, int64_t org_id, subscription *out)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = subscription_in(c, org_id, out);
+    reader_release(s, c);
+    return status;
+}
+
+static cJSON *subscription_json(const subscription *sub)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "stream", sub->stream);
+    cJSON_AddBoolToObject(o, "webhook", sub->webhook);
+    cJSON_AddNumberToObject(o, "min_score", sub->min_score);
+    cJSON_AddStringToObject(o, "mode", sub->digest ? "digest" : "realtime");
+    return o;
+}
+
+int store_subscription_set(store *s, int64_t org_id, const subscription *sub, int64_t actor_user_id)
+{
+    subscription before;
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = subscription_in(c, org_id, &before);
+    sqlite3_stmt *st = status == TM_OK ? stmt(c, ST_SUB_SET) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, org_id);
+        sqlite3_bind_int(st, 2, sub->stream ? 1 : 0);
+        sqlite3_bind_int(st, 3, sub->webhook ? 1 : 0);
+        sqlite3_bind_double(st, 4, sub->min_score);
+        bind_text_or_null(st, 5, sub->digest ? "digest" : "realtime");
+        status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "set subscription");
+        done(st);
+    } else if (status == TM_OK) {
+        status = TM_ERR_DB;
+    }
+    if (status == TM_OK) {
+        cJSON *b = subscription_json(&before), *a = subscription_json(sub);
+        status = audit_row(c, actor_user_id, "subscription.update", "org", org_id, b, a);
+        cJSON_Delete(b);
+        cJSON_Delete(a);
+    }
+    return write_end(s, c, status);
+}
+
+/* Sends one organisation's digest (its approved matches waiting, best first). */
+static int digest_one(store *s, int64_t org_id, double min_score, int64_t now, push_payload_fn payload, void *ctx,
+                      size_t *sent)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_DIGEST_MATCHES);
+    int status = st ? TM_OK : TM_ERR_DB;
+    match *ms = xcalloc(LIM_DIGEST_MATCHES, sizeof *ms);
+    int64_t *ids = xcalloc(LIM_DIGEST_MATCHES, sizeof *ids);
+    size_t n = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, org_id);
+        sqlite3_bind_double(st, 2, min_score);
+        sqlite3_bind_int(st, 3, LIM_DIGEST_MATCHES);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            ids[n++] = sqlite3_column_int64(st, 0);
+        if (rc != SQLITE_DONE)
+            status = db_error(c, "digest matches");
         done(st);
     }
-    if (st == NULL && status == TM_OK)
-        status = TM_ERR_DB;
+    for (size_t i = 0; i < n && status == TM_OK; i++)
+        status = match_get_in(c, ids[i], &ms[i]);
+    int64_t nid = 0;
+    if (status == TM_OK && n > 0)
+        status = push_in(c, org_id, ms, n, payload, ctx, &nid);
+    if (status == TM_OK)
+        status = exec_ids(c, ST_DIGEST_DONE, org_id, now, "digest sent");
+    for (size_t i = 0; i < n; i++)
+        match_cleanup(&ms[i]);
+    free(ms);
+    free(ids);
+    status = write_end(s, c, status);
+    if (status == TM_OK && n > 0)
+        (*sent)++;
+    return status;
+}
+
+int store_digests_run(store *s, int64_t now, int64_t period, push_payload_fn payload, void *payload_ctx,
+                      size_t *sent)
+{
+    *sent = 0;
+    int64_t orgs[64];
+    double mins[64];
+    size_t n = 0;
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_DIGEST_DUE);
+    int status = st ? TM_OK : TM_ERR_DB;
+    if (st) {
+        sqlite3_bind_int64(st, 1, now - period);
+        int rc;
+        while (n < 64 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            orgs[n] = sqlite3_column_int64(st, 0);
+            mins[n] = sqlite3_column_double(st, 1);
+            n++;
+        }
+        if (n < 64 && rc != SQLITE_DONE)
+            status = db_error(c, "digests due");
+        done(st);
+    }
+    reader_release(s, c);
+    /* At most 64 organisations a run; the next run takes the rest. */
+    for (size_t i = 0; i < n && status == TM_OK; i++)
+        status = digest_one(s, orgs[i], mins[i], now, payload, payload_ctx, sent);
+    return status;
+}
+
+void store_notification_page_cleanup(notification_page *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->items[i].payload);
+    free(p->items);
+    memset(p, 0, sizeof *p);
+}
+
+int store_notifications_list(store *s, int64_t org_id, int64_t after, size_t limit, notification_page *out)
+{
+    memset(out, 0, sizeof *out);
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_NOTIF_LIST);
+    if (st == NULL) {
+        reader_release(s, c);
+        return TM_ERR_DB;
+    }
+    sqlite3_bind_int64(st, 1, org_id);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int64(st, 3, (int64_t)limit + 1);
+    out->items = xcalloc(limit + 1, sizeof *out->items);
+    int rc, status = TM_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == limit) {
+            out->more = 1;
+            rc = SQLITE_DONE;
+            break;
+        }
+        notification *x = &out->items[out->n++];
+        x->id = sqlite3_column_int64(st, 0);
+        x->org_id = sqlite3_column_int64(st, 1);
+        copy_col(x->type, sizeof x->type, st, 2);
+        x->payload = col_dup(st, 3);
+        copy_col(x->created_at, sizeof x->created_at, st, 4);
+        x->read = sqlite3_column_int(st, 5);
+    }
+    if (rc != SQLITE_DONE)
+        status = db_error(c, "list notifications");
+    done(st);
+    reader_release(s, c);
+    if (status != TM_OK)
+        store_notification_page_cleanup(out);
+    return status;
+}
+
+/* Reads one integer from a statement whose ?1 is a (when not 0). */
+static int read_int(store *s, enum stmt_id id, int64_t a, int64_t *out, const char *what)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, id);
+    int status = TM_ERR_DB;
+    if (st) {
+        if (a != 0)
+            sqlite3_bind_int64(st, 1, a);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *out = sqlite3_column_int64(st, 0);
+            status = TM_OK;
+        } else {
+            status = db_error(c, what);
+        }
+        done(st);
+    }
+    reader_release(s, c);
+    return status;
+}
+
+int store_notifications_unread(store *s, int64_t org_id, int64_t *count)
+{
+    return read_int(s, ST_NOTIF_UNREAD, org_id, count, "unread notifications");
+}
+
+int store_notifications_last_id(store *s, int64_t *id)
+{
+    return read_int(s, ST_NOTIF_LAST, 0, id, "last notification");
+}
+
+int store_notification_read(store *s, int64_t org_id, int64_t id)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = exec_ids(c, ST_NOTIF_READ, id, org_id, "read notification");
+    if (status == TM_OK && sqlite3_changes(c->db) == 0)
+        status = TM_ERR_NOT_FOUND;
     return write_end(s, c, status);
 }
 
@@ -1274,13 +1777,8 @@ int store_matches_withdraw(store *s, listing_kind kind, int64_t id)
 
 void store_match_page_cleanup(match_page *p)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        free(p->items[i].explanation);
-        free(p->items[i].status);
-        free(p->items[i].origin);
-        free(p->items[i].created_at);
-        free(p->items[i].updated_at);
-    }
+    for (size_t i = 0; i < p->n; i++)
+        match_cleanup(&p->items[i]);
     free(p->items);
     free(p->next_cursor);
     memset(p, 0, sizeof *p);
@@ -1344,18 +1842,7 @@ int store_match_list(store *s, const match_filter *f, match_page *out)
             rc = SQLITE_DONE;
             break;
         }
-        match *m = &out->items[out->n++];
-        m->id = sqlite3_column_int64(st, 0);
-        m->demand_id = sqlite3_column_int64(st, 1);
-        m->achievement_id = sqlite3_column_int64(st, 2);
-        m->score = sqlite3_column_double(st, 3);
-        m->k = sqlite3_column_double(st, 4);
-        m->f = sqlite3_column_double(st, 5);
-        m->explanation = col_dup(st, 6);
-        m->status = col_dup(st, 7);
-        m->origin = col_dup(st, 8);
-        m->created_at = col_dup(st, 9);
-        m->updated_at = col_dup(st, 10);
+        row_to_match(st, &out->items[out->n++]);
     }
     if (rc != SQLITE_DONE)
         status = db_error(c, "list matches");

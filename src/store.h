@@ -176,8 +176,18 @@ TM_MUST_CHECK int store_listing_each_open(store *s, listing_kind kind,
 TM_MUST_CHECK int store_listing_changed_since(store *s, listing_kind kind, const char *since, size_t limit,
                                               listing_page *out);
 
-/* The admin policy's minimum score to suggest a match. */
-TM_MUST_CHECK int store_policy_threshold(store *s, double *threshold);
+/* The admin's matching policy (one row). */
+typedef struct policy {
+    double suggest_threshold;    /* minimum score to record a suggestion */
+    int auto_approve;            /* 1 when auto_approve_score applies */
+    double auto_approve_score;   /* suggestions at or above it are approved at once */
+    int64_t updated_by;          /* 0 when no user has changed it */
+    char updated_at[32];
+} policy;
+
+TM_MUST_CHECK int store_policy_get(store *s, policy *out);
+/* Stores the thresholds of p, recording the change in the audit log. */
+TM_MUST_CHECK int store_policy_set(store *s, const policy *p, int64_t actor_user_id);
 
 /* A scored pair to record; explanation is JSON text (borrowed). */
 typedef struct match_row {
@@ -186,15 +196,35 @@ typedef struct match_row {
     const char *explanation;
 } match_row;
 
+typedef struct match {
+    int64_t id, demand_id, achievement_id;
+    double score, k, f;
+    char *explanation;         /* JSON text */
+    char *status, *origin, *created_at, *updated_at;
+} match;
+
+void match_cleanup(match *m);
+
+/*
+ * Builds the body of the event that pushes matches to the organisation that
+ * owns their demands: n = 1 for one match ("match.pushed"), more for a digest
+ * ("match.digest"); *type receives a static event type.  Runs inside the
+ * write transaction; returns malloc'd JSON text, or NULL to fail it.
+ */
+typedef char *(*push_payload_fn)(void *ctx, const match *m, const listing *const *demands,
+                                 const listing *const *achievements, size_t n, const char **type);
+
 /*
  * Records the matches of one listing (kind, id) after it was written, in one
  * transaction: its current suggestions are withdrawn, then each row is
  * inserted as suggested, or re-scored when the pair exists (a withdrawn or
  * suggested pair becomes suggested again; a pair further along keeps its
- * status).
+ * status).  A suggestion at or above the policy's auto-approve score is
+ * approved and pushed in the same transaction (see store_match_approve).
  */
 TM_MUST_CHECK int store_matches_record(store *s, listing_kind kind, int64_t id,
-                                       const match_row *rows, size_t n);
+                                       const match_row *rows, size_t n,
+                                       push_payload_fn payload, void *payload_ctx);
 /* Withdraws every suggestion of the listing (it was closed). */
 TM_MUST_CHECK int store_matches_withdraw(store *s, listing_kind kind, int64_t id);
 
@@ -209,13 +239,6 @@ typedef struct match_filter {
     const char *cursor;        /* from next_cursor */
 } match_filter;
 
-typedef struct match {
-    int64_t id, demand_id, achievement_id;
-    double score, k, f;
-    char *explanation;         /* JSON text */
-    char *status, *origin, *created_at, *updated_at;
-} match;
-
 typedef struct match_page {
     match *items;
     size_t n;
@@ -225,5 +248,73 @@ typedef struct match_page {
 /* Lists matches best score first.  TM_ERR_INVALID for a malformed cursor. */
 TM_MUST_CHECK int store_match_list(store *s, const match_filter *f, match_page *out);
 void store_match_page_cleanup(match_page *p);
+
+/*
+ * A broker approves suggestion id: in one transaction its status becomes
+ * approved and, when the demand's organisation takes real-time pushes at
+ * this score, a notification is written to the outbox and the status becomes
+ * pushed (*notification_id > 0; else 0: a digest or a score below the
+ * subscription's minimum waits).  TM_ERR_NOT_FOUND if there is no such
+ * match; TM_ERR_CONFLICT if it is not suggested (out->status says what it
+ * is).  out is filled on TM_OK and on TM_ERR_CONFLICT; free with match_cleanup.
+ */
+TM_MUST_CHECK int store_match_approve(store *s, int64_t id, int64_t actor_user_id,
+                                      push_payload_fn payload, void *payload_ctx,
+                                      match *out, int64_t *notification_id);
+
+/* ---- push: subscriptions and the outbox ---- */
+
+/* What an organisation wants to hear, and how. */
+typedef struct subscription {
+    int stream;            /* live stream on */
+    int webhook;           /* webhooks on */
+    double min_score;      /* matches below it are not pushed */
+    int digest;            /* 1: one digest event a period instead of each match */
+} subscription;
+
+/* The organisation's subscription, or the defaults (all channels, real time, 0) when it has none. */
+TM_MUST_CHECK int store_subscription_get(store *s, int64_t org_id, subscription *out);
+TM_MUST_CHECK int store_subscription_set(store *s, int64_t org_id, const subscription *sub,
+                                         int64_t actor_user_id);
+
+/*
+ * Sends the digests that are due at now (Unix seconds): for each organisation
+ * taking digests whose last digest is at least period seconds old and that
+ * has approved matches waiting, one notification gathers them and they become
+ * pushed, each organisation in its own transaction.  *sent receives the count.
+ */
+TM_MUST_CHECK int store_digests_run(store *s, int64_t now, int64_t period, push_payload_fn payload,
+                                    void *payload_ctx, size_t *sent);
+
+typedef struct notification {
+    int64_t id, org_id;
+    char type[32];
+    char *payload;         /* JSON text */
+    char created_at[32];
+    int read;
+} notification;
+
+typedef struct notification_page {
+    notification *items;
+    size_t n;
+    int more;              /* 1 when ids after the last one exist */
+} notification_page;
+
+/* The organisation's notifications with id > after, oldest first, at most limit. */
+TM_MUST_CHECK int store_notifications_list(store *s, int64_t org_id, int64_t after, size_t limit,
+                                           notification_page *out);
+void store_notification_page_cleanup(notification_page *p);
+/* How many of the organisation's notifications are unread. */
+TM_MUST_CHECK int store_notifications_unread(store *s, int64_t org_id, int64_t *count);
+/* Marks one read; TM_ERR_NOT_FOUND if it is not the organisation's. */
+TM_MUST_CHECK int store_notification_read(store *s, int64_t org_id, int64_t id);
+/* The largest notification id (0 when none). */
+TM_MUST_CHECK int store_notifications_last_id(store *s, int64_t *id);
+
+/*
+ * Called after every commit that wrote notifications (outside the write
+ * lock), so that live channels wake up at once.  Set once before serving.
+ */
+void store_set_notify_hook(store *s, void (*hook)(void *ctx), void *ctx);
 
 #endif

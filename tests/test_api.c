@@ -96,7 +96,7 @@ static int count_mine(const world *w, const char *kind, int role)
 
 typedef struct matrix_row {
     const char *method;
-    const char *path;          /* {d} = the owner's demand, {a} = the owner's achievement */
+    const char *path;          /* {d} = the owner's demand, {a} = the owner's achievement, {x} = no such id */
     const char *content_type;
     const char *body;
     int expect[R_COUNT];       /* anonymous, ent, ent2, uni, uni2, broker, admin */
@@ -125,6 +125,14 @@ static const matrix_row matrix[] = {
     { "GET", "/api/demands/{d}/matches", NULL, NULL, { 401, 200, 403, 403, 403, 200, 200 } },
     { "GET", "/api/achievements/{a}/matches", NULL, NULL, { 401, 403, 403, 200, 403, 200, 200 } },
     { "GET", "/api/matches", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
+    { "POST", "/api/matches/{x}/approve", NULL, NULL, { 401, 403, 403, 403, 403, 404, 404 } },
+    { "GET", "/api/policy", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
+    { "PUT", "/api/policy", JSON, "{\"suggest_threshold\":0.3}", { 401, 403, 403, 403, 403, 403, 200 } },
+    { "GET", "/api/subscription", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
+    { "PUT", "/api/subscription", JSON, "{\"mode\":\"realtime\"}", { 401, 200, 200, 403, 403, 403, 403 } },
+    { "GET", "/api/notifications", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
+    { "GET", "/api/notifications/unread", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
+    { "POST", "/api/notifications/{x}/read", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
     { "POST", "/api/demands/{d}/close", NULL, NULL, { 401, 200, 403, 403, 403, 403, 403 } },
     { "GET", "/api/achievements", NULL, NULL, ALL(200) },
     { "POST", "/api/achievements", JSON, "{\"title\":\"matrix achievement\"}", { 401, 403, 403, 201, 201, 403, 403 } },
@@ -137,13 +145,14 @@ static const matrix_row matrix[] = {
     { "POST", "/api/auth/logout", NULL, NULL, SIGNED(200) },
 };
 
-static void expand(const char *tmpl, long d, long a, char *out, size_t len)
+/* Fills the placeholders of a matrix path: {d} and {a} with d and a, {x} with x. */
+static void expand(const char *tmpl, long d, long a, long x, char *out, size_t len)
 {
     sbuf b;
     sbuf_init(&b);
     for (const char *p = tmpl; *p; p++) {
-        if (strncmp(p, "{d}", 3) == 0 || strncmp(p, "{a}", 3) == 0) {
-            sbuf_printf(&b, "%ld", p[1] == 'd' ? d : a);
+        if (strncmp(p, "{d}", 3) == 0 || strncmp(p, "{a}", 3) == 0 || strncmp(p, "{x}", 3) == 0) {
+            sbuf_printf(&b, "%ld", p[1] == 'd' ? d : p[1] == 'a' ? a : x);
             p += 2;
         } else {
             sbuf_addc(&b, *p);
@@ -159,7 +168,7 @@ void test_api_authorization_matrix_covers_every_route(void)
         int found = 0;
         for (size_t k = 0; k < sizeof matrix / sizeof matrix[0] && !found; k++) {
             char pattern[256];
-            expand(matrix[k].path, 0, 0, pattern, sizeof pattern);
+            expand(matrix[k].path, 0, 0, 0, pattern, sizeof pattern);
             sbuf want;
             sbuf_init(&want);
             for (const char *p = http_routes[i].pattern; *p; p++) {
@@ -187,7 +196,7 @@ void test_api_authorization_matrix(void)
             for (int role = 0; role < R_COUNT; role++) {
                 char path[256];
                 const matrix_row *m = &matrix[k];
-                expand(m->path, w.demand_id, w.achievement_id, path, sizeof path);
+                expand(m->path, w.demand_id, w.achievement_id, 999999, path, sizeof path);
                 test_resp *r = test_http(&w.srv, m->method, path, w.tok[role], m->content_type, m->body,
                                          m->body ? strlen(m->body) : 0);
                 if (r->status != m->expect[role])
@@ -1113,5 +1122,225 @@ void test_api_server_catches_up_with_cli_imports(void)
     }
     CHECK(found > 0);
     CHECK(stored_score(&w, "suggested", w.demand_id, found, NULL) >= 0.3);
+    world_teardown(&w);
+}
+
+/* ---------- push: approval, the outbox, the inbox, subscriptions, policy ---------- */
+
+/* The id of the stored match of (demand, achievement) with this status, or 0. */
+static long stored_match_id(const world *w, const char *status, long demand, long achievement)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/matches?status=%s&limit=100", status);
+    test_resp *r = test_http(&w->srv, "GET", path, w->tok[R_BROKER], NULL, NULL, 0);
+    long id = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
+        if ((long)test_jnum(cJSON_GetObjectItem(it, "demand"), "id") == demand &&
+            (long)test_jnum(cJSON_GetObjectItem(it, "achievement"), "id") == achievement)
+            id = (long)test_jnum(it, "id");
+    test_resp_free(r);
+    return id;
+}
+
+/* An achievement that matches the world's demand (液压支架, B06). */
+static long matching_achievement(world *w, int n)
+{
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"title\":\"液压支架电液控制系统 %d\",\"abstract\":\"综采工作面液压支架电液控制，国产化替代。\","
+             "\"keywords\":[\"液压支架\",\"电液控制\"],\"fields\":[\"B06\"],\"trl\":7,\"contact\":\"secret@uni\"}", n);
+    return create(&w->srv, "/api/achievements", w->tok[R_UNI], body);
+}
+
+static test_resp *inbox(world *w, int role, long after)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/api/notifications?after=%ld", after);
+    return test_http(&w->srv, "GET", path, w->tok[role], NULL, NULL, 0);
+}
+
+static long unread(world *w, int role)
+{
+    test_resp *r = test_http(&w->srv, "GET", "/api/notifications/unread", w->tok[role], NULL, NULL, 0);
+    long n = r->status == 200 ? (long)test_jnum(r->json, "unread") : -1;
+    test_resp_free(r);
+    return n;
+}
+
+static test_resp *approve(world *w, int role, long match_id)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/api/matches/%ld/approve", match_id);
+    return test_http(&w->srv, "POST", path, w->tok[role], NULL, NULL, 0);
+}
+
+void test_api_push_approval_reaches_the_inbox_once(void)
+{
+    world w;
+    if (world_setup(&w, "push.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    long a = matching_achievement(&w, 1);
+    long m = stored_match_id(&w, "suggested", w.demand_id, a);
+    REQUIRE(m > 0);
+    CHECK_INT(unread(&w, R_ENT), 0);
+
+    /* Only brokers and admins approve; a university cannot. */
+    test_resp *r = approve(&w, R_UNI, m);
+    CHECK_INT(r->status, 403);
+    test_resp_free(r);
+    r = approve(&w, R_BROKER, m);
+    CHECK_INT(r->status, 200);
+    CHECK(strcmp(test_jstr(r->json, "status"), "pushed") == 0);
+    long nid = (long)test_jnum(r->json, "notification_id");
+    CHECK(nid > 0);
+    test_resp_free(r);
+    /* A second decision is refused and names the state; nothing is pushed twice. */
+    r = approve(&w, R_ADMIN, m);
+    CHECK_INT(r->status, 409);
+    CHECK(strstr(r->body, "pushed") != NULL);
+    test_resp_free(r);
+    r = approve(&w, R_BROKER, 987654);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+
+    /* The enterprise's inbox holds one event in the Standard Webhooks shape. */
+    CHECK_INT(unread(&w, R_ENT), 1);
+    r = inbox(&w, R_ENT, 0);
+    CHECK_INT(r->status, 200);
+    const cJSON *items = cJSON_GetObjectItem(r->json, "items");
+    CHECK_INT(cJSON_GetArraySize(items), 1);
+    const cJSON *n0 = cJSON_GetArrayItem(items, 0);
+    CHECK_INT((long)test_jnum(n0, "id"), nid);
+    CHECK(strcmp(test_jstr(n0, "type"), "match.pushed") == 0);
+    const cJSON *ev = cJSON_GetObjectItem(n0, "event");
+    CHECK(strcmp(test_jstr(ev, "type"), "match.pushed") == 0);
+    CHECK(strlen(test_jstr(ev, "timestamp")) == 20);
+    const cJSON *data = cJSON_GetObjectItem(ev, "data");
+    CHECK_INT((long)test_jnum(data, "match_id"), m);
+    CHECK(test_jnum(data, "score") > 0);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(data, "explanation"), "terms")) > 0);
+    CHECK_INT((long)test_jnum(cJSON_GetObjectItem(data, "demand"), "id"), w.demand_id);
+    CHECK_INT((long)test_jnum(cJSON_GetObjectItem(data, "achievement"), "id"), a);
+    /* Public members only: the inventor's contact is not in the event. */
+    CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(data, "achievement"), "contact") == NULL);
+    CHECK(strstr(r->body, "secret@uni") == NULL);
+    test_resp_free(r);
+
+    /* Another enterprise sees none of it and cannot mark it read. */
+    r = inbox(&w, R_ENT2, 0);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
+    test_resp_free(r);
+    char path[64];
+    snprintf(path, sizeof path, "/api/notifications/%ld/read", nid);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT2], NULL, NULL, 0);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    CHECK_INT(unread(&w, R_ENT), 0);
+
+    /* The cursor: nothing after the last id; a bad cursor is named. */
+    r = inbox(&w, R_ENT, nid);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/api/notifications?after=abc", w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 400);
+    CHECK(test_problem_names(r, "after"));
+    test_resp_free(r);
+    world_teardown(&w);
+}
+
+void test_api_push_subscription_policy_and_digest(void)
+{
+    world w;
+    if (world_setup(&w, "subscription.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    /* The defaults, then a minimum score that holds a match back. */
+    test_resp *r = test_http(&w.srv, "GET", "/api/subscription", w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "channels")), 3);
+    CHECK(strcmp(test_jstr(r->json, "mode"), "realtime") == 0);
+    test_resp_free(r);
+    static const char *const bad[][2] = {
+        { "{\"mode\":\"weekly\"}", "mode" },
+        { "{\"channels\":[\"fax\"]}", "channels" },
+        { "{\"min_score\":1.5}", "min_score" },
+        { "{\"colour\":1}", "colour" },
+    };
+    for (size_t i = 0; i < 4; i++) {
+        r = test_json(&w.srv, "PUT", "/api/subscription", w.tok[R_ENT], bad[i][0]);
+        CHECK_INT(r->status, 400);
+        CHECK(test_problem_names(r, bad[i][1]));
+        test_resp_free(r);
+    }
+    r = test_json(&w.srv, "PUT", "/api/subscription", w.tok[R_ENT], "{\"min_score\":0.99,\"channels\":[\"inbox\"]}");
+    CHECK_INT(r->status, 200);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "channels")), 1);
+    test_resp_free(r);
+    long a1 = matching_achievement(&w, 1);
+    long m1 = stored_match_id(&w, "suggested", w.demand_id, a1);
+    REQUIRE(m1 > 0);
+    r = approve(&w, R_BROKER, m1);
+    CHECK_INT(r->status, 200);
+    CHECK(strcmp(test_jstr(r->json, "status"), "approved") == 0);
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(r->json, "notification_id")));
+    test_resp_free(r);
+    CHECK_INT(unread(&w, R_ENT), 0);
+
+    /* Policy: brokers read it, only admins change it, bad values are named. */
+    r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_BROKER], "{\"auto_approve_score\":0.1}");
+    CHECK_INT(r->status, 403);
+    test_resp_free(r);
+    r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_ADMIN], "{\"suggest_threshold\":2}");
+    CHECK_INT(r->status, 400);
+    CHECK(test_problem_names(r, "suggest_threshold"));
+    test_resp_free(r);
+    r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_ADMIN], "[1]");
+    CHECK_INT(r->status, 400);
+    test_resp_free(r);
+    /* Auto-approval: a new suggestion above the score is pushed with no review. */
+    r = test_json(&w.srv, "PUT", "/api/subscription", w.tok[R_ENT], "{\"min_score\":0}");
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_ADMIN], "{\"auto_approve_score\":0.2}");
+    CHECK_INT(r->status, 200);
+    CHECK(test_jnum(r->json, "auto_approve_score") == 0.2);
+    CHECK(test_jnum(r->json, "updated_by") > 0);
+    test_resp_free(r);
+    long a2 = matching_achievement(&w, 2);
+    CHECK(stored_match_id(&w, "pushed", w.demand_id, a2) > 0);
+    CHECK_INT(unread(&w, R_ENT), 1);
+
+    /* A digest: approved matches wait, then arrive together as one event. */
+    r = test_json(&w.srv, "PUT", "/api/subscription", w.tok[R_ENT], "{\"mode\":\"digest\"}");
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    long a3 = matching_achievement(&w, 3), a4 = matching_achievement(&w, 4);
+    long m3 = stored_match_id(&w, "approved", w.demand_id, a3), m4 = stored_match_id(&w, "approved", w.demand_id, a4);
+    CHECK(m3 > 0 && m4 > 0);
+    int digests = 0;
+    for (int tries = 0; tries < 100 && digests == 0; tries++) {
+        r = inbox(&w, R_ENT, 0);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
+            if (strcmp(test_jstr(it, "type"), "match.digest") == 0) {
+                digests++;
+                const cJSON *list = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(it, "event"), "data"), "matches");
+                /* m1 waits too: it was approved below the minimum score, which is now 0. */
+                CHECK_INT(cJSON_GetArraySize(list), 3);
+            }
+        test_resp_free(r);
+        if (digests == 0)
+            usleep(100 * 1000);
+    }
+    CHECK_INT(digests, 1);
+    CHECK(stored_match_id(&w, "pushed", w.demand_id, a3) > 0);
+    CHECK(stored_match_id(&w, "pushed", w.demand_id, a4) > 0);
     world_teardown(&w);
 }

@@ -58,6 +58,8 @@
     X(test_api_import_json_lines_and_whole_file_errors) \
     X(test_api_matching_suggests_rescores_and_withdraws) \
     X(test_api_matching_survives_empty_and_hostile_text) \
+    X(test_api_push_approval_reaches_the_inbox_once) \
+    X(test_api_push_subscription_policy_and_digest) \
     X(test_api_server_catches_up_with_cli_imports) \
     X(test_api_restart_keeps_every_row) \
     X(test_api_failed_migration_refuses_to_start) \
