@@ -3,6 +3,8 @@
  * time or daily digest) and its inbox of notifications (the outbox, read).
  */
 #include "api_push.h"
+#include "app.h"
+#include "stream.h"
 #include "json.h"
 #include "limits.h"
 #include "mem.h"
@@ -158,4 +160,51 @@ void api_push_read(http_request *r)
     json_add_int(out, "id", req_param_id(r, 0));
     cJSON_AddBoolToObject(out, "read", 1);
     reply_json(r, 200, out);
+}
+
+/* Reads Last-Event-ID: absent is 0; digits up to the latest notification id, else a 400 naming it. */
+static int last_event_id_or_reply(http_request *r, int64_t *out)
+{
+    const char *v = req_header(r, "Last-Event-ID");
+    int64_t latest = 0;
+    *out = 0;
+    if (v == NULL || *v == '\0')
+        return 1;
+    char *end = NULL;
+    long long id = strtoll(v, &end, 10);
+    if (*v < '0' || *v > '9' || end == v || *end != '\0' || id < 0) {
+        reply_invalid_field(r, "Last-Event-ID", "must be the id of an event this stream sent");
+        return 0;
+    }
+    int rc = store_notifications_last_id(req_app(r)->store, &latest);
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return 0;
+    }
+    if (id > latest) {
+        reply_invalid_field(r, "Last-Event-ID", "is later than the latest event; reconnect without it");
+        return 0;
+    }
+    *out = id;
+    return 1;
+}
+
+void api_push_stream(http_request *r)
+{
+    subscription sub;
+    int64_t after = 0;
+    int rc = store_subscription_get(req_app(r)->store, req_principal(r)->org_id, &sub);
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    if (!sub.stream) {
+        reply_problem(r, 409, "the stream channel is off in your subscription; turn it on with PUT /api/subscription");
+        return;
+    }
+    if (!last_event_id_or_reply(r, &after))
+        return;
+    rc = stream_hub_open(req_app(r)->streams, r, req_principal(r)->org_id, after);
+    if (rc != TM_OK)
+        reply_problem(r, 503, "the server is stopping; reconnect shortly");
 }

@@ -12,5 +12,7 @@ void api_push_notifications(http_request *r);
 void api_push_unread(http_request *r);
 /* POST /api/notifications/{id}/read. */
 void api_push_read(http_request *r);
+/* GET /api/stream: Server-Sent Events of the inbox, resumable with Last-Event-ID. */
+void api_push_stream(http_request *r);
 
 #endif

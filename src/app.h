@@ -10,12 +10,15 @@
 #include "taxonomy.h"
 #include <stdint.h>
 
+typedef struct stream_hub stream_hub; /* stream.h (which needs http.h, which needs this) */
+
 typedef struct app {
     store *store;
     taxonomy *tax;          /* loaded from the store at start */
     auth_limiter *limiter;  /* failed logins */
     int64_t session_ttl;    /* seconds a login token lives */
     matching *matching;     /* the indexes; kept in step with every listing write */
+    stream_hub *streams;    /* open live streams of notifications */
 } app;
 
 #endif

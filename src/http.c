@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -100,6 +101,20 @@ unsigned http_role_bit(const char *role)
 
 /* ---------- replies ---------- */
 
+/* The headers every response carries, then the handler's extra ones. */
+static void add_headers(http_request *r, const char *content_type)
+{
+    MHD_add_response_header(r->response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r->response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r->response, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r->response, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r->response, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    MHD_add_response_header(r->response, "Cache-Control", "no-store");
+    for (size_t i = 0; i < r->nextra; i++)
+        MHD_add_response_header(r->response, r->extra[i][0], r->extra[i][1]);
+}
+
 static void respond(http_request *r, unsigned status, const char *content_type,
                     char *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {
@@ -114,15 +129,89 @@ static void respond(http_request *r, unsigned status, const char *content_type,
     r->response = MHD_create_response_from_buffer(len, body, mode);
     if (r->response == NULL)
         abort(); /* only fails on out-of-memory */
-    MHD_add_response_header(r->response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    MHD_add_response_header(r->response, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r->response, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r->response, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r->response, "Content-Security-Policy",
-                            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
-    MHD_add_response_header(r->response, "Cache-Control", "no-store");
-    for (size_t i = 0; i < r->nextra; i++)
-        MHD_add_response_header(r->response, r->extra[i][0], r->extra[i][1]);
+    add_headers(r, content_type);
+}
+
+/* ---------- streams: responses fed over time from parked connections ---------- */
+
+struct http_stream {
+    pthread_mutex_t lock;
+    struct MHD_Connection *conn;
+    http_stream_fill fill;
+    void (*done)(void *ctx);
+    void *ctx;
+    int woken;         /* woken since fill last ran */
+    int parked;        /* the connection is suspended */
+};
+
+/*
+ * libmicrohttpd asks for more bytes.  When fill has none, the connection is
+ * suspended (from here, where libmicrohttpd allows it) unless a wake came in
+ * meanwhile, so no wake is ever lost between fill and parking.
+ */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    http_stream *s = cls;
+    (void)pos;
+    for (;;) {
+        pthread_mutex_lock(&s->lock);
+        s->woken = 0;
+        pthread_mutex_unlock(&s->lock);
+        long n = s->fill(s->ctx, buf, max);
+        if (n < 0)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        if (n > 0)
+            return (ssize_t)n;
+        pthread_mutex_lock(&s->lock);
+        if (!s->woken) {
+            s->parked = 1;
+            MHD_suspend_connection(s->conn);
+            pthread_mutex_unlock(&s->lock);
+            return 0;
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+static void stream_end(void *cls)
+{
+    http_stream *s = cls;
+    s->done(s->ctx);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+void http_stream_wake(http_stream *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->woken = 1;
+    if (s->parked) {
+        s->parked = 0;
+        MHD_resume_connection(s->conn);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+http_stream *reply_stream(http_request *r, const char *content_type, http_stream_fill fill,
+                          void (*done)(void *ctx), void *ctx)
+{
+    if (r->response != NULL) {
+        log_error("handler replied twice on %s %s", r->method, r->path);
+        return NULL;
+    }
+    http_stream *s = xcalloc(1, sizeof *s);
+    pthread_mutex_init(&s->lock, NULL);
+    s->conn = r->conn;
+    s->fill = fill;
+    s->done = done;
+    s->ctx = ctx;
+    r->status = 200;
+    r->response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, s, stream_end);
+    if (r->response == NULL)
+        abort(); /* only fails on out-of-memory */
+    add_headers(r, content_type);
+    MHD_add_response_header(r->response, "X-Accel-Buffering", "no"); /* proxies must not hold events back */
+    return s;
 }
 
 void reply_add_header(http_request *r, const char *name, const char *value)
@@ -231,6 +320,11 @@ const char *req_body(http_request *r, size_t *len)
 {
     *len = r->body.len;
     return r->body.buf;
+}
+
+const char *req_header(http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
 const char *req_content_type(http_request *r)
@@ -570,7 +664,8 @@ int http_server_start(const char *host, int port, app *a, http_server **out, int
     }
     /* poll(), not epoll: libmicrohttpd 0.9.75 can abort in MHD_quiesce_daemon when
      * a pool worker's epoll set has already dropped the listen socket. */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(

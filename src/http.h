@@ -95,6 +95,8 @@ const char *req_content_type(http_request *r);
 const char *req_client_addr(http_request *r);
 /* The bearer token as sent (NULL if none). Borrowed; never log it. */
 const char *req_bearer(http_request *r);
+/* A request header's value (NULL if absent). Borrowed for the handler's run. */
+const char *req_header(http_request *r, const char *name);
 
 /* ---- responses (call exactly one) ---- */
 
@@ -112,5 +114,27 @@ void reply_invalid_field(http_request *r, const char *field, const char *message
 void reply_status(http_request *r, int status, const char *detail);
 /* Adds a header to the response that the next reply_* creates. */
 void reply_add_header(http_request *r, const char *name, const char *value);
+
+/*
+ * A long-lived response (Server-Sent Events).  fill is called whenever the
+ * client can take more: it writes up to max bytes to buf and returns how
+ * many; 0 when it has nothing now (the connection is then parked, holding no
+ * thread, until http_stream_wake); -1 to end the response.  fill runs on a
+ * server thread, never twice at once for one stream.  done(ctx) is called
+ * once, when the connection ends (client gone, response ended, server
+ * stopping); the handle is invalid from then on, so whoever wakes streams
+ * must forget the handle in done, under the same lock it wakes them with.
+ */
+typedef struct http_stream http_stream;
+typedef long (*http_stream_fill)(void *ctx, char *buf, size_t max);
+
+/*
+ * Answers 200 with content_type, fed by fill; returns the handle to wake it
+ * with, or NULL (ctx stays the caller's) when a reply was already made.
+ */
+http_stream *reply_stream(http_request *r, const char *content_type, http_stream_fill fill,
+                          void (*done)(void *ctx), void *ctx);
+/* Makes fill run again soon (thread-safe; see above for the handle's lifetime). */
+void http_stream_wake(http_stream *s);
 
 #endif

@@ -54,6 +54,7 @@ const route http_routes[] = {
     { "GET", "/api/notifications", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_notifications, 0 },
     { "GET", "/api/notifications/unread", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_unread, 0 },
     { "POST", "/api/notifications/{id}/read", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_read, 0 },
+    { "GET", "/api/stream", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_stream, 0 },
 };
 
 const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];

@@ -16,6 +16,7 @@
 #include "matching.h"
 #include "push.h"
 #include "store.h"
+#include "stream.h"
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,16 +26,18 @@
 
 #define DEFAULT_SESSION_TTL (7 * 24 * 3600)
 #define DEFAULT_DIGEST_PERIOD (24 * 3600)
+#define DEFAULT_HEARTBEAT 15
 #define SYNC_SECONDS 2   /* how often the matcher catches up with writes of other processes */
 
 static const char serve_usage[] =
     "usage: techmatch serve [--listen HOST:PORT] [--db PATH] [--session-ttl SECONDS]\n"
-    "                       [--digest-period SECONDS]\n"
+    "                       [--digest-period SECONDS] [--stream-heartbeat SECONDS]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
     "  --session-ttl SECONDS  how long a login token lives (default 604800, 7 days)\n"
     "  --digest-period SECONDS  how often an enterprise taking digests gets one (default 86400, a day)\n"
+    "  --stream-heartbeat SECONDS  comment lines on idle live streams (default 15)\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -70,11 +73,12 @@ int cli_serve(int argc, char **argv)
         { "db", required_argument, NULL, 'd' },
         { "session-ttl", required_argument, NULL, 't' },
         { "digest-period", required_argument, NULL, 'g' },
+        { "stream-heartbeat", required_argument, NULL, 'b' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *listen = "127.0.0.1:8080", *db = "techmatch.db";
-    long ttl = DEFAULT_SESSION_TTL, digest_period = DEFAULT_DIGEST_PERIOD;
+    long ttl = DEFAULT_SESSION_TTL, digest_period = DEFAULT_DIGEST_PERIOD, heartbeat = DEFAULT_HEARTBEAT;
     char host[64];
     int port, c, bound = 0, status = 1;
     char *end;
@@ -98,6 +102,13 @@ int cli_serve(int argc, char **argv)
             digest_period = strtol(optarg, &end, 10);
             if (end == optarg || *end != '\0' || digest_period < 1 || digest_period > 31L * 24 * 3600) {
                 fprintf(stderr, "techmatch serve: --digest-period must be 1 to 2678400 seconds\n");
+                return 2;
+            }
+            break;
+        case 'b':
+            heartbeat = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || heartbeat < 1 || heartbeat > 3600) {
+                fprintf(stderr, "techmatch serve: --stream-heartbeat must be 1 to 3600 seconds\n");
                 return 2;
             }
             break;
@@ -133,6 +144,10 @@ int cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    a.streams = stream_hub_new(a.store, (int)heartbeat);
+    if (a.streams == NULL)
+        goto out;
+    store_set_notify_hook(a.store, stream_hub_wake, a.streams);
     if (http_server_start(host, port, &a, &srv, &bound) != TM_OK)
         goto out;
     printf(strchr(host, ':') ? "techmatch: listening on http://[%s]:%d\n" : "techmatch: listening on http://%s:%d\n",
@@ -157,9 +172,12 @@ int cli_serve(int argc, char **argv)
             log_info("push: sent %zu digest(s)", sent);
     }
     log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    stream_hub_close(a.streams);
     http_server_stop(srv);
     status = 0;
 out:
+    store_set_notify_hook(a.store, NULL, NULL);
+    stream_hub_free(a.streams);
     matching_close(a.matching);
     auth_limiter_free(a.limiter);
     taxonomy_free(a.tax);

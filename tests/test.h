@@ -74,6 +74,8 @@ int test_server_start(test_server *s, const char *db, const char *const *extra);
  * report in its log counts as a failure of the calling test.
  */
 int test_server_stop(test_server *s);
+/* Ends the server with SIGKILL (a crash: nothing is flushed or closed). */
+int test_server_kill(test_server *s);
 /* Reads the server's log so far (malloc'd). */
 char *test_server_log(const test_server *s);
 
@@ -94,6 +96,14 @@ typedef struct test_resp {
 test_resp *test_http(const test_server *s, const char *method, const char *path, const char *token,
                      const char *content_type, const char *body, size_t len);
 /* The same with a JSON body (application/json). */
+/*
+ * test_http with one extra request header line ("Name: value", or NULL) and a
+ * timeout; a response still streaming at the timeout keeps its status and
+ * the bytes read so far.
+ */
+test_resp *test_http_ex(const test_server *s, const char *method, const char *path, const char *token,
+                        const char *content_type, const char *body, size_t len, const char *header,
+                        long timeout_ms);
 test_resp *test_json(const test_server *s, const char *method, const char *path, const char *token,
                      const char *json);
 void test_resp_free(test_resp *r);

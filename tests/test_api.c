@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -133,6 +134,8 @@ static const matrix_row matrix[] = {
     { "GET", "/api/notifications", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "GET", "/api/notifications/unread", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "POST", "/api/notifications/{x}/read", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    /* A stream does not end: see matrix_header. */
+    { "GET", "/api/stream", NULL, NULL, { 401, 400, 400, 403, 403, 403, 403 } },
     { "POST", "/api/demands/{d}/close", NULL, NULL, { 401, 200, 403, 403, 403, 403, 403 } },
     { "GET", "/api/achievements", NULL, NULL, ALL(200) },
     { "POST", "/api/achievements", JSON, "{\"title\":\"matrix achievement\"}", { 401, 403, 403, 201, 201, 403, 403 } },
@@ -146,6 +149,12 @@ static const matrix_row matrix[] = {
 };
 
 /* Fills the placeholders of a matrix path: {d} and {a} with d and a, {x} with x. */
+/* An extra header for a row: the stream gets a Last-Event-ID from the future, so an enterprise gets a quick 400. */
+static const char *matrix_header(const matrix_row *m)
+{
+    return strcmp(m->path, "/api/stream") == 0 ? "Last-Event-ID: 999999" : NULL;
+}
+
 static void expand(const char *tmpl, long d, long a, long x, char *out, size_t len)
 {
     sbuf b;
@@ -197,8 +206,8 @@ void test_api_authorization_matrix(void)
                 char path[256];
                 const matrix_row *m = &matrix[k];
                 expand(m->path, w.demand_id, w.achievement_id, 999999, path, sizeof path);
-                test_resp *r = test_http(&w.srv, m->method, path, w.tok[role], m->content_type, m->body,
-                                         m->body ? strlen(m->body) : 0);
+                test_resp *r = test_http_ex(&w.srv, m->method, path, w.tok[role], m->content_type, m->body,
+                                            m->body ? strlen(m->body) : 0, matrix_header(m), 60000);
                 if (r->status != m->expect[role])
                     test_fail(__FILE__, __LINE__, "%s %s as %s: %ld, expected %d (%s)", m->method, path,
                               role_names[role], r->status, m->expect[role], r->body);
@@ -1342,5 +1351,125 @@ void test_api_push_subscription_policy_and_digest(void)
     CHECK_INT(digests, 1);
     CHECK(stored_match_id(&w, "pushed", w.demand_id, a3) > 0);
     CHECK(stored_match_id(&w, "pushed", w.demand_id, a4) > 0);
+    world_teardown(&w);
+}
+
+/* ---------- push: the live stream ---------- */
+
+/* Starts argv with its stdout on a pipe; returns the read end (-1 on failure). */
+static int spawn_reader(const char *const *argv, pid_t *pid)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    *pid = fork();
+    if (*pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    return fd[0];
+}
+
+/* Reads one line (without the newline) within timeout_ms; 0 on success. */
+static int read_line(int fd, char *buf, size_t len, int timeout_ms)
+{
+    size_t n = 0;
+    struct pollfd p = { fd, POLLIN, 0 };
+    while (n + 1 < len && poll(&p, 1, timeout_ms) > 0) {
+        if (read(fd, buf + n, 1) != 1)
+            break;
+        if (buf[n] == '\n') {
+            buf[n] = '\0';
+            return 0;
+        }
+        n++;
+    }
+    buf[n] = '\0';
+    return -1;
+}
+
+/* Reads lines until one starts with prefix (skipping "open"/"dropped"); 0 when found. */
+static int expect_line(int fd, const char *prefix, char *line, size_t len)
+{
+    for (int i = 0; i < 20; i++) {
+        if (read_line(fd, line, len, 20000) != 0)
+            return -1;
+        if (strncmp(line, prefix, strlen(prefix)) == 0)
+            return 0;
+        if (strcmp(line, "open") != 0 && strcmp(line, "dropped") != 0)
+            return -1;
+    }
+    return -1;
+}
+
+void test_api_push_stream_resumes_after_kill(void)
+{
+    static const char *const extra[] = { "--stream-heartbeat", "1", NULL };
+    world w;
+    if (world_setup(&w, "stream.db", extra) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    long m[3];
+    for (int i = 0; i < 3; i++) {
+        long a = matching_achievement(&w, i + 1);
+        m[i] = stored_match_id(&w, "suggested", w.demand_id, a);
+        REQUIRE(m[i] > 0);
+    }
+    /* Heartbeats, and bad Last-Event-IDs named. */
+    test_resp *r = test_http_ex(&w.srv, "GET", "/api/stream", w.tok[R_ENT], NULL, NULL, 0, NULL, 2500);
+    CHECK_INT(r->status, 200);
+    CHECK(strstr(r->body, ": keep-alive") != NULL);
+    CHECK(strcmp(test_resp_header(r, "Content-Type"), "text/event-stream") == 0);
+    test_resp_free(r);
+    static const char *const bad[] = { "Last-Event-ID: abc", "Last-Event-ID: -4", "Last-Event-ID: 99999" };
+    for (int i = 0; i < 3; i++) {
+        r = test_http_ex(&w.srv, "GET", "/api/stream", w.tok[R_ENT], NULL, NULL, 0, bad[i], 5000);
+        CHECK_INT(r->status, 400);
+        CHECK(test_problem_names(r, "Last-Event-ID"));
+        test_resp_free(r);
+    }
+    r = test_http(&w.srv, "GET", "/api/stream", w.tok[R_UNI], NULL, NULL, 0);
+    CHECK_INT(r->status, 403);
+    test_resp_free(r);
+
+    /* A client that is not ours gets the first event live... */
+    char url[128], count[8] = "3", line[256];
+    snprintf(url, sizeof url, "%s/api/stream", w.srv.base);
+    const char *argv[] = { "node", "tests/sse_client.mjs", url, w.tok[R_ENT], count, "60000", NULL };
+    pid_t pid;
+    int fd = spawn_reader(argv, &pid);
+    REQUIRE(fd >= 0);
+    CHECK(read_line(fd, line, sizeof line, 20000) == 0 && strcmp(line, "open") == 0);
+    r = approve(&w, R_BROKER, m[0]);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    CHECK(expect_line(fd, "event ", line, sizeof line) == 0);
+    /* ...then the server dies with kill -9, and a match is pushed before the client is back. */
+    int port = w.srv.port;
+    char listen[32];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+    CHECK_INT(test_server_kill(&w.srv), 0);
+    const char *again[] = { "--listen", listen, "--stream-heartbeat", "1", NULL };
+    char db[sizeof w.srv.db];
+    snprintf(db, sizeof db, "%s", w.srv.db);
+    REQUIRE(test_server_start(&w.srv, db, again) == 0);
+    r = approve(&w, R_BROKER, m[1]);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    /* The client reconnects with Last-Event-ID and gets the missed event, then a live one; no gap, no repeat. */
+    CHECK(expect_line(fd, "event ", line, sizeof line) == 0);
+    r = approve(&w, R_BROKER, m[2]);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    CHECK(expect_line(fd, "event ", line, sizeof line) == 0);
+    CHECK(expect_line(fd, "done", line, sizeof line) == 0);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(fd);
     world_teardown(&w);
 }

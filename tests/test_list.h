@@ -60,6 +60,7 @@
     X(test_api_matching_survives_empty_and_hostile_text) \
     X(test_api_push_approval_reaches_the_inbox_once) \
     X(test_api_push_subscription_policy_and_digest) \
+    X(test_api_push_stream_resumes_after_kill) \
     X(test_api_server_catches_up_with_cli_imports) \
     X(test_api_restart_keeps_every_row) \
     X(test_api_failed_migration_refuses_to_start) \

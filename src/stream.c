@@ -1,0 +1,208 @@
+/*
+ * stream.c: Server-Sent Events of the outbox (see stream.h).  The hub keeps
+ * a list of open streams under one lock; waking a stream and forgetting it
+ * (when its connection ends) both happen under that lock, so a wake never
+ * reaches a stream that is gone.
+ */
+#include "stream.h"
+#include "log.h"
+#include "mem.h"
+#include "sbuf.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EVENTS_PER_FILL 50   /* notifications read from the store at once */
+
+typedef struct stream {
+    stream_hub *hub;
+    http_stream *hs;
+    int64_t org_id;
+    int64_t last_id;           /* the last notification sent */
+    sbuf out;                  /* formatted, not yet sent */
+    size_t sent;               /* bytes of out already sent */
+    atomic_int heartbeat;      /* a comment line is due */
+    struct stream *prev, *next;
+} stream;
+
+struct stream_hub {
+    store *store;
+    int heartbeat_seconds;
+    pthread_mutex_t lock;
+    pthread_cond_t tick;
+    pthread_t thread;
+    int thread_started;
+    stream *head;
+    size_t count;
+    atomic_int closing;
+};
+
+/* Wakes every stream; caller holds h->lock. */
+static void wake_all_locked(stream_hub *h, int heartbeat)
+{
+    for (stream *s = h->head; s; s = s->next) {
+        if (heartbeat)
+            atomic_store(&s->heartbeat, 1);
+        http_stream_wake(s->hs);
+    }
+}
+
+static void *heartbeat_main(void *arg)
+{
+    stream_hub *h = arg;
+    pthread_mutex_lock(&h->lock);
+    while (!atomic_load(&h->closing)) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += h->heartbeat_seconds;
+        int rc = 0;
+        while (!atomic_load(&h->closing) && rc == 0)
+            rc = pthread_cond_timedwait(&h->tick, &h->lock, &until);
+        if (!atomic_load(&h->closing))
+            wake_all_locked(h, 1);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
+
+stream_hub *stream_hub_new(store *s, int heartbeat_seconds)
+{
+    stream_hub *h = xcalloc(1, sizeof *h);
+    h->store = s;
+    h->heartbeat_seconds = heartbeat_seconds;
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->tick, NULL);
+    atomic_init(&h->closing, 0);
+    if (pthread_create(&h->thread, NULL, heartbeat_main, h) != 0) {
+        log_error("stream: cannot start the heartbeat thread");
+        stream_hub_free(h);
+        return NULL;
+    }
+    h->thread_started = 1;
+    return h;
+}
+
+void stream_hub_wake(void *hub)
+{
+    stream_hub *h = hub;
+    pthread_mutex_lock(&h->lock);
+    wake_all_locked(h, 0);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void stream_hub_close(stream_hub *h)
+{
+    if (h == NULL)
+        return;
+    pthread_mutex_lock(&h->lock);
+    atomic_store(&h->closing, 1);
+    pthread_cond_broadcast(&h->tick);
+    wake_all_locked(h, 0);
+    pthread_mutex_unlock(&h->lock);
+    if (h->thread_started) {
+        pthread_join(h->thread, NULL);
+        h->thread_started = 0;
+    }
+}
+
+void stream_hub_free(stream_hub *h)
+{
+    if (h == NULL)
+        return;
+    stream_hub_close(h);
+    pthread_cond_destroy(&h->tick);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+size_t stream_hub_count(stream_hub *h)
+{
+    pthread_mutex_lock(&h->lock);
+    size_t n = h->count;
+    pthread_mutex_unlock(&h->lock);
+    return n;
+}
+
+/* Formats the organisation's notifications after last_id into s->out. */
+static void load_events(stream *s)
+{
+    notification_page page;
+    if (store_notifications_list(s->hub->store, s->org_id, s->last_id, EVENTS_PER_FILL, &page) != TM_OK)
+        return; /* logged by the store; the next wake retries */
+    for (size_t i = 0; i < page.n; i++) {
+        const notification *n = &page.items[i];
+        sbuf_printf(&s->out, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)n->id, n->type, n->payload);
+        s->last_id = n->id;
+    }
+    store_notification_page_cleanup(&page);
+}
+
+static long stream_fill(void *ctx, char *buf, size_t max)
+{
+    stream *s = ctx;
+    if (s->sent == s->out.len) {
+        s->out.len = 0;
+        s->sent = 0;
+        if (atomic_load(&s->hub->closing))
+            return -1;
+        load_events(s);
+        if (s->out.len == 0 && atomic_exchange(&s->heartbeat, 0))
+            sbuf_adds(&s->out, ": keep-alive\n\n");
+        if (s->out.len == 0)
+            return 0;
+    }
+    size_t n = s->out.len - s->sent;
+    if (n > max)
+        n = max;
+    memcpy(buf, s->out.buf + s->sent, n);
+    s->sent += n;
+    return (long)n;
+}
+
+static void stream_done(void *ctx)
+{
+    stream *s = ctx;
+    stream_hub *h = s->hub;
+    pthread_mutex_lock(&h->lock);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        h->head = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    h->count--;
+    pthread_mutex_unlock(&h->lock);
+    sbuf_cleanup(&s->out);
+    free(s);
+}
+
+int stream_hub_open(stream_hub *h, http_request *r, int64_t org_id, int64_t after)
+{
+    if (atomic_load(&h->closing))
+        return TM_ERR_CONFLICT;
+    stream *s = xcalloc(1, sizeof *s);
+    s->hub = h;
+    s->org_id = org_id;
+    s->last_id = after;
+    atomic_init(&s->heartbeat, 0);
+    sbuf_init(&s->out);
+    /* The first bytes go out at once, so the client knows the stream is open. */
+    sbuf_adds(&s->out, "retry: 2000\n: connected\n\n");
+    /* No byte is asked for before the handler returns, so linking after the reply is safe. */
+    s->hs = reply_stream(r, "text/event-stream", stream_fill, stream_done, s);
+    if (s->hs == NULL) {
+        sbuf_cleanup(&s->out);
+        free(s);
+        return TM_ERR_INTERNAL;
+    }
+    pthread_mutex_lock(&h->lock);
+    s->next = h->head;
+    if (h->head)
+        h->head->prev = s;
+    h->head = s;
+    h->count++;
+    pthread_mutex_unlock(&h->lock);
+    return TM_OK;
+}

@@ -1,0 +1,42 @@
+/*
+ * stream.h: the live stream of an organisation's notifications (Server-Sent
+ * Events on GET /api/stream).
+ *
+ * Each open stream is a parked connection (no thread of its own): it sends
+ * the organisation's notifications after the last id it sent, each as
+ *   id: <notification id>\nevent: <type>\ndata: <the event's JSON>\n\n
+ * then waits.  The hub wakes every stream when a commit wrote notifications
+ * (stream_hub_wake is the store's notify hook), and every heartbeat seconds
+ * so that each sends a comment line (proxies keep the connection open, and a
+ * client that went away is noticed and cleaned up).
+ *
+ * Thread-safe.  Order at shutdown: stream_hub_close (ends every stream), then
+ * stop the HTTP server, then stream_hub_free.
+ */
+#ifndef TM_STREAM_H
+#define TM_STREAM_H
+#include "err.h"
+#include "http.h"
+#include "store.h"
+#include <stdint.h>
+
+typedef struct stream_hub stream_hub;
+
+/* Starts the hub and its heartbeat thread.  NULL on failure (logged). */
+stream_hub *stream_hub_new(store *s, int heartbeat_seconds);
+/* Wakes every open stream; a store notify hook (ctx is the hub). */
+void stream_hub_wake(void *hub);
+/* Ends every open stream and refuses new ones; stops the heartbeat thread. */
+void stream_hub_close(stream_hub *h);
+/* Frees the hub once the HTTP server has stopped.  Accepts NULL. */
+void stream_hub_free(stream_hub *h);
+/* Open streams. */
+size_t stream_hub_count(stream_hub *h);
+
+/*
+ * Answers r with a stream of org_id's notifications with id > after.
+ * TM_ERR_CONFLICT (nothing sent) when the hub is closing.
+ */
+TM_MUST_CHECK int stream_hub_open(stream_hub *h, http_request *r, int64_t org_id, int64_t after);
+
+#endif
