@@ -19,6 +19,7 @@ typedef struct app {
     int64_t session_ttl;    /* seconds a login token lives */
     matching *matching;     /* the indexes; kept in step with every listing write */
     stream_hub *streams;    /* open live streams of notifications */
+    int allow_private_webhooks; /* --allow-private-webhooks: loopback and private endpoints allowed */
 } app;
 
 #endif

@@ -10,6 +10,7 @@
 #include "mem.h"
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,33 @@ void auth_token_new(char *token, unsigned char *hash)
     sodium_memzero(raw, sizeof raw);
     crypto_generichash(hash, AUTH_TOKEN_HASH_BYTES, (const unsigned char *)token,
                        AUTH_TOKEN_CHARS, NULL, 0);
+}
+
+void auth_webhook_secret_new(unsigned char key[AUTH_WEBHOOK_KEY_BYTES], char *text)
+{
+    randombytes_buf(key, AUTH_WEBHOOK_KEY_BYTES);
+    memcpy(text, "whsec_", 6);
+    sodium_bin2base64(text + 6, AUTH_WEBHOOK_SECRET_CHARS - 6 + 1, key, AUTH_WEBHOOK_KEY_BYTES,
+                      sodium_base64_VARIANT_ORIGINAL);
+}
+
+void auth_webhook_sign(const unsigned char *key, size_t key_len, const char *msg_id, long long timestamp,
+                       const char *body, size_t body_len, char *out)
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    char ts[24];
+    int n = snprintf(ts, sizeof ts, "%lld", timestamp);
+    crypto_auth_hmacsha256_init(&st, key, key_len);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg_id, strlen(msg_id));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, (size_t)n);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, body_len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    memcpy(out, "v1,", 3);
+    sodium_bin2base64(out + 3, AUTH_WEBHOOK_SIGNATURE_CHARS - 3 + 1, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
+    sodium_memzero(&st, sizeof st);
 }
 
 int auth_token_hash(const char *token, unsigned char *hash)

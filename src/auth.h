@@ -41,6 +41,22 @@ void auth_token_new(char *token, unsigned char *hash);
 /* Hashes a presented token.  TM_ERR_AUTH if it is not shaped like one of ours. */
 TM_MUST_CHECK int auth_token_hash(const char *token, unsigned char *hash);
 
+/* ---- webhook secrets and signatures (Standard Webhooks) ---- */
+
+#define AUTH_WEBHOOK_KEY_BYTES 32
+#define AUTH_WEBHOOK_SECRET_CHARS 50  /* "whsec_" + 44 base64 characters of the key */
+#define AUTH_WEBHOOK_SIGNATURE_CHARS 47 /* "v1," + 44 base64 characters of the HMAC */
+
+/* Makes a new endpoint key and its text form, "whsec_" + base64 (AUTH_WEBHOOK_SECRET_CHARS + 1 bytes). */
+void auth_webhook_secret_new(unsigned char key[AUTH_WEBHOOK_KEY_BYTES], char *text);
+
+/*
+ * Signs a delivery: "v1," + base64 of HMAC-SHA256(key, msg_id "." timestamp
+ * "." body), written to out (AUTH_WEBHOOK_SIGNATURE_CHARS + 1 bytes).
+ */
+void auth_webhook_sign(const unsigned char *key, size_t key_len, const char *msg_id, long long timestamp,
+                       const char *body, size_t body_len, char *out);
+
 /* ---- failed-login limiter ---- */
 
 typedef struct auth_limiter auth_limiter;

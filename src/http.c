@@ -336,15 +336,17 @@ const char *req_content_type(http_request *r)
 /* ---------- routing ---------- */
 
 /*
- * Matches path against pattern segment by segment; {id} takes a positive
- * decimal integer.  Returns 1 and fills params on a match.
+ * Matches path against pattern segment by segment; a {name} segment ({id},
+ * {delivery_id}) takes a positive decimal integer.  Returns 1 and fills
+ * params, in order, on a match.
  */
 static int match_pattern(const char *pattern, const char *path, int64_t *params, size_t *nparams)
 {
     const char *p = pattern, *u = path;
     *nparams = 0;
     while (*p && *u) {
-        if (strncmp(p, "{id}", 4) == 0) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
             const char *start = u;
             long long v = 0;
             while (*u >= '0' && *u <= '9' && u - start < 16) {
@@ -354,7 +356,7 @@ static int match_pattern(const char *pattern, const char *path, int64_t *params,
             if (u == start || (*u && *u != '/') || v <= 0 || *start == '0' || *nparams == LIM_PATH_PARAMS)
                 return 0;
             params[(*nparams)++] = v;
-            p += 4;
+            p = close ? close + 1 : p + strlen(p);
             continue;
         }
         if (*p != *u)

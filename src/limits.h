@@ -60,6 +60,8 @@
 /* Push. */
 #define LIM_DIGEST_MATCHES    100    /* matches in one digest event; the rest wait for the next */
 #define LIM_NOTIFICATIONS_PAGE 100   /* notifications in one inbox page */
+#define LIM_WEBHOOKS          20     /* endpoints an organisation may register */
+#define LIM_WEBHOOK_DESCRIPTION 500  /* bytes of an endpoint's description */
 
 /* Tokenizer. */
 #define LIM_TOKEN_BYTES       64     /* longer Latin words are cut at a character boundary */

@@ -15,6 +15,8 @@ void push_timestamp(char out[21])
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tmv);
 }
 
+static char *event_text(const char *type, cJSON *data);
+
 /* One match as an event carries it: score, parts, explanation and both listings' public members. */
 static cJSON *match_data(const match *m, const listing *d, const listing *a)
 {
@@ -33,22 +35,43 @@ static cJSON *match_data(const match *m, const listing *d, const listing *a)
 char *push_match_payload(void *ctx, const match *m, const listing *const *demands,
                          const listing *const *achievements, size_t n, const char **type)
 {
-    char ts[21];
     (void)ctx;
-    push_timestamp(ts);
     *type = n == 1 ? "match.pushed" : "match.digest";
+    if (n == 1)
+        return event_text(*type, match_data(m, demands[0], achievements[0]));
+    cJSON *data = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(data, "matches");
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(list, match_data(&m[i], demands[i], achievements[i]));
+    return event_text(*type, data);
+}
+
+/* An event with this type and data (taken). */
+static char *event_text(const char *type, cJSON *data)
+{
+    char ts[21];
+    push_timestamp(ts);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "type", *type);
+    cJSON_AddStringToObject(o, "type", type);
     cJSON_AddStringToObject(o, "timestamp", ts);
-    if (n == 1) {
-        cJSON_AddItemToObject(o, "data", match_data(m, demands[0], achievements[0]));
-    } else {
-        cJSON *data = cJSON_AddObjectToObject(o, "data");
-        cJSON *list = cJSON_AddArrayToObject(data, "matches");
-        for (size_t i = 0; i < n; i++)
-            cJSON_AddItemToArray(list, match_data(&m[i], demands[i], achievements[i]));
-    }
+    cJSON_AddItemToObject(o, "data", data);
     char *text = json_print(o);
     cJSON_Delete(o);
     return text;
+}
+
+char *push_webhook_disabled_payload(int64_t webhook_id, const char *url, const char *reason)
+{
+    cJSON *data = cJSON_CreateObject();
+    json_add_int(data, "webhook_id", webhook_id);
+    cJSON_AddStringToObject(data, "url", url);
+    cJSON_AddStringToObject(data, "reason", reason);
+    return event_text("webhook.disabled", data);
+}
+
+char *push_ping_payload(int64_t webhook_id)
+{
+    cJSON *data = cJSON_CreateObject();
+    json_add_int(data, "webhook_id", webhook_id);
+    return event_text("webhook.ping", data);
 }

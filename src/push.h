@@ -22,6 +22,11 @@
 char *push_match_payload(void *ctx, const match *m, const listing *const *demands,
                          const listing *const *achievements, size_t n, const char **type);
 
+/* The event telling an owner that its endpoint was disabled (malloc'd JSON text). */
+char *push_webhook_disabled_payload(int64_t webhook_id, const char *url, const char *reason);
+/* The event POST /api/webhooks/{id}/ping sends (malloc'd JSON text). */
+char *push_ping_payload(int64_t webhook_id);
+
 /* The current time as the payload's timestamp (UTC, seconds): 20 bytes and a NUL. */
 void push_timestamp(char out[21]);
 

@@ -9,6 +9,7 @@
 #include "api_matches.h"
 #include "api_meta.h"
 #include "api_push.h"
+#include "api_webhooks.h"
 #include "http.h"
 #include "limits.h"
 #include "listing.h"
@@ -55,6 +56,17 @@ const route http_routes[] = {
     { "GET", "/api/notifications/unread", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_unread, 0 },
     { "POST", "/api/notifications/{id}/read", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_read, 0 },
     { "GET", "/api/stream", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_stream, 0 },
+
+    { "POST", "/api/webhooks", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_JSON, api_webhooks_create, 0 },
+    { "GET", "/api/webhooks", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_webhooks_list, 0 },
+    { "DELETE", "/api/webhooks/{id}", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_webhooks_delete, 0 },
+    { "POST", "/api/webhooks/{id}/rotate", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_webhooks_rotate, 0 },
+    { "POST", "/api/webhooks/{id}/pause", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_webhooks_pause, 0 },
+    { "POST", "/api/webhooks/{id}/resume", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_webhooks_resume, 0 },
+    { "POST", "/api/webhooks/{id}/ping", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_webhooks_ping, 0 },
+    { "GET", "/api/webhooks/{id}/deliveries", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_webhooks_deliveries, 0 },
+    { "POST", "/api/webhooks/{id}/deliveries/{delivery_id}/resend", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE,
+      api_webhooks_resend, 0 },
 };
 
 const size_t http_routes_count = sizeof http_routes / sizeof http_routes[0];

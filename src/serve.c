@@ -17,6 +17,8 @@
 #include "push.h"
 #include "store.h"
 #include "stream.h"
+#include "webhook.h"
+#include <curl/curl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,12 +34,18 @@
 static const char serve_usage[] =
     "usage: techmatch serve [--listen HOST:PORT] [--db PATH] [--session-ttl SECONDS]\n"
     "                       [--digest-period SECONDS] [--stream-heartbeat SECONDS]\n"
+    "                       [--allow-private-webhooks] [--webhook-attempts N] [--webhook-retry-ms MS]\n"
+    "                       [--webhook-timeout-ms MS]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
     "  --session-ttl SECONDS  how long a login token lives (default 604800, 7 days)\n"
     "  --digest-period SECONDS  how often an enterprise taking digests gets one (default 86400, a day)\n"
     "  --stream-heartbeat SECONDS  comment lines on idle live streams (default 15)\n"
+    "  --allow-private-webhooks  allow webhook endpoints on loopback and private addresses\n"
+    "  --webhook-attempts N   attempts before an endpoint is disabled (default 8)\n"
+    "  --webhook-retry-ms MS  first retry delay, doubling each time (default 5000)\n"
+    "  --webhook-timeout-ms MS  one delivery attempt, connection included (default 10000)\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -66,14 +74,46 @@ int cli_parse_listen(const char *arg, char *host, size_t hostlen, int *port)
     return 0;
 }
 
+/* What a commit that wrote notifications wakes: the live streams and the webhook sender. */
+typedef struct channels {
+    stream_hub *streams;
+    webhook_sender *sender;
+} channels;
+
+static void wake_channels(void *ctx)
+{
+    channels *ch = ctx;
+    stream_hub_wake(ch->streams);
+    webhook_sender_wake(ch->sender);
+}
+
+/* Parses a whole-number option in [lo, hi]; prints the error and returns -1 when it is not one. */
+static int long_arg(const char *arg, long lo, long hi, const char *name, long *out)
+{
+    char *end = NULL;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end != '\0' || v < lo || v > hi) {
+        fprintf(stderr, "techmatch serve: %s must be %ld to %ld\n", name, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int cli_serve(int argc, char **argv)
 {
+    long wcfg_attempts = 0, wcfg_retry = 0, wcfg_timeout = 0;
+    int wcfg_private = 0;
     static const struct option opts[] = {
         { "listen", required_argument, NULL, 'l' },
         { "db", required_argument, NULL, 'd' },
         { "session-ttl", required_argument, NULL, 't' },
         { "digest-period", required_argument, NULL, 'g' },
         { "stream-heartbeat", required_argument, NULL, 'b' },
+        { "allow-private-webhooks", no_argument, NULL, 'p' },
+        { "webhook-attempts", required_argument, NULL, 'n' },
+        { "webhook-retry-ms", required_argument, NULL, 'r' },
+        { "webhook-timeout-ms", required_argument, NULL, 'o' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -81,8 +121,10 @@ int cli_serve(int argc, char **argv)
     long ttl = DEFAULT_SESSION_TTL, digest_period = DEFAULT_DIGEST_PERIOD, heartbeat = DEFAULT_HEARTBEAT;
     char host[64];
     int port, c, bound = 0, status = 1;
-    char *end;
     app a = { 0 };
+    webhook_config wcfg;
+    webhook_sender *sender = NULL;
+    channels ch = { NULL, NULL };
     http_server *srv = NULL;
     sigset_t sigs;
 
@@ -92,25 +134,29 @@ int cli_serve(int argc, char **argv)
         case 'l': listen = optarg; break;
         case 'd': db = optarg; break;
         case 't':
-            ttl = strtol(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || ttl < 1 || ttl > 366L * 24 * 3600) {
-                fprintf(stderr, "techmatch serve: --session-ttl must be 1 to 31622400 seconds\n");
+            if (long_arg(optarg, 1, 366L * 24 * 3600, "--session-ttl", &ttl) != 0)
                 return 2;
-            }
             break;
         case 'g':
-            digest_period = strtol(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || digest_period < 1 || digest_period > 31L * 24 * 3600) {
-                fprintf(stderr, "techmatch serve: --digest-period must be 1 to 2678400 seconds\n");
+            if (long_arg(optarg, 1, 31L * 24 * 3600, "--digest-period", &digest_period) != 0)
                 return 2;
-            }
             break;
         case 'b':
-            heartbeat = strtol(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || heartbeat < 1 || heartbeat > 3600) {
-                fprintf(stderr, "techmatch serve: --stream-heartbeat must be 1 to 3600 seconds\n");
+            if (long_arg(optarg, 1, 3600, "--stream-heartbeat", &heartbeat) != 0)
                 return 2;
-            }
+            break;
+        case 'p': wcfg_private = 1; break;
+        case 'n':
+            if (long_arg(optarg, 1, 100, "--webhook-attempts", &wcfg_attempts) != 0)
+                return 2;
+            break;
+        case 'r':
+            if (long_arg(optarg, 1, 3600L * 1000, "--webhook-retry-ms", &wcfg_retry) != 0)
+                return 2;
+            break;
+        case 'o':
+            if (long_arg(optarg, 100, 600L * 1000, "--webhook-timeout-ms", &wcfg_timeout) != 0)
+                return 2;
             break;
         case 'h': fputs(serve_usage, stdout); return 0;
         default: fputs(serve_usage, stderr); return 2;
@@ -119,6 +165,10 @@ int cli_serve(int argc, char **argv)
     if (optind < argc || cli_parse_listen(listen, host, sizeof host, &port) != 0) {
         fputs(serve_usage, stderr);
         return 2;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        log_error("libcurl failed to initialise");
+        return 1;
     }
     if (auth_init() != TM_OK) {
         log_error("libsodium failed to initialise");
@@ -147,7 +197,21 @@ int cli_serve(int argc, char **argv)
     a.streams = stream_hub_new(a.store, (int)heartbeat);
     if (a.streams == NULL)
         goto out;
-    store_set_notify_hook(a.store, stream_hub_wake, a.streams);
+    webhook_config_default(&wcfg);
+    wcfg.allow_private = wcfg_private;
+    a.allow_private_webhooks = wcfg_private;
+    if (wcfg_attempts > 0)
+        wcfg.attempts = (int)wcfg_attempts;
+    if (wcfg_retry > 0)
+        wcfg.retry_ms = wcfg_retry;
+    if (wcfg_timeout > 0)
+        wcfg.timeout_ms = wcfg_timeout;
+    sender = webhook_sender_start(a.store, &wcfg);
+    if (sender == NULL)
+        goto out;
+    ch.streams = a.streams;
+    ch.sender = sender;
+    store_set_notify_hook(a.store, wake_channels, &ch);
     if (http_server_start(host, port, &a, &srv, &bound) != TM_OK)
         goto out;
     printf(strchr(host, ':') ? "techmatch: listening on http://[%s]:%d\n" : "techmatch: listening on http://%s:%d\n",
@@ -174,14 +238,19 @@ int cli_serve(int argc, char **argv)
     log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     stream_hub_close(a.streams);
     http_server_stop(srv);
+    webhook_sender_stop(sender);
+    sender = NULL;
     status = 0;
 out:
-    store_set_notify_hook(a.store, NULL, NULL);
+    if (a.store)
+        store_set_notify_hook(a.store, NULL, NULL);
+    webhook_sender_stop(sender);
     stream_hub_free(a.streams);
     matching_close(a.matching);
     auth_limiter_free(a.limiter);
     taxonomy_free(a.tax);
     store_close(a.store);
+    curl_global_cleanup();
     if (status == 0)
         log_info("stopped cleanly");
     return status;

@@ -17,6 +17,7 @@
 #include "mem.h"
 #include "store_fts.h"
 #include <pthread.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,9 @@ enum stmt_id {
     ST_SUB_GET, ST_SUB_SET,
     ST_NOTIF_INSERT, ST_NOTIF_LIST, ST_NOTIF_UNREAD, ST_NOTIF_READ, ST_NOTIF_LAST,
     ST_DIGEST_DUE, ST_DIGEST_MATCHES, ST_DIGEST_DONE,
+    ST_DELIV_FANOUT, ST_WH_INSERT, ST_WH_LIST, ST_WH_GET, ST_WH_DELETE, ST_WH_SET_KEY, ST_WH_SET_STATUS,
+    ST_WH_DISABLE, ST_PING_INSERT, ST_DELIV_LIST, ST_ATTEMPT_LIST, ST_DELIV_RESEND, ST_DUE, ST_ATTEMPT_INSERT,
+    ST_DELIV_UPDATE,
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
     ST_COUNT
 };
@@ -183,6 +187,37 @@ static const char *const sql_text[ST_COUNT] = {
     [ST_DIGEST_MATCHES] = "SELECT m.id FROM matches m JOIN demands d ON d.id = m.demand_id WHERE d.org_id = ?1"
                           " AND m.status = 'approved' AND m.score >= ?2 ORDER BY m.score DESC, m.id LIMIT ?3",
     [ST_DIGEST_DONE] = "UPDATE subscriptions SET last_digest_at = ?2 WHERE org_id = ?1",
+    /* ?1 notification id, ?2 payload, ?3 organisation */
+    [ST_DELIV_FANOUT] = "INSERT INTO deliveries(webhook_id, notification_id, msg_id, payload)"
+                        " SELECT w.id, ?1, 'msg_' || ?1, ?2 FROM webhooks w WHERE w.org_id = ?3"
+                        " AND coalesce((SELECT webhook FROM subscriptions WHERE org_id = ?3), 1) = 1 ORDER BY w.id",
+    [ST_WH_INSERT] = "INSERT INTO webhooks(org_id, url, description, secret) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+    [ST_WH_LIST] = "SELECT id, org_id, url, description, status, disabled_reason, created_at, updated_at"
+                   " FROM webhooks WHERE org_id = ?1 ORDER BY id",
+    [ST_WH_GET] = "SELECT id, org_id, url, description, status, disabled_reason, created_at, updated_at"
+                  " FROM webhooks WHERE org_id = ?1 AND id = ?2",
+    [ST_WH_DELETE] = "DELETE FROM webhooks WHERE id = ?1 AND org_id = ?2",
+    [ST_WH_SET_KEY] = "UPDATE webhooks SET secret = ?3, updated_at = " NOW " WHERE id = ?1 AND org_id = ?2",
+    [ST_WH_SET_STATUS] = "UPDATE webhooks SET status = ?3, disabled_reason = NULL, updated_at = " NOW
+                         " WHERE id = ?1 AND org_id = ?2",
+    [ST_WH_DISABLE] = "UPDATE webhooks SET status = 'disabled', disabled_reason = ?2, updated_at = " NOW " WHERE id = ?1",
+    [ST_PING_INSERT] = "INSERT INTO deliveries(webhook_id, msg_id, payload) VALUES (?1, 'msg_ping_' || lower(hex(randomblob(8))), ?2)"
+                       " RETURNING id",
+    [ST_DELIV_LIST] = "SELECT d.id, d.webhook_id, coalesce(d.notification_id, 0), d.msg_id, d.state, d.attempts,"
+                      " d.next_attempt_at, d.created_at, d.updated_at FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+                      " WHERE w.org_id = ?1 AND d.webhook_id = ?2 ORDER BY d.id DESC LIMIT ?3",
+    [ST_ATTEMPT_LIST] = "SELECT attempted_at, coalesce(status_code, 0), error, duration_ms FROM delivery_attempts"
+                        " WHERE delivery_id = ?1 ORDER BY id",
+    [ST_DELIV_RESEND] = "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0, updated_at = " NOW
+                        " WHERE id = ?1 AND webhook_id = (SELECT id FROM webhooks WHERE id = ?2 AND org_id = ?3)",
+    /* the oldest pending delivery of each active endpoint, if due at ?1 (ms) */
+    [ST_DUE] = "SELECT d.id, d.webhook_id, w.org_id, w.url, d.payload, d.msg_id, w.secret, d.attempts FROM webhooks w"
+               " JOIN deliveries d ON d.id = (SELECT min(p.id) FROM deliveries p WHERE p.webhook_id = w.id AND p.state = 'pending')"
+               " WHERE w.status = 'active' AND d.next_attempt_at <= ?1 ORDER BY d.id LIMIT ?2",
+    [ST_ATTEMPT_INSERT] = "INSERT INTO delivery_attempts(delivery_id, status_code, error, duration_ms)"
+                          " SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?1)",
+    [ST_DELIV_UPDATE] = "UPDATE deliveries SET state = ?2, attempts = attempts + 1, next_attempt_at = ?3, updated_at = " NOW
+                        " WHERE id = ?1",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
@@ -1429,6 +1464,16 @@ static int notification_insert(conn *c, int64_t org_id, const char *type, const 
     bind_text_or_null(st, 2, type);
     bind_text_or_null(st, 3, payload);
     int status = step_id(c, st, id, "insert notification");
+    st = status == TM_OK ? stmt(c, ST_DELIV_FANOUT) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, *id);
+        bind_text_or_null(st, 2, payload);
+        sqlite3_bind_int64(st, 3, org_id);
+        status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "queue deliveries");
+        done(st);
+    } else if (status == TM_OK) {
+        status = TM_ERR_DB;
+    }
     if (status == TM_OK)
         c->notified = 1;
     return status;
@@ -1851,4 +1896,375 @@ int store_match_list(store *s, const match_filter *f, match_page *out)
     if (status != TM_OK)
         store_match_page_cleanup(out);
     return status;
+}
+
+/* ---------- webhooks ---------- */
+
+void webhook_cleanup(webhook *w)
+{
+    free(w->url);
+    free(w->description);
+    free(w->disabled_reason);
+    memset(w, 0, sizeof *w);
+}
+
+/* Reads columns 0..7 of ST_WH_LIST / ST_WH_GET. */
+static void row_to_webhook(sqlite3_stmt *st, webhook *w)
+{
+    w->id = sqlite3_column_int64(st, 0);
+    w->org_id = sqlite3_column_int64(st, 1);
+    w->url = col_dup(st, 2);
+    w->description = col_dup(st, 3);
+    copy_col(w->status, sizeof w->status, st, 4);
+    w->disabled_reason = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : col_dup(st, 5);
+    copy_col(w->created_at, sizeof w->created_at, st, 6);
+    copy_col(w->updated_at, sizeof w->updated_at, st, 7);
+}
+
+static int webhook_get_in(conn *c, int64_t org_id, int64_t id, webhook *out)
+{
+    sqlite3_stmt *st = stmt(c, ST_WH_GET);
+    if (st == NULL)
+        return TM_ERR_DB;
+    memset(out, 0, sizeof *out);
+    sqlite3_bind_int64(st, 1, org_id);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st), status = TM_OK;
+    if (rc == SQLITE_ROW)
+        row_to_webhook(st, out);
+    else
+        status = rc == SQLITE_DONE ? TM_ERR_NOT_FOUND : db_error(c, "get webhook");
+    done(st);
+    return status;
+}
+
+/* An audit row for an endpoint: after holds its url and status (never the secret). */
+static int audit_webhook(conn *c, int64_t actor, const char *action, const webhook *w)
+{
+    cJSON *a = cJSON_CreateObject();
+    cJSON_AddStringToObject(a, "url", w->url ? w->url : "");
+    cJSON_AddStringToObject(a, "status", w->status);
+    int status = audit_row(c, actor, action, "webhook", w->id, NULL, a);
+    cJSON_Delete(a);
+    return status;
+}
+
+int store_webhook_create(store *s, int64_t org_id, const char *url, const char *description,
+                         const unsigned char *key, size_t key_len, int64_t actor_user_id, webhook *out)
+{
+    int64_t id = 0;
+    memset(out, 0, sizeof *out);
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_WH_INSERT);
+    int status = st ? TM_OK : TM_ERR_DB;
+    if (st) {
+        sqlite3_bind_int64(st, 1, org_id);
+        bind_text_or_null(st, 2, url);
+        bind_text_or_null(st, 3, description ? description : "");
+        sqlite3_bind_blob(st, 4, key, (int)key_len, SQLITE_TRANSIENT);
+        status = step_id(c, st, &id, "insert webhook");
+    }
+    if (status == TM_OK)
+        status = webhook_get_in(c, org_id, id, out);
+    if (status == TM_OK)
+        status = audit_webhook(c, actor_user_id, "webhook.create", out);
+    status = write_end(s, c, status);
+    if (status != TM_OK)
+        webhook_cleanup(out);
+    return status;
+}
+
+int store_webhook_list(store *s, int64_t org_id, webhook **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_WH_LIST);
+    int status = st ? TM_OK : TM_ERR_DB, rc = SQLITE_DONE;
+    size_t cap = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, org_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *out = xrealloc(*out, cap * sizeof **out);
+            }
+            row_to_webhook(st, &(*out)[(*n)++]);
+        }
+        if (rc != SQLITE_DONE)
+            status = db_error(c, "list webhooks");
+        done(st);
+    }
+    reader_release(s, c);
+    return status;
+}
+
+int store_webhook_get(store *s, int64_t org_id, int64_t id, webhook *out)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = webhook_get_in(c, org_id, id, out);
+    reader_release(s, c);
+    return status;
+}
+
+/* Runs a change to one of the organisation's endpoints; TM_ERR_NOT_FOUND when it changed nothing. */
+static int webhook_change(store *s, int64_t org_id, int64_t id, int64_t actor, const char *action,
+                          enum stmt_id which, const char *text, const unsigned char *blob, size_t blob_len)
+{
+    webhook w;
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = webhook_get_in(c, org_id, id, &w);
+    sqlite3_stmt *st = status == TM_OK ? stmt(c, which) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, org_id);
+        if (text)
+            bind_text_or_null(st, 3, text);
+        if (blob)
+            sqlite3_bind_blob(st, 3, blob, (int)blob_len, SQLITE_TRANSIENT);
+        status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, action);
+        done(st);
+    } else if (status == TM_OK) {
+        status = TM_ERR_DB;
+    }
+    if (status == TM_OK) {
+        if (text)
+            snprintf(w.status, sizeof w.status, "%s", text);
+        status = audit_webhook(c, actor, action, &w);
+    }
+    webhook_cleanup(&w);
+    return write_end(s, c, status);
+}
+
+int store_webhook_delete(store *s, int64_t org_id, int64_t id, int64_t actor_user_id)
+{
+    return webhook_change(s, org_id, id, actor_user_id, "webhook.delete", ST_WH_DELETE, NULL, NULL, 0);
+}
+
+int store_webhook_set_key(store *s, int64_t org_id, int64_t id, const unsigned char *key, size_t key_len,
+                          int64_t actor_user_id)
+{
+    return webhook_change(s, org_id, id, actor_user_id, "webhook.rotate", ST_WH_SET_KEY, NULL, key, key_len);
+}
+
+int store_webhook_set_status(store *s, int64_t org_id, int64_t id, const char *status_value, int64_t actor_user_id)
+{
+    int rc = webhook_change(s, org_id, id, actor_user_id, "webhook.status", ST_WH_SET_STATUS, status_value, NULL, 0);
+    if (rc == TM_OK && s->notify)
+        s->notify(s->notify_ctx); /* a resumed endpoint has deliveries waiting */
+    return rc;
+}
+
+int store_webhook_ping(store *s, int64_t org_id, int64_t id, const char *payload, int64_t *delivery_id)
+{
+    webhook w;
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = webhook_get_in(c, org_id, id, &w);
+    sqlite3_stmt *st = status == TM_OK ? stmt(c, ST_PING_INSERT) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        bind_text_or_null(st, 2, payload);
+        status = step_id(c, st, delivery_id, "queue ping");
+    } else if (status == TM_OK) {
+        status = TM_ERR_DB;
+    }
+    if (status == TM_OK)
+        c->notified = 1; /* wakes the sender */
+    webhook_cleanup(&w);
+    return write_end(s, c, status);
+}
+
+void store_deliveries_free(delivery *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < d[i].ntries; k++)
+            free(d[i].tries[k].error);
+        free(d[i].tries);
+    }
+    free(d);
+}
+
+static int attempts_in(conn *c, delivery *d)
+{
+    sqlite3_stmt *st = stmt(c, ST_ATTEMPT_LIST);
+    if (st == NULL)
+        return TM_ERR_DB;
+    size_t cap = 0;
+    int rc;
+    sqlite3_bind_int64(st, 1, d->id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (d->ntries == cap) {
+            cap = cap ? cap * 2 : 4;
+            d->tries = xrealloc(d->tries, cap * sizeof *d->tries);
+        }
+        delivery_attempt *a = &d->tries[d->ntries++];
+        copy_col(a->attempted_at, sizeof a->attempted_at, st, 0);
+        a->status_code = sqlite3_column_int(st, 1);
+        a->error = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col_dup(st, 2);
+        a->duration_ms = sqlite3_column_int64(st, 3);
+    }
+    int status = rc == SQLITE_DONE ? TM_OK : db_error(c, "list attempts");
+    done(st);
+    return status;
+}
+
+int store_deliveries_list(store *s, int64_t org_id, int64_t webhook_id, size_t limit, delivery **out, size_t *n)
+{
+    *out = xcalloc(limit ? limit : 1, sizeof **out);
+    *n = 0;
+    conn *c = reader_acquire(s);
+    if (c == NULL) {
+        free(*out);
+        *out = NULL;
+        return TM_ERR_DB;
+    }
+    sqlite3_stmt *st = stmt(c, ST_DELIV_LIST);
+    int status = st ? TM_OK : TM_ERR_DB, rc = SQLITE_DONE;
+    if (st) {
+        sqlite3_bind_int64(st, 1, org_id);
+        sqlite3_bind_int64(st, 2, webhook_id);
+        sqlite3_bind_int64(st, 3, (int64_t)limit);
+        while (*n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            delivery *d = &(*out)[(*n)++];
+            d->id = sqlite3_column_int64(st, 0);
+            d->webhook_id = sqlite3_column_int64(st, 1);
+            d->notification_id = sqlite3_column_int64(st, 2);
+            copy_col(d->msg_id, sizeof d->msg_id, st, 3);
+            copy_col(d->state, sizeof d->state, st, 4);
+            d->attempts = sqlite3_column_int(st, 5);
+            d->next_attempt_at = sqlite3_column_int64(st, 6);
+            copy_col(d->created_at, sizeof d->created_at, st, 7);
+            copy_col(d->updated_at, sizeof d->updated_at, st, 8);
+        }
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            status = db_error(c, "list deliveries");
+        done(st);
+    }
+    for (size_t i = 0; i < *n && status == TM_OK; i++)
+        status = attempts_in(c, &(*out)[i]);
+    reader_release(s, c);
+    if (status != TM_OK) {
+        store_deliveries_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return status;
+}
+
+int store_delivery_resend(store *s, int64_t org_id, int64_t webhook_id, int64_t delivery_id)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_DELIV_RESEND);
+    int status = st ? TM_OK : TM_ERR_DB;
+    if (st) {
+        sqlite3_bind_int64(st, 1, delivery_id);
+        sqlite3_bind_int64(st, 2, webhook_id);
+        sqlite3_bind_int64(st, 3, org_id);
+        status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "resend delivery");
+        if (status == TM_OK && sqlite3_changes(c->db) == 0)
+            status = TM_ERR_NOT_FOUND;
+        done(st);
+    }
+    if (status == TM_OK)
+        c->notified = 1; /* wakes the sender */
+    return write_end(s, c, status);
+}
+
+void store_due_free(due_delivery *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(d[i].url);
+        free(d[i].payload);
+        sodium_memzero(d[i].key, sizeof d[i].key);
+    }
+    free(d);
+}
+
+int store_deliveries_due(store *s, int64_t now_ms, size_t max, due_delivery **out, size_t *n)
+{
+    *out = xcalloc(max ? max : 1, sizeof **out);
+    *n = 0;
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_DUE);
+    int status = st ? TM_OK : TM_ERR_DB, rc = SQLITE_DONE;
+    if (st) {
+        sqlite3_bind_int64(st, 1, now_ms);
+        sqlite3_bind_int64(st, 2, (int64_t)max);
+        while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            due_delivery *d = &(*out)[(*n)++];
+            d->id = sqlite3_column_int64(st, 0);
+            d->webhook_id = sqlite3_column_int64(st, 1);
+            d->org_id = sqlite3_column_int64(st, 2);
+            d->url = col_dup(st, 3);
+            d->payload = col_dup(st, 4);
+            copy_col(d->msg_id, sizeof d->msg_id, st, 5);
+            int len = sqlite3_column_bytes(st, 6);
+            d->key_len = len > 0 && (size_t)len <= sizeof d->key ? (size_t)len : 0;
+            if (d->key_len)
+                memcpy(d->key, sqlite3_column_blob(st, 6), d->key_len);
+            d->attempts = sqlite3_column_int(st, 7);
+        }
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            status = db_error(c, "deliveries due");
+        done(st);
+    }
+    reader_release(s, c);
+    return status;
+}
+
+int store_delivery_result(store *s, const due_delivery *d, const attempt_result *r)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_ATTEMPT_INSERT);
+    int status = st ? TM_OK : TM_ERR_DB;
+    if (st) {
+        sqlite3_bind_int64(st, 1, d->id);
+        if (r->status_code > 0)
+            sqlite3_bind_int(st, 2, r->status_code);
+        bind_text_or_null(st, 3, r->error);
+        sqlite3_bind_int64(st, 4, r->duration_ms);
+        status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "record attempt");
+        done(st);
+    }
+    st = status == TM_OK ? stmt(c, ST_DELIV_UPDATE) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, d->id);
+        bind_text_or_null(st, 2, r->delivered ? "succeeded" : r->retry_at_ms > 0 ? "pending" : "failed");
+        sqlite3_bind_int64(st, 3, r->retry_at_ms);
+        status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "update delivery");
+        done(st);
+    } else if (status == TM_OK) {
+        status = TM_ERR_DB;
+    }
+    if (status == TM_OK && r->disable_reason) {
+        st = stmt(c, ST_WH_DISABLE);
+        if (st) {
+            sqlite3_bind_int64(st, 1, d->webhook_id);
+            bind_text_or_null(st, 2, r->disable_reason);
+            status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "disable webhook");
+            done(st);
+        } else {
+            status = TM_ERR_DB;
+        }
+        int64_t nid = 0;
+        if (status == TM_OK && sqlite3_changes(c->db) > 0 && r->disabled_event)
+            status = notification_insert(c, d->org_id, "webhook.disabled", r->disabled_event, &nid);
+    }
+    return write_end(s, c, status);
 }

@@ -311,6 +311,107 @@ TM_MUST_CHECK int store_notification_read(store *s, int64_t org_id, int64_t id);
 /* The largest notification id (0 when none). */
 TM_MUST_CHECK int store_notifications_last_id(store *s, int64_t *id);
 
+/* ---- webhooks: endpoints and deliveries ---- */
+
+/*
+ * Writing a notification also writes, in the same transaction, one pending
+ * delivery to each webhook of its organisation (when the subscription has
+ * webhooks on), whatever the webhook's status: a paused or disabled endpoint
+ * gets its backlog, in order, when it is resumed.
+ */
+
+typedef struct webhook {
+    int64_t id, org_id;
+    char *url, *description;
+    char status[16];               /* active | paused | disabled */
+    char *disabled_reason;         /* or NULL */
+    char created_at[32], updated_at[32];
+} webhook;
+
+void webhook_cleanup(webhook *w);
+
+/* Registers an endpoint with its signing key; fills out. */
+TM_MUST_CHECK int store_webhook_create(store *s, int64_t org_id, const char *url, const char *description,
+                                       const unsigned char *key, size_t key_len, int64_t actor_user_id,
+                                       webhook *out);
+/* The organisation's endpoints, oldest first (free each with webhook_cleanup, then the array). */
+TM_MUST_CHECK int store_webhook_list(store *s, int64_t org_id, webhook **out, size_t *n);
+/* One endpoint of the organisation; TM_ERR_NOT_FOUND if it is not theirs. */
+TM_MUST_CHECK int store_webhook_get(store *s, int64_t org_id, int64_t id, webhook *out);
+/* Deletes an endpoint and its deliveries; TM_ERR_NOT_FOUND if it is not theirs. */
+TM_MUST_CHECK int store_webhook_delete(store *s, int64_t org_id, int64_t id, int64_t actor_user_id);
+/* Replaces the signing key; TM_ERR_NOT_FOUND if it is not theirs. */
+TM_MUST_CHECK int store_webhook_set_key(store *s, int64_t org_id, int64_t id, const unsigned char *key,
+                                        size_t key_len, int64_t actor_user_id);
+/* Sets status to "active" (clearing a disabled reason) or "paused"; TM_ERR_NOT_FOUND if not theirs. */
+TM_MUST_CHECK int store_webhook_set_status(store *s, int64_t org_id, int64_t id, const char *status,
+                                           int64_t actor_user_id);
+/* Queues a ping (payload) to this endpoint alone; *delivery_id receives its id. */
+TM_MUST_CHECK int store_webhook_ping(store *s, int64_t org_id, int64_t id, const char *payload,
+                                     int64_t *delivery_id);
+
+typedef struct delivery_attempt {
+    char attempted_at[40];
+    int status_code;               /* 0 when no answer came */
+    char *error;                   /* or NULL */
+    int64_t duration_ms;
+} delivery_attempt;
+
+typedef struct delivery {
+    int64_t id, webhook_id, notification_id;   /* notification_id 0 for a ping */
+    char msg_id[64];
+    char state[16];                /* pending | succeeded | failed */
+    int attempts;
+    int64_t next_attempt_at;       /* Unix milliseconds */
+    char created_at[32], updated_at[32];
+    delivery_attempt *tries;
+    size_t ntries;
+} delivery;
+
+/* An endpoint's deliveries, newest first, at most limit, each with its attempts. */
+TM_MUST_CHECK int store_deliveries_list(store *s, int64_t org_id, int64_t webhook_id, size_t limit,
+                                        delivery **out, size_t *n);
+void store_deliveries_free(delivery *d, size_t n);
+/* Makes a delivery pending again, due now; TM_ERR_NOT_FOUND if it is not this endpoint's. */
+TM_MUST_CHECK int store_delivery_resend(store *s, int64_t org_id, int64_t webhook_id, int64_t delivery_id);
+
+/* A delivery the sender should attempt now. */
+typedef struct due_delivery {
+    int64_t id, webhook_id, org_id;
+    char *url, *payload;
+    char msg_id[64];
+    unsigned char key[64];
+    size_t key_len;
+    int attempts;                  /* made so far */
+} due_delivery;
+
+/*
+ * The oldest pending delivery of each active endpoint, when it is due at
+ * now_ms, at most max (the sender skips endpoints it has one in flight for).
+ * Free with store_due_free.
+ */
+TM_MUST_CHECK int store_deliveries_due(store *s, int64_t now_ms, size_t max, due_delivery **out, size_t *n);
+void store_due_free(due_delivery *d, size_t n);
+
+/* How an attempt ended, for store_delivery_result. */
+typedef struct attempt_result {
+    int status_code;               /* 0 when no answer came */
+    const char *error;             /* transport error, or NULL */
+    int64_t duration_ms;
+    int delivered;                 /* 2xx */
+    int64_t retry_at_ms;           /* > 0: pending again until then; 0: no retry */
+    const char *disable_reason;    /* non-NULL: the endpoint is disabled... */
+    const char *disabled_event;    /* ...and this event (JSON) goes to the owner's inbox */
+} attempt_result;
+
+/*
+ * Records an attempt and its outcome in one transaction: the attempt row,
+ * the delivery's state (succeeded, pending until retry_at_ms, or failed), and
+ * when asked the endpoint disabled with a notification to its owner.  A
+ * delivery deleted meanwhile (with its endpoint) is not an error.
+ */
+TM_MUST_CHECK int store_delivery_result(store *s, const due_delivery *d, const attempt_result *r);
+
 /*
  * Called after every commit that wrote notifications (outside the write
  * lock), so that live channels wake up at once.  Set once before serving.

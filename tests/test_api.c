@@ -4,14 +4,18 @@
  * search, import, restart, migrations and shutdown.
  */
 #include "test.h"
+#include "auth.h"
 #include "http.h"
 #include "sbuf.h"
+#include <curl/curl.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <math.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---------- a world with one user of every role ---------- */
@@ -134,6 +138,15 @@ static const matrix_row matrix[] = {
     { "GET", "/api/notifications", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "GET", "/api/notifications/unread", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "POST", "/api/notifications/{x}/read", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "POST", "/api/webhooks", JSON, "{\"url\":\"ftp://x\"}", { 401, 400, 400, 403, 403, 403, 403 } },
+    { "GET", "/api/webhooks", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
+    { "DELETE", "/api/webhooks/{x}", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "POST", "/api/webhooks/{x}/rotate", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "POST", "/api/webhooks/{x}/pause", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "POST", "/api/webhooks/{x}/resume", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "POST", "/api/webhooks/{x}/ping", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "GET", "/api/webhooks/{x}/deliveries", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "POST", "/api/webhooks/{x}/deliveries/{x}/resend", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
     /* A stream does not end: see matrix_header. */
     { "GET", "/api/stream", NULL, NULL, { 401, 400, 400, 403, 403, 403, 403 } },
     { "POST", "/api/demands/{d}/close", NULL, NULL, { 401, 200, 403, 403, 403, 403, 403 } },
@@ -181,9 +194,9 @@ void test_api_authorization_matrix_covers_every_route(void)
             sbuf want;
             sbuf_init(&want);
             for (const char *p = http_routes[i].pattern; *p; p++) {
-                if (strncmp(p, "{id}", 4) == 0) {
+                if (*p == '{') {
                     sbuf_addc(&want, '0');
-                    p += 3;
+                    p = strchr(p, '}');
                 } else {
                     sbuf_addc(&want, *p);
                 }
@@ -1471,5 +1484,273 @@ void test_api_push_stream_resumes_after_kill(void)
     waitpid(pid, &status, 0);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     close(fd);
+    world_teardown(&w);
+}
+
+/* ---------- push: webhooks ---------- */
+
+/* A test_server that points at another local HTTP server (for test_http). */
+static test_server at_port(int port)
+{
+    test_server s;
+    memset(&s, 0, sizeof s);
+    s.port = port;
+    snprintf(s.base, sizeof s.base, "http://127.0.0.1:%d", port);
+    return s;
+}
+
+/* Registers an endpoint at the receiver's path; returns its id and copies its secret. */
+static long register_webhook(world *w, int port, const char *path, char *secret, size_t len)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"url\":\"http://127.0.0.1:%d%s\",\"description\":\"test %s\"}", port, path, path);
+    test_resp *r = test_json(&w->srv, "POST", "/api/webhooks", w->tok[R_ENT], body);
+    long id = r->status == 201 ? (long)test_jnum(r->json, "id") : 0;
+    if (r->status != 201)
+        test_fail(__FILE__, __LINE__, "register %s: %ld %s", path, r->status, r->body);
+    else
+        snprintf(secret, len, "%s", test_jstr(r->json, "secret"));
+    test_resp_free(r);
+    return id;
+}
+
+/* Sends the receiver a delivery signed with secret at timestamp ts (the body may be changed after signing). */
+static long send_signed(int port, const char *secret, long long ts, const char *signed_body, const char *sent_body)
+{
+    unsigned char key[64];
+    size_t key_len = 0;
+    char sig[AUTH_WEBHOOK_SIGNATURE_CHARS + 1], hdr[256];
+    sodium_base642bin(key, sizeof key, secret + 6, strlen(secret + 6), NULL, &key_len, NULL,
+                      sodium_base64_VARIANT_ORIGINAL);
+    auth_webhook_sign(key, key_len, "msg_test", ts, signed_body, strlen(signed_body), sig);
+    test_server rs = at_port(port);
+    snprintf(hdr, sizeof hdr, "webhook-id: msg_test");
+    /* Three signature headers: more than test_http_ex takes, so a small curl call of its own. */
+    CURL *c = curl_easy_init();
+    struct curl_slist *l = NULL;
+    char url[128], line[160];
+    snprintf(url, sizeof url, "%s/ok", rs.base);
+    l = curl_slist_append(l, "Content-Type: application/json");
+    l = curl_slist_append(l, hdr);
+    snprintf(line, sizeof line, "webhook-timestamp: %lld", ts);
+    l = curl_slist_append(l, line);
+    snprintf(line, sizeof line, "webhook-signature: %s", sig);
+    l = curl_slist_append(l, line);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, l);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, sent_body);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    long code = -1;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(l);
+    curl_easy_cleanup(c);
+    return code;
+}
+
+/* The state, attempts and first try's status of an endpoint's ping delivery. */
+static void ping_delivery(world *w, long endpoint, char *state, size_t len, int *attempts, int *first_status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/webhooks/%ld/deliveries", endpoint);
+    test_resp *r = test_http(&w->srv, "GET", path, w->tok[R_ENT], NULL, NULL, 0);
+    const cJSON *it, *d = NULL;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
+        if (strncmp(test_jstr(it, "msg_id"), "msg_ping_", 9) == 0)
+            d = it;
+    snprintf(state, len, "%s", d ? test_jstr(d, "state") : "");
+    *attempts = d ? (int)test_jnum(d, "attempts") : -1;
+    const cJSON *t = d ? cJSON_GetArrayItem(cJSON_GetObjectItem(d, "tries"), 0) : NULL;
+    *first_status = t ? (int)test_jnum(t, "status_code") : -1;
+    test_resp_free(r);
+}
+
+void test_api_push_webhooks_signed_ordered_retried_disabled(void)
+{
+    const char *recv_argv[] = { "node", "tests/webhook_receiver.mjs", NULL };
+    pid_t rpid;
+    char line[512], secret[128], secret2[128];
+    int rfd = spawn_reader(recv_argv, &rpid);
+    REQUIRE(rfd >= 0);
+    REQUIRE(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
+    int port = atoi(line + 5);
+    static const char *const extra[] = { "--allow-private-webhooks", "--webhook-attempts", "3", "--webhook-retry-ms",
+                                         "100", "--webhook-timeout-ms", "1000", NULL };
+    world w;
+    if (world_setup(&w, "webhooks.db", extra) != 0) {
+        world_teardown(&w);
+        kill(rpid, SIGKILL);
+        waitpid(rpid, NULL, 0);
+        return;
+    }
+    long ok = register_webhook(&w, port, "/ok", secret, sizeof secret);
+    REQUIRE(ok > 0);
+    CHECK(strncmp(secret, "whsec_", 6) == 0 && strlen(secret) == 50);
+    test_server rs = at_port(port);
+    test_resp *r = test_http(&rs, "POST", "/_secret", NULL, "text/plain", secret, strlen(secret));
+    CHECK_INT(r->status, 204);
+    test_resp_free(r);
+    /* The list never shows the secret. */
+    r = test_http(&w.srv, "GET", "/api/webhooks", w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+    CHECK(strstr(r->body, "whsec_") == NULL);
+    test_resp_free(r);
+
+    /* A ping, then three approvals: each verified by standardwebhooks, in order. */
+    char path[96];
+    snprintf(path, sizeof path, "/api/webhooks/%ld/ping", ok);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 202);
+    test_resp_free(r);
+    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strstr(line, "recv msg_ping_") == line &&
+          strstr(line, "webhook.ping") != NULL);
+    long nids[3];
+    for (int i = 0; i < 3; i++) {
+        long a = matching_achievement(&w, 10 + i);
+        r = approve(&w, R_BROKER, stored_match_id(&w, "suggested", w.demand_id, a));
+        CHECK_INT(r->status, 200);
+        nids[i] = (long)test_jnum(r->json, "notification_id");
+        test_resp_free(r);
+    }
+    for (int i = 0; i < 3; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "recv msg_%ld match.pushed", nids[i]);
+        CHECK(read_line(rfd, line, sizeof line, 20000) == 0);
+        if (strcmp(line, want) != 0)
+            test_fail(__FILE__, __LINE__, "receiver: '%s', expected '%s'", line, want);
+    }
+
+    /* The receiver rejects what the specification says to reject: a changed body, an old timestamp. */
+    long long now = (long long)time(NULL);
+    CHECK_INT(send_signed(port, secret, now, "{\"type\":\"x\"}", "{\"type\":\"y\"}"), 401);
+    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "reject", 6) == 0);
+    CHECK_INT(send_signed(port, secret, now - 3600, "{\"type\":\"x\"}", "{\"type\":\"x\"}"), 401);
+    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "reject", 6) == 0);
+    CHECK_INT(send_signed(port, secret, now, "{\"type\":\"x\"}", "{\"type\":\"x\"}"), 204);
+    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "recv msg_test", 13) == 0);
+
+    /* An endpoint that answers 500: three attempts, then disabled, and the owner is told. */
+    long bad = register_webhook(&w, port, "/fail", secret2, sizeof secret2);
+    snprintf(path, sizeof path, "/api/webhooks/%ld/ping", bad);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 202);
+    test_resp_free(r);
+    for (int i = 0; i < 3; i++)
+        CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "fail msg_ping_", 14) == 0);
+    char state[16] = "";
+    int attempts = 0, first = 0;
+    for (int tries = 0; tries < 100 && strcmp(state, "failed") != 0; tries++) {
+        ping_delivery(&w, bad, state, sizeof state, &attempts, &first);
+        if (strcmp(state, "failed") != 0)
+            usleep(50 * 1000);
+    }
+    CHECK(strcmp(state, "failed") == 0);
+    CHECK_INT(attempts, 3);
+    CHECK_INT(first, 500);
+    r = test_http(&w.srv, "GET", "/api/webhooks", w.tok[R_ENT], NULL, NULL, 0);
+    const cJSON *second = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 1);
+    CHECK(second && strcmp(test_jstr(second, "status"), "disabled") == 0);
+    CHECK(second && strstr(test_jstr(second, "disabled_reason"), "500") != NULL);
+    test_resp_free(r);
+    r = inbox(&w, R_ENT, 0);
+    CHECK(strstr(r->body, "\"webhook.disabled\"") != NULL);
+    test_resp_free(r);
+    /* That notification went to the healthy endpoint too, and nothing more to the disabled one. */
+    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strstr(line, "webhook.disabled") != NULL);
+
+    /* A delivery can be sent again on demand, with the same webhook-id. */
+    snprintf(path, sizeof path, "/api/webhooks/%ld/deliveries?limit=100", ok);
+    r = test_http(&w.srv, "GET", path, w.tok[R_ENT], NULL, NULL, 0);
+    const cJSON *it, *pushed = NULL;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
+        if ((long)test_jnum(it, "notification_id") == nids[0])
+            pushed = it;
+    REQUIRE(pushed != NULL);
+    CHECK(strcmp(test_jstr(pushed, "state"), "succeeded") == 0);
+    snprintf(path, sizeof path, "/api/webhooks/%ld/deliveries/%ld/resend", ok, (long)test_jnum(pushed, "id"));
+    test_resp_free(r);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 202);
+    test_resp_free(r);
+    char want[64];
+    snprintf(want, sizeof want, "recv msg_%ld match.pushed", nids[0]);
+    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strcmp(line, want) == 0);
+    /* Another organisation cannot see or touch these endpoints. */
+    snprintf(path, sizeof path, "/api/webhooks/%ld/deliveries", ok);
+    r = test_http(&w.srv, "GET", path, w.tok[R_ENT2], NULL, NULL, 0);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+
+    /* Rotation: the old secret stops verifying; pause holds deliveries, resume sends them. */
+    snprintf(path, sizeof path, "/api/webhooks/%ld/pause", ok);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK(r->status == 200 && strcmp(test_jstr(r->json, "status"), "paused") == 0);
+    test_resp_free(r);
+    snprintf(path, sizeof path, "/api/webhooks/%ld/ping", ok);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    test_resp_free(r);
+    CHECK(read_line(rfd, line, sizeof line, 1000) != 0); /* nothing while paused */
+    snprintf(path, sizeof path, "/api/webhooks/%ld/rotate", ok);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    char rotated[128];
+    snprintf(rotated, sizeof rotated, "%s", test_jstr(r->json, "secret"));
+    CHECK(strcmp(rotated, secret) != 0);
+    test_resp_free(r);
+    snprintf(path, sizeof path, "/api/webhooks/%ld/resume", ok);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK(r->status == 200 && strcmp(test_jstr(r->json, "status"), "active") == 0);
+    test_resp_free(r);
+    /* Signed with the new key, so the receiver (still on the old one) rejects it: the old secret is dead. */
+    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "reject msg_ping_", 16) == 0);
+
+    /* Delete. */
+    snprintf(path, sizeof path, "/api/webhooks/%ld", bad);
+    r = test_http(&w.srv, "DELETE", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    r = test_http(&w.srv, "DELETE", path, w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+    world_teardown(&w);
+    kill(rpid, SIGTERM);
+    waitpid(rpid, NULL, 0);
+    close(rfd);
+}
+
+void test_api_push_webhook_urls_refused(void)
+{
+    world w;
+    if (world_setup(&w, "ssrf.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    static const char *const bad[] = {
+        "{\"url\":\"http://127.0.0.1:9/x\"}",          /* loopback */
+        "{\"url\":\"http://localhost/x\"}",            /* a name for loopback */
+        "{\"url\":\"http://10.1.2.3/x\"}",             /* private */
+        "{\"url\":\"http://169.254.169.254/latest\"}", /* link-local (cloud metadata) */
+        "{\"url\":\"http://[::1]/x\"}",                /* IPv6 loopback */
+        "{\"url\":\"http://[::ffff:192.168.0.1]/x\"}", /* IPv4-mapped private */
+        "{\"url\":\"ftp://example.com/x\"}",           /* not http(s) */
+        "{\"url\":\"not a url\"}",
+        "{\"url\":\"http://user:pw@example.com/\"}",
+        "{\"url\":42}",
+        "{\"description\":\"no url\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        test_resp *r = test_json(&w.srv, "POST", "/api/webhooks", w.tok[R_ENT], bad[i]);
+        if (r->status != 400 || !test_problem_names(r, "url"))
+            test_fail(__FILE__, __LINE__, "%s: %ld %s", bad[i], r->status, r->body);
+        test_resp_free(r);
+    }
+    test_resp *r = test_json(&w.srv, "POST", "/api/webhooks", w.tok[R_ENT], "{\"url\":\"http://x.test/\",\"colour\":1}");
+    CHECK_INT(r->status, 400);
+    CHECK(test_problem_names(r, "colour"));
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/api/webhooks", w.tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
+    test_resp_free(r);
     world_teardown(&w);
 }

@@ -61,6 +61,8 @@
     X(test_api_push_approval_reaches_the_inbox_once) \
     X(test_api_push_subscription_policy_and_digest) \
     X(test_api_push_stream_resumes_after_kill) \
+    X(test_api_push_webhooks_signed_ordered_retried_disabled) \
+    X(test_api_push_webhook_urls_refused) \
     X(test_api_server_catches_up_with_cli_imports) \
     X(test_api_restart_keeps_every_row) \
     X(test_api_failed_migration_refuses_to_start) \

@@ -1,0 +1,356 @@
+/*
+ * webhook.c: endpoint URL checks and the delivery thread (see webhook.h).
+ */
+#include "webhook.h"
+#include "auth.h"
+#include "log.h"
+#include "mem.h"
+#include "push.h"
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_IN_FLIGHT 256      /* endpoints attempted at once */
+#define POLL_MS 200            /* the longest the sender sleeps between looks at the table */
+#define MAX_URL 2048
+#define MAX_DELAY_MS (3600L * 1000)
+
+void webhook_config_default(webhook_config *c)
+{
+    c->allow_private = 0;
+    c->attempts = 8;
+    c->retry_ms = 5000;
+    c->timeout_ms = 10000;
+}
+
+/* ---------- addresses ---------- */
+
+static int v4_refused(uint32_t a)
+{
+    return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||   /* this network, private, loopback */
+           (a >> 22) == (100u << 2 | 1) ||                           /* 100.64/10 shared */
+           (a >> 16) == (169u << 8 | 254) ||                         /* link-local */
+           (a >> 20) == (172u << 4 | 1) ||                           /* 172.16/12 */
+           (a >> 16) == (192u << 8 | 168) ||                         /* 192.168/16 */
+           (a >> 8) == (192u << 16 | 0 << 8 | 0) ||                  /* 192.0.0/24 */
+           (a >> 17) == (198u << 7 | 9) ||                           /* 198.18/15 benchmarking */
+           (a >> 28) >= 14;                                          /* multicast, reserved, broadcast */
+}
+
+/* Whether a connection to sa must be refused: not a public unicast address. */
+static int address_refused(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return v4_refused(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
+    if (sa->sa_family != AF_INET6)
+        return 1;
+    const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+    static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
+    if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
+        return v4_refused((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
+    int zero = 1;
+    for (int i = 0; i < 15; i++)
+        zero &= b[i] == 0;
+    if (zero)
+        return 1;                               /* :: and ::1 */
+    return (b[0] & 0xfe) == 0xfc ||            /* fc00::/7 unique local */
+           (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || /* fe80::/10 link-local */
+           b[0] == 0xff;                       /* multicast */
+}
+
+int webhook_url_check(const char *url, int allow_private, char *why, size_t why_len)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *user = NULL;
+    int status = TM_ERR_INVALID;
+    if (strlen(url) > MAX_URL) {
+        snprintf(why, why_len, "must be at most %d bytes", MAX_URL);
+    } else if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+               curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+               curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        snprintf(why, why_len, "must be an absolute http or https URL");
+    } else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
+        snprintf(why, why_len, "must be http or https, not %s", scheme);
+    } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+        snprintf(why, why_len, "must not hold a user name or password");
+    } else {
+        /* A literal IPv6 host comes in brackets. */
+        size_t n = strlen(host);
+        if (n > 1 && host[0] == '[' && host[n - 1] == ']') {
+            memmove(host, host + 1, n - 2);
+            host[n - 2] = '\0';
+        }
+        struct addrinfo hints = { 0 }, *ai = NULL;
+        hints.ai_socktype = SOCK_STREAM;
+        if (getaddrinfo(host, NULL, &hints, &ai) != 0 || ai == NULL) {
+            snprintf(why, why_len, "names a host that does not resolve");
+        } else {
+            status = TM_OK;
+            for (struct addrinfo *p = ai; p && !allow_private; p = p->ai_next)
+                if (address_refused(p->ai_addr)) {
+                    snprintf(why, why_len, "resolves to a private, loopback or link-local address, which is refused");
+                    status = TM_ERR_INVALID;
+                    break;
+                }
+        }
+        if (ai)
+            freeaddrinfo(ai);
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(user);
+    curl_url_cleanup(u);
+    return status;
+}
+
+/* ---------- the sender ---------- */
+
+typedef struct transfer {
+    CURL *easy;
+    struct curl_slist *headers;
+    due_delivery d;
+    struct timespec started;
+    char error[CURL_ERROR_SIZE];
+    int used;
+} transfer;
+
+struct webhook_sender {
+    store *store;
+    webhook_config cfg;
+    CURLM *multi;
+    pthread_t thread;
+    atomic_int stop;
+    transfer slots[MAX_IN_FLIGHT];
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static size_t discard(char *data, size_t size, size_t n, void *ctx)
+{
+    (void)data;
+    (void)ctx;
+    return size * n;
+}
+
+/* Refuses, at connect time, an address a name may have come to resolve to since registration. */
+static curl_socket_t open_checked(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)ctx;
+    (void)purpose;
+    if (address_refused(&a->addr))
+        return CURL_SOCKET_BAD;
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+static int in_flight(const webhook_sender *w, int64_t webhook_id)
+{
+    for (size_t i = 0; i < MAX_IN_FLIGHT; i++)
+        if (w->slots[i].used && w->slots[i].d.webhook_id == webhook_id)
+            return 1;
+    return 0;
+}
+
+/* Starts one attempt in a free slot; takes d's contents. */
+static void start_attempt(webhook_sender *w, transfer *t, due_delivery *d)
+{
+    char line[128], signature[AUTH_WEBHOOK_SIGNATURE_CHARS + 1];
+    long long ts = (long long)time(NULL);
+    memset(t, 0, sizeof *t);
+    t->d = *d;
+    memset(d, 0, sizeof *d);
+    t->used = 1;
+    clock_gettime(CLOCK_MONOTONIC, &t->started);
+    auth_webhook_sign(t->d.key, t->d.key_len, t->d.msg_id, ts, t->d.payload, strlen(t->d.payload), signature);
+    t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
+    t->headers = curl_slist_append(t->headers, "User-Agent: techmatch-webhooks/1");
+    t->headers = curl_slist_append(t->headers, "Expect:");
+    snprintf(line, sizeof line, "webhook-id: %s", t->d.msg_id);
+    t->headers = curl_slist_append(t->headers, line);
+    snprintf(line, sizeof line, "webhook-timestamp: %lld", ts);
+    t->headers = curl_slist_append(t->headers, line);
+    snprintf(line, sizeof line, "webhook-signature: %s", signature);
+    t->headers = curl_slist_append(t->headers, line);
+    t->easy = curl_easy_init();
+    if (t->easy == NULL)
+        abort(); /* only out of memory */
+    curl_easy_setopt(t->easy, CURLOPT_URL, t->d.url);
+    curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->d.payload);
+    curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(t->d.payload));
+    curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(t->easy, CURLOPT_PROXY, "");
+    curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, w->cfg.timeout_ms);
+    curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS, w->cfg.timeout_ms < 5000 ? w->cfg.timeout_ms : 5000L);
+    curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
+    if (!w->cfg.allow_private)
+        curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+    curl_multi_add_handle(w->multi, t->easy);
+}
+
+/* The delay before retry number attempts + 1: retry_ms * 2^attempts, +-20%, at most an hour. */
+static int64_t backoff_ms(const webhook_config *cfg, int attempts)
+{
+    double d = (double)cfg->retry_ms;
+    for (int i = 0; i < attempts && d < MAX_DELAY_MS; i++)
+        d *= 2;
+    if (d > MAX_DELAY_MS)
+        d = MAX_DELAY_MS;
+    double jitter = 0.8 + 0.4 * (double)randombytes_uniform(10001) / 10000.0;
+    return (int64_t)(d * jitter);
+}
+
+/* Records how an attempt ended and frees its slot. */
+static void finish_attempt(webhook_sender *w, transfer *t, CURLcode rc)
+{
+    long code = 0;
+    struct timespec end;
+    char reason[256], errtext[CURL_ERROR_SIZE + 32];
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+    attempt_result r = { 0 };
+    r.status_code = (int)code;
+    r.duration_ms = (int64_t)(end.tv_sec - t->started.tv_sec) * 1000 + (end.tv_nsec - t->started.tv_nsec) / 1000000;
+    r.delivered = code >= 200 && code < 300;
+    if (rc != CURLE_OK) {
+        snprintf(errtext, sizeof errtext, "%s", t->error[0] ? t->error : curl_easy_strerror(rc));
+        r.error = errtext;
+    }
+    char *event = NULL;
+    if (!r.delivered) {
+        int made = t->d.attempts + 1;
+        if (code == 410) {
+            snprintf(reason, sizeof reason, "the endpoint answered 410 Gone");
+            r.disable_reason = reason;
+        } else if (made < w->cfg.attempts) {
+            r.retry_at_ms = now_ms() + backoff_ms(&w->cfg, t->d.attempts);
+        } else if (code > 0) {
+            snprintf(reason, sizeof reason, "%d attempts failed; the last answered %ld", made, code);
+            r.disable_reason = reason;
+        } else {
+            snprintf(reason, sizeof reason, "%d attempts failed; the last: %.150s", made, r.error ? r.error : "no answer");
+            r.disable_reason = reason;
+        }
+        if (r.disable_reason) {
+            event = push_webhook_disabled_payload(t->d.webhook_id, t->d.url, r.disable_reason);
+            r.disabled_event = event;
+            log_warn("webhook %lld disabled: %s", (long long)t->d.webhook_id, r.disable_reason);
+        }
+    }
+    if (store_delivery_result(w->store, &t->d, &r) != TM_OK)
+        log_warn("webhook: could not record delivery %lld; it will be attempted again", (long long)t->d.id);
+    free(event);
+    curl_multi_remove_handle(w->multi, t->easy);
+    curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+    free(t->d.url);
+    free(t->d.payload);
+    sodium_memzero(t->d.key, sizeof t->d.key);
+    memset(t, 0, sizeof *t);
+}
+
+/* Starts the due deliveries of endpoints that have none in flight. */
+static void start_due(webhook_sender *w)
+{
+    due_delivery *due = NULL;
+    size_t n = 0;
+    if (store_deliveries_due(w->store, now_ms(), MAX_IN_FLIGHT, &due, &n) != TM_OK) {
+        store_due_free(due, n);
+        return;
+    }
+    size_t slot = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in_flight(w, due[i].webhook_id))
+            continue;
+        while (slot < MAX_IN_FLIGHT && w->slots[slot].used)
+            slot++;
+        if (slot == MAX_IN_FLIGHT)
+            break;
+        start_attempt(w, &w->slots[slot], &due[i]);
+    }
+    store_due_free(due, n);
+}
+
+static void *sender_main(void *arg)
+{
+    webhook_sender *w = arg;
+    while (!atomic_load(&w->stop)) {
+        start_due(w);
+        int running = 0, left = 0;
+        curl_multi_perform(w->multi, &running);
+        CURLMsg *m;
+        while ((m = curl_multi_info_read(w->multi, &left)) != NULL) {
+            if (m->msg != CURLMSG_DONE)
+                continue;
+            transfer *t = NULL;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+            finish_attempt(w, t, m->data.result);
+        }
+        curl_multi_poll(w->multi, NULL, 0, POLL_MS, NULL);
+    }
+    return NULL;
+}
+
+webhook_sender *webhook_sender_start(store *s, const webhook_config *cfg)
+{
+    webhook_sender *w = xcalloc(1, sizeof *w);
+    w->store = s;
+    w->cfg = *cfg;
+    atomic_init(&w->stop, 0);
+    w->multi = curl_multi_init();
+    if (w->multi == NULL || pthread_create(&w->thread, NULL, sender_main, w) != 0) {
+        log_error("webhook: cannot start the delivery thread");
+        if (w->multi)
+            curl_multi_cleanup(w->multi);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void webhook_sender_wake(void *sender)
+{
+    webhook_sender *w = sender;
+    curl_multi_wakeup(w->multi);
+}
+
+void webhook_sender_stop(webhook_sender *w)
+{
+    if (w == NULL)
+        return;
+    atomic_store(&w->stop, 1);
+    curl_multi_wakeup(w->multi);
+    pthread_join(w->thread, NULL);
+    for (size_t i = 0; i < MAX_IN_FLIGHT; i++) {
+        transfer *t = &w->slots[i];
+        if (!t->used)
+            continue;
+        curl_multi_remove_handle(w->multi, t->easy);
+        curl_easy_cleanup(t->easy);
+        curl_slist_free_all(t->headers);
+        free(t->d.url);
+        free(t->d.payload);
+    }
+    curl_multi_cleanup(w->multi);
+    free(w);
+}

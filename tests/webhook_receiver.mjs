@@ -1,0 +1,50 @@
+// webhook_receiver.mjs: a webhook endpoint for the tests that checks every
+// delivery with npm's standardwebhooks (an implementation of the Standard
+// Webhooks specification that is not ours): signature, and timestamp within
+// five minutes.
+//
+//   node webhook_receiver.mjs        prints "port N", then one line per request:
+//     "recv MSG_ID TYPE" (verified), "reject MSG_ID REASON" (401), "fail MSG_ID" (500)
+//
+// POST /_secret with a whsec_ secret as the body sets the key to verify with.
+// Paths: /ok answers 204 when the delivery verifies; /fail answers 500;
+// /gone answers 410; /hang never answers.
+import http from 'node:http';
+import { Webhook } from 'standardwebhooks';
+
+let secret = null;
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString('utf8');
+    const id = req.headers['webhook-id'] || '-';
+    if (req.url === '/_secret') {
+      secret = body;
+      res.writeHead(204).end();
+      return;
+    }
+    if (req.url === '/hang') return; // never answers
+    if (req.url === '/gone') {
+      console.log(`gone ${id}`);
+      res.writeHead(410).end();
+      return;
+    }
+    if (req.url === '/fail') {
+      console.log(`fail ${id}`);
+      res.writeHead(500).end();
+      return;
+    }
+    let event;
+    try {
+      event = new Webhook(secret).verify(body, req.headers);
+    } catch (e) {
+      console.log(`reject ${id} ${String(e.message).replace(/\s+/g, '_')}`);
+      res.writeHead(401).end();
+      return;
+    }
+    console.log(`recv ${id} ${event.type}`);
+    res.writeHead(204).end();
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(`port ${server.address().port}`));
