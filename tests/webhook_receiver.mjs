@@ -7,8 +7,8 @@
 //     "recv MSG_ID TYPE" (verified), "reject MSG_ID REASON" (401), "fail MSG_ID" (500)
 //
 // POST /_secret with a whsec_ secret as the body sets the key to verify with.
-// Paths: /ok answers 204 when the delivery verifies; /fail answers 500;
-// /gone answers 410; /hang never answers.
+// Paths: /ok answers 204 when the delivery verifies; /slow the same after
+// half a second; /fail answers 500; /gone answers 410; /hang never answers.
 import http from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
@@ -44,7 +44,8 @@ const server = http.createServer((req, res) => {
       return;
     }
     console.log(`recv ${id} ${event.type}`);
-    res.writeHead(204).end();
+    if (req.url === '/slow') setTimeout(() => res.writeHead(204).end(), 500);
+    else res.writeHead(204).end();
   });
 });
 server.listen(0, '127.0.0.1', () => console.log(`port ${server.address().port}`));
