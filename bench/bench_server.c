@@ -16,9 +16,9 @@
 #include "log.h"
 #include "mem.h"
 #include "sbuf.h"
+#include "serverkit.h"
 #include "store.h"
 #include <curl/curl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,76 +67,6 @@ static int load(const char *db, long n)
     return 0;
 }
 
-static pid_t start(const char *bin, const char *db, int *port)
-{
-    int fd[2];
-    if (pipe(fd) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fd[1], 1);
-        close(fd[0]);
-        freopen("/dev/null", "w", stderr);
-        execl(bin, bin, "serve", "--listen", "127.0.0.1:0", "--db", db, (char *)NULL);
-        _exit(127);
-    }
-    close(fd[1]);
-    char line[256];
-    size_t len = 0;
-    struct pollfd p = { fd[0], POLLIN, 0 };
-    while (len < sizeof line - 1 && poll(&p, 1, 600000) > 0 && read(fd[0], line + len, 1) == 1 && line[len] != '\n')
-        len++;
-    line[len] = '\0';
-    close(fd[0]);
-    const char *colon = strrchr(line, ':');
-    *port = colon ? atoi(colon + 1) : 0;
-    return *port > 0 ? pid : -1;
-}
-
-static size_t collect(char *data, size_t size, size_t n, void *ctx)
-{
-    sbuf_add(ctx, data, size * n);
-    return size * n;
-}
-
-/* One request on the shared handle; returns the status and fills body. */
-static long request(CURL *c, const char *url, const char *method, const char *token, const char *json, sbuf *body)
-{
-    struct curl_slist *h = NULL;
-    char auth[256];
-    sbuf_reset(body);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-    h = curl_slist_append(h, "Content-Type: application/json");
-    if (token) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-        h = curl_slist_append(h, auth);
-    }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, json ? json : "");
-    curl_easy_setopt(c, CURLOPT_HTTPGET, json ? 0L : 1L);
-    if (json)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    long status = -1;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    return status;
-}
-
-/* Escapes text for a JSON string (the corpus has no quotes or controls, but be safe). */
-static void json_text(sbuf *b, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            sbuf_addc(b, '\\');
-        sbuf_addc(b, *s);
-    }
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -162,7 +92,7 @@ int main(int argc, char **argv)
            corpus_now() - t0, reqs);
     int port = 0;
     t0 = corpus_now();
-    pid_t pid = start(argv[1], db, &port);
+    pid_t pid = kit_start(argv[1], db, NULL, &port);
     if (pid < 0) {
         fprintf(stderr, "bench_server: the server did not start\n");
         return 1;
@@ -173,13 +103,8 @@ int main(int argc, char **argv)
     sbuf_init(&body);
     sbuf_init(&json);
     char url[128], token[128] = "";
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/auth/login", port);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    if (request(c, url, "POST", NULL, "{\"email\":\"bench@example.com\",\"password\":\"" PASSWORD "\"}", &body) == 200) {
-        const char *t = strstr(body.buf, "\"token\":\"");
-        if (t)
-            snprintf(token, sizeof token, "%.46s", t + 9);
-    }
+    if (kit_login(c, port, "bench@example.com", PASSWORD, token, sizeof token) != 0)
+        fprintf(stderr, "bench_server: could not log in\n");
     double *create = xcalloc((size_t)reqs, sizeof *create), *live = xcalloc((size_t)reqs, sizeof *live);
     long *ids = xcalloc((size_t)reqs, sizeof *ids);
     int failed = 0;
@@ -189,15 +114,15 @@ int main(int argc, char **argv)
         char *desc = corpus_words(english, 15 + (int)(corpus_rand() % 26));
         sbuf_reset(&json);
         sbuf_adds(&json, "{\"title\":\"");
-        json_text(&json, title);
+        kit_json_text(&json, title);
         sbuf_adds(&json, "\",\"description\":\"");
-        json_text(&json, desc);
+        kit_json_text(&json, desc);
         sbuf_printf(&json, "\",\"fields\":[\"%s\"]}", corpus_field());
         free(title);
         free(desc);
         snprintf(url, sizeof url, "http://127.0.0.1:%d/api/demands", port);
         double s = corpus_now();
-        long st = request(c, url, "POST", token, json.buf, &body);
+        long st = kit_request(c, url, "POST", token, json.buf, &body);
         create[i] = (corpus_now() - s) * 1e3;
         failed += st != 201;
         const char *idp = strstr(body.buf, "\"id\":");
@@ -206,7 +131,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < reqs; i++) {
         snprintf(url, sizeof url, "http://127.0.0.1:%d/api/demands/%ld/matches", port, ids[i]);
         double s = corpus_now();
-        failed += request(c, url, "GET", token, NULL, &body) != 200;
+        failed += kit_request(c, url, "GET", token, NULL, &body) != 200;
         live[i] = (corpus_now() - s) * 1e3;
     }
     double c50, c99, l50, l99;
@@ -224,11 +149,6 @@ int main(int argc, char **argv)
     free(live);
     free(ids);
     corpus_free();
-    char side[64];
-    unlink(db);
-    snprintf(side, sizeof side, "%s-wal", db);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db);
-    unlink(side);
+    kit_unlink_db(db);
     return failed ? 1 : 0;
 }

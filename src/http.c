@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -645,6 +646,26 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("libmicrohttpd: %s", line);
 }
 
+/*
+ * The most connections to accept: LIM_CONNECTIONS when the process may open
+ * that many files (the soft limit is raised to the hard one to make room),
+ * else what the limit leaves after 64 for the database, logs and webhooks.
+ */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1000;
+    if (rl.rlim_cur < (rlim_t)LIM_CONNECTIONS + 64 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max < (rlim_t)LIM_CONNECTIONS + 64 ? rl.rlim_max : (rlim_t)LIM_CONNECTIONS + 64;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+        (void)getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= (rlim_t)LIM_CONNECTIONS + 64)
+        return LIM_CONNECTIONS;
+    return rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) : 64;
+}
+
 int http_server_start(const char *host, int port, app *a, http_server **out, int *bound_port)
 {
     struct addrinfo hints = { 0 }, *ai = NULL;
@@ -677,7 +698,7 @@ int http_server_start(const char *host, int port, app *a, http_server **out, int
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cores > 0 ? cores : 2),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)LIM_CONNECTIONS,
+        MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_END);
     freeaddrinfo(ai);

@@ -12,7 +12,8 @@
 #define LIM_BODY_LISTING      (128 * 1024)       /* one demand or achievement */
 #define LIM_BODY_IMPORT       (16 * 1024 * 1024) /* bulk CSV / JSON Lines upload */
 
-#define LIM_CONNECTIONS       1000   /* open HTTP connections at once (file descriptors are 1024) */
+#define LIM_CONNECTIONS       10000  /* open HTTP connections at once, live streams included (the server raises its
+                                        file-descriptor limit to fit, or lowers this to what the system allows) */
 #define LIM_BODY_BUDGET       (256 * 1024 * 1024) /* bytes of request bodies buffered at once, all requests */
 #define LIM_LOG_PATH          200    /* bytes of a request path written to the log */
 

@@ -2226,11 +2226,8 @@ int store_deliveries_due(store *s, int64_t now_ms, size_t max, due_delivery **ou
     return status;
 }
 
-int store_delivery_result(store *s, const due_delivery *d, const attempt_result *r)
+static int delivery_result_in(conn *c, const due_delivery *d, const attempt_result *r)
 {
-    conn *c = write_begin(s);
-    if (c == NULL)
-        return TM_ERR_DB;
     sqlite3_stmt *st = stmt(c, ST_ATTEMPT_INSERT);
     int status = st ? TM_OK : TM_ERR_DB;
     if (st) {
@@ -2266,5 +2263,16 @@ int store_delivery_result(store *s, const due_delivery *d, const attempt_result 
         if (status == TM_OK && sqlite3_changes(c->db) > 0 && r->disabled_event)
             status = notification_insert(c, d->org_id, "webhook.disabled", r->disabled_event, &nid);
     }
+    return status;
+}
+
+int store_delivery_results(store *s, const due_delivery *const *d, const attempt_result *r, size_t n)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = TM_OK;
+    for (size_t i = 0; i < n && status == TM_OK; i++)
+        status = delivery_result_in(c, d[i], &r[i]);
     return write_end(s, c, status);
 }

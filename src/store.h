@@ -405,12 +405,12 @@ typedef struct attempt_result {
 } attempt_result;
 
 /*
- * Records an attempt and its outcome in one transaction: the attempt row,
+ * Records n attempts and their outcomes in one transaction: each attempt row,
  * the delivery's state (succeeded, pending until retry_at_ms, or failed), and
  * when asked the endpoint disabled with a notification to its owner.  A
  * delivery deleted meanwhile (with its endpoint) is not an error.
  */
-TM_MUST_CHECK int store_delivery_result(store *s, const due_delivery *d, const attempt_result *r);
+TM_MUST_CHECK int store_delivery_results(store *s, const due_delivery *const *d, const attempt_result *r, size_t n);
 
 /*
  * Called after every commit that wrote notifications (outside the write

@@ -123,6 +123,11 @@ typedef struct transfer {
     struct timespec started;
     char error[CURL_ERROR_SIZE];
     int used;
+    /* how it ended, until recorded */
+    attempt_result result;
+    char errtext[CURL_ERROR_SIZE + 32];
+    char reason[256];
+    char *event;
 } transfer;
 
 struct webhook_sender {
@@ -219,54 +224,73 @@ static int64_t backoff_ms(const webhook_config *cfg, int attempts)
     return (int64_t)(d * jitter);
 }
 
-/* Records how an attempt ended and frees its slot. */
-static void finish_attempt(webhook_sender *w, transfer *t, CURLcode rc)
+/* Works out how an attempt ended (into t->result, with its texts in t) and takes the handle off the multi. */
+static void judge_attempt(webhook_sender *w, transfer *t, CURLcode rc)
 {
     long code = 0;
     struct timespec end;
-    char reason[256], errtext[CURL_ERROR_SIZE + 32];
     clock_gettime(CLOCK_MONOTONIC, &end);
     if (rc == CURLE_OK)
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
-    attempt_result r = { 0 };
-    r.status_code = (int)code;
-    r.duration_ms = (int64_t)(end.tv_sec - t->started.tv_sec) * 1000 + (end.tv_nsec - t->started.tv_nsec) / 1000000;
-    r.delivered = code >= 200 && code < 300;
+    attempt_result *r = &t->result;
+    memset(r, 0, sizeof *r);
+    r->status_code = (int)code;
+    r->duration_ms = (int64_t)(end.tv_sec - t->started.tv_sec) * 1000 + (end.tv_nsec - t->started.tv_nsec) / 1000000;
+    r->delivered = code >= 200 && code < 300;
     if (rc != CURLE_OK) {
-        snprintf(errtext, sizeof errtext, "%s", t->error[0] ? t->error : curl_easy_strerror(rc));
-        r.error = errtext;
+        snprintf(t->errtext, sizeof t->errtext, "%s", t->error[0] ? t->error : curl_easy_strerror(rc));
+        r->error = t->errtext;
     }
-    char *event = NULL;
-    if (!r.delivered) {
+    if (!r->delivered) {
         int made = t->d.attempts + 1;
-        if (code == 410) {
-            snprintf(reason, sizeof reason, "the endpoint answered 410 Gone");
-            r.disable_reason = reason;
-        } else if (made < w->cfg.attempts) {
-            r.retry_at_ms = now_ms() + backoff_ms(&w->cfg, t->d.attempts);
-        } else if (code > 0) {
-            snprintf(reason, sizeof reason, "%d attempts failed; the last answered %ld", made, code);
-            r.disable_reason = reason;
-        } else {
-            snprintf(reason, sizeof reason, "%d attempts failed; the last: %.150s", made, r.error ? r.error : "no answer");
-            r.disable_reason = reason;
-        }
-        if (r.disable_reason) {
-            event = push_webhook_disabled_payload(t->d.webhook_id, t->d.url, r.disable_reason);
-            r.disabled_event = event;
-            log_warn("webhook %lld disabled: %s", (long long)t->d.webhook_id, r.disable_reason);
+        if (code == 410)
+            snprintf(t->reason, sizeof t->reason, "the endpoint answered 410 Gone");
+        else if (made < w->cfg.attempts)
+            r->retry_at_ms = now_ms() + backoff_ms(&w->cfg, t->d.attempts);
+        else if (code > 0)
+            snprintf(t->reason, sizeof t->reason, "%d attempts failed; the last answered %ld", made, code);
+        else
+            snprintf(t->reason, sizeof t->reason, "%d attempts failed; the last: %.150s", made,
+                     r->error ? r->error : "no answer");
+        if (t->reason[0]) {
+            r->disable_reason = t->reason;
+            t->event = push_webhook_disabled_payload(t->d.webhook_id, t->d.url, t->reason);
+            r->disabled_event = t->event;
+            log_warn("webhook %lld disabled: %s", (long long)t->d.webhook_id, t->reason);
         }
     }
-    if (store_delivery_result(w->store, &t->d, &r) != TM_OK)
-        log_warn("webhook: could not record delivery %lld; it will be attempted again", (long long)t->d.id);
-    free(event);
     curl_multi_remove_handle(w->multi, t->easy);
-    curl_easy_cleanup(t->easy);
+}
+
+static void free_slot(transfer *t)
+{
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
     curl_slist_free_all(t->headers);
+    free(t->event);
     free(t->d.url);
     free(t->d.payload);
     sodium_memzero(t->d.key, sizeof t->d.key);
     memset(t, 0, sizeof *t);
+}
+
+/* Records the attempts that ended in one transaction (one sync to disk for them all), then frees their slots. */
+static void record_finished(webhook_sender *w, transfer **done, size_t n)
+{
+    if (n == 0)
+        return;
+    const due_delivery **d = xcalloc(n, sizeof *d);
+    attempt_result *r = xcalloc(n, sizeof *r);
+    for (size_t i = 0; i < n; i++) {
+        d[i] = &done[i]->d;
+        r[i] = done[i]->result;
+    }
+    if (store_delivery_results(w->store, d, r, n) != TM_OK)
+        log_warn("webhook: could not record %zu attempt(s); they will be made again", n);
+    for (size_t i = 0; i < n; i++)
+        free_slot(done[i]);
+    free(d);
+    free(r);
 }
 
 /* Starts the due deliveries of endpoints that have none in flight. */
@@ -299,14 +323,20 @@ static void *sender_main(void *arg)
         int running = 0, left = 0;
         curl_multi_perform(w->multi, &running);
         CURLMsg *m;
+        transfer *done[MAX_IN_FLIGHT];
+        size_t ndone = 0;
         while ((m = curl_multi_info_read(w->multi, &left)) != NULL) {
             if (m->msg != CURLMSG_DONE)
                 continue;
             transfer *t = NULL;
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
-            finish_attempt(w, t, m->data.result);
+            judge_attempt(w, t, m->data.result);
+            done[ndone++] = t;
         }
-        curl_multi_poll(w->multi, NULL, 0, POLL_MS, NULL);
+        record_finished(w, done, ndone);
+        /* Endpoints whose attempt just ended may have more waiting: look again at once. */
+        if (ndone == 0)
+            curl_multi_poll(w->multi, NULL, 0, POLL_MS, NULL);
     }
     return NULL;
 }
@@ -346,10 +376,7 @@ void webhook_sender_stop(webhook_sender *w)
         if (!t->used)
             continue;
         curl_multi_remove_handle(w->multi, t->easy);
-        curl_easy_cleanup(t->easy);
-        curl_slist_free_all(t->headers);
-        free(t->d.url);
-        free(t->d.payload);
+        free_slot(t);
     }
     curl_multi_cleanup(w->multi);
     free(w);

@@ -7,13 +7,16 @@
 #include "auth.h"
 #include "http.h"
 #include "sbuf.h"
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <math.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1850,4 +1853,114 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
     waitpid(rpid, NULL, 0);
     close(rfd);
     close(sfd);
+}
+
+/* Pings endpoint id and waits until its ping delivery is no longer pending; fills what the log says. */
+static void ping_until_settled(world *w, long id, char *state, size_t len, int *attempts, int *first_status)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/webhooks/%ld/ping", id);
+    test_resp *r = test_http(&w->srv, "POST", path, w->tok[R_ENT], NULL, NULL, 0);
+    CHECK_INT(r->status, 202);
+    test_resp_free(r);
+    state[0] = '\0';
+    for (int tries = 0; tries < 200; tries++) {
+        ping_delivery(w, id, state, len, attempts, first_status);
+        if (strcmp(state, "pending") != 0 && state[0])
+            return;
+        usleep(50 * 1000);
+    }
+}
+
+/* The ping delivery's first try, as JSON text (for its error). */
+static char *first_try_text(world *w, long id)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/webhooks/%ld/deliveries", id);
+    test_resp *r = test_http(&w->srv, "GET", path, w->tok[R_ENT], NULL, NULL, 0);
+    const cJSON *it, *d = NULL;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
+        if (strncmp(test_jstr(it, "msg_id"), "msg_ping_", 9) == 0)
+            d = it;
+    char *text = cJSON_PrintUnformatted(cJSON_GetArrayItem(cJSON_GetObjectItem(d, "tries"), 0));
+    test_resp_free(r);
+    return text ? text : strdup("");
+}
+
+void test_api_push_webhook_bad_receivers_delay_nothing_else(void)
+{
+    const char *recv_argv[] = { "node", "tests/webhook_receiver.mjs", NULL };
+    pid_t rpid;
+    char line[512], secret[128], state[16];
+    int attempts = 0, first = 0;
+    int rfd = spawn_reader(recv_argv, &rpid);
+    REQUIRE(rfd >= 0);
+    REQUIRE(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
+    int port = atoi(line + 5);
+    static const char *const extra[] = { "--allow-private-webhooks", "--webhook-attempts", "2", "--webhook-retry-ms",
+                                         "50", "--webhook-timeout-ms", "700", NULL };
+    world w;
+    if (world_setup(&w, "badrecv.db", extra) != 0) {
+        world_teardown(&w);
+        kill(rpid, SIGKILL);
+        waitpid(rpid, NULL, 0);
+        return;
+    }
+    long hang = register_webhook(&w, port, "/hang", secret, sizeof secret);
+    long ok = register_webhook(&w, port, "/ok", secret, sizeof secret);
+    test_server rs = at_port(port);
+    test_resp *r = test_http(&rs, "POST", "/_secret", NULL, "text/plain", secret, strlen(secret));
+    test_resp_free(r);
+    /* A client that opens a stream and never reads it. */
+    int lazy = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)w.srv.port) };
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(connect(lazy, (struct sockaddr *)&sa, sizeof sa) == 0);
+    char req[256];
+    int rn = snprintf(req, sizeof req, "GET /api/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", w.tok[R_ENT]);
+    CHECK(write(lazy, req, (size_t)rn) == rn);
+
+    /* While the first endpoint hangs, a ping to the healthy one is delivered at once. */
+    char path[96];
+    snprintf(path, sizeof path, "/api/webhooks/%ld/ping", hang);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    test_resp_free(r);
+    snprintf(path, sizeof path, "/api/webhooks/%ld/ping", ok);
+    r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
+    test_resp_free(r);
+    CHECK(read_line(rfd, line, sizeof line, 600) == 0 && strncmp(line, "recv msg_ping_", 14) == 0);
+    /* The hanging one times out twice, with the error in the log, and is disabled. */
+    for (int tries = 0; tries < 200; tries++) {
+        ping_delivery(&w, hang, state, sizeof state, &attempts, &first);
+        if (strcmp(state, "failed") == 0)
+            break;
+        usleep(50 * 1000);
+    }
+    CHECK(strcmp(state, "failed") == 0);
+    CHECK_INT(attempts, 2);
+    CHECK_INT(first, -1); /* no answer: status_code null */
+    char *t = first_try_text(&w, hang);
+    CHECK(strstr(t, "imeout") != NULL || strstr(t, "timed out") != NULL);
+    free(t);
+    /* 410 disables at once; a dropped connection is an error, retried. */
+    long gone = register_webhook(&w, port, "/gone", secret, sizeof secret);
+    ping_until_settled(&w, gone, state, sizeof state, &attempts, &first);
+    CHECK(strcmp(state, "failed") == 0);
+    CHECK_INT(attempts, 1);
+    CHECK_INT(first, 410);
+    long closer = register_webhook(&w, port, "/close", secret, sizeof secret);
+    ping_until_settled(&w, closer, state, sizeof state, &attempts, &first);
+    CHECK(strcmp(state, "failed") == 0);
+    CHECK_INT(attempts, 2);
+    t = first_try_text(&w, closer);
+    CHECK(strstr(t, "\"error\":null") == NULL);
+    free(t);
+    r = test_http(&w.srv, "GET", "/healthz", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    close(lazy);
+    world_teardown(&w);
+    kill(rpid, SIGTERM);
+    waitpid(rpid, NULL, 0);
+    close(rfd);
 }

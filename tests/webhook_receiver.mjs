@@ -8,7 +8,8 @@
 //
 // POST /_secret with a whsec_ secret as the body sets the key to verify with.
 // Paths: /ok answers 204 when the delivery verifies; /slow the same after
-// half a second; /fail answers 500; /gone answers 410; /hang never answers.
+// half a second; /fail answers 500; /gone answers 410; /hang never answers;
+// /close drops the connection without an answer.
 import http from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
@@ -25,6 +26,11 @@ const server = http.createServer((req, res) => {
       return;
     }
     if (req.url === '/hang') return; // never answers
+    if (req.url === '/close') {
+      console.log(`close ${id}`);
+      req.socket.destroy();
+      return;
+    }
     if (req.url === '/gone') {
       console.log(`gone ${id}`);
       res.writeHead(410).end();

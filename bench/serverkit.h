@@ -1,0 +1,31 @@
+/*
+ * serverkit.h: what the server benchmarks share: starting `techmatch serve`
+ * on a loopback port, one HTTP request on a kept-alive libcurl handle, and
+ * JSON string escaping.  Not thread-safe (one handle per thread).
+ */
+#ifndef TM_BENCH_SERVERKIT_H
+#define TM_BENCH_SERVERKIT_H
+#include "sbuf.h"
+#include <curl/curl.h>
+#include <sys/types.h>
+
+/*
+ * Starts bin serve --listen 127.0.0.1:0 --db db plus extra (NULL-terminated,
+ * may be NULL), its log to /dev/null; waits for the listening line.  Returns
+ * the pid and fills *port, or -1.
+ */
+pid_t kit_start(const char *bin, const char *db, const char *const *extra, int *port);
+
+/* One request on c (json NULL: a GET); returns the status (-1 on failure) and fills body. */
+long kit_request(CURL *c, const char *url, const char *method, const char *token, const char *json, sbuf *body);
+
+/* Logs in and copies the token (AUTH token size) to token; 0 on success. */
+int kit_login(CURL *c, int port, const char *email, const char *password, char *token, size_t len);
+
+/* Appends s to b escaped for a JSON string. */
+void kit_json_text(sbuf *b, const char *s);
+
+/* Removes a database file and its -wal and -shm. */
+void kit_unlink_db(const char *db);
+
+#endif
