@@ -1,5 +1,6 @@
 /* api_meta.c: health, the field taxonomy as a tree, and the API description. */
 #include "api_meta.h"
+#include "stream.h"
 #include "embedded.h"
 #include "json.h"
 #include <string.h>
@@ -11,6 +12,7 @@ void api_meta_health(http_request *r)
     int ok = store_ping(a->store) == TM_OK;
     cJSON_AddStringToObject(out, "status", ok ? "ok" : "unavailable");
     json_add_int(out, "schema_version", store_schema_version(a->store));
+    json_add_int(out, "streams", a->streams ? (int64_t)stream_hub_count(a->streams) : 0);
     reply_json(r, ok ? 200 : 503, out);
 }
 

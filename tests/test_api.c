@@ -1441,6 +1441,16 @@ void test_api_push_stream_resumes_after_kill(void)
     CHECK(strstr(r->body, ": keep-alive") != NULL);
     CHECK(strcmp(test_resp_header(r, "Content-Type"), "text/event-stream") == 0);
     test_resp_free(r);
+    /* That client has gone: the next heartbeat finds out and the stream is cleaned up. */
+    long open_streams = -1;
+    for (int tries = 0; tries < 100 && open_streams != 0; tries++) {
+        r = test_http(&w.srv, "GET", "/healthz", NULL, NULL, NULL, 0);
+        open_streams = (long)test_jnum(r->json, "streams");
+        test_resp_free(r);
+        if (open_streams != 0)
+            usleep(50 * 1000);
+    }
+    CHECK_INT(open_streams, 0);
     static const char *const bad[] = { "Last-Event-ID: abc", "Last-Event-ID: -4", "Last-Event-ID: 99999" };
     for (int i = 0; i < 3; i++) {
         r = test_http_ex(&w.srv, "GET", "/api/stream", w.tok[R_ENT], NULL, NULL, 0, bad[i], 5000);
