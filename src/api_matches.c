@@ -5,6 +5,7 @@
 #include "api_matches.h"
 #include "api_listings.h"
 #include "json.h"
+#include "lifecycle.h"
 #include "limits.h"
 #include "matching.h"
 #include "mem.h"
@@ -274,4 +275,414 @@ void api_matches_policy_put(http_request *r)
         return;
     }
     reply_json(r, 200, policy_to_json(&p));
+}
+
+/* ---------- the pipeline ---------- */
+
+static const char *const move_actions[] = { "reject", "interested", "declined", "in_talks", "deal", "close" };
+
+typedef struct move_ctx {
+    const lc_move *mv;
+    const char *reason, *text, *mode;
+    int64_t amount;
+} move_ctx;
+
+static int apply_move(void *arg, match *m)
+{
+    move_ctx *c = arg;
+    if (!lifecycle_allows(c->mv, m->status))
+        return TM_ERR_CONFLICT;
+    free(m->status);
+    m->status = xstrdup(c->mv->to);
+    if (c->mv->needs_reason) {
+        free(m->reason);
+        free(m->reason_text);
+        m->reason = xstrdup(c->reason);
+        m->reason_text = c->text ? xstrdup(c->text) : NULL;
+    }
+    if (c->mode) {
+        free(m->transfer_mode);
+        m->transfer_mode = xstrdup(c->mode);
+        m->deal_amount = c->amount;
+    }
+    return TM_OK;
+}
+
+/* Reads {reason, text} of a reject, decline or close into c; adds errors. */
+static void reason_members(const cJSON *body, move_ctx *c, cJSON *errors)
+{
+    for (const cJSON *m = body->child; m; m = m->next) {
+        if (strcmp(m->string, "reason") == 0) {
+            c->reason = cJSON_GetStringValue(m);
+            if (c->reason == NULL || !lifecycle_reason_ok(c->reason))
+                json_error_add(errors, "reason", "must be one of %s", lifecycle_reasons());
+        } else if (strcmp(m->string, "text") == 0) {
+            c->text = cJSON_GetStringValue(m);
+            if (c->text == NULL || strlen(c->text) > LIM_REASON_TEXT)
+                json_error_add(errors, "text", "must be a string of at most %d bytes", LIM_REASON_TEXT);
+        } else {
+            json_error_add(errors, m->string, "is not a member here (reason, text)");
+        }
+    }
+    if (c->reason == NULL && cJSON_GetArraySize(errors) == 0)
+        json_error_add(errors, "reason", "is required: one of %s", lifecycle_reasons());
+    else if (c->reason && strcmp(c->reason, "other") == 0 && (c->text == NULL || c->text[0] == '\0'))
+        json_error_add(errors, "text", "is required when the reason is other");
+}
+
+/* Reads {amount, transfer_mode} of a deal into c; adds errors. */
+static void deal_members(const cJSON *body, move_ctx *c, cJSON *errors)
+{
+    static const char *const modes[] = { "transfer", "license", "joint_development", "equity", "service", NULL };
+    int has_amount = 0;
+    for (const cJSON *m = body->child; m; m = m->next) {
+        if (strcmp(m->string, "amount") == 0) {
+            has_amount = json_get_int(m, 0, 100000000000000LL, &c->amount);
+            if (!has_amount)
+                json_error_add(errors, "amount", "must be a whole number of yuan, 0 or more");
+        } else if (strcmp(m->string, "transfer_mode") == 0) {
+            c->mode = cJSON_GetStringValue(m);
+            int known = 0;
+            for (size_t i = 0; c->mode && modes[i]; i++)
+                known |= strcmp(modes[i], c->mode) == 0;
+            if (!known) {
+                json_error_add(errors, "transfer_mode", "must be transfer, license, joint_development, equity or service");
+                c->mode = NULL;
+            }
+        } else {
+            json_error_add(errors, m->string, "is not a member here (amount, transfer_mode)");
+        }
+    }
+    if (!has_amount && cJSON_GetArraySize(errors) == 0)
+        json_error_add(errors, "amount", "is required");
+    if (c->mode == NULL && cJSON_GetArraySize(errors) == 0)
+        json_error_add(errors, "transfer_mode", "is required");
+}
+
+/* Whether p's organisation owns the match's demand. */
+static int owns_demand(http_request *r, const match *m)
+{
+    listing *d = NULL;
+    int mine = store_listing_get(req_app(r)->store, LISTING_DEMAND, m->demand_id, &d) == TM_OK &&
+               d->org_id == req_principal(r)->org_id;
+    listing_free(d);
+    return mine;
+}
+
+/* Replies 409 naming the match's status and the moves this caller may make from it. */
+static void reply_not_allowed(http_request *r, const match *m, lc_actor actor)
+{
+    char allowed[160], detail[320];
+    lifecycle_allowed(m->status ? m->status : "", actor, allowed, sizeof allowed);
+    snprintf(detail, sizeof detail, "the match is %s; from there you may: %s", m->status ? m->status : "?", allowed);
+    reply_problem(r, 409, detail);
+}
+
+void api_matches_move(http_request *r)
+{
+    int which = req_arg(r);
+    move_ctx c = { lifecycle_move(move_actions[which]), NULL, NULL, NULL, -1 };
+    const cJSON *body = req_json(r);
+    if (c.mv->needs_reason || which == MOVE_DEAL) {
+        if (!cJSON_IsObject(body)) {
+            reply_invalid_field(r, NULL, "the body must be a JSON object");
+            return;
+        }
+        cJSON *errors = cJSON_CreateArray();
+        if (which == MOVE_DEAL)
+            deal_members(body, &c, errors);
+        else
+            reason_members(body, &c, errors);
+        if (cJSON_GetArraySize(errors) > 0) {
+            reply_invalid(r, errors);
+            return;
+        }
+        cJSON_Delete(errors);
+    }
+    match m;
+    int64_t id = req_param_id(r, 0);
+    if (c.mv->actor == LC_ENTERPRISE) {
+        if (store_match_get(req_app(r)->store, id, &m) != TM_OK) {
+            reply_problem(r, 404, "no match with this id");
+            return;
+        }
+        int mine = owns_demand(r, &m);
+        match_cleanup(&m);
+        if (!mine) {
+            reply_problem(r, 404, "no match with this id for your demands");
+            return;
+        }
+    }
+    char action[48];
+    snprintf(action, sizeof action, "match.%s", c.mv->action);
+    int rc = store_match_edit(req_app(r)->store, id, req_principal(r)->user_id, action, c.mv->actor == LC_BROKER,
+                              apply_move, &c, &m);
+    if (rc == TM_ERR_CONFLICT) {
+        reply_not_allowed(r, &m, c.mv->actor);
+        match_cleanup(&m);
+        return;
+    }
+    if (rc != TM_OK) {
+        match_cleanup(&m); /* zeroed, or the match as it is */
+        reply_status(r, rc, rc == TM_ERR_NOT_FOUND ? "no match with this id" : NULL);
+        return;
+    }
+    cJSON *out = match_json(req_app(r)->store, &m);
+    match_cleanup(&m);
+    reply_json(r, 200, out);
+}
+
+static int to_viewed(void *arg, match *m)
+{
+    (void)arg;
+    if (strcmp(m->status, "pushed") != 0)
+        return TM_ERR_CONFLICT; /* already further: nothing to record */
+    free(m->status);
+    m->status = xstrdup("viewed");
+    return TM_OK;
+}
+
+/* Adds decision details, notes (brokers) and both listings as this caller may see them. */
+static void add_detail(http_request *r, cJSON *out, const match *m, int broker)
+{
+    store *s = req_app(r)->store;
+    listing *d = NULL, *a = NULL;
+    int introduced = m->introduced_at != NULL;
+    json_add_string_or_null(out, "reason", m->reason);
+    json_add_string_or_null(out, "reason_text", m->reason_text);
+    json_add_string_or_null(out, "statement", m->statement);
+    json_add_string_or_null(out, "introduced_at", m->introduced_at);
+    if (m->deal_amount >= 0) {
+        json_add_int(out, "deal_amount", m->deal_amount);
+        json_add_string_or_null(out, "transfer_mode", m->transfer_mode);
+    }
+    if (broker) {
+        if (m->assigned_to > 0)
+            json_add_int(out, "assigned_to", m->assigned_to);
+        else
+            cJSON_AddNullToObject(out, "assigned_to");
+        match_note *notes = NULL;
+        size_t n = 0;
+        cJSON *list = cJSON_AddArrayToObject(out, "notes");
+        if (store_match_notes(s, m->id, &notes, &n) == TM_OK)
+            for (size_t i = 0; i < n; i++) {
+                cJSON *o = cJSON_CreateObject();
+                json_add_int(o, "id", notes[i].id);
+                cJSON_AddStringToObject(o, "author", notes[i].author);
+                cJSON_AddStringToObject(o, "text", notes[i].text);
+                cJSON_AddStringToObject(o, "created_at", notes[i].created_at);
+                cJSON_AddItemToArray(list, o);
+            }
+        store_match_notes_free(notes, n);
+    }
+    /* Anonymity until introduction: each side sees the other's identity and contact once in talks. */
+    int is_demand_side = !broker && strcmp(req_principal(r)->role, "enterprise") == 0;
+    if (store_listing_get(s, LISTING_DEMAND, m->demand_id, &d) == TM_OK)
+        cJSON_ReplaceItemInObject(out, "demand", listing_to_json(d, broker || is_demand_side || introduced));
+    if (store_listing_get(s, LISTING_ACHIEVEMENT, m->achievement_id, &a) == TM_OK)
+        cJSON_ReplaceItemInObject(out, "achievement", listing_to_json(a, broker || !is_demand_side || introduced));
+    listing_free(d);
+    listing_free(a);
+}
+
+void api_matches_get(http_request *r)
+{
+    const principal *p = req_principal(r);
+    store *s = req_app(r)->store;
+    match m;
+    int broker = privileged(p);
+    if (store_match_get(s, req_param_id(r, 0), &m) != TM_OK) {
+        reply_problem(r, 404, "no match with this id");
+        return;
+    }
+    int visible = broker;
+    if (!broker && strcmp(p->role, "enterprise") == 0) {
+        static const char *const pushed[] = { "pushed", "viewed", "interested", "declined", "in_talks", "deal",
+                                              "closed", NULL };
+        int far = 0;
+        for (size_t i = 0; pushed[i]; i++)
+            far |= strcmp(pushed[i], m.status) == 0;
+        visible = far && owns_demand(r, &m);
+    } else if (!broker && strcmp(p->role, "university") == 0) {
+        listing *a = NULL;
+        visible = (m.introduced_at != NULL || strcmp(m.origin, "proposal") == 0) &&
+                  store_listing_get(s, LISTING_ACHIEVEMENT, m.achievement_id, &a) == TM_OK && a->org_id == p->org_id;
+        listing_free(a);
+    }
+    if (!visible) {
+        match_cleanup(&m);
+        reply_problem(r, 404, "no match with this id that you may see");
+        return;
+    }
+    if (!broker && strcmp(p->role, "enterprise") == 0 && strcmp(m.status, "pushed") == 0) {
+        match seen;
+        if (store_match_edit(s, m.id, p->user_id, "match.view", 0, to_viewed, NULL, &seen) == TM_OK) {
+            match_cleanup(&m);
+            m = seen;
+        } else {
+            match_cleanup(&seen);
+        }
+    }
+    cJSON *out = match_json(s, &m);
+    add_detail(r, out, &m, broker);
+    match_cleanup(&m);
+    reply_json(r, 200, out);
+}
+
+typedef struct assign_ctx {
+    int64_t broker;
+} assign_ctx;
+
+static int set_assignee(void *arg, match *m)
+{
+    m->assigned_to = ((assign_ctx *)arg)->broker;
+    return TM_OK;
+}
+
+void api_matches_assign(http_request *r)
+{
+    const cJSON *body = req_json(r);
+    const cJSON *v = cJSON_IsObject(body) ? cJSON_GetObjectItemCaseSensitive(body, "broker_id") : NULL;
+    assign_ctx c = { 0 };
+    char role[16] = "";
+    if (v == NULL || (!cJSON_IsNull(v) && !json_get_int(v, 1, INT64_MAX, &c.broker))) {
+        reply_invalid_field(r, "broker_id", "must be a broker's user id, or null to unassign");
+        return;
+    }
+    if (c.broker > 0 && (store_user_role(req_app(r)->store, c.broker, role) != TM_OK || strcmp(role, "broker") != 0)) {
+        reply_invalid_field(r, "broker_id", "is not a broker's user id");
+        return;
+    }
+    match m;
+    int rc = store_match_edit(req_app(r)->store, req_param_id(r, 0), req_principal(r)->user_id, "match.assign", 0,
+                              set_assignee, &c, &m);
+    if (rc != TM_OK) {
+        match_cleanup(&m); /* zeroed, or the match as it is */
+        reply_status(r, rc, rc == TM_ERR_NOT_FOUND ? "no match with this id" : NULL);
+        return;
+    }
+    cJSON *out = match_json(req_app(r)->store, &m);
+    add_detail(r, out, &m, 1);
+    match_cleanup(&m);
+    reply_json(r, 200, out);
+}
+
+void api_matches_note(http_request *r)
+{
+    const cJSON *body = req_json(r);
+    const char *text = cJSON_IsObject(body) ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "text")) : NULL;
+    if (text == NULL || text[0] == '\0' || strlen(text) > LIM_NOTE) {
+        reply_invalid_field(r, "text", "must be a non-empty string of at most 4000 bytes");
+        return;
+    }
+    int64_t id = 0;
+    int rc = store_match_note_add(req_app(r)->store, req_param_id(r, 0), req_principal(r)->user_id, text, &id);
+    if (rc != TM_OK) {
+        reply_status(r, rc, rc == TM_ERR_NOT_FOUND ? "no match with this id" : NULL);
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    json_add_int(out, "id", id);
+    cJSON_AddStringToObject(out, "text", text);
+    reply_json(r, 201, out);
+}
+
+void api_matches_history(http_request *r)
+{
+    match m;
+    if (store_match_get(req_app(r)->store, req_param_id(r, 0), &m) != TM_OK) {
+        reply_problem(r, 404, "no match with this id");
+        return;
+    }
+    match_cleanup(&m);
+    history_item *h = NULL;
+    size_t n = 0;
+    int rc = store_match_history(req_app(r)->store, req_param_id(r, 0), &h, &n);
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "at", h[i].at);
+        if (h[i].user_id > 0)
+            json_add_int(o, "user_id", h[i].user_id);
+        else
+            cJSON_AddNullToObject(o, "user_id");
+        cJSON_AddStringToObject(o, "who", h[i].user_id > 0 ? h[i].who : "system");
+        cJSON_AddStringToObject(o, "action", h[i].action);
+        cJSON *b = h[i].before ? cJSON_Parse(h[i].before) : NULL, *a = h[i].after ? cJSON_Parse(h[i].after) : NULL;
+        cJSON_AddItemToObject(o, "before", b ? b : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "after", a ? a : cJSON_CreateNull());
+        cJSON_AddItemToArray(items, o);
+    }
+    store_history_free(h, n);
+    reply_json(r, 200, out);
+}
+
+void api_matches_bulk(http_request *r)
+{
+    const cJSON *body = req_json(r);
+    cJSON *errors = cJSON_CreateArray();
+    const char *action = NULL;
+    const cJSON *ids = NULL;
+    move_ctx c = { lifecycle_move("reject"), NULL, NULL, NULL, -1 };
+    cJSON *rest = cJSON_CreateObject(); /* reason and text, checked as a single reject's */
+    if (!cJSON_IsObject(body)) {
+        json_error_add(errors, NULL, "the body must be a JSON object");
+    } else {
+        for (const cJSON *m = body->child; m; m = m->next) {
+            if (strcmp(m->string, "action") == 0)
+                action = cJSON_GetStringValue(m);
+            else if (strcmp(m->string, "ids") == 0)
+                ids = m;
+            else
+                cJSON_AddItemReferenceToObject(rest, m->string, (cJSON *)m);
+        }
+        if (action == NULL || (strcmp(action, "approve") != 0 && strcmp(action, "reject") != 0))
+            json_error_add(errors, "action", "must be approve or reject");
+        if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) < 1 || cJSON_GetArraySize(ids) > LIM_BULK)
+            json_error_add(errors, "ids", "must be a list of 1 to %d match ids", LIM_BULK);
+        for (const cJSON *x = ids ? ids->child : NULL; x && cJSON_IsArray(ids); x = x->next) {
+            int64_t v;
+            if (!json_get_int(x, 1, INT64_MAX, &v)) {
+                json_error_add(errors, "ids", "must hold only match ids");
+                break;
+            }
+        }
+        if (action && strcmp(action, "reject") == 0)
+            reason_members(rest, &c, errors);
+        else if (action && rest->child)
+            json_error_add(errors, rest->child->string, "is not a member of a bulk approval (action, ids)");
+    }
+    if (cJSON_GetArraySize(errors) > 0) {
+        cJSON_Delete(rest);
+        reply_invalid(r, errors);
+        return;
+    }
+    cJSON_Delete(errors);
+    cJSON *out = cJSON_CreateObject();
+    cJSON *results = cJSON_AddArrayToObject(out, "results");
+    int approve = strcmp(action, "approve") == 0;
+    for (const cJSON *x = ids->child; x; x = x->next) {
+        int64_t id = 0, nid = 0;
+        match m;
+        (void)json_get_int(x, 1, INT64_MAX, &id); /* checked above */
+        int rc = approve ? store_match_approve(req_app(r)->store, id, req_principal(r)->user_id, push_match_payload,
+                                               NULL, &m, &nid)
+                         : store_match_edit(req_app(r)->store, id, req_principal(r)->user_id, "match.reject", 1,
+                                            apply_move, &c, &m);
+        cJSON *o = cJSON_CreateObject();
+        json_add_int(o, "id", id);
+        if (rc == TM_OK || rc == TM_ERR_CONFLICT)
+            cJSON_AddStringToObject(o, "status", m.status ? m.status : "");
+        cJSON_AddStringToObject(o, "result", rc == TM_OK ? "done" : rc == TM_ERR_CONFLICT ? "conflict"
+                                             : rc == TM_ERR_NOT_FOUND ? "not_found" : "error");
+        match_cleanup(&m); /* filled, or zeroed */
+        cJSON_AddItemToArray(results, o);
+    }
+    cJSON_Delete(rest);
+    reply_json(r, 200, out);
 }

@@ -9,6 +9,21 @@ void api_matches_for_listing(http_request *r);
 void api_matches_list(http_request *r);
 /* POST /api/matches/{id}/approve: brokers and admins; pushes the match through the outbox. */
 void api_matches_approve(http_request *r);
+/* The lifecycle moves a route makes (its arg); see lifecycle.h. */
+enum api_match_move { MOVE_REJECT, MOVE_INTERESTED, MOVE_DECLINED, MOVE_IN_TALKS, MOVE_DEAL, MOVE_CLOSE };
+
+/* POST /api/matches/{id}/{reject|interested|declined|in_talks|deal|close}: 409 names the moves allowed. */
+void api_matches_move(http_request *r);
+/* GET /api/matches/{id}: brokers and admins; the enterprise once pushed; the university once introduced. */
+void api_matches_get(http_request *r);
+/* POST /api/matches/{id}/assign {broker_id} (null to unassign): brokers and admins. */
+void api_matches_assign(http_request *r);
+/* POST /api/matches/{id}/notes {text}: brokers and admins. */
+void api_matches_note(http_request *r);
+/* GET /api/matches/{id}/history: brokers and admins; every action from audit_log. */
+void api_matches_history(http_request *r);
+/* POST /api/matches/bulk {action: approve|reject, ids, reason, text}: brokers and admins; a result per id. */
+void api_matches_bulk(http_request *r);
 /* GET /api/policy (brokers and admins) and PUT /api/policy (admins): the matching policy. */
 void api_matches_policy_get(http_request *r);
 void api_matches_policy_put(http_request *r);

@@ -64,6 +64,11 @@
 #define LIM_WEBHOOKS          20     /* endpoints an organisation may register */
 #define LIM_WEBHOOK_DESCRIPTION 500  /* bytes of an endpoint's description */
 
+/* The pipeline. */
+#define LIM_REASON_TEXT       1000   /* bytes of a decision's free text */
+#define LIM_NOTE              4000   /* bytes of a broker's note */
+#define LIM_BULK              200    /* matches in one bulk decision */
+
 /* Tokenizer. */
 #define LIM_TOKEN_BYTES       64     /* longer Latin words are cut at a character boundary */
 

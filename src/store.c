@@ -35,6 +35,10 @@
     "l.region, l.transfer_modes, l.contact, l.status, l.created_at, l.updated_at, " \
     "NULL, NULL, NULL, l.trl, l.ip_type, l.patent_no, l.price"
 #define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+/* A match's columns, in the order row_to_match reads them. */
+#define MATCH_COLS "m.id, m.demand_id, m.achievement_id, m.score, m.k, m.f, m.explanation, m.status, m.origin," \
+                   " m.created_at, m.updated_at, m.reason, m.reason_text, coalesce(m.assigned_to, 0)," \
+                   " coalesce(m.deal_amount, -1), m.transfer_mode, m.statement, m.introduced_at"
 
 /* Filters of the list routes: ?1..?2 field range, ?3 region prefix, ?4 status, ?5 org. */
 #define FILTERS(FT, FID) \
@@ -75,6 +79,7 @@ enum stmt_id {
     ST_CHANGED_D, ST_CHANGED_A,
     ST_WITHDRAW_D, ST_WITHDRAW_A,
     ST_MATCH_UPSERT, ST_MATCH_LIST, ST_MATCH_GET, ST_MATCH_APPROVED, ST_MATCH_PUSHED,
+    ST_MATCH_SAVE, ST_NOTE_INSERT, ST_NOTE_LIST, ST_HISTORY, ST_USER_ROLE,
     ST_POLICY_GET, ST_POLICY_SET,
     ST_SUB_GET, ST_SUB_SET,
     ST_NOTIF_INSERT, ST_NOTIF_LIST, ST_NOTIF_UNREAD, ST_NOTIF_READ, ST_NOTIF_LAST,
@@ -149,8 +154,7 @@ static const char *const sql_text[ST_COUNT] = {
                         " status = CASE WHEN matches.status IN ('suggested', 'withdrawn') THEN 'suggested'"
                         " ELSE matches.status END, updated_at = " NOW " RETURNING id, status",
     /* ?1 status, ?2..?3 field range, ?4..?5 score range, ?6 days, ?7..?8 cursor, ?9 limit, ?10 demand, ?11 achievement */
-    [ST_MATCH_LIST] = "SELECT m.id, m.demand_id, m.achievement_id, m.score, m.k, m.f, m.explanation, m.status,"
-                      " m.origin, m.created_at, m.updated_at FROM matches m"
+    [ST_MATCH_LIST] = "SELECT " MATCH_COLS " FROM matches m"
                       " WHERE (?1 IS NULL OR m.status = ?1)"
                       " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM demand_fields df WHERE df.demand_id = m.demand_id"
                       " AND df.code >= ?2 AND df.code < ?3) OR EXISTS (SELECT 1 FROM achievement_fields af"
@@ -160,8 +164,20 @@ static const char *const sql_text[ST_COUNT] = {
                       " AND (?7 IS NULL OR m.score < ?7 OR (m.score = ?7 AND m.id < ?8))"
                       " AND (?10 IS NULL OR m.demand_id = ?10) AND (?11 IS NULL OR m.achievement_id = ?11)"
                       " ORDER BY m.score DESC, m.id DESC LIMIT ?9",
-    [ST_MATCH_GET] = "SELECT id, demand_id, achievement_id, score, k, f, explanation, status, origin, created_at,"
-                     " updated_at FROM matches WHERE id = ?1",
+    [ST_MATCH_GET] = "SELECT " MATCH_COLS " FROM matches m WHERE m.id = ?1",
+    /* ?1 id, ?2 status, ?3 reason, ?4 text, ?5 assigned, ?6 amount, ?7 mode, ?8 reviewer (or NULL) */
+    [ST_MATCH_SAVE] = "UPDATE matches SET status = ?2, reason = ?3, reason_text = ?4, assigned_to = ?5, deal_amount = ?6,"
+                      " transfer_mode = ?7, reviewed_by = coalesce(?8, reviewed_by),"
+                      " reviewed_at = CASE WHEN ?8 IS NULL THEN reviewed_at ELSE " NOW " END,"
+                      " introduced_at = CASE WHEN ?2 = 'in_talks' THEN coalesce(introduced_at, " NOW ") ELSE introduced_at END,"
+                      " updated_at = " NOW " WHERE id = ?1",
+    [ST_NOTE_INSERT] = "INSERT INTO match_notes(match_id, user_id, text) VALUES (?1, ?2, ?3) RETURNING id",
+    [ST_NOTE_LIST] = "SELECT n.id, n.user_id, u.display_name, n.text, n.created_at FROM match_notes n"
+                     " JOIN users u ON u.id = n.user_id WHERE n.match_id = ?1 ORDER BY n.id",
+    [ST_HISTORY] = "SELECT a.at, coalesce(a.user_id, 0), coalesce(u.display_name, ''), a.action, a.before, a.after"
+                   " FROM audit_log a LEFT JOIN users u ON u.id = a.user_id"
+                   " WHERE a.entity = 'match' AND a.entity_id = ?1 ORDER BY a.id",
+    [ST_USER_ROLE] = "SELECT role FROM users WHERE id = ?1",
     [ST_MATCH_APPROVED] = "UPDATE matches SET status = 'approved', reviewed_by = ?2, reviewed_at = " NOW ","
                           " updated_at = " NOW " WHERE id = ?1 AND status = 'suggested'",
     [ST_MATCH_PUSHED] = "UPDATE matches SET status = 'pushed', pushed_at = " NOW ", updated_at = " NOW
@@ -1385,10 +1401,20 @@ void match_cleanup(match *m)
     free(m->origin);
     free(m->created_at);
     free(m->updated_at);
+    free(m->reason);
+    free(m->reason_text);
+    free(m->transfer_mode);
+    free(m->statement);
+    free(m->introduced_at);
     memset(m, 0, sizeof *m);
 }
 
-/* Reads columns 0..10 (id .. updated_at, in the order of ST_MATCH_GET) into m. */
+static char *col_dup_or_null(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : col_dup(st, col);
+}
+
+/* Reads the MATCH_COLS columns into m. */
 static void row_to_match(sqlite3_stmt *st, match *m)
 {
     m->id = sqlite3_column_int64(st, 0);
@@ -1402,6 +1428,13 @@ static void row_to_match(sqlite3_stmt *st, match *m)
     m->origin = col_dup(st, 8);
     m->created_at = col_dup(st, 9);
     m->updated_at = col_dup(st, 10);
+    m->reason = col_dup_or_null(st, 11);
+    m->reason_text = col_dup_or_null(st, 12);
+    m->assigned_to = sqlite3_column_int64(st, 13);
+    m->deal_amount = sqlite3_column_int64(st, 14);
+    m->transfer_mode = col_dup_or_null(st, 15);
+    m->statement = col_dup_or_null(st, 16);
+    m->introduced_at = col_dup_or_null(st, 17);
 }
 
 static int match_get_in(conn *c, int64_t id, match *out)
@@ -2275,4 +2308,213 @@ int store_delivery_results(store *s, const due_delivery *const *d, const attempt
     for (size_t i = 0; i < n && status == TM_OK; i++)
         status = delivery_result_in(c, d[i], &r[i]);
     return write_end(s, c, status);
+}
+
+/* ---------- the pipeline ---------- */
+
+int store_match_get(store *s, int64_t id, match *out)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = match_get_in(c, id, out);
+    reader_release(s, c);
+    return status;
+}
+
+/* The decision state of a match, as its audit rows record it. */
+static cJSON *match_state_json(const match *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", m->status ? m->status : "");
+    json_add_string_or_null(o, "reason", m->reason);
+    json_add_string_or_null(o, "reason_text", m->reason_text);
+    if (m->assigned_to > 0)
+        json_add_int(o, "assigned_to", m->assigned_to);
+    if (m->deal_amount >= 0)
+        json_add_int(o, "deal_amount", m->deal_amount);
+    if (m->transfer_mode)
+        cJSON_AddStringToObject(o, "transfer_mode", m->transfer_mode);
+    return o;
+}
+
+static int match_save_in(conn *c, const match *m, int64_t reviewer)
+{
+    sqlite3_stmt *st = stmt(c, ST_MATCH_SAVE);
+    if (st == NULL)
+        return TM_ERR_DB;
+    sqlite3_bind_int64(st, 1, m->id);
+    bind_text_or_null(st, 2, m->status);
+    bind_text_or_null(st, 3, m->reason);
+    bind_text_or_null(st, 4, m->reason_text);
+    if (m->assigned_to > 0)
+        sqlite3_bind_int64(st, 5, m->assigned_to);
+    if (m->deal_amount >= 0)
+        sqlite3_bind_int64(st, 6, m->deal_amount);
+    bind_text_or_null(st, 7, m->transfer_mode);
+    if (reviewer > 0)
+        sqlite3_bind_int64(st, 8, reviewer);
+    int status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "save match");
+    done(st);
+    return status;
+}
+
+int store_match_edit(store *s, int64_t id, int64_t actor_user_id, const char *action, int review,
+                     match_edit_fn edit, void *ctx, match *out)
+{
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = match_get_in(c, id, out);
+    cJSON *before = status == TM_OK ? match_state_json(out) : NULL;
+    if (status == TM_OK)
+        status = edit(ctx, out);
+    if (status == TM_OK)
+        status = match_save_in(c, out, review ? actor_user_id : 0);
+    if (status == TM_OK) {
+        cJSON *after = match_state_json(out);
+        status = audit_row(c, actor_user_id, action, "match", id, before, after);
+        cJSON_Delete(after);
+    }
+    cJSON_Delete(before);
+    int rc = write_end(s, c, status);
+    if (rc != TM_OK && rc == status) {
+        /* The edit refused (or the store failed): answer the match as it still is. */
+        match_cleanup(out);
+        if (rc != TM_ERR_NOT_FOUND && store_match_get(s, id, out) != TM_OK)
+            memset(out, 0, sizeof *out);
+    }
+    return rc;
+}
+
+int store_user_role(store *s, int64_t user_id, char *role)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_USER_ROLE);
+    int status = st ? TM_OK : TM_ERR_DB;
+    role[0] = '\0';
+    if (st) {
+        sqlite3_bind_int64(st, 1, user_id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            copy_col(role, 16, st, 0);
+        else if (rc != SQLITE_DONE)
+            status = db_error(c, "user role");
+        done(st);
+    }
+    reader_release(s, c);
+    return status;
+}
+
+int store_match_note_add(store *s, int64_t match_id, int64_t user_id, const char *text, int64_t *note_id)
+{
+    match m = { 0 };
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = match_get_in(c, match_id, &m);
+    sqlite3_stmt *st = status == TM_OK ? stmt(c, ST_NOTE_INSERT) : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, match_id);
+        sqlite3_bind_int64(st, 2, user_id);
+        bind_text_or_null(st, 3, text);
+        status = step_id(c, st, note_id, "insert note");
+    } else if (status == TM_OK) {
+        status = TM_ERR_DB;
+    }
+    if (status == TM_OK) {
+        cJSON *a = cJSON_CreateObject();
+        cJSON_AddStringToObject(a, "note", text);
+        status = audit_row(c, user_id, "match.note", "match", match_id, NULL, a);
+        cJSON_Delete(a);
+    }
+    if (m.id)
+        match_cleanup(&m);
+    return write_end(s, c, status);
+}
+
+void store_match_notes_free(match_note *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].author);
+        free(v[i].text);
+    }
+    free(v);
+}
+
+int store_match_notes(store *s, int64_t match_id, match_note **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_NOTE_LIST);
+    int status = st ? TM_OK : TM_ERR_DB, rc = SQLITE_DONE;
+    size_t cap = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, match_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *out = xrealloc(*out, cap * sizeof **out);
+            }
+            match_note *x = &(*out)[(*n)++];
+            x->id = sqlite3_column_int64(st, 0);
+            x->user_id = sqlite3_column_int64(st, 1);
+            x->author = col_dup(st, 2);
+            x->text = col_dup(st, 3);
+            copy_col(x->created_at, sizeof x->created_at, st, 4);
+        }
+        if (rc != SQLITE_DONE)
+            status = db_error(c, "list notes");
+        done(st);
+    }
+    reader_release(s, c);
+    return status;
+}
+
+void store_history_free(history_item *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].who);
+        free(v[i].before);
+        free(v[i].after);
+    }
+    free(v);
+}
+
+int store_match_history(store *s, int64_t match_id, history_item **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_HISTORY);
+    int status = st ? TM_OK : TM_ERR_DB, rc = SQLITE_DONE;
+    size_t cap = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, match_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *out = xrealloc(*out, cap * sizeof **out);
+            }
+            history_item *x = &(*out)[(*n)++];
+            copy_col(x->at, sizeof x->at, st, 0);
+            x->user_id = sqlite3_column_int64(st, 1);
+            x->who = col_dup(st, 2);
+            copy_col(x->action, sizeof x->action, st, 3);
+            x->before = col_dup_or_null(st, 4);
+            x->after = col_dup_or_null(st, 5);
+        }
+        if (rc != SQLITE_DONE)
+            status = db_error(c, "match history");
+        done(st);
+    }
+    reader_release(s, c);
+    return status;
 }

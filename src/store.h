@@ -201,6 +201,12 @@ typedef struct match {
     double score, k, f;
     char *explanation;         /* JSON text */
     char *status, *origin, *created_at, *updated_at;
+    char *reason, *reason_text;    /* the last reject, decline or close (or NULL) */
+    int64_t assigned_to;           /* broker user id, 0 = nobody */
+    int64_t deal_amount;           /* yuan, -1 = none */
+    char *transfer_mode;           /* of a deal, or NULL */
+    char *statement;               /* of a proposal, or NULL */
+    char *introduced_at;           /* when it went to in_talks (contacts shown from then), or NULL */
 } match;
 
 void match_cleanup(match *m);
@@ -261,6 +267,58 @@ void store_match_page_cleanup(match_page *p);
 TM_MUST_CHECK int store_match_approve(store *s, int64_t id, int64_t actor_user_id,
                                       push_payload_fn payload, void *payload_ctx,
                                       match *out, int64_t *notification_id);
+
+/* ---- the pipeline: decisions, assignment, notes, history ---- */
+
+/* One stored match; TM_ERR_NOT_FOUND.  Free with match_cleanup. */
+TM_MUST_CHECK int store_match_get(store *s, int64_t id, match *out);
+
+/*
+ * A change to a stored match, run inside the write transaction: it may set
+ * m->status, reason, reason_text, assigned_to, deal_amount and transfer_mode
+ * (replacing owned strings with malloc'd ones), and returns TM_OK to store
+ * them, or any other status to leave the match as it was.
+ */
+typedef int (*match_edit_fn)(void *ctx, match *m);
+
+/*
+ * Reads match id, applies edit and stores the result with an audit_log row
+ * (action, the actor, the state before and after) in one write transaction,
+ * so two brokers deciding at once cannot both act on the same state.  When
+ * review is 1 the actor is recorded as the reviewer.  out receives the match
+ * as stored, or as it was when edit refused (free with match_cleanup in both
+ * cases); TM_ERR_NOT_FOUND leaves it empty.
+ */
+TM_MUST_CHECK int store_match_edit(store *s, int64_t id, int64_t actor_user_id, const char *action, int review,
+                                   match_edit_fn edit, void *ctx, match *out);
+
+/* The role of a user ("" when there is no such user); role has 16 bytes. */
+TM_MUST_CHECK int store_user_role(store *s, int64_t user_id, char *role);
+
+typedef struct match_note {
+    int64_t id, user_id;
+    char *author, *text;
+    char created_at[32];
+} match_note;
+
+/* Adds a broker's note (and an audit row); TM_ERR_NOT_FOUND if there is no such match. */
+TM_MUST_CHECK int store_match_note_add(store *s, int64_t match_id, int64_t user_id, const char *text,
+                                       int64_t *note_id);
+/* A match's notes, oldest first.  Free with store_match_notes_free. */
+TM_MUST_CHECK int store_match_notes(store *s, int64_t match_id, match_note **out, size_t *n);
+void store_match_notes_free(match_note *v, size_t n);
+
+typedef struct history_item {
+    char at[32];
+    int64_t user_id;               /* 0 for the system (auto-approval, the matcher) */
+    char *who;                     /* display name, or "" */
+    char action[48];
+    char *before, *after;          /* JSON text, or NULL */
+} history_item;
+
+/* Everything done to a match, oldest first (from audit_log).  Free with store_history_free. */
+TM_MUST_CHECK int store_match_history(store *s, int64_t match_id, history_item **out, size_t *n);
+void store_history_free(history_item *v, size_t n);
 
 /* ---- push: subscriptions and the outbox ---- */
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -141,6 +142,19 @@ static const matrix_row matrix[] = {
     { "GET", "/api/notifications", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "GET", "/api/notifications/unread", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "POST", "/api/notifications/{x}/read", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "POST", "/api/matches/bulk", JSON, "{\"action\":\"approve\",\"ids\":[999999]}",
+      { 401, 403, 403, 403, 403, 200, 200 } },
+    { "GET", "/api/matches/{x}", NULL, NULL, { 401, 404, 404, 404, 404, 404, 404 } },
+    { "POST", "/api/matches/{x}/reject", JSON, "{\"reason\":\"duplicate\"}", { 401, 403, 403, 403, 403, 404, 404 } },
+    { "POST", "/api/matches/{x}/interested", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "POST", "/api/matches/{x}/declined", JSON, "{\"reason\":\"out_of_scope\"}", { 401, 404, 404, 403, 403, 403, 403 } },
+    { "POST", "/api/matches/{x}/in_talks", NULL, NULL, { 401, 403, 403, 403, 403, 404, 404 } },
+    { "POST", "/api/matches/{x}/deal", JSON, "{\"amount\":1,\"transfer_mode\":\"license\"}",
+      { 401, 403, 403, 403, 403, 404, 404 } },
+    { "POST", "/api/matches/{x}/close", JSON, "{\"reason\":\"other\",\"text\":\"x\"}", { 401, 403, 403, 403, 403, 404, 404 } },
+    { "POST", "/api/matches/{x}/assign", JSON, "{\"broker_id\":null}", { 401, 403, 403, 403, 403, 404, 404 } },
+    { "POST", "/api/matches/{x}/notes", JSON, "{\"text\":\"n\"}", { 401, 403, 403, 403, 403, 404, 404 } },
+    { "GET", "/api/matches/{x}/history", NULL, NULL, { 401, 403, 403, 403, 403, 404, 404 } },
     { "POST", "/api/webhooks", JSON, "{\"url\":\"ftp://x\"}", { 401, 400, 400, 403, 403, 403, 403 } },
     { "GET", "/api/webhooks", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "DELETE", "/api/webhooks/{x}", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
@@ -1973,4 +1987,193 @@ void test_api_push_webhook_bad_receivers_delay_nothing_else(void)
     kill(rpid, SIGTERM);
     waitpid(rpid, NULL, 0);
     close(rfd);
+}
+
+/* ---------- the pipeline ---------- */
+
+static test_resp *match_post(world *w, int role, const char *token, long id, const char *what, const char *json)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/matches/%ld/%s", id, what);
+    return test_http(&w->srv, "POST", path, token ? token : w->tok[role], json ? "application/json" : NULL, json,
+                     json ? strlen(json) : 0);
+}
+
+static test_resp *match_get(world *w, int role, long id)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/api/matches/%ld", id);
+    return test_http(&w->srv, "GET", path, w->tok[role], NULL, NULL, 0);
+}
+
+/* Checks a move's answer: status and, for 200, the match's new status; for 409, a move named. */
+static void expect_move(test_resp *r, long status, const char *text, int line)
+{
+    if (r->status != status)
+        test_fail(__FILE__, line, "expected %ld, got %ld: %s", status, r->status, r->body);
+    else if (status == 200 && strcmp(test_jstr(r->json, "status"), text) != 0)
+        test_fail(__FILE__, line, "status %s, expected %s", test_jstr(r->json, "status"), text);
+    else if (status != 200 && text && strstr(r->body, text) == NULL)
+        test_fail(__FILE__, line, "'%s' not in %s", text, r->body);
+    test_resp_free(r);
+}
+#define EXPECT_MOVE(r, status, text) expect_move((r), (status), (text), __LINE__)
+
+typedef struct racer {
+    world *w;
+    const char *token;
+    long match_id;
+    long status;
+} racer;
+
+static void *race_approve(void *arg)
+{
+    racer *x = arg;
+    test_resp *r = match_post(x->w, 0, x->token, x->match_id, "approve", NULL);
+    x->status = r->status;
+    test_resp_free(r);
+    return NULL;
+}
+
+void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
+{
+    world w;
+    if (world_setup(&w, "pipeline.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    char *broker2 = test_add_staff(&w.srv, "broker", "broker2@example.org");
+    REQUIRE(broker2 != NULL);
+    test_resp *r = test_http(&w.srv, "GET", "/api/me", broker2, NULL, NULL, 0);
+    long broker2_id = (long)test_jnum(r->json, "id");
+    test_resp_free(r);
+    long a = matching_achievement(&w, 1), m = stored_match_id(&w, "suggested", w.demand_id, a);
+    REQUIRE(m > 0);
+
+    /* Before it is pushed, the enterprise cannot see the match. */
+    r = match_get(&w, R_ENT, m);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+    /* Assign, note, approve. */
+    char body[128];
+    snprintf(body, sizeof body, "{\"broker_id\":%ld}", broker2_id);
+    r = match_post(&w, R_BROKER, NULL, m, "assign", body);
+    CHECK(r->status == 200 && (long)test_jnum(r->json, "assigned_to") == broker2_id);
+    test_resp_free(r);
+    r = match_post(&w, R_BROKER, NULL, m, "assign", "{\"broker_id\":1}"); /* the enterprise's user, not a broker */
+    CHECK(r->status == 400 && test_problem_names(r, "broker_id"));
+    test_resp_free(r);
+    r = match_post(&w, 0, broker2, m, "notes", "{\"text\":\"<b>called</b> the university\"}");
+    CHECK_INT(r->status, 201);
+    test_resp_free(r);
+    EXPECT_MOVE(match_post(&w, 0, broker2, m, "approve", NULL), 200, "pushed");
+
+    /* The enterprise opens it (viewed), without the inventor's contact; the university sees nothing yet. */
+    r = match_get(&w, R_ENT, m);
+    CHECK_INT(r->status, 200);
+    CHECK(strcmp(test_jstr(r->json, "status"), "viewed") == 0);
+    CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(r->json, "achievement"), "contact") == NULL);
+    CHECK(cJSON_GetObjectItem(r->json, "notes") == NULL);
+    test_resp_free(r);
+    r = match_get(&w, R_UNI, m);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+    r = match_post(&w, R_ENT2, NULL, m, "interested", NULL);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+    EXPECT_MOVE(match_post(&w, R_ENT, NULL, m, "interested", NULL), 200, "interested");
+    /* Moves the lifecycle does not allow are 409 with the allowed ones named. */
+    EXPECT_MOVE(match_post(&w, R_ENT, NULL, m, "interested", NULL), 409, "declined");
+    EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m, "deal", "{\"amount\":500000,\"transfer_mode\":\"license\"}"), 409,
+                "in_talks, close");
+    EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m, "in_talks", NULL), 200, "in_talks");
+
+    /* Introduced: both sides now see each other's contacts for this match. */
+    r = match_get(&w, R_ENT, m);
+    CHECK(strcmp(test_jstr(cJSON_GetObjectItem(r->json, "achievement"), "contact"), "secret@uni") == 0);
+    test_resp_free(r);
+    r = match_get(&w, R_UNI, m);
+    CHECK_INT(r->status, 200);
+    CHECK(strstr(test_jstr(cJSON_GetObjectItem(r->json, "demand"), "contact"), "138") != NULL);
+    CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(r->json, "demand"), "org") != NULL);
+    test_resp_free(r);
+    r = match_get(&w, R_UNI2, m);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+    EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m, "deal", "{\"amount\":-1,\"transfer_mode\":\"license\"}"), 400,
+                "amount");
+    EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m, "deal", "{\"amount\":5,\"transfer_mode\":\"gift\"}"), 400,
+                "transfer_mode");
+    r = match_post(&w, R_BROKER, NULL, m, "deal", "{\"amount\":500000,\"transfer_mode\":\"license\"}");
+    CHECK(r->status == 200 && strcmp(test_jstr(r->json, "status"), "deal") == 0);
+    test_resp_free(r);
+    r = match_get(&w, R_BROKER, m);
+    CHECK((long)test_jnum(r->json, "deal_amount") == 500000);
+    CHECK(strcmp(test_jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "notes"), 0), "text"),
+                 "<b>called</b> the university") == 0);
+    test_resp_free(r);
+
+    /* The history: every action, who and when, before and after. */
+    char path[96];
+    snprintf(path, sizeof path, "/api/matches/%ld/history", m);
+    r = test_http(&w.srv, "GET", path, w.tok[R_BROKER], NULL, NULL, 0);
+    static const char *const want[] = { "match.assign", "match.note", "match.approve", "match.view",
+                                        "match.interested", "match.in_talks", "match.deal" };
+    const cJSON *items = cJSON_GetObjectItem(r->json, "items");
+    CHECK_INT(cJSON_GetArraySize(items), 7);
+    for (int i = 0; i < 7 && i < cJSON_GetArraySize(items); i++)
+        CHECK(strcmp(test_jstr(cJSON_GetArrayItem(items, i), "action"), want[i]) == 0);
+    const cJSON *last = cJSON_GetArrayItem(items, 6);
+    CHECK(strcmp(test_jstr(cJSON_GetObjectItem(last, "before"), "status"), "in_talks") == 0);
+    CHECK(strcmp(test_jstr(cJSON_GetObjectItem(last, "after"), "status"), "deal") == 0);
+    test_resp_free(r);
+
+    /* Reject, with the reasons checked. */
+    long m2 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 2));
+    EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m2, "reject", "{\"reason\":\"meh\"}"), 400, "reason");
+    EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m2, "reject", "{\"reason\":\"other\"}"), 400, "text");
+    EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m2, "reject", "{\"reason\":\"benefit_unclear\"}"), 200, "rejected");
+    EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m2, "reject", "{\"reason\":\"benefit_unclear\"}"), 409, "none");
+    /* Decline. */
+    long m3 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 3));
+    EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m3, "approve", NULL), 200, "pushed");
+    EXPECT_MOVE(match_post(&w, R_ENT, NULL, m3, "declined", "{\"reason\":\"too_early_stage\"}"), 200, "declined");
+
+    /* Two brokers decide at the same moment: one wins, the other gets 409, one event is pushed. */
+    long m4 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 4));
+    racer x1 = { &w, w.tok[R_BROKER], m4, 0 }, x2 = { &w, broker2, m4, 0 };
+    pthread_t t1, t2;
+    pthread_create(&t1, NULL, race_approve, &x1);
+    pthread_create(&t2, NULL, race_approve, &x2);
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    CHECK((x1.status == 200 && x2.status == 409) || (x1.status == 409 && x2.status == 200));
+    r = inbox(&w, R_ENT, 0);
+    int events_m4 = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
+        events_m4 += (long)test_jnum(cJSON_GetObjectItem(cJSON_GetObjectItem(it, "event"), "data"), "match_id") == m4;
+    CHECK_INT(events_m4, 1);
+    test_resp_free(r);
+
+    /* Bulk: a result per id. */
+    long m5 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 5));
+    long m6 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 6));
+    snprintf(body, sizeof body, "{\"action\":\"reject\",\"ids\":[%ld,%ld,999999],\"reason\":\"duplicate\"}", m5, m6);
+    r = test_json(&w.srv, "POST", "/api/matches/bulk", w.tok[R_BROKER], body);
+    CHECK_INT(r->status, 200);
+    const cJSON *res = cJSON_GetObjectItem(r->json, "results");
+    CHECK(strcmp(test_jstr(cJSON_GetArrayItem(res, 0), "result"), "done") == 0);
+    CHECK(strcmp(test_jstr(cJSON_GetArrayItem(res, 1), "status"), "rejected") == 0);
+    CHECK(strcmp(test_jstr(cJSON_GetArrayItem(res, 2), "result"), "not_found") == 0);
+    test_resp_free(r);
+    snprintf(body, sizeof body, "{\"action\":\"approve\",\"ids\":[%ld]}", m5);
+    r = test_json(&w.srv, "POST", "/api/matches/bulk", w.tok[R_BROKER], body);
+    CHECK(strcmp(test_jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "results"), 0), "result"), "conflict") == 0);
+    test_resp_free(r);
+    r = test_json(&w.srv, "POST", "/api/matches/bulk", w.tok[R_BROKER], "{\"action\":\"reject\",\"ids\":[]}");
+    CHECK(r->status == 400 && test_problem_names(r, "ids"));
+    test_resp_free(r);
+    free(broker2);
+    world_teardown(&w);
 }

@@ -65,6 +65,7 @@
     X(test_api_push_webhook_urls_refused) \
     X(test_api_push_survives_kill9_with_deliveries_pending) \
     X(test_api_push_webhook_bad_receivers_delay_nothing_else) \
+    X(test_api_pipeline_whole_lifecycle_with_two_brokers) \
     X(test_api_server_catches_up_with_cli_imports) \
     X(test_api_restart_keeps_every_row) \
     X(test_api_failed_migration_refuses_to_start) \
