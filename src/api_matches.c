@@ -120,10 +120,55 @@ static const char *const statuses[] = {
     "in_talks", "deal", "closed", NULL,
 };
 
+/* Reads the filters both match lists take (field, score range, age, limit, cursor) into f. */
+static int common_filters_or_reply(http_request *r, match_filter *f)
+{
+    long limit = LIM_PAGE_DEFAULT, days = 0;
+    if (!req_query_long_or_reply(r, "limit", 1, LIM_PAGE_MAX, &limit) ||
+        !req_query_long_or_reply(r, "max_age_days", 1, 3650, &days) ||
+        !score_arg_or_reply(r, "min_score", &f->min_score) || !score_arg_or_reply(r, "max_score", &f->max_score))
+        return 0;
+    f->limit = (size_t)limit;
+    f->max_age_days = (int)days;
+    f->field_prefix = req_query(r, "field");
+    if (f->field_prefix && !taxonomy_code_syntax_ok(f->field_prefix)) {
+        reply_invalid_field(r, "field", "must be a field code or code prefix such as B or B06");
+        return 0;
+    }
+    f->cursor = req_query(r, "cursor");
+    return 1;
+}
+
+/* Lists the matches f selects, each shown by show; replies. */
+static void reply_match_page(http_request *r, const match_filter *f, cJSON *(*show)(http_request *, const match *))
+{
+    match_page page;
+    int rc = store_match_list(req_app(r)->store, f, &page);
+    if (rc == TM_ERR_INVALID) {
+        reply_invalid_field(r, "cursor", "is not a cursor this list returned");
+        return;
+    }
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    for (size_t i = 0; i < page.n; i++)
+        cJSON_AddItemToArray(items, show(r, &page.items[i]));
+    json_add_string_or_null(out, "next_cursor", page.next_cursor);
+    store_match_page_cleanup(&page);
+    reply_json(r, 200, out);
+}
+
+static cJSON *brief_match(http_request *r, const match *m)
+{
+    return match_json(req_app(r)->store, m);
+}
+
 void api_matches_list(http_request *r)
 {
-    match_filter f = { .status = "suggested", .min_score = 0.0, .max_score = 1.0, .limit = LIM_PAGE_DEFAULT };
-    long limit = LIM_PAGE_DEFAULT, days = 0;
+    match_filter f = { .status = "suggested", .min_score = 0.0, .max_score = 1.0, .assigned_to = -1 };
     const char *status = req_query(r, "status");
     if (status && strcmp(status, "all") == 0) {
         f.status = NULL;
@@ -137,34 +182,55 @@ void api_matches_list(http_request *r)
         }
         f.status = status;
     }
-    if (!req_query_long_or_reply(r, "limit", 1, LIM_PAGE_MAX, &limit) || !req_query_long_or_reply(r, "max_age_days", 1, 3650, &days) ||
-        !score_arg_or_reply(r, "min_score", &f.min_score) || !score_arg_or_reply(r, "max_score", &f.max_score))
-        return;
-    f.limit = (size_t)limit;
-    f.max_age_days = (int)days;
-    f.field_prefix = req_query(r, "field");
-    if (f.field_prefix && !taxonomy_code_syntax_ok(f.field_prefix)) {
-        reply_invalid_field(r, "field", "must be a field code or code prefix such as B or B06");
+    if (common_filters_or_reply(r, &f))
+        reply_match_page(r, &f, brief_match);
+}
+
+/* A queue entry: the match with both listings in full, side by side, and a proposal's statement. */
+static cJSON *review_item(http_request *r, const match *m)
+{
+    store *s = req_app(r)->store;
+    cJSON *o = match_json(s, m);
+    listing *d = NULL, *a = NULL;
+    if (store_listing_get(s, LISTING_DEMAND, m->demand_id, &d) == TM_OK)
+        cJSON_ReplaceItemInObject(o, "demand", listing_to_json(d, 1));
+    if (store_listing_get(s, LISTING_ACHIEVEMENT, m->achievement_id, &a) == TM_OK)
+        cJSON_ReplaceItemInObject(o, "achievement", listing_to_json(a, 1));
+    listing_free(d);
+    listing_free(a);
+    json_add_string_or_null(o, "statement", m->statement);
+    if (m->assigned_to > 0)
+        json_add_int(o, "assigned_to", m->assigned_to);
+    else
+        cJSON_AddNullToObject(o, "assigned_to");
+    return o;
+}
+
+void api_matches_review(http_request *r)
+{
+    match_filter f = { .status = "suggested", .min_score = 0.0, .max_score = 1.0, .assigned_to = -1 };
+    const char *assigned = req_query(r, "assigned"), *origin = req_query(r, "origin");
+    f.region_prefix = req_query(r, "region");
+    if (assigned && strcmp(assigned, "me") == 0) {
+        f.assigned_to = req_principal(r)->user_id;
+    } else if (assigned && strcmp(assigned, "none") == 0) {
+        f.assigned_to = 0;
+    } else if (assigned) {
+        char *end = NULL;
+        long long v = strtoll(assigned, &end, 10);
+        if (end == assigned || *end != '\0' || v < 1) {
+            reply_invalid_field(r, "assigned", "must be me, none or a broker's user id");
+            return;
+        }
+        f.assigned_to = v;
+    }
+    if (origin && strcmp(origin, "matcher") != 0 && strcmp(origin, "proposal") != 0) {
+        reply_invalid_field(r, "origin", "must be matcher or proposal");
         return;
     }
-    f.cursor = req_query(r, "cursor");
-    match_page page;
-    int rc = store_match_list(req_app(r)->store, &f, &page);
-    if (rc == TM_ERR_INVALID) {
-        reply_invalid_field(r, "cursor", "is not a cursor this list returned");
-        return;
-    }
-    if (rc != TM_OK) {
-        reply_status(r, rc, NULL);
-        return;
-    }
-    cJSON *out = cJSON_CreateObject();
-    cJSON *items = cJSON_AddArrayToObject(out, "items");
-    for (size_t i = 0; i < page.n; i++)
-        cJSON_AddItemToArray(items, match_json(req_app(r)->store, &page.items[i]));
-    json_add_string_or_null(out, "next_cursor", page.next_cursor);
-    store_match_page_cleanup(&page);
-    reply_json(r, 200, out);
+    f.origin = origin;
+    if (common_filters_or_reply(r, &f))
+        reply_match_page(r, &f, review_item);
 }
 
 void api_matches_approve(http_request *r)
@@ -685,4 +751,71 @@ void api_matches_bulk(http_request *r)
     }
     cJSON_Delete(rest);
     reply_json(r, 200, out);
+}
+
+/* ---------- proposals (揭榜) ---------- */
+
+/* Reads a listing id member; adds an error when it is missing or not an id. */
+static int64_t id_member(const cJSON *body, const char *name, cJSON *errors)
+{
+    int64_t v = 0;
+    if (!json_get_int(cJSON_GetObjectItemCaseSensitive(body, name), 1, INT64_MAX, &v))
+        json_error_add(errors, name, "must be the id of a listing");
+    return v;
+}
+
+void api_matches_propose(http_request *r)
+{
+    const cJSON *body = req_json(r);
+    if (!cJSON_IsObject(body)) {
+        reply_invalid_field(r, NULL, "the body must be a JSON object");
+        return;
+    }
+    cJSON *errors = cJSON_CreateArray();
+    int64_t did = id_member(body, "demand_id", errors), aid = id_member(body, "achievement_id", errors);
+    const char *statement = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "statement"));
+    if (statement == NULL || statement[0] == '\0' || strlen(statement) > LIM_REASON_TEXT)
+        json_error_add(errors, "statement", "must be a short statement (1 to %d bytes)", LIM_REASON_TEXT);
+    for (const cJSON *m = body->child; m; m = m->next)
+        if (strcmp(m->string, "demand_id") != 0 && strcmp(m->string, "achievement_id") != 0 &&
+            strcmp(m->string, "statement") != 0)
+            json_error_add(errors, m->string, "is not a proposal member (demand_id, achievement_id, statement)");
+    if (cJSON_GetArraySize(errors) > 0) {
+        reply_invalid(r, errors);
+        return;
+    }
+    cJSON_Delete(errors);
+    store *s = req_app(r)->store;
+    listing *d = NULL, *a = NULL;
+    match m;
+    if (store_listing_get(s, LISTING_ACHIEVEMENT, aid, &a) != TM_OK || a->org_id != req_principal(r)->org_id) {
+        reply_invalid_field(r, "achievement_id", "is not an achievement of your organisation");
+    } else if (store_listing_get(s, LISTING_DEMAND, did, &d) != TM_OK) {
+        reply_invalid_field(r, "demand_id", "is not a demand");
+    } else if (strcmp(d->status, "open") != 0 || strcmp(a->status, "open") != 0) {
+        reply_problem(r, 409, strcmp(d->status, "open") != 0 ? "the demand is closed" : "the achievement is closed");
+    } else {
+        match_row pair = { did, aid, 0, 0, 0, NULL };
+        char *why = NULL;
+        int rc = matching_pair(req_app(r)->matching, d, a, &pair.score, &pair.k, &pair.f, &why);
+        pair.explanation = why;
+        if (rc == TM_OK)
+            rc = store_match_propose(s, &pair, statement, req_principal(r)->user_id, &m);
+        free(why);
+        if (rc == TM_ERR_CONFLICT) {
+            char detail[160];
+            snprintf(detail, sizeof detail, "this pair is already a match that is %s", m.status);
+            match_cleanup(&m);
+            reply_problem(r, 409, detail);
+        } else if (rc != TM_OK) {
+            reply_status(r, rc, NULL);
+        } else {
+            cJSON *out = match_json(s, &m);
+            json_add_string_or_null(out, "statement", m.statement);
+            match_cleanup(&m);
+            reply_json(r, 201, out);
+        }
+    }
+    listing_free(d);
+    listing_free(a);
 }

@@ -24,6 +24,14 @@ void api_matches_note(http_request *r);
 void api_matches_history(http_request *r);
 /* POST /api/matches/bulk {action: approve|reject, ids, reason, text}: brokers and admins; a result per id. */
 void api_matches_bulk(http_request *r);
+/*
+ * GET /api/review: brokers and admins; suggested matches and proposals, best
+ * first, both listings in full; filters field, region, min_score, max_score,
+ * max_age_days, assigned (me | none | id), origin (matcher | proposal).
+ */
+void api_matches_review(http_request *r);
+/* POST /api/proposals {demand_id, achievement_id, statement}: a university proposes its achievement (揭榜). */
+void api_matches_propose(http_request *r);
 /* GET /api/policy (brokers and admins) and PUT /api/policy (admins): the matching policy. */
 void api_matches_policy_get(http_request *r);
 void api_matches_policy_put(http_request *r);

@@ -351,3 +351,25 @@ void matching_views_free(match_view *v, size_t n)
     free_view_items(v, n);
     free(v);
 }
+
+int matching_pair(matching *m, const listing *demand, const listing *achievement, double *score, double *k,
+                  double *f, char **explanation)
+{
+    mt_explanation e;
+    mt_tokenizer *t = mt_tokenizer_new();
+    if (t == NULL)
+        return TM_ERR_INTERNAL;
+    pthread_rwlock_rdlock(&m->lock);
+    int rc = explain_pair(m, t, demand, achievement, &e);
+    pthread_rwlock_unlock(&m->lock);
+    mt_tokenizer_free(t);
+    if (rc != TM_OK)
+        return rc;
+    *score = e.score;
+    *k = e.k;
+    *f = e.f;
+    cJSON *j = explanation_json(&e);
+    *explanation = json_print(j);
+    cJSON_Delete(j);
+    return TM_OK;
+}

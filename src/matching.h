@@ -57,4 +57,12 @@ TM_MUST_CHECK int matching_top(matching *m, store *s, const listing *l, size_t k
                                match_view **out, size_t *n);
 void matching_views_free(match_view *v, size_t n);
 
+/*
+ * Scores one pair as the matcher does (the demand against the achievement,
+ * with the achievements' statistics), explained: fills *score, *k, *f and
+ * *explanation (malloc'd JSON text, caller frees).
+ */
+TM_MUST_CHECK int matching_pair(matching *m, const listing *demand, const listing *achievement, double *score,
+                                double *k, double *f, char **explanation);
+
 #endif

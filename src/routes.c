@@ -46,6 +46,8 @@ const route http_routes[] = {
       api_matches_for_listing, A },
 
     { "GET", "/api/matches", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_list, 0 },
+    { "GET", "/api/review", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_review, 0 },
+    { "POST", "/api/proposals", ROLE_UNIVERSITY, LIM_BODY_SMALL, BODY_JSON, api_matches_propose, 0 },
     { "POST", "/api/matches/bulk", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_JSON, api_matches_bulk, 0 },
     { "GET", "/api/matches/{id}", ROLE_BROKER | ROLE_ADMIN | ROLE_ENTERPRISE | ROLE_UNIVERSITY, LIM_BODY_SMALL, BODY_NONE,
       api_matches_get, 0 },

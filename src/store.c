@@ -79,7 +79,7 @@ enum stmt_id {
     ST_CHANGED_D, ST_CHANGED_A,
     ST_WITHDRAW_D, ST_WITHDRAW_A,
     ST_MATCH_UPSERT, ST_MATCH_LIST, ST_MATCH_GET, ST_MATCH_APPROVED, ST_MATCH_PUSHED,
-    ST_MATCH_SAVE, ST_NOTE_INSERT, ST_NOTE_LIST, ST_HISTORY, ST_USER_ROLE,
+    ST_MATCH_SAVE, ST_NOTE_INSERT, ST_NOTE_LIST, ST_HISTORY, ST_USER_ROLE, ST_PROPOSE, ST_PAIR_ID,
     ST_POLICY_GET, ST_POLICY_SET,
     ST_SUB_GET, ST_SUB_SET,
     ST_NOTIF_INSERT, ST_NOTIF_LIST, ST_NOTIF_UNREAD, ST_NOTIF_READ, ST_NOTIF_LAST,
@@ -143,10 +143,19 @@ static const char *const sql_text[ST_COUNT] = {
                      " WHERE l.updated_at >= ?1 ORDER BY l.updated_at, l.id LIMIT ?2",
     [ST_CHANGED_A] = "SELECT " A_COLS " FROM achievements l JOIN orgs o ON o.id = l.org_id"
                      " WHERE l.updated_at >= ?1 ORDER BY l.updated_at, l.id LIMIT ?2",
+    /* ?2 = 1: proposals too (the listing closed); 0: the matcher's own suggestions (it is re-matched) */
     [ST_WITHDRAW_D] = "UPDATE matches SET status = 'withdrawn', updated_at = " NOW
-                      " WHERE demand_id = ?1 AND status = 'suggested'",
+                      " WHERE demand_id = ?1 AND status = 'suggested' AND (?2 OR origin = 'matcher')",
     [ST_WITHDRAW_A] = "UPDATE matches SET status = 'withdrawn', updated_at = " NOW
-                      " WHERE achievement_id = ?1 AND status = 'suggested'",
+                      " WHERE achievement_id = ?1 AND status = 'suggested' AND (?2 OR origin = 'matcher')",
+    /* ?1..?6 as ST_MATCH_UPSERT, ?7 statement, ?8 proposer; a pair further along than suggested is left alone */
+    [ST_PROPOSE] = "INSERT INTO matches(demand_id, achievement_id, score, k, f, explanation, origin, statement, proposed_by)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'proposal', ?7, ?8)"
+                   " ON CONFLICT(demand_id, achievement_id) DO UPDATE SET origin = 'proposal', statement = excluded.statement,"
+                   " proposed_by = excluded.proposed_by, score = excluded.score, k = excluded.k, f = excluded.f,"
+                   " explanation = excluded.explanation, status = 'suggested', updated_at = " NOW
+                   " WHERE matches.status IN ('suggested', 'withdrawn') RETURNING id",
+    [ST_PAIR_ID] = "SELECT id FROM matches WHERE demand_id = ?1 AND achievement_id = ?2",
     [ST_MATCH_UPSERT] = "INSERT INTO matches(demand_id, achievement_id, score, k, f, explanation)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
                         " ON CONFLICT(demand_id, achievement_id) DO UPDATE SET score = excluded.score,"
@@ -163,6 +172,11 @@ static const char *const sql_text[ST_COUNT] = {
                       " AND (?6 IS NULL OR m.created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?6 || ' days'))"
                       " AND (?7 IS NULL OR m.score < ?7 OR (m.score = ?7 AND m.id < ?8))"
                       " AND (?10 IS NULL OR m.demand_id = ?10) AND (?11 IS NULL OR m.achievement_id = ?11)"
+                      " AND (?12 IS NULL OR EXISTS (SELECT 1 FROM demands d WHERE d.id = m.demand_id"
+                      " AND substr(d.region, 1, length(?12)) = ?12) OR EXISTS (SELECT 1 FROM achievements a"
+                      " WHERE a.id = m.achievement_id AND substr(a.region, 1, length(?12)) = ?12))"
+                      " AND (?13 IS NULL OR (?13 = 0 AND m.assigned_to IS NULL) OR m.assigned_to = ?13)"
+                      " AND (?14 IS NULL OR m.origin = ?14)"
                       " ORDER BY m.score DESC, m.id DESC LIMIT ?9",
     [ST_MATCH_GET] = "SELECT " MATCH_COLS " FROM matches m WHERE m.id = ?1",
     /* ?1 id, ?2 status, ?3 reason, ?4 text, ?5 assigned, ?6 amount, ?7 mode, ?8 reviewer (or NULL) */
@@ -1383,12 +1397,13 @@ int store_policy_set(store *s, const policy *p, int64_t actor_user_id)
     return write_end(s, c, status);
 }
 
-static int withdraw_in(conn *c, listing_kind kind, int64_t id)
+static int withdraw_in(conn *c, listing_kind kind, int64_t id, int proposals_too)
 {
     sqlite3_stmt *st = stmt(c, (enum stmt_id)(ST_WITHDRAW_D + kind));
     if (st == NULL)
         return TM_ERR_DB;
     sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, proposals_too);
     int status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "withdraw matches");
     done(st);
     return status;
@@ -1581,7 +1596,7 @@ int store_matches_record(store *s, listing_kind kind, int64_t id, const match_ro
     conn *c = write_begin(s);
     if (c == NULL)
         return TM_ERR_DB;
-    int status = withdraw_in(c, kind, id);
+    int status = withdraw_in(c, kind, id, 0);
     if (status == TM_OK)
         status = policy_in(c, &pol);
     sqlite3_stmt *st = status == TM_OK ? stmt(c, ST_MATCH_UPSERT) : NULL;
@@ -1850,7 +1865,7 @@ int store_matches_withdraw(store *s, listing_kind kind, int64_t id)
     conn *c = write_begin(s);
     if (c == NULL)
         return TM_ERR_DB;
-    return write_end(s, c, withdraw_in(c, kind, id));
+    return write_end(s, c, withdraw_in(c, kind, id, 1));
 }
 
 void store_match_page_cleanup(match_page *p)
@@ -1909,6 +1924,12 @@ int store_match_list(store *s, const match_filter *f, match_page *out)
         sqlite3_bind_int64(st, 10, f->demand_id);
     if (f->achievement_id > 0)
         sqlite3_bind_int64(st, 11, f->achievement_id);
+    if (f->region_prefix && f->region_prefix[0])
+        bind_text_or_null(st, 12, f->region_prefix);
+    if (f->assigned_to >= 0)
+        sqlite3_bind_int64(st, 13, f->assigned_to);
+    if (f->origin)
+        bind_text_or_null(st, 14, f->origin);
     out->items = xcalloc(f->limit + 1, sizeof *out->items);
     int rc, status = TM_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2517,4 +2538,55 @@ int store_match_history(store *s, int64_t match_id, history_item **out, size_t *
     }
     reader_release(s, c);
     return status;
+}
+
+int store_match_propose(store *s, const match_row *pair, const char *statement, int64_t actor_user_id, match *out)
+{
+    int64_t id = 0;
+    memset(out, 0, sizeof *out);
+    conn *c = write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_PROPOSE);
+    int status = st ? TM_OK : TM_ERR_DB;
+    if (st) {
+        sqlite3_bind_int64(st, 1, pair->demand_id);
+        sqlite3_bind_int64(st, 2, pair->achievement_id);
+        sqlite3_bind_double(st, 3, pair->score);
+        sqlite3_bind_double(st, 4, pair->k);
+        sqlite3_bind_double(st, 5, pair->f);
+        bind_text_or_null(st, 6, pair->explanation);
+        bind_text_or_null(st, 7, statement);
+        sqlite3_bind_int64(st, 8, actor_user_id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+        else if (rc != SQLITE_DONE)
+            status = db_error(c, "propose");
+        done(st);
+    }
+    if (status == TM_OK && id == 0) {
+        /* The pair exists further along than a suggestion: say what it is. */
+        st = stmt(c, ST_PAIR_ID);
+        if (st) {
+            sqlite3_bind_int64(st, 1, pair->demand_id);
+            sqlite3_bind_int64(st, 2, pair->achievement_id);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                id = sqlite3_column_int64(st, 0);
+            done(st);
+        }
+        status = id > 0 && match_get_in(c, id, out) == TM_OK ? TM_ERR_CONFLICT : TM_ERR_DB;
+    } else if (status == TM_OK) {
+        status = match_get_in(c, id, out);
+        if (status == TM_OK) {
+            cJSON *a = match_state_json(out);
+            cJSON_AddStringToObject(a, "statement", statement);
+            status = audit_row(c, actor_user_id, "match.propose", "match", id, NULL, a);
+            cJSON_Delete(a);
+        }
+    }
+    int rc = write_end(s, c, status);
+    if (rc != TM_OK && rc != TM_ERR_CONFLICT)
+        match_cleanup(out);
+    return rc;
 }

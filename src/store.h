@@ -241,6 +241,9 @@ typedef struct match_filter {
     int max_age_days;          /* created within this many days; 0 = any age */
     int64_t demand_id;         /* 0 = any */
     int64_t achievement_id;    /* 0 = any */
+    const char *region_prefix; /* either listing's region starts with it, or NULL */
+    int64_t assigned_to;       /* -1 any, 0 nobody, else this broker */
+    const char *origin;        /* matcher | proposal, or NULL */
     size_t limit;
     const char *cursor;        /* from next_cursor */
 } match_filter;
@@ -269,6 +272,16 @@ TM_MUST_CHECK int store_match_approve(store *s, int64_t id, int64_t actor_user_i
                                       match *out, int64_t *notification_id);
 
 /* ---- the pipeline: decisions, assignment, notes, history ---- */
+
+/*
+ * A university proposes an achievement for a demand (揭榜): the pair, scored
+ * by the matcher, becomes a suggested match of origin "proposal" with the
+ * statement (a pair that was only suggested or withdrawn becomes the
+ * proposal).  TM_ERR_CONFLICT when the pair is further along; out then holds
+ * it.  Free out with match_cleanup.
+ */
+TM_MUST_CHECK int store_match_propose(store *s, const match_row *pair, const char *statement, int64_t actor_user_id,
+                                      match *out);
 
 /* One stored match; TM_ERR_NOT_FOUND.  Free with match_cleanup. */
 TM_MUST_CHECK int store_match_get(store *s, int64_t id, match *out);

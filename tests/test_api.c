@@ -142,6 +142,9 @@ static const matrix_row matrix[] = {
     { "GET", "/api/notifications", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "GET", "/api/notifications/unread", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "POST", "/api/notifications/{x}/read", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "GET", "/api/review", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
+    { "POST", "/api/proposals", JSON, "{\"demand_id\":999999,\"achievement_id\":999999,\"statement\":\"s\"}",
+      { 401, 403, 403, 400, 400, 403, 403 } },
     { "POST", "/api/matches/bulk", JSON, "{\"action\":\"approve\",\"ids\":[999999]}",
       { 401, 403, 403, 403, 403, 200, 200 } },
     { "GET", "/api/matches/{x}", NULL, NULL, { 401, 404, 404, 404, 404, 404, 404 } },
@@ -2173,6 +2176,49 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     test_resp_free(r);
     r = test_json(&w.srv, "POST", "/api/matches/bulk", w.tok[R_BROKER], "{\"action\":\"reject\",\"ids\":[]}");
     CHECK(r->status == 400 && test_problem_names(r, "ids"));
+    test_resp_free(r);
+
+    /* A proposal (揭榜): the university puts its achievement forward with a statement. */
+    long a7 = matching_achievement(&w, 7);
+    snprintf(body, sizeof body, "{\"demand_id\":%ld,\"achievement_id\":%ld,\"statement\":\"我们可在三个月内完成工业试验\"}",
+             w.demand_id, a7);
+    r = test_json(&w.srv, "POST", "/api/proposals", w.tok[R_UNI], body);
+    CHECK_INT(r->status, 201);
+    long p7 = (long)test_jnum(r->json, "id");
+    CHECK(strcmp(test_jstr(r->json, "origin"), "proposal") == 0 && test_jnum(r->json, "score") > 0);
+    test_resp_free(r);
+    r = test_json(&w.srv, "POST", "/api/proposals", w.tok[R_UNI2], body);
+    CHECK(r->status == 400 && test_problem_names(r, "achievement_id"));
+    test_resp_free(r);
+    snprintf(body, sizeof body, "{\"demand_id\":%ld,\"achievement_id\":%ld,\"statement\":\"again\"}", w.demand_id, a);
+    r = test_json(&w.srv, "POST", "/api/proposals", w.tok[R_UNI], body);
+    CHECK(r->status == 409 && strstr(r->body, "deal") != NULL);
+    test_resp_free(r);
+    r = test_json(&w.srv, "POST", "/api/proposals", w.tok[R_UNI], "{\"demand_id\":1}");
+    CHECK(r->status == 400 && test_problem_names(r, "achievement_id") && test_problem_names(r, "statement"));
+    test_resp_free(r);
+    /* The university sees its proposal, the enterprise still anonymous. */
+    r = match_get(&w, R_UNI, p7);
+    CHECK_INT(r->status, 200);
+    CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(r->json, "demand"), "org") == NULL);
+    test_resp_free(r);
+    /* The broker's queue: proposals with their statement and both listings in full. */
+    r = test_http(&w.srv, "GET", "/api/review?origin=proposal", w.tok[R_BROKER], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    const cJSON *q0 = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 0);
+    CHECK(q0 && (long)test_jnum(q0, "id") == p7);
+    CHECK(q0 && strstr(test_jstr(q0, "statement"), "工业试验") != NULL);
+    CHECK(q0 && cJSON_GetObjectItem(cJSON_GetObjectItem(q0, "demand"), "contact") != NULL);
+    CHECK(q0 && cJSON_GetObjectItem(q0, "explanation") != NULL);
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/api/review?region=贵州", w.tok[R_BROKER], NULL, NULL, 0);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")) >= 1);
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/api/review?region=Nowhere", w.tok[R_BROKER], NULL, NULL, 0);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
+    test_resp_free(r);
+    r = test_http(&w.srv, "GET", "/api/review?assigned=bogus", w.tok[R_BROKER], NULL, NULL, 0);
+    CHECK(r->status == 400 && test_problem_names(r, "assigned"));
     test_resp_free(r);
     free(broker2);
     world_teardown(&w);
