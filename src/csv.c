@@ -140,3 +140,21 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen)
     rec->n = r->nfields;
     return 1;
 }
+
+void csv_write_field(sbuf *b, const char *s)
+{
+    if (s == NULL)
+        return;
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        sbuf_addc(b, '"');
+    if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
+        sbuf_addc(b, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            sbuf_addc(b, '"');
+        sbuf_addc(b, *p);
+    }
+    if (quote)
+        sbuf_addc(b, '"');
+}

@@ -1,5 +1,6 @@
 /*
- * csv.h: an RFC 4180 CSV reader over a buffer in memory.
+ * csv.h: an RFC 4180 CSV reader over a buffer in memory, and the writing of
+ * one field.
  *
  * Fields are separated by commas; a field in double quotes may hold commas,
  * line breaks and doubled quotes ("").  Records end at LF or CRLF.  Each record
@@ -11,6 +12,7 @@
 #include <stddef.h>
 
 typedef struct csv_reader csv_reader;
+struct sbuf; /* sbuf.h */
 
 typedef struct csv_record {
     char **fields;   /* NUL-terminated copies, owned by the reader until the next call */
@@ -29,5 +31,12 @@ void csv_reader_free(csv_reader *r);
  * reader has skipped to the next line so reading can go on.
  */
 int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen);
+
+/*
+ * Appends s (NULL = empty) to b as one field: quoted when it holds a comma,
+ * quote or line break; and, since exports are opened in spreadsheets, text
+ * starting with = + - @ gets a leading ' so it is never run as a formula.
+ */
+void csv_write_field(struct sbuf *b, const char *s);
 
 #endif

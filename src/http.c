@@ -231,6 +231,17 @@ void reply_json(http_request *r, unsigned status, cJSON *body)
     respond(r, status, "application/json", text, strlen(text), MHD_RESPMEM_MUST_FREE);
 }
 
+void reply_bytes(http_request *r, unsigned status, const char *content_type, char *body, size_t len,
+                 const char *filename)
+{
+    if (filename) {
+        char disposition[160];
+        snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+        reply_add_header(r, "Content-Disposition", disposition);
+    }
+    respond(r, status, content_type, body, len, MHD_RESPMEM_MUST_FREE);
+}
+
 void reply_static(http_request *r, unsigned status, const char *content_type, const char *body, size_t len)
 {
     respond(r, status, content_type, (char *)body, len, MHD_RESPMEM_PERSISTENT);

@@ -102,6 +102,9 @@ const char *req_header(http_request *r, const char *name);
 
 /* Sends body (taken: deleted here) as application/json. */
 void reply_json(http_request *r, unsigned status, cJSON *body);
+/* Sends body (taken: freed by the server) as content_type, with a download name when filename is not NULL. */
+void reply_bytes(http_request *r, unsigned status, const char *content_type, char *body, size_t len,
+                 const char *filename);
 /* Sends static bytes that outlive the response (e.g. the embedded OpenAPI document). */
 void reply_static(http_request *r, unsigned status, const char *content_type, const char *body, size_t len);
 /* Sends an application/problem+json with title from the status and this detail. */

@@ -9,6 +9,7 @@
 #include "api_matches.h"
 #include "api_meta.h"
 #include "api_push.h"
+#include "api_stats.h"
 #include "api_webhooks.h"
 #include "http.h"
 #include "limits.h"
@@ -46,6 +47,9 @@ const route http_routes[] = {
       api_matches_for_listing, A },
 
     { "GET", "/api/matches", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_list, 0 },
+    { "GET", "/api/stats", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_stats_get, 0 },
+    { "GET", "/api/export/decisions.csv", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_stats_decisions_csv,
+      0 },
     { "GET", "/api/review", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_review, 0 },
     { "POST", "/api/proposals", ROLE_UNIVERSITY, LIM_BODY_SMALL, BODY_JSON, api_matches_propose, 0 },
     { "POST", "/api/matches/bulk", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_JSON, api_matches_bulk, 0 },

@@ -35,6 +35,13 @@
     "l.region, l.transfer_modes, l.contact, l.status, l.created_at, l.updated_at, " \
     "NULL, NULL, NULL, l.trl, l.ip_type, l.patent_no, l.price"
 #define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+/* Whether a match has an audit row of one of these actions (a SQL list). */
+#define DID(actions) "EXISTS (SELECT 1 FROM audit_log a WHERE a.entity = 'match' AND a.entity_id = m.id" \
+                     " AND a.action IN (" actions "))"
+/* The funnel's seven counts over the matches m of a query. */
+#define FUNNEL_SUMS "count(*), sum(" DID("'match.approve', 'match.auto_approve'") "), sum(m.pushed_at IS NOT NULL)," \
+                    " sum(" DID("'match.view', 'match.interested', 'match.declined'") ")," \
+                    " sum(" DID("'match.interested'") "), sum(m.introduced_at IS NOT NULL), sum(m.status = 'deal')"
 /* A match's columns, in the order row_to_match reads them. */
 #define MATCH_COLS "m.id, m.demand_id, m.achievement_id, m.score, m.k, m.f, m.explanation, m.status, m.origin," \
                    " m.created_at, m.updated_at, m.reason, m.reason_text, coalesce(m.assigned_to, 0)," \
@@ -80,6 +87,8 @@ enum stmt_id {
     ST_WITHDRAW_D, ST_WITHDRAW_A,
     ST_MATCH_UPSERT, ST_MATCH_LIST, ST_MATCH_GET, ST_MATCH_APPROVED, ST_MATCH_PUSHED,
     ST_MATCH_SAVE, ST_NOTE_INSERT, ST_NOTE_LIST, ST_HISTORY, ST_USER_ROLE, ST_PROPOSE, ST_PAIR_ID,
+    ST_STATS_ALL, ST_STATS_FIELD, ST_STATS_MONTH, ST_STATS_REASONS, ST_STATS_PUSH_HOURS, ST_STATS_WORKLOAD,
+    ST_STATS_DEALS, ST_DECISIONS,
     ST_POLICY_GET, ST_POLICY_SET,
     ST_SUB_GET, ST_SUB_SET,
     ST_NOTIF_INSERT, ST_NOTIF_LIST, ST_NOTIF_UNREAD, ST_NOTIF_READ, ST_NOTIF_LAST,
@@ -156,6 +165,23 @@ static const char *const sql_text[ST_COUNT] = {
                    " explanation = excluded.explanation, status = 'suggested', updated_at = " NOW
                    " WHERE matches.status IN ('suggested', 'withdrawn') RETURNING id",
     [ST_PAIR_ID] = "SELECT id FROM matches WHERE demand_id = ?1 AND achievement_id = ?2",
+    [ST_STATS_ALL] = "SELECT '', " FUNNEL_SUMS " FROM matches m",
+    [ST_STATS_FIELD] = "SELECT df.code, " FUNNEL_SUMS " FROM matches m JOIN demand_fields df ON df.demand_id = m.demand_id"
+                       " GROUP BY df.code ORDER BY df.code",
+    [ST_STATS_MONTH] = "SELECT substr(m.created_at, 1, 7), " FUNNEL_SUMS " FROM matches m GROUP BY 1 ORDER BY 1",
+    [ST_STATS_REASONS] = "SELECT status, reason, count(*) FROM matches WHERE reason IS NOT NULL"
+                         " AND status IN ('rejected', 'declined', 'closed') GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
+    [ST_STATS_PUSH_HOURS] = "SELECT (julianday(min(m.pushed_at)) - julianday(d.created_at)) * 24 FROM matches m"
+                            " JOIN demands d ON d.id = m.demand_id WHERE m.pushed_at IS NOT NULL GROUP BY d.id",
+    [ST_STATS_WORKLOAD] = "SELECT u.id, u.display_name, count(m.id) FROM users u LEFT JOIN matches m ON m.assigned_to = u.id"
+                          " AND m.status IN ('suggested', 'approved', 'pushed', 'viewed', 'interested', 'in_talks')"
+                          " WHERE u.role = 'broker' GROUP BY u.id ORDER BY u.id",
+    [ST_STATS_DEALS] = "SELECT count(*), coalesce(sum(deal_amount), 0) FROM matches WHERE status = 'deal'",
+    [ST_DECISIONS] = "SELECT a.at, a.action, json_extract(a.after, '$.status'), json_extract(a.after, '$.reason'),"
+                     " json_extract(a.after, '$.reason_text'), m.origin, m.id, coalesce(a.user_id, 0), m.demand_id,"
+                     " m.achievement_id, m.score, m.k, m.f FROM audit_log a JOIN matches m ON m.id = a.entity_id"
+                     " WHERE a.entity = 'match' AND a.action IN ('match.approve', 'match.auto_approve', 'match.reject',"
+                     " 'match.interested', 'match.declined', 'match.in_talks', 'match.deal', 'match.close') ORDER BY a.id",
     [ST_MATCH_UPSERT] = "INSERT INTO matches(demand_id, achievement_id, score, k, f, explanation)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
                         " ON CONFLICT(demand_id, achievement_id) DO UPDATE SET score = excluded.score,"
@@ -2589,4 +2615,143 @@ int store_match_propose(store *s, const match_row *pair, const char *statement, 
     if (rc != TM_OK && rc != TM_ERR_CONFLICT)
         match_cleanup(out);
     return rc;
+}
+
+/* ---------- statistics ---------- */
+
+void store_stats_cleanup(stats *st)
+{
+    free(st->by_field);
+    free(st->by_month);
+    free(st->reasons);
+    free(st->workload);
+    free(st->hours_to_push);
+    memset(st, 0, sizeof *st);
+}
+
+/* Runs a funnel query; each row goes to *rows (grown), or to *one when rows is NULL. */
+static int funnel_rows(conn *c, enum stmt_id id, funnel_row **rows, size_t *n, funnel_row *one)
+{
+    sqlite3_stmt *st = stmt(c, id);
+    if (st == NULL)
+        return TM_ERR_DB;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        funnel_row *f = one;
+        if (rows) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 16;
+                *rows = xrealloc(*rows, cap * sizeof **rows);
+            }
+            f = &(*rows)[(*n)++];
+        }
+        copy_col(f->key, sizeof f->key, st, 0);
+        for (int k = 0; k < FUNNEL_STAGES; k++)
+            f->n[k] = sqlite3_column_int64(st, 1 + k);
+    }
+    int status = rc == SQLITE_DONE ? TM_OK : db_error(c, "funnel");
+    done(st);
+    return status;
+}
+
+/* Grows *v (of elem bytes each) to hold one more; returns the new slot, zeroed. */
+static void *push_slot(void **v, size_t *n, size_t *cap, size_t elem)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *v = xrealloc(*v, *cap * elem);
+    }
+    void *slot = (char *)*v + (*n)++ * elem;
+    memset(slot, 0, elem);
+    return slot;
+}
+
+static int stats_rest(conn *c, stats *out)
+{
+    size_t cap = 0;
+    int rc, status = TM_OK;
+    sqlite3_stmt *st = stmt(c, ST_STATS_REASONS);
+    while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        count_row *x = push_slot((void **)&out->reasons, &out->nreasons, &cap, sizeof *x);
+        copy_col(x->kind, sizeof x->kind, st, 0);
+        copy_col(x->reason, sizeof x->reason, st, 1);
+        x->n = sqlite3_column_int64(st, 2);
+    }
+    done(st);
+    cap = 0;
+    st = stmt(c, ST_STATS_PUSH_HOURS);
+    while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        double *h = push_slot((void **)&out->hours_to_push, &out->npushed, &cap, sizeof *h);
+        *h = sqlite3_column_double(st, 0);
+    }
+    done(st);
+    cap = 0;
+    st = stmt(c, ST_STATS_WORKLOAD);
+    while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        workload_row *x = push_slot((void **)&out->workload, &out->nworkload, &cap, sizeof *x);
+        x->user_id = sqlite3_column_int64(st, 0);
+        copy_col(x->name, sizeof x->name, st, 1);
+        x->open = sqlite3_column_int64(st, 2);
+    }
+    done(st);
+    st = stmt(c, ST_STATS_DEALS);
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+        out->deals = sqlite3_column_int64(st, 0);
+        out->deal_amount = sqlite3_column_int64(st, 1);
+    } else {
+        status = db_error(c, "statistics");
+    }
+    done(st);
+    return status;
+}
+
+int store_stats(store *s, stats *out)
+{
+    memset(out, 0, sizeof *out);
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    /* One read transaction, so every figure describes the same moment. */
+    int status = exec_sql(c->db, "BEGIN");
+    if (status == TM_OK)
+        status = funnel_rows(c, ST_STATS_ALL, NULL, NULL, &out->overall);
+    if (status == TM_OK)
+        status = funnel_rows(c, ST_STATS_FIELD, &out->by_field, &out->nfield, NULL);
+    if (status == TM_OK)
+        status = funnel_rows(c, ST_STATS_MONTH, &out->by_month, &out->nmonth, NULL);
+    if (status == TM_OK)
+        status = stats_rest(c, out);
+    (void)exec_sql(c->db, "COMMIT");
+    reader_release(s, c);
+    if (status != TM_OK)
+        store_stats_cleanup(out);
+    return status;
+}
+
+static const char *col_text_or_null(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(st, col);
+}
+
+int store_decisions_each(store *s, int (*fn)(void *ctx, const decision_row *d), void *ctx)
+{
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_DECISIONS);
+    int status = st ? TM_OK : TM_ERR_DB, rc = SQLITE_DONE;
+    while (st && status == TM_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        decision_row d = { col_text_or_null(st, 0), col_text_or_null(st, 1), col_text_or_null(st, 2),
+                           col_text_or_null(st, 3), col_text_or_null(st, 4), col_text_or_null(st, 5),
+                           sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
+                           sqlite3_column_int64(st, 9), sqlite3_column_double(st, 10), sqlite3_column_double(st, 11),
+                           sqlite3_column_double(st, 12) };
+        status = fn(ctx, &d);
+    }
+    if (st && status == TM_OK && rc != SQLITE_DONE)
+        status = db_error(c, "decisions");
+    done(st);
+    reader_release(s, c);
+    return status;
 }

@@ -333,6 +333,55 @@ typedef struct history_item {
 TM_MUST_CHECK int store_match_history(store *s, int64_t match_id, history_item **out, size_t *n);
 void store_history_free(history_item *v, size_t n);
 
+/* ---- statistics and the decisions export ---- */
+
+/* How many matches reached each stage (a deal reached all seven). */
+enum { FUNNEL_SUGGESTED, FUNNEL_APPROVED, FUNNEL_PUSHED, FUNNEL_VIEWED, FUNNEL_INTERESTED, FUNNEL_IN_TALKS,
+       FUNNEL_DEALS, FUNNEL_STAGES };
+
+typedef struct funnel_row {
+    char key[64];                  /* a field code, a month (YYYY-MM), or "" overall */
+    int64_t n[FUNNEL_STAGES];
+} funnel_row;
+
+typedef struct count_row {
+    char kind[16];                 /* rejected | declined | closed */
+    char reason[32];
+    int64_t n;
+} count_row;
+
+typedef struct workload_row {
+    int64_t user_id;
+    char name[128];
+    int64_t open;                  /* assigned matches not yet decided for good */
+} workload_row;
+
+typedef struct stats {
+    funnel_row overall;
+    funnel_row *by_field, *by_month;
+    size_t nfield, nmonth;
+    count_row *reasons;
+    size_t nreasons;
+    workload_row *workload;
+    size_t nworkload;
+    double *hours_to_push;         /* per demand pushed at least once: hours from posting to the first push */
+    size_t npushed;
+    int64_t deals, deal_amount;    /* yuan */
+} stats;
+
+TM_MUST_CHECK int store_stats(store *s, stats *out);
+void store_stats_cleanup(stats *st);
+
+/* One decision on a match, with the match's score parts (for tuning the matcher). */
+typedef struct decision_row {
+    const char *at, *action, *status, *reason, *reason_text, *origin; /* borrowed for the call; may be NULL */
+    int64_t match_id, user_id, demand_id, achievement_id;
+    double score, k, f;
+} decision_row;
+
+/* Calls fn for every decision, oldest first; stops at fn's first non-zero return. */
+TM_MUST_CHECK int store_decisions_each(store *s, int (*fn)(void *ctx, const decision_row *d), void *ctx);
+
 /* ---- push: subscriptions and the outbox ---- */
 
 /* What an organisation wants to hear, and how. */

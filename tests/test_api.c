@@ -143,6 +143,8 @@ static const matrix_row matrix[] = {
     { "GET", "/api/notifications/unread", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "POST", "/api/notifications/{x}/read", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
     { "GET", "/api/review", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
+    { "GET", "/api/stats", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
+    { "GET", "/api/export/decisions.csv", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
     { "POST", "/api/proposals", JSON, "{\"demand_id\":999999,\"achievement_id\":999999,\"statement\":\"s\"}",
       { 401, 403, 403, 400, 400, 403, 403 } },
     { "POST", "/api/matches/bulk", JSON, "{\"action\":\"approve\",\"ids\":[999999]}",
@@ -2162,7 +2164,8 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     /* Bulk: a result per id. */
     long m5 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 5));
     long m6 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 6));
-    snprintf(body, sizeof body, "{\"action\":\"reject\",\"ids\":[%ld,%ld,999999],\"reason\":\"duplicate\"}", m5, m6);
+    snprintf(body, sizeof body, "{\"action\":\"reject\",\"ids\":[%ld,%ld,999999],\"reason\":\"other\",\"text\":\"=1+1\"}",
+             m5, m6);
     r = test_json(&w.srv, "POST", "/api/matches/bulk", w.tok[R_BROKER], body);
     CHECK_INT(r->status, 200);
     const cJSON *res = cJSON_GetObjectItem(r->json, "results");
@@ -2219,6 +2222,41 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     test_resp_free(r);
     r = test_http(&w.srv, "GET", "/api/review?assigned=bogus", w.tok[R_BROKER], NULL, NULL, 0);
     CHECK(r->status == 400 && test_problem_names(r, "assigned"));
+    test_resp_free(r);
+
+    /* The statistics this lifecycle produced. */
+    r = test_http(&w.srv, "GET", "/api/stats", w.tok[R_ADMIN], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    const cJSON *fun = cJSON_GetObjectItem(r->json, "funnel");
+    CHECK(test_jnum(fun, "suggested") >= 7);
+    CHECK_INT((long)test_jnum(fun, "approved"), 3);   /* m, m3, m4 */
+    CHECK_INT((long)test_jnum(fun, "pushed"), 3);
+    CHECK_INT((long)test_jnum(fun, "viewed"), 2);     /* m opened; m3 declined */
+    CHECK_INT((long)test_jnum(fun, "interested"), 1);
+    CHECK_INT((long)test_jnum(fun, "in_talks"), 1);
+    CHECK_INT((long)test_jnum(fun, "deals"), 1);
+    const cJSON *rs = cJSON_GetObjectItem(r->json, "reasons");
+    CHECK_INT((long)test_jnum(cJSON_GetObjectItem(rs, "rejected"), "benefit_unclear"), 1);
+    CHECK_INT((long)test_jnum(cJSON_GetObjectItem(rs, "rejected"), "other"), 2);
+    CHECK_INT((long)test_jnum(cJSON_GetObjectItem(rs, "declined"), "too_early_stage"), 1);
+    const cJSON *deals = cJSON_GetObjectItem(r->json, "deals");
+    CHECK((long)test_jnum(deals, "count") == 1 && (long)test_jnum(deals, "amount") == 500000);
+    const cJSON *bf = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "by_field"), 0);
+    CHECK(bf && strcmp(test_jstr(bf, "field"), "B06") == 0 && (long)test_jnum(bf, "deals") == 1);
+    const cJSON *bm = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "by_month"), 0);
+    CHECK(bm && test_jnum(bm, "suggested") == test_jnum(fun, "suggested"));
+    CHECK_INT((long)test_jnum(cJSON_GetObjectItem(r->json, "time_to_first_push"), "demands"), 1);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "workload")) == 2); /* two brokers */
+    test_resp_free(r);
+    /* Every decision, with the score parts; text that a spreadsheet would run is defused. */
+    r = test_http(&w.srv, "GET", "/api/export/decisions.csv", w.tok[R_BROKER], NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    CHECK(strncmp(test_resp_header(r, "Content-Type"), "text/csv", 8) == 0);
+    CHECK(strncmp(r->body, "at,action,status,reason,reason_text,origin,match_id", 51) == 0);
+    CHECK(strstr(r->body, ",match.reject,rejected,benefit_unclear,,matcher,") != NULL);
+    CHECK(strstr(r->body, ",match.deal,deal,") != NULL);
+    CHECK(strstr(r->body, ",'=1+1,") != NULL);
+    CHECK(strstr(r->body, ",=1+1,") == NULL);
     test_resp_free(r);
     free(broker2);
     world_teardown(&w);

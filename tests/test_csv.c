@@ -1,6 +1,7 @@
 /* test_csv.c: RFC 4180 records, line numbers, errors. */
 #include "test.h"
 #include "csv.h"
+#include "sbuf.h"
 
 void test_csv_quoted_fields_and_line_numbers(void)
 {
@@ -46,4 +47,32 @@ void test_csv_reports_malformed_records_and_goes_on(void)
     REQUIRE(csv_next(r, &rec, msg, sizeof msg) == 1);
     CHECK_INT(rec.line, 3);
     csv_reader_free(r);
+}
+
+void test_csv_write_field_quotes_and_defuses_formulas(void)
+{
+    static const char *const in[] = { "plain", "a,b", "say \"hi\"", "two\nlines", "=SUM(A1)", "+1", "-2", "@x", "",
+                                      NULL };
+    static const char *const want[] = { "plain", "\"a,b\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"", "'=SUM(A1)",
+                                         "'+1", "'-2", "'@x", "", "" };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        sbuf b;
+        sbuf_init(&b);
+        csv_write_field(&b, in[i]);
+        if (strcmp(b.buf ? b.buf : "", want[i]) != 0)
+            test_fail(__FILE__, __LINE__, "field %zu: [%s], expected [%s]", i, b.buf ? b.buf : "", want[i]);
+        sbuf_cleanup(&b);
+    }
+    /* What it writes reads back as the same text (after the ' guard). */
+    sbuf b;
+    sbuf_init(&b);
+    csv_write_field(&b, "x,\"y\"\nz");
+    sbuf_addc(&b, '\n');
+    csv_reader *r = csv_reader_new(b.buf, b.len, 4, 1024);
+    csv_record rec;
+    char msg[128];
+    CHECK_INT(csv_next(r, &rec, msg, sizeof msg), 1);
+    CHECK(rec.n == 1 && strcmp(rec.fields[0], "x,\"y\"\nz") == 0);
+    csv_reader_free(r);
+    sbuf_cleanup(&b);
 }

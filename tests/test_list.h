@@ -13,6 +13,7 @@
     X(test_tokenizer_survives_random_bytes) \
     X(test_csv_quoted_fields_and_line_numbers) \
     X(test_csv_reports_malformed_records_and_goes_on) \
+    X(test_csv_write_field_quotes_and_defuses_formulas) \
     X(test_json_parse_body_checks_before_parsing) \
     X(test_json_get_int_is_strict) \
     X(test_taxonomy_embedded_seed_has_sections_and_divisions) \
