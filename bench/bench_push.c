@@ -91,7 +91,7 @@ static int load(const char *db, long n)
     free(d->body);
     d->body = xstrdup("综采工作面" PHRASE "，动作响应小于0.5秒。");
     strlist_push(&d->fields, "B06");
-    policy p = { 0.3, 1, 0.3, 0, "" };
+    policy p = { .suggest_threshold = 0.3, .auto_approve = 1, .auto_approve_score = 0.3 };
     int rc = store_listing_create(s, d, 0) == TM_OK && store_policy_set(s, &p, 0) == TM_OK ? 0 : -1;
     listing_free(d);
     store_close(s);

@@ -267,10 +267,13 @@ static cJSON *policy_to_json(const policy *p)
         cJSON_AddNumberToObject(o, "auto_approve_score", p->auto_approve_score);
     else
         cJSON_AddNullToObject(o, "auto_approve_score");
-    if (p->updated_by > 0)
+    if (p->updated_by > 0) {
         json_add_int(o, "updated_by", p->updated_by);
-    else
+        cJSON_AddStringToObject(o, "updated_by_name", p->updated_by_name);
+    } else {
         cJSON_AddNullToObject(o, "updated_by");
+        cJSON_AddNullToObject(o, "updated_by_name");
+    }
     cJSON_AddStringToObject(o, "updated_at", p->updated_at);
     return o;
 }

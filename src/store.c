@@ -222,8 +222,8 @@ static const char *const sql_text[ST_COUNT] = {
                           " updated_at = " NOW " WHERE id = ?1 AND status = 'suggested'",
     [ST_MATCH_PUSHED] = "UPDATE matches SET status = 'pushed', pushed_at = " NOW ", updated_at = " NOW
                         " WHERE id = ?1 AND status = 'approved'",
-    [ST_POLICY_GET] = "SELECT suggest_threshold, auto_approve_score, coalesce(updated_by, 0), updated_at"
-                      " FROM policy WHERE id = 1",
+    [ST_POLICY_GET] = "SELECT p.suggest_threshold, p.auto_approve_score, coalesce(p.updated_by, 0), p.updated_at,"
+                      " coalesce(u.display_name, '') FROM policy p LEFT JOIN users u ON u.id = p.updated_by WHERE p.id = 1",
     [ST_POLICY_SET] = "UPDATE policy SET suggest_threshold = ?1, auto_approve_score = ?2, updated_by = ?3,"
                       " updated_at = " NOW " WHERE id = 1",
     [ST_SUB_GET] = "SELECT stream, webhook, min_score, mode FROM subscriptions WHERE org_id = ?1",
@@ -1366,6 +1366,7 @@ static int policy_in(conn *c, policy *out)
         out->auto_approve_score = out->auto_approve ? sqlite3_column_double(st, 1) : 0;
         out->updated_by = sqlite3_column_int64(st, 2);
         copy_col(out->updated_at, sizeof out->updated_at, st, 3);
+        copy_col(out->updated_by_name, sizeof out->updated_by_name, st, 4);
         status = TM_OK;
     } else {
         db_error(c, "policy");

@@ -182,6 +182,7 @@ typedef struct policy {
     int auto_approve;            /* 1 when auto_approve_score applies */
     double auto_approve_score;   /* suggestions at or above it are approved at once */
     int64_t updated_by;          /* 0 when no user has changed it */
+    char updated_by_name[128];   /* that user's display name, or "" */
     char updated_at[32];
 } policy;
 

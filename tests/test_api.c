@@ -1356,6 +1356,7 @@ void test_api_push_subscription_policy_and_digest(void)
     CHECK_INT(r->status, 200);
     CHECK(test_jnum(r->json, "auto_approve_score") == 0.2);
     CHECK(test_jnum(r->json, "updated_by") > 0);
+    CHECK(strlen(test_jstr(r->json, "updated_by_name")) > 0);
     test_resp_free(r);
     long a2 = matching_achievement(&w, 2);
     CHECK(stored_match_id(&w, "pushed", w.demand_id, a2) > 0);
