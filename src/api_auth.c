@@ -178,7 +178,7 @@ static void iso_time(int64_t t, char *buf, size_t len)
 
 void api_auth_login(http_request *r)
 {
-    static const char *const allowed[] = { "email", "password", NULL };
+    static const char *const allowed[] = { "email", "password", "cookie", NULL };
     const cJSON *body = req_json(r);
     app *a = req_app(r);
     cJSON *errors = cJSON_CreateArray();
@@ -194,6 +194,9 @@ void api_auth_login(http_request *r)
     reject_unknown(body, allowed, errors);
     const char *email = string_member(body, "email", errors);
     const char *password = string_member(body, "password", errors);
+    const cJSON *cookie = cJSON_GetObjectItemCaseSensitive(body, "cookie");
+    if (cookie && !cJSON_IsBool(cookie))
+        json_error_add(errors, "cookie", "must be true or false");
     if (email && strlen(email) > LIM_EMAIL)
         json_error_add(errors, "email", "is too long");
     if (password && strlen(password) > LIM_PASSWORD_MAX)
@@ -256,7 +259,17 @@ void api_auth_login(http_request *r)
     }
     iso_time(expires_at, expires, sizeof expires);
     cJSON *out = cJSON_CreateObject();
-    cJSON_AddStringToObject(out, "token", token);
+    if (cJSON_IsTrue(cookie)) {
+        /* The browser UI: the token goes only into an HttpOnly cookie, out of reach of any script. */
+        char set[AUTH_TOKEN_CHARS + 128];
+        snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld", HTTP_SESSION_COOKIE, token,
+                 (long long)a->session_ttl);
+        reply_add_header(r, "Set-Cookie", set);
+        cJSON_AddNullToObject(out, "token");
+    } else {
+        cJSON_AddStringToObject(out, "token", token);
+    }
+    sodium_memzero(token, sizeof token);
     cJSON_AddStringToObject(out, "expires_at", expires);
     reply_json(r, 200, out);
 }
@@ -275,6 +288,7 @@ void api_auth_logout(http_request *r)
         reply_status(r, status, NULL);
         return;
     }
+    reply_add_header(r, "Set-Cookie", HTTP_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     reply_json(r, 200, cJSON_CreateObject());
 }
 

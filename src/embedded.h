@@ -1,6 +1,7 @@
 /*
  * embedded.h: files compiled into the binary (build/gen/embedded.c), so that one
- * binary carries its schema, its default taxonomy and its API description.
+ * binary carries its schema, its default taxonomy, its API description and its
+ * browser UI.
  */
 #ifndef TM_EMBEDDED_H
 #define TM_EMBEDDED_H
@@ -16,5 +17,14 @@ extern const struct embedded_migration embedded_migrations[];
 extern const char embedded_taxonomy_tsv[];
 /* src/openapi.json. */
 extern const char embedded_openapi_json[];
+
+struct embedded_file {
+    const char *path;   /* "/index.html", "/app.js", ...; NULL ends the table */
+    const char *body;
+    unsigned long len;
+};
+
+/* The browser UI: every file of web/. */
+extern const struct embedded_file embedded_web[];
 
 #endif

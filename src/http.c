@@ -14,6 +14,7 @@
 #include "log.h"
 #include "mem.h"
 #include "sbuf.h"
+#include "web.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -53,6 +54,7 @@ struct http_request {
     int signed_in;
     char bearer[LIM_TOKEN + 1];
     int has_bearer;
+    int by_cookie;         /* the token came from the session cookie */
     char addr[INET6_ADDRSTRLEN];
     struct timespec started;
     unsigned status;
@@ -419,12 +421,19 @@ static int content_type_ok(const route *rt, const char *ct)
     return 1;
 }
 
-/* Reads the bearer token; 0 if a malformed Authorization header was sent. */
+/* Reads the bearer token, or else the session cookie; 0 if a malformed Authorization header was sent. */
 static int read_bearer(http_request *r)
 {
     const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (h == NULL)
+    if (h == NULL) {
+        const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, HTTP_SESSION_COOKIE);
+        if (c && c[0] && strlen(c) <= LIM_TOKEN) {
+            snprintf(r->bearer, sizeof r->bearer, "%s", c);
+            r->has_bearer = 1;
+            r->by_cookie = 1;
+        }
         return 1;
+    }
     if (strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) > LIM_TOKEN)
         return 0;
     snprintf(r->bearer, sizeof r->bearer, "%s", h + 7);
@@ -447,6 +456,13 @@ static int authenticate(http_request *r)
     if (status == TM_OK)
         status = store_session_principal(r->server->app->store, hash, sizeof hash,
                                          (int64_t)time(NULL), &r->who);
+    if (status == TM_OK && r->by_cookie && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+        const char *guard = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, HTTP_CSRF_HEADER);
+        if (guard == NULL || strcmp(guard, "1") != 0) {
+            reply_problem(r, 403, "a request signed in by cookie that changes something must send X-Techmatch: 1");
+            return 0;
+        }
+    }
     if (status == TM_OK) {
         r->signed_in = 1;
         return 1;
@@ -454,6 +470,12 @@ static int authenticate(http_request *r)
     if (status == TM_ERR_DB) {
         reply_status(r, status, NULL);
         return 0;
+    }
+    if (r->by_cookie) {
+        /* A stale cookie: go on anonymously (routes that need a user say so) and let the browser drop it. */
+        r->has_bearer = 0;
+        reply_add_header(r, "Set-Cookie", HTTP_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+        return 1;
     }
     reply_add_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
     reply_problem(r, 401, "the token is invalid or has expired; log in again");
@@ -472,6 +494,14 @@ static void admit(http_request *r)
     }
     sbuf_init(&allow);
     r->route = find_route(r, &path_known, &allow);
+    const char *page, *type;
+    size_t len;
+    if (r->route == NULL && !path_known && strcmp(r->method, "GET") == 0 && strncmp(r->path, "/api/", 5) != 0 &&
+        web_find(r->path, &page, &len, &type)) {
+        sbuf_cleanup(&allow);
+        reply_static(r, 200, type, page, len);
+        return;
+    }
     if (r->route == NULL) {
         if (path_known) {
             reply_add_header(r, "Allow", allow.buf);

@@ -93,7 +93,18 @@ const char *req_body(http_request *r, size_t *len);
 const char *req_content_type(http_request *r);
 /* The client's IP address as text. Borrowed. */
 const char *req_client_addr(http_request *r);
-/* The bearer token as sent (NULL if none). Borrowed; never log it. */
+/*
+ * The browser UI's session: login with {"cookie": true} sets the token in this
+ * HttpOnly, SameSite=Strict cookie instead of answering it, so no script can
+ * read it.  A request without an Authorization header is authenticated by the
+ * cookie; such a request that changes anything must also carry the header
+ * X-Techmatch: 1, which another site cannot send (a CSRF guard on top of
+ * SameSite).
+ */
+#define HTTP_SESSION_COOKIE "tm_session"
+#define HTTP_CSRF_HEADER "X-Techmatch"
+
+/* The session token as sent, by Authorization: Bearer or the cookie (NULL if none). Borrowed; never log it. */
 const char *req_bearer(http_request *r);
 /* A request header's value (NULL if absent). Borrowed for the handler's run. */
 const char *req_header(http_request *r, const char *name);

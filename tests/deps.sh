@@ -12,6 +12,9 @@ for p in libmicrohttpd-dev libsqlite3-dev libcjson-dev libsodium-dev \
 done
 command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1 || need="$need build-essential"
 command -v node >/dev/null 2>&1 || need="$need nodejs"
+# The browser tests: Debian's chromium, and a font with Chinese glyphs for its screenshots.
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
+dpkg-query -W -f='${Status}' fonts-wqy-microhei 2>/dev/null | grep -q "install ok installed" || need="$need fonts-wqy-microhei"
 command -v npm >/dev/null 2>&1 || need="$need npm"
 
 if [ -n "$need" ]; then
@@ -21,7 +24,8 @@ if [ -n "$need" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need
 fi
 
-if [ ! -x tests/node_modules/.bin/redocly ]; then
+# npm ci again whenever package-lock.json changed since the last install.
+if [ ! -f tests/node_modules/.package-lock.json ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
     echo "deps: installing the test tools (npm ci in tests/)"
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi

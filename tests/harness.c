@@ -269,8 +269,14 @@ test_resp *test_http_ex(const test_server *s, const char *method, const char *pa
         h = curl_slist_append(h, "Content-Type:");
     }
     h = curl_slist_append(h, "Expect:");
-    if (header)
-        h = curl_slist_append(h, header);
+    for (const char *p = header; p && *p;) {
+        /* Several header lines may come joined by newlines. */
+        size_t n = strcspn(p, "\n");
+        char one[512];
+        snprintf(one, sizeof one, "%.*s", (int)n, p);
+        h = curl_slist_append(h, one);
+        p += n + (p[n] == '\n');
+    }
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);

@@ -97,7 +97,8 @@ test_resp *test_http(const test_server *s, const char *method, const char *path,
                      const char *content_type, const char *body, size_t len);
 /* The same with a JSON body (application/json). */
 /*
- * test_http with one extra request header line ("Name: value", or NULL) and a
+ * test_http with extra request header lines ("Name: value", several joined by
+ * newlines, or NULL) and a
  * timeout; a response still streaming at the timeout keeps its status and
  * the bytes read so far.
  */

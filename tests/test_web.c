@@ -1,0 +1,131 @@
+/*
+ * test_web.c: the browser UI as served (files, headers), the cookie session
+ * and its CSRF guard, and each role's main path in a real browser (Debian's
+ * chromium driven by npm's playwright-core; tests/browser/main_paths.mjs).
+ */
+#include "test.h"
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SHOTS "build/test-output/screenshots"
+
+void test_web_serves_the_ui_with_a_strict_csp(void)
+{
+    test_server s;
+    unlink(test_path("web.db"));
+    REQUIRE(test_server_start(&s, test_path("web.db"), NULL) == 0);
+    test_resp *r = test_http(&s, "GET", "/", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    CHECK(strncmp(test_resp_header(r, "Content-Type"), "text/html", 9) == 0);
+    const char *csp = test_resp_header(r, "Content-Security-Policy");
+    CHECK(csp && strstr(csp, "default-src 'self'") && strstr(csp, "frame-ancestors 'none'"));
+    CHECK(csp && strstr(csp, "unsafe-inline") == NULL); /* no inline script, anywhere */
+    CHECK(strstr(r->body, "<script type=\"module\" src=\"/app.js\">") != NULL);
+    CHECK(strstr(r->body, "<script>") == NULL);
+    test_resp_free(r);
+    r = test_http(&s, "GET", "/app.js", NULL, NULL, NULL, 0);
+    CHECK(r->status == 200 && strncmp(test_resp_header(r, "Content-Type"), "text/javascript", 15) == 0);
+    CHECK(strstr(r->body, "innerHTML") == NULL); /* user text is always set as text */
+    test_resp_free(r);
+    r = test_http(&s, "GET", "/review", NULL, NULL, NULL, 0); /* a page of the app */
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    r = test_http(&s, "GET", "/nothing.js", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 404);
+    test_resp_free(r);
+    r = test_http(&s, "GET", "/api/nothing", NULL, NULL, NULL, 0);
+    CHECK(r->status == 404 && strcmp(test_resp_header(r, "Content-Type"), "application/problem+json") == 0);
+    test_resp_free(r);
+    CHECK_INT(test_server_stop(&s), 0);
+}
+
+/* The value of the tm_session cookie a response set ("" when it cleared it), or NULL. */
+static char *session_cookie(const test_resp *r)
+{
+    const char *set = test_resp_header(r, "Set-Cookie");
+    if (set == NULL || strncmp(set, "tm_session=", 11) != 0)
+        return NULL;
+    size_t n = strcspn(set + 11, ";");
+    char *v = malloc(n + 1);
+    memcpy(v, set + 11, n);
+    v[n] = '\0';
+    return v;
+}
+
+void test_web_cookie_session_is_httponly_and_guarded(void)
+{
+    test_server s;
+    unlink(test_path("cookie.db"));
+    REQUIRE(test_server_start(&s, test_path("cookie.db"), NULL) == 0);
+    char *tok = test_signup(&s, "Cookie Co", "enterprise", "cookie@example.com");
+    REQUIRE(tok != NULL);
+    free(tok);
+    test_resp *r = test_json(&s, "POST", "/api/auth/login", NULL,
+                             "{\"email\":\"cookie@example.com\",\"password\":\"" TEST_PASSWORD "\",\"cookie\":true}");
+    CHECK_INT(r->status, 200);
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(r->json, "token"))); /* never in a body a script can read */
+    const char *set = test_resp_header(r, "Set-Cookie");
+    CHECK(set && strstr(set, "HttpOnly") && strstr(set, "SameSite=Strict") && strstr(set, "Path=/"));
+    char *session = session_cookie(r);
+    REQUIRE(session != NULL && strlen(session) > 10);
+    test_resp_free(r);
+    char cookie[160], both[200];
+    snprintf(cookie, sizeof cookie, "Cookie: tm_session=%s", session);
+    r = test_http_ex(&s, "GET", "/api/me", NULL, NULL, NULL, 0, cookie, 10000);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    /* A write by cookie without the guard header is refused (another site could send the cookie, not the header). */
+    static const char body[] = "{\"title\":\"cookie demand\"}";
+    r = test_http_ex(&s, "POST", "/api/demands", NULL, "application/json", body, strlen(body), cookie, 10000);
+    CHECK_INT(r->status, 403);
+    CHECK(strstr(r->body, "X-Techmatch") != NULL);
+    test_resp_free(r);
+    CHECK_INT(test_sqlite_int(s.db, "SELECT count(*) FROM demands"), 0);
+    snprintf(both, sizeof both, "%s\nX-Techmatch: 1", cookie);
+    r = test_http_ex(&s, "POST", "/api/demands", NULL, "application/json", body, strlen(body), both, 10000);
+    CHECK_INT(r->status, 201);
+    test_resp_free(r);
+    /* Logging out by cookie clears it. */
+    r = test_http_ex(&s, "POST", "/api/auth/logout", NULL, NULL, NULL, 0, both, 10000);
+    CHECK_INT(r->status, 200);
+    char *cleared_out = session_cookie(r);
+    CHECK(cleared_out && cleared_out[0] == '\0');
+    free(cleared_out);
+    test_resp_free(r);
+    /* A stale cookie on a public page: served anonymously, and the browser is told to drop it. */
+    r = test_http_ex(&s, "GET", "/api/demands", NULL, NULL, NULL, 0, "Cookie: tm_session=tm_stale", 10000);
+    CHECK_INT(r->status, 200);
+    char *cleared = session_cookie(r);
+    CHECK(cleared && cleared[0] == '\0');
+    free(cleared);
+    test_resp_free(r);
+    free(session);
+    CHECK_INT(test_server_stop(&s), 0);
+}
+
+void test_web_browser_main_paths(void)
+{
+    test_server s;
+    unlink(test_path("browser.db"));
+    REQUIRE(test_server_start(&s, test_path("browser.db"), NULL) == 0);
+    char *broker = test_add_staff(&s, "broker", "broker-ui@example.org");
+    REQUIRE(broker != NULL);
+    free(broker);
+    mkdir("build/test-output", 0755);
+    mkdir(SHOTS, 0755);
+    char *out = NULL, *err = NULL;
+    const char *argv[] = { "/usr/bin/env", "node", "tests/browser/main_paths.mjs", s.base, SHOTS,
+                           "broker-ui@example.org", TEST_PASSWORD, NULL };
+    int rc = test_run(argv, NULL, &out, &err);
+    if (rc != 0)
+        test_fail(__FILE__, __LINE__, "the browser path failed (%d):\n%s\n%s", rc, out ? out : "", err ? err : "");
+    CHECK(out && strstr(out, "ok the pushed match arrived live") != NULL);
+    free(out);
+    free(err);
+    CHECK_INT(test_server_stop(&s), 0);
+}

@@ -1,0 +1,483 @@
+// app.js: the techmatch UI.  No framework and no build step: DOM built with
+// el(), all user text set as text (never as HTML), the session in an HttpOnly
+// cookie that no script can read, pages chosen by the location hash.
+import { t, getLang, setLang } from './i18n.js';
+
+const main = document.getElementById('main');
+let me = null;          // the signed-in user, or null
+let fields = [];        // the taxonomy, flat: {code, name_zh, name_en, level}
+let unread = 0;
+let stream = null;
+
+// ---------- helpers ----------
+
+function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const kid of kids.flat()) if (kid !== null && kid !== undefined) e.append(kid);
+  return e;
+}
+
+class Problem extends Error {
+  constructor(p) { super(p.detail || p.title || 'error'); this.problem = p; }
+}
+
+async function api(method, path, body, raw) {
+  const headers = { 'X-Techmatch': '1' };
+  let payload;
+  if (raw) { headers['Content-Type'] = raw.type; payload = raw.body; }
+  else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
+  const r = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  const text = await r.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!r.ok) throw new Problem(data || { status: r.status });
+  return data;
+}
+
+function fieldName(code) {
+  const f = fields.find((x) => x.code === code);
+  return f ? `${code} ${getLang() === 'zh' ? f.name_zh : f.name_en}` : code;
+}
+
+function show(...nodes) { main.replaceChildren(...nodes); main.focus({ preventScroll: true }); }
+function loading() { return el('div', { class: 'loading', role: 'status', text: t('loading') }); }
+function banner(kind, text) { return el('div', { class: `banner ${kind}`, role: kind === 'bad' ? 'alert' : 'status', text }); }
+
+// Marks each occurrence of the phrases in text, as text nodes and <mark>s (never HTML).
+function highlighted(text, phrases) {
+  const out = el('div', { class: 'text' });
+  const list = phrases.filter((p) => p && p.length > 1).sort((a, b) => b.length - a.length);
+  let rest = text || '';
+  while (rest.length) {
+    let best = -1, hit = '';
+    for (const p of list) {
+      const i = rest.toLowerCase().indexOf(p.toLowerCase());
+      if (i >= 0 && (best < 0 || i < best)) { best = i; hit = rest.substr(i, p.length); }
+    }
+    if (best < 0) { out.append(rest); break; }
+    out.append(rest.slice(0, best), el('mark', { text: hit }));
+    rest = rest.slice(best + hit.length);
+  }
+  return out;
+}
+
+// A form field with its label and the place for its error message.
+function input(name, label, attrs = {}) {
+  const id = `f_${name}`;
+  const control = attrs.multiline ? el('textarea', { id, name, ...attrs, multiline: null })
+    : attrs.options ? el('select', { id, name }, attrs.options.map(([v, l]) => el('option', { value: v, text: l })))
+      : el('input', { id, name, type: 'text', ...attrs });
+  return el('div', { class: 'field' }, el('label', { for: id, text: label }), control,
+    el('div', { class: 'error', id: `${id}_err`, 'aria-live': 'polite' }));
+}
+
+// Shows a problem's errors beside their fields, or as a banner.
+function showErrors(form, err) {
+  form.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
+  form.querySelectorAll('.banner').forEach((e) => e.remove());
+  const p = err.problem || {};
+  let placed = false;
+  for (const e of p.errors || []) {
+    const name = (e.field || '').replace(/\[.*$/, '');
+    const slot = form.querySelector(`#f_${CSS.escape(name)}_err`);
+    if (slot) { slot.textContent = e.message; placed = true; }
+  }
+  if (!placed) form.prepend(banner('bad', p.detail || err.message));
+}
+
+function listOf(text) { return text.split(/[,，;；]/).map((s) => s.trim()).filter(Boolean); }
+
+// ---------- navigation ----------
+
+function renderNav() {
+  const nav = document.getElementById('nav');
+  const here = location.hash || '#/';
+  const links = [['#/', t('demands')], ['#/achievements', t('achievements')]];
+  if (me && (me.role === 'enterprise' || me.role === 'university')) links.push(['#/mine', t('mine')]);
+  if (me && me.role === 'enterprise') links.push(['#/inbox', t('inbox')]);
+  if (me && (me.role === 'broker' || me.role === 'admin')) links.push(['#/review', t('review')], ['#/stats', t('stats')]);
+  if (me && me.role === 'admin') links.push(['#/policy', t('policy')]);
+  nav.replaceChildren(...links.map(([href, label]) => {
+    const a = el('a', { href, text: label, 'aria-current': here === href ? 'page' : null });
+    if (href === '#/inbox' && unread > 0) a.append(el('span', { class: 'badge', id: 'unread', text: String(unread) }));
+    return a;
+  }));
+  const who = document.getElementById('who');
+  if (me) {
+    who.replaceChildren(el('span', { class: 'muted', text: `${me.display_name} · ${t(me.role)}` }), ' ',
+      el('button', { type: 'button', class: 'ghost', onclick: logout, text: t('logout') }));
+  } else {
+    who.replaceChildren(el('a', { href: '#/login', text: t('login') }), ' ', el('a', { href: '#/register', text: t('register') }));
+  }
+  document.getElementById('lang').textContent = getLang() === 'zh' ? 'EN' : '中文';
+  document.querySelectorAll('[data-t]').forEach((e) => { e.textContent = t(e.dataset.t); });
+}
+
+async function logout() {
+  try { await api('POST', '/api/auth/logout'); } catch (e) { /* already out */ }
+  me = null;
+  if (stream) { stream.close(); stream = null; }
+  location.hash = '#/';
+  route();
+}
+
+// ---------- pages ----------
+
+function listingCard(kind, l, extra) {
+  const body = kind === 'demands' ? l.description : l.abstract;
+  return el('article', { class: 'card' },
+    el('h3', {}, el('a', { href: `#/${kind}/${l.id}`, text: l.title })),
+    el('div', { class: 'meta' }, (l.fields || []).map((f) => el('span', { text: fieldName(f) })),
+      l.region ? el('span', { text: l.region }) : null, l.status === 'closed' ? el('span', { text: t('closed') }) : null),
+    body ? el('p', { class: 'muted', text: body.length > 160 ? `${body.slice(0, 160)}…` : body }) : null,
+    extra || null);
+}
+
+async function listingsPage(kind) {
+  const q = el('input', { id: 'q', type: 'search', placeholder: t('search_ph'), 'aria-label': t('search') });
+  const field = el('select', { id: 'field', 'aria-label': t('field') },
+    el('option', { value: '', text: t('any_field') }),
+    fields.filter((f) => f.level <= 2).map((f) => el('option', { value: f.code, text: fieldName(f.code) })));
+  const results = el('div', { id: 'results' }, loading());
+  const load = async () => {
+    results.replaceChildren(loading());
+    const params = new URLSearchParams({ limit: '50' });
+    if (q.value.trim()) params.set('q', q.value.trim());
+    if (field.value) params.set('field', field.value);
+    try {
+      const page = await api('GET', `/api/${kind}?${params}`);
+      results.replaceChildren(...(page.items.length ? page.items.map((l) => listingCard(kind, l))
+        : [el('div', { class: 'empty', text: t('empty') })]));
+    } catch (e) { results.replaceChildren(banner('bad', e.message)); }
+  };
+  const form = el('form', { class: 'row', role: 'search', onsubmit: (ev) => { ev.preventDefault(); load(); } },
+    el('div', { class: 'field' }, q), el('div', { class: 'field' }, field), el('button', { type: 'submit', text: t('search') }));
+  field.addEventListener('change', load);
+  show(el('h1', { text: kind === 'demands' ? t('demands') : t('achievements') }),
+    me ? null : el('p', { class: 'muted', text: t('welcome') }), form, results);
+  load();
+}
+
+function explanationView(m, left, right) {
+  const terms = ((m.explanation && m.explanation.terms) || []).map((x) => x.text);
+  const pct = (x) => `${Math.round(x * 100)}%`;
+  return el('div', {},
+    el('div', { class: 'row' },
+      el('span', { class: 'score', text: `${t('score')} ${pct(m.score)}` }),
+      el('span', { class: 'muted', text: `${t('k')} ${pct(m.k)} · ${t('f')} ${pct(m.f)}` }),
+      m.explanation && m.explanation.fields ? el('span', { class: 'muted',
+        text: `${fieldName(m.explanation.fields.demand)} ↔ ${fieldName(m.explanation.fields.achievement)}` }) : null),
+    el('p', {}, el('strong', { text: `${t('shared_terms')}: ` }),
+      ...(m.explanation && m.explanation.terms || []).map((x) => el('mark', { text: `${x.text} ${pct(x.share)}` })).flatMap((x) => [x, ' '])),
+    el('div', { class: 'grid2' },
+      el('section', { class: 'card', 'aria-label': t('demands') }, el('h3', { text: left.title }),
+        highlighted(left.description || '', terms)),
+      el('section', { class: 'card', 'aria-label': t('achievements') }, el('h3', { text: right.title }),
+        highlighted(right.abstract || '', terms))));
+}
+
+async function listingPage(kind, id) {
+  show(loading());
+  try {
+    const l = await api('GET', `/api/${kind}/${id}`);
+    const parts = [el('h1', { text: l.title }), listingCard(kind, l)];
+    const mineToo = me && l.org && me.org && l.org.id === me.org.id;
+    if (mineToo || (me && (me.role === 'broker' || me.role === 'admin'))) {
+      parts.push(el('h2', { text: t('matches') }));
+      const box = el('div', {}, loading());
+      parts.push(box);
+      api('GET', `/api/${kind}/${id}/matches`).then((r) => {
+        box.replaceChildren(...(r.items.length ? r.items.map((m) => {
+          const other = kind === 'demands' ? m.achievement : m.demand;
+          const left = kind === 'demands' ? l : m.demand, right = kind === 'demands' ? m.achievement : l;
+          return el('div', { class: 'card' }, el('h3', { text: other.title }), explanationView(m, left, right),
+            kind === 'achievements' && me.role === 'university' ? proposeForm(other.id, l.id) : null);
+        }) : [el('div', { class: 'empty', text: t('empty') })]));
+      }).catch((e) => box.replaceChildren(banner('bad', e.message)));
+    }
+    show(...parts);
+  } catch (e) { show(banner('bad', e.message)); }
+}
+
+function proposeForm(demandId, achievementId) {
+  const form = el('form', { class: 'row', onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      await api('POST', '/api/proposals', { demand_id: demandId, achievement_id: achievementId,
+        statement: form.statement.value });
+      form.replaceChildren(banner('good', t('saved')));
+    } catch (e) { showErrors(form, e); }
+  } }, input('statement', t('statement')), el('button', { type: 'submit', text: t('propose') }));
+  return form;
+}
+
+function authPage(kind) {
+  const form = el('form', { novalidate: true, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const v = (n) => form.elements[n].value;
+    try {
+      if (kind === 'register') {
+        await api('POST', '/api/auth/register', { org_name: v('org_name'), org_kind: v('org_kind'), email: v('email'),
+          password: v('password'), display_name: v('display_name') });
+      }
+      await api('POST', '/api/auth/login', { email: v('email'), password: v('password'), cookie: true });
+      await loadMe();
+      location.hash = me.role === 'broker' || me.role === 'admin' ? '#/review' : '#/mine';
+    } catch (e) { showErrors(form, e); }
+  } },
+  kind === 'register' ? [input('org_name', t('org_name'), { autocomplete: 'organization' }),
+    input('org_kind', t('org_kind'), { options: [['enterprise', t('enterprise')], ['university', t('university')]] }),
+    input('display_name', t('display_name'), { autocomplete: 'name' })] : [],
+  input('email', t('email'), { type: 'email', autocomplete: 'email' }),
+  input('password', t('password'), { type: 'password', autocomplete: kind === 'register' ? 'new-password' : 'current-password' }),
+  el('button', { type: 'submit', text: kind === 'register' ? t('register') : t('login') }));
+  show(el('h1', { text: kind === 'register' ? t('register') : t('login') }), el('div', { class: 'card' }, form));
+}
+
+async function minePage() {
+  if (!me) { show(banner('bad', t('need_login'))); return; }
+  const kind = me.role === 'enterprise' ? 'demands' : 'achievements';
+  const list = el('div', {}, loading());
+  const refresh = async () => {
+    const page = await api('GET', `/api/${kind}?org=me&status=all&limit=100`);
+    list.replaceChildren(...(page.items.length ? page.items.map((l) => listingCard(kind, l, l.status === 'open'
+      ? el('button', { type: 'button', class: 'ghost', text: t('close_listing'), onclick: async () => {
+        await api('POST', `/api/${kind}/${l.id}/close`); refresh();
+      } }) : null)) : [el('div', { class: 'empty', text: t('empty') })]));
+  };
+  const isDemand = kind === 'demands';
+  const form = el('form', { novalidate: true, id: 'create', onsubmit: async (ev) => {
+    ev.preventDefault();
+    const v = (n) => form.elements[n].value.trim();
+    const body = { title: v('title'), keywords: listOf(v('keywords')), fields: listOf(v('fields')) };
+    body[isDemand ? 'description' : 'abstract'] = v(isDemand ? 'description' : 'abstract');
+    if (v('contact')) body.contact = v('contact');
+    if (isDemand && v('budget_max')) body.budget_max = Number(v('budget_max'));
+    if (!isDemand && v('trl')) body.trl = Number(v('trl'));
+    try {
+      const made = await api('POST', `/api/${kind}`, body);
+      form.reset();
+      showErrors(form, { problem: {} });
+      form.prepend(banner('good', t('saved')));
+      location.hash = `#/${kind}/${made.id}`;
+    } catch (e) { showErrors(form, e); }
+  } },
+  input('title', t('title')), input(isDemand ? 'description' : 'abstract', isDemand ? t('description') : t('abstract'), { multiline: true }),
+  el('div', { class: 'row' }, input('keywords', t('keywords')), input('fields', t('fields'))),
+  el('div', { class: 'row' }, isDemand ? input('budget_max', t('budget_max'), { inputmode: 'numeric' }) : input('trl', t('trl'), { inputmode: 'numeric' }),
+    input('contact', t('contact'))),
+  el('button', { type: 'submit', text: isDemand ? t('create_demand') : t('create_achievement') }));
+  const report = el('div', { id: 'import-report' });
+  const file = el('input', { type: 'file', id: 'import-file', accept: '.csv,.jsonl,text/csv,application/x-ndjson', 'aria-label': t('import') });
+  const importForm = el('form', { class: 'row', onsubmit: async (ev) => {
+    ev.preventDefault();
+    const f = file.files[0];
+    if (!f) return;
+    const type = f.name.endsWith('.csv') ? 'text/csv' : 'application/x-ndjson';
+    try {
+      const r = await api('POST', `/api/${kind}/import`, undefined, { type, body: await f.text() });
+      report.replaceChildren(banner(r.failed ? 'bad' : 'good', t('import_result', r.created, r.updated, r.failed)),
+        el('table', {}, el('tbody', {}, r.rows.filter((x) => x.status !== 'created' && x.status !== 'updated').map((x) =>
+          el('tr', {}, el('td', { text: t('line', x.line) }), el('td', { text: (x.errors || []).map((e) => `${e.field}: ${e.message}`).join('; ') }))))));
+      refresh();
+    } catch (e) { report.replaceChildren(banner('bad', e.message)); }
+  } }, el('div', { class: 'field' }, el('label', { for: 'import-file', text: t('import') }), file),
+  el('button', { type: 'submit', class: 'ghost', id: 'import-go', text: t('import_go') }));
+  show(el('h1', { text: t('mine') }), el('div', { class: 'grid2' },
+    el('section', {}, el('div', { class: 'card' }, el('h2', { text: isDemand ? t('create_demand') : t('create_achievement') }), form),
+      el('div', { class: 'card' }, importForm, report)),
+    el('section', {}, list)));
+  refresh().catch((e) => list.replaceChildren(banner('bad', e.message)));
+}
+
+function notificationCard(n) {
+  const d = n.event && n.event.data;
+  if (!d || !d.demand) return el('div', { class: 'card', text: n.type });
+  const actions = el('div', { class: 'row' },
+    el('button', { type: 'button', text: t('interested'), onclick: () => decide(d.match_id, 'interested', actions) }),
+    el('button', { type: 'button', class: 'ghost', text: t('declined'), onclick: () => decide(d.match_id, 'declined', actions) }));
+  return el('article', { class: 'card notification', 'data-id': String(n.id) },
+    el('h3', { text: `${d.achievement.title}` }), explanationView(d, d.demand, d.achievement), actions);
+}
+
+async function decide(matchId, what, box) {
+  try {
+    await api('POST', `/api/matches/${matchId}/${what}`, what === 'declined' ? { reason: 'out_of_scope' } : undefined);
+    box.replaceChildren(banner('good', t('done')));
+  } catch (e) { box.replaceChildren(banner('bad', e.message)); }
+}
+
+async function inboxPage() {
+  if (!me) { show(banner('bad', t('need_login'))); return; }
+  const list = el('div', { id: 'notifications' }, loading());
+  show(el('h1', { text: t('inbox') }), el('p', { class: 'muted', id: 'live', text: stream ? t('live') : '' }), list);
+  try {
+    const page = await api('GET', '/api/notifications?limit=100');
+    const items = page.items.reverse();
+    list.replaceChildren(...(items.length ? items.map(notificationCard) : [el('div', { class: 'empty', text: t('empty') })]));
+    for (const n of page.items) if (!n.read) api('POST', `/api/notifications/${n.id}/read`).catch(() => {});
+    unread = 0;
+    renderNav();
+  } catch (e) { list.replaceChildren(banner('bad', e.message)); }
+}
+
+function startStream() {
+  if (stream || !me || me.role !== 'enterprise') return;
+  stream = new EventSource('/api/stream');
+  const onEvent = (ev) => {
+    const n = { id: Number(ev.lastEventId), type: ev.type, event: JSON.parse(ev.data) };
+    const list = document.getElementById('notifications');
+    if (list && location.hash === '#/inbox') {
+      list.querySelector('.empty')?.remove();
+      list.prepend(notificationCard(n));
+      api('POST', `/api/notifications/${n.id}/read`).catch(() => {});
+    } else {
+      unread += 1;
+      renderNav();
+    }
+  };
+  ['match.pushed', 'match.digest', 'webhook.disabled'].forEach((k) => stream.addEventListener(k, onEvent));
+  stream.onopen = () => { const live = document.getElementById('live'); if (live) live.textContent = t('live'); };
+}
+
+const reasons = ['too_early_stage', 'benefit_unclear', 'commercial_route_unclear', 'description_vague', 'out_of_scope', 'duplicate', 'other'];
+
+async function reviewPage() {
+  if (!me) { show(banner('bad', t('need_login'))); return; }
+  const list = el('div', { id: 'queue' }, loading());
+  show(el('h1', { text: t('review') }), el('p', { class: 'muted', text: t('keys_help') }), list);
+  let cards = [], at = 0;
+  const select = (i) => {
+    cards.forEach((c) => c.classList.remove('selected'));
+    at = Math.max(0, Math.min(i, cards.length - 1));
+    if (cards[at]) { cards[at].classList.add('selected'); cards[at].scrollIntoView({ block: 'nearest' }); }
+  };
+  const act = async (card, what) => {
+    const id = card.dataset.id;
+    const reason = card.querySelector('select').value;
+    try {
+      if (what === 'approve') await api('POST', `/api/matches/${id}/approve`);
+      else await api('POST', `/api/matches/${id}/reject`, { reason, text: reason === 'other' ? 'see notes' : undefined });
+      card.querySelector('.actions').replaceChildren(banner('good', t('done')));
+      cards = cards.filter((c) => c !== card);
+      card.remove();
+      if (!cards.length) list.replaceChildren(el('div', { class: 'empty', text: t('queue_empty') }));
+      select(at);
+    } catch (e) { card.querySelector('.actions').append(banner('bad', e.message)); }
+  };
+  try {
+    const page = await api('GET', '/api/review?limit=50');
+    cards = page.items.map((m) => {
+      const card = el('article', { class: 'card review', 'data-id': String(m.id), tabindex: '0' },
+        el('div', { class: 'meta' }, el('span', { text: m.origin === 'proposal' ? t('propose') : '' }),
+          m.statement ? el('span', { text: m.statement }) : null),
+        explanationView(m, m.demand, m.achievement),
+        el('div', { class: 'row actions' },
+          el('button', { type: 'button', text: t('approve'), onclick: () => act(card, 'approve') }),
+          el('label', { class: 'muted', text: t('reason') }),
+          el('select', { 'aria-label': t('reason') }, reasons.map((r) => el('option', { value: r, text: t(`r_${r}`) }))),
+          el('button', { type: 'button', class: 'bad', text: t('reject'), onclick: () => act(card, 'reject') })));
+      return card;
+    });
+    list.replaceChildren(...(cards.length ? cards : [el('div', { class: 'empty', text: t('queue_empty') })]));
+    select(0);
+  } catch (e) { list.replaceChildren(banner('bad', e.message)); }
+  document.onkeydown = (ev) => {
+    if (location.hash !== '#/review' || ev.target.matches('input, select, textarea')) return;
+    if (ev.key === 'j') select(at + 1);
+    else if (ev.key === 'k') select(at - 1);
+    else if (ev.key === 'a' && cards[at]) act(cards[at], 'approve');
+    else if (ev.key === 'r' && cards[at]) act(cards[at], 'reject');
+  };
+}
+
+function barChart(rows) {
+  const max = Math.max(1, ...rows.map(([, v]) => v));
+  const h = 26 * rows.length + 8;
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', `0 0 600 ${h}`);
+  svg.setAttribute('class', 'chart');
+  svg.setAttribute('role', 'img');
+  rows.forEach(([label, v], i) => {
+    const y = 4 + i * 26;
+    const text = document.createElementNS(svg.namespaceURI, 'text');
+    text.setAttribute('x', '0'); text.setAttribute('y', String(y + 15)); text.textContent = label;
+    const rect = document.createElementNS(svg.namespaceURI, 'rect');
+    rect.setAttribute('x', '170'); rect.setAttribute('y', String(y)); rect.setAttribute('height', '20');
+    rect.setAttribute('width', String(Math.max(2, (380 * v) / max))); rect.setAttribute('fill', '#1d4ed8');
+    const num = document.createElementNS(svg.namespaceURI, 'text');
+    num.setAttribute('x', String(176 + (380 * v) / max)); num.setAttribute('y', String(y + 15)); num.textContent = String(v);
+    svg.append(text, rect, num);
+  });
+  return svg;
+}
+
+async function statsPage() {
+  show(loading());
+  try {
+    const s = await api('GET', '/api/stats');
+    const stages = ['suggested', 'approved', 'pushed', 'viewed', 'interested', 'in_talks', 'deals'];
+    const reasonRows = Object.entries(s.reasons.rejected || {}).concat(Object.entries(s.reasons.declined || {}))
+      .map(([k, v]) => [t(`r_${k}`), v]);
+    show(el('h1', { text: t('stats') }),
+      el('div', { class: 'grid2' },
+        el('section', { class: 'card' }, el('h2', { text: t('funnel') }), barChart(stages.map((k) => [k, s.funnel[k]]))),
+        el('section', { class: 'card' }, el('h2', { text: t('reasons') }),
+          reasonRows.length ? barChart(reasonRows) : el('div', { class: 'empty', text: t('empty') })),
+        el('section', { class: 'card' }, el('h2', { text: t('by_field') }),
+          s.by_field.length ? barChart(s.by_field.map((f) => [fieldName(f.field).slice(0, 24), f.suggested])) : el('div', { class: 'empty', text: t('empty') }))));
+  } catch (e) { show(banner('bad', e.message)); }
+}
+
+async function policyPage() {
+  show(loading());
+  const p = await api('GET', '/api/policy');
+  const form = el('form', { novalidate: true, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const auto = form.elements.auto_approve_score.value.trim();
+    try {
+      await api('PUT', '/api/policy', { suggest_threshold: Number(form.elements.suggest_threshold.value),
+        auto_approve_score: auto === '' ? null : Number(auto) });
+      form.prepend(banner('good', t('saved')));
+    } catch (e) { showErrors(form, e); }
+  } }, input('suggest_threshold', t('suggest_threshold'), { value: String(p.suggest_threshold), inputmode: 'decimal' }),
+  input('auto_approve_score', t('auto_approve_score'), { value: p.auto_approve_score === null ? '' : String(p.auto_approve_score), inputmode: 'decimal' }),
+  el('p', { class: 'muted', text: p.updated_by_name ? `${p.updated_by_name} · ${p.updated_at}` : p.updated_at }),
+  el('button', { type: 'submit', text: t('save') }));
+  show(el('h1', { text: t('policy') }), el('div', { class: 'card' }, form));
+}
+
+// ---------- start ----------
+
+async function loadMe() {
+  try { me = await api('GET', '/api/me'); } catch (e) { me = null; }
+  startStream();
+}
+
+function route() {
+  renderNav();
+  const parts = (location.hash || '#/').slice(2).split('/');
+  const [page, id] = parts;
+  if (!page) return listingsPage('demands');
+  if ((page === 'demands' || page === 'achievements') && id) return listingPage(page, id);
+  if (page === 'achievements') return listingsPage('achievements');
+  if (page === 'login' || page === 'register') return authPage(page);
+  if (page === 'mine') return minePage();
+  if (page === 'inbox') return inboxPage();
+  if (page === 'review') return reviewPage();
+  if (page === 'stats') return statsPage();
+  if (page === 'policy') return policyPage();
+  return listingsPage('demands');
+}
+
+document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); route(); });
+window.addEventListener('hashchange', route);
+setLang(getLang());
+const flatten = (nodes) => nodes.flatMap((n) => [n, ...flatten(n.children || [])]);
+api('GET', '/api/fields').then((tree) => { fields = flatten(tree.fields || []); }).catch(() => {})
+  .then(loadMe).then(route);
