@@ -99,8 +99,10 @@ function renderNav() {
   const here = location.hash || '#/';
   const links = [['#/', t('demands')], ['#/achievements', t('achievements')]];
   if (me && (me.role === 'enterprise' || me.role === 'university')) links.push(['#/mine', t('mine')]);
-  if (me && me.role === 'enterprise') links.push(['#/inbox', t('inbox')]);
-  if (me && (me.role === 'broker' || me.role === 'admin')) links.push(['#/review', t('review')], ['#/stats', t('stats')]);
+  if (me && me.role === 'enterprise') links.push(['#/inbox', t('inbox')], ['#/settings', t('settings')]);
+  if (me && (me.role === 'broker' || me.role === 'admin')) {
+    links.push(['#/review', t('review')], ['#/pipeline', t('pipeline')], ['#/stats', t('stats')]);
+  }
   if (me && me.role === 'admin') links.push(['#/policy', t('policy')]);
   nav.replaceChildren(...links.map(([href, label]) => {
     const a = el('a', { href, text: label, 'aria-current': here === href ? 'page' : null });
@@ -302,7 +304,8 @@ function notificationCard(n) {
     el('button', { type: 'button', text: t('interested'), onclick: () => decide(d.match_id, 'interested', actions) }),
     el('button', { type: 'button', class: 'ghost', text: t('declined'), onclick: () => decide(d.match_id, 'declined', actions) }));
   return el('article', { class: 'card notification', 'data-id': String(n.id) },
-    el('h3', { text: `${d.achievement.title}` }), explanationView(d, d.demand, d.achievement), actions);
+    el('h3', {}, el('a', { href: `#/matches/${d.match_id}`, text: d.achievement.title })),
+    explanationView(d, d.demand, d.achievement), actions);
 }
 
 async function decide(matchId, what, box) {
@@ -452,6 +455,104 @@ async function policyPage() {
   show(el('h1', { text: t('policy') }), el('div', { class: 'card' }, form));
 }
 
+async function matchPage(id) {
+  show(loading());
+  try {
+    const m = await api('GET', `/api/matches/${id}`);
+    const box = el('div', { class: 'row actions' });
+    const reason = el('select', { 'aria-label': t('reason') }, reasons.map((r) => el('option', { value: r, text: t(`r_${r}`) })));
+    if (me.role === 'enterprise' && ['pushed', 'viewed'].includes(m.status)) {
+      box.append(el('button', { type: 'button', text: t('interested'), onclick: () => decide(m.id, 'interested', box) }),
+        reason, el('button', { type: 'button', class: 'ghost', text: t('declined'), onclick: async () => {
+          try {
+            await api('POST', `/api/matches/${m.id}/declined`, { reason: reason.value, text: reason.value === 'other' ? '-' : undefined });
+            box.replaceChildren(banner('good', t('done')));
+          } catch (e) { box.append(banner('bad', e.message)); }
+        } }));
+    }
+    if ((me.role === 'broker' || me.role === 'admin') && m.status === 'interested') {
+      box.append(el('button', { type: 'button', text: t('in_talks'), onclick: async () => {
+        try { await api('POST', `/api/matches/${m.id}/in_talks`); matchPage(id); } catch (e) { box.append(banner('bad', e.message)); }
+      } }));
+    }
+    const contact = (l) => (l.contact ? el('p', { class: 'muted', text: `${t('contact')}: ${l.contact}` }) : null);
+    show(el('h1', { text: `${m.demand.title}` }),
+      el('p', { class: 'muted', text: `${t('status')}: ${t(`s_${m.status}`)}` }),
+      explanationView(m, m.demand, m.achievement), el('div', { class: 'grid2' }, el('div', {}, contact(m.demand)),
+        el('div', {}, contact(m.achievement))), box);
+  } catch (e) { show(banner('bad', e.message)); }
+}
+
+async function settingsPage() {
+  if (!me) { show(banner('bad', t('need_login'))); return; }
+  show(loading());
+  const sub = await api('GET', '/api/subscription');
+  const box = (name, label, on) => el('label', { class: 'muted' }, el('input', { type: 'checkbox', name, checked: on, style: null }), ` ${label}`);
+  const form = el('form', { novalidate: true, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const channels = ['inbox'];
+    if (form.elements.stream.checked) channels.push('stream');
+    if (form.elements.webhook.checked) channels.push('webhook');
+    try {
+      await api('PUT', '/api/subscription', { channels, min_score: Number(form.elements.min_score.value || 0),
+        mode: form.elements.mode.value });
+      form.prepend(banner('good', t('saved')));
+    } catch (e) { showErrors(form, e); }
+  } },
+  el('fieldset', {}, el('legend', { text: t('channels') }), box('stream', t('ch_stream'), sub.channels.includes('stream')),
+    box('webhook', t('ch_webhook'), sub.channels.includes('webhook'))),
+  input('min_score', t('min_score'), { value: String(sub.min_score), inputmode: 'decimal' }),
+  input('mode', t('mode'), { options: [['realtime', t('realtime')], ['digest', t('digest')]] }),
+  el('button', { type: 'submit', text: t('save') }));
+  form.elements.mode.value = sub.mode;
+  const hooks = el('div', { id: 'webhooks' });
+  const log = el('div', { id: 'delivery-log' });
+  const refresh = async () => {
+    const r = await api('GET', '/api/webhooks');
+    hooks.replaceChildren(...(r.items.length ? r.items.map((w) => el('div', { class: 'card' },
+      el('div', { class: 'row' }, el('strong', { text: w.url }), el('span', { class: 'muted', text: w.status }),
+        w.disabled_reason ? el('span', { class: 'error', text: w.disabled_reason }) : null),
+      el('div', { class: 'row' },
+        el('button', { type: 'button', class: 'ghost', text: t('ping'), onclick: async () => { await api('POST', `/api/webhooks/${w.id}/ping`); showLog(w); } }),
+        el('button', { type: 'button', class: 'ghost', text: t('deliveries'), onclick: () => showLog(w) }),
+        el('button', { type: 'button', class: 'bad', text: t('remove'), onclick: async () => { await api('DELETE', `/api/webhooks/${w.id}`); refresh(); } }))))
+      : [el('div', { class: 'empty', text: t('empty') })]));
+  };
+  const showLog = async (w) => {
+    const r = await api('GET', `/api/webhooks/${w.id}/deliveries?limit=20`);
+    log.replaceChildren(el('h2', { text: `${t('deliveries')}: ${w.url}` }), el('table', {}, el('tbody', {},
+      r.items.map((d) => el('tr', {}, el('td', { text: d.msg_id }), el('td', { text: d.state }),
+        el('td', { text: d.tries.map((x) => (x.status_code ? String(x.status_code) : x.error || '-')).join(' · ') }),
+        el('td', {}, d.state === 'failed' ? el('button', { type: 'button', class: 'ghost', text: t('resend'),
+          onclick: async () => { await api('POST', `/api/webhooks/${w.id}/deliveries/${d.id}/resend`); showLog(w); } }) : null))))));
+  };
+  const add = el('form', { class: 'row', novalidate: true, onsubmit: async (ev) => {
+    ev.preventDefault();
+    try {
+      const w = await api('POST', '/api/webhooks', { url: add.elements.url.value.trim() });
+      add.replaceChildren(banner('good', t('secret_once')), el('code', { text: w.secret }));
+      refresh();
+    } catch (e) { showErrors(add, e); }
+  } }, input('url', t('url'), { type: 'url', placeholder: 'https://' }), el('button', { type: 'submit', id: 'add-webhook', text: t('add_webhook') }));
+  show(el('h1', { text: t('settings') }), el('div', { class: 'grid2' },
+    el('section', { class: 'card' }, form),
+    el('section', {}, el('div', { class: 'card' }, el('h2', { text: t('webhooks') }), add), hooks, log)));
+  refresh().catch((e) => hooks.replaceChildren(banner('bad', e.message)));
+}
+
+async function pipelinePage() {
+  show(loading());
+  const columns = ['approved', 'pushed', 'viewed', 'interested', 'in_talks', 'deal'];
+  try {
+    const pages = await Promise.all(columns.map((c) => api('GET', `/api/matches?status=${c}&limit=50`)));
+    show(el('h1', { text: t('pipeline') }), el('div', { class: 'board' }, columns.map((c, i) => el('section', { class: 'column' },
+      el('h2', {}, `${t(`s_${c}`)} `, el('span', { class: 'muted', text: String(pages[i].items.length) })),
+      pages[i].items.map((m) => el('a', { class: 'card mini', href: `#/matches/${m.id}` },
+        el('strong', { text: m.demand.title }), el('span', { class: 'muted', text: m.achievement.title }),
+        el('span', { class: 'score', text: `${Math.round(m.score * 100)}%` })))))));
+  } catch (e) { show(banner('bad', e.message)); }
+}
+
 // ---------- start ----------
 
 async function loadMe() {
@@ -471,6 +572,9 @@ function route() {
   if (page === 'inbox') return inboxPage();
   if (page === 'review') return reviewPage();
   if (page === 'stats') return statsPage();
+  if (page === 'matches' && id) return matchPage(id);
+  if (page === 'settings') return settingsPage();
+  if (page === 'pipeline') return pipelinePage();
   if (page === 'policy') return policyPage();
   return listingsPage('demands');
 }

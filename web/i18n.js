@@ -31,6 +31,17 @@ const words = {
   r_commercial_route_unclear: ['转化路径不明', 'Commercial route unclear'], r_description_vague: ['描述不清', 'Description vague'],
   r_out_of_scope: ['超出范围', 'Out of scope'], r_duplicate: ['重复', 'Duplicate'], r_other: ['其他', 'Other'],
   status: ['状态', 'Status'], done: ['已处理', 'Done'], queue_empty: ['队列已清空', 'The queue is empty'],
+  settings: ['推送设置', 'Push settings'], channels: ['推送渠道', 'Channels'], ch_stream: ['实时推送', 'Live stream'],
+  ch_webhook: ['Webhook', 'Webhook'], min_score: ['最低匹配度（0-1）', 'Minimum score (0-1)'], mode: ['推送方式', 'Delivery'],
+  realtime: ['实时', 'Real time'], digest: ['每日汇总', 'Daily digest'], webhooks: ['Webhook 端点', 'Webhook endpoints'],
+  url: ['地址（http 或 https）', 'URL (http or https)'], add_webhook: ['添加端点', 'Add endpoint'],
+  secret_once: ['签名密钥（只显示这一次，请妥善保存）：', 'Signing secret (shown only this once; keep it safe):'],
+  deliveries: ['投递记录', 'Delivery log'], ping: ['测试', 'Ping'], remove: ['删除', 'Delete'], resend: ['重发', 'Resend'],
+  pipeline: ['对接进度', 'Pipeline'], open_match: ['查看匹配', 'Open the match'],
+  s_suggested: ['待审核', 'Suggested'], s_approved: ['已通过', 'Approved'], s_pushed: ['已推送', 'Pushed'],
+  s_viewed: ['已查看', 'Viewed'], s_interested: ['有意向', 'Interested'], s_in_talks: ['洽谈中', 'In talks'],
+  s_deal: ['已成交', 'Deal'], s_closed: ['已关闭', 'Closed'], s_declined: ['已拒绝', 'Declined'], s_rejected: ['已驳回', 'Rejected'],
+  s_withdrawn: ['已撤回', 'Withdrawn'], in_talks: ['引荐洽谈', 'Introduce'],
 };
 
 let lang = localStorage.getItem('lang') || ((navigator.language || 'zh').toLowerCase().startsWith('zh') ? 'zh' : 'en');

@@ -67,6 +67,7 @@ try {
   await ent.fill('#f_description', '替代进口电液控制系统，要求支架动作响应小于1秒。<img src=x onerror=alert(1)>');
   await ent.fill('#f_keywords', '液压支架, 电液控制');
   await ent.fill('#f_fields', 'B06');
+  await ent.fill('#f_contact', '李工 138xxxx0000');
   await ent.click('#create button[type=submit]');
   await ent.waitForURL(/#\/demands\/\d+$/);
   await ent.waitForSelector('main article.card');
@@ -127,6 +128,33 @@ try {
   await ent.waitForFunction(() => document.querySelector('#nav').textContent.includes('Demands'));
   await shot(ent, 'enterprise-inbox-english');
   console.log('ok language switch');
+
+  // The enterprise opens the match, says it is interested; the broker introduces the two sides.
+  await ent.click('#notifications article.notification h3 a');
+  await ent.waitForURL(/#\/matches\/\d+$/);
+  await ent.waitForSelector('main .actions button');
+  await shot(ent, 'enterprise-match');
+  await ent.click('main .actions button');
+  await ent.waitForSelector('main .actions .banner.good');
+  console.log('ok the enterprise marks the match interested');
+  await brk.goto(`${base}/#/pipeline`);
+  await brk.waitForSelector('.board .column a.card');
+  await shot(brk, 'broker-pipeline');
+  await brk.click('.board .column a.card');
+  await brk.waitForSelector('main .actions button');
+  await brk.click('main .actions button');
+  await brk.waitForFunction(() => document.querySelector('main').textContent.includes('洽谈中'));
+  check((await brk.textContent('main')).includes('138'), 'after the introduction the contacts are shown');
+  console.log('ok the broker introduces the two sides');
+
+  // Push settings: a refused webhook URL is explained beside the field.
+  await ent.goto(`${base}/#/settings`);
+  await ent.waitForSelector('#f_url');
+  await ent.fill('#f_url', 'http://127.0.0.1:1/hook');
+  await ent.click('#add-webhook');
+  await ent.waitForSelector('#f_url_err:not(:empty)');
+  await shot(ent, 'enterprise-settings');
+  console.log('ok push settings and a refused webhook URL');
 
   await brk.goto(`${base}/#/stats`);
   await brk.waitForSelector('svg.chart');
