@@ -296,3 +296,90 @@ void api_auth_me(http_request *r)
 {
     reply_json(r, 200, principal_json(req_principal(r)));
 }
+
+static cJSON *staff_json(const staff_user *u)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_int(o, "id", u->id);
+    cJSON_AddStringToObject(o, "email", u->email);
+    cJSON_AddStringToObject(o, "display_name", u->display_name);
+    cJSON_AddStringToObject(o, "role", u->role);
+    cJSON_AddStringToObject(o, "org_name", u->org_name);
+    return o;
+}
+
+void api_auth_staff_list(http_request *r)
+{
+    staff_user *v = NULL;
+    size_t n = 0;
+    int rc = store_staff_list(req_app(r)->store, &v, &n);
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(items, staff_json(&v[i]));
+    free(v);
+    reply_json(r, 200, out);
+}
+
+void api_auth_staff_add(http_request *r)
+{
+    static const char *const allowed[] = { "email", "password", "display_name", "role", "org_name", NULL };
+    const cJSON *body = req_json(r);
+    if (!cJSON_IsObject(body)) {
+        reply_invalid_field(r, NULL, "the body must be a JSON object");
+        return;
+    }
+    cJSON *errors = cJSON_CreateArray();
+    reject_unknown(body, allowed, errors);
+    const char *email = string_member(body, "email", errors);
+    const char *password = string_member(body, "password", errors);
+    const char *name = string_member(body, "display_name", errors);
+    const char *role = string_member(body, "role", errors);
+    const char *org = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "org_name"));
+    const char *why = email ? api_auth_email_problem(email) : NULL;
+    if (why)
+        json_error_add(errors, "email", "%s", why);
+    why = password ? api_auth_password_problem(password) : NULL;
+    if (why)
+        json_error_add(errors, "password", "%s", why);
+    if (name && (name[0] == '\0' || strlen(name) > LIM_NAME * 4))
+        json_error_add(errors, "display_name", "must be 1 to %d characters", LIM_NAME);
+    if (role && strcmp(role, "broker") != 0 && strcmp(role, "admin") != 0)
+        json_error_add(errors, "role", "must be broker or admin");
+    if (org && (org[0] == '\0' || strlen(org) > LIM_NAME * 4))
+        json_error_add(errors, "org_name", "must be 1 to %d characters", LIM_NAME);
+    if (cJSON_GetArraySize(errors) > 0) {
+        reply_invalid(r, errors);
+        return;
+    }
+    cJSON_Delete(errors);
+    char hash[AUTH_HASH_STR_BYTES];
+    if (auth_password_hash(password, hash) != TM_OK) {
+        reply_status(r, TM_ERR_CRYPTO, NULL);
+        return;
+    }
+    staff_user u = { 0 };
+    int rc = store_user_add(req_app(r)->store, email, role, org ? org : req_principal(r)->org_name, name, hash, &u.id);
+    sodium_memzero(hash, sizeof hash);
+    if (rc == TM_ERR_CONFLICT) {
+        reply_invalid_field(r, "email", "is taken");
+        return;
+    }
+    if (rc == TM_ERR_INVALID) {
+        reply_invalid_field(r, "org_name", "is an enterprise or university, not a broker agency");
+        return;
+    }
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.display_name, sizeof u.display_name, "%s", name);
+    snprintf(u.role, sizeof u.role, "%s", role);
+    snprintf(u.org_name, sizeof u.org_name, "%s", org ? org : req_principal(r)->org_name);
+    reply_json(r, 201, staff_json(&u));
+}

@@ -12,5 +12,9 @@ void api_auth_me(http_request *r);
 const char *api_auth_email_problem(const char *email);
 /* Checks a password against the rules; returns NULL if fine, else the reason. */
 const char *api_auth_password_problem(const char *password);
+/* GET /api/users: admins; every broker and admin account. */
+void api_auth_staff_list(http_request *r);
+/* POST /api/users {email, password, display_name, role: broker|admin, org_name}: admins add staff. */
+void api_auth_staff_add(http_request *r);
 
 #endif

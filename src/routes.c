@@ -27,6 +27,8 @@ const route http_routes[] = {
     { "POST", "/api/auth/login", ROLES_ANYONE, LIM_BODY_SMALL, BODY_JSON, api_auth_login, 0 },
     { "POST", "/api/auth/logout", ROLES_SIGNED_IN, LIM_BODY_SMALL, BODY_NONE, api_auth_logout, 0 },
     { "GET", "/api/me", ROLES_SIGNED_IN, LIM_BODY_SMALL, BODY_NONE, api_auth_me, 0 },
+    { "GET", "/api/users", ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_auth_staff_list, 0 },
+    { "POST", "/api/users", ROLE_ADMIN, LIM_BODY_SMALL, BODY_JSON, api_auth_staff_add, 0 },
 
     { "GET", "/api/demands", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_listings_list, D },
     { "POST", "/api/demands", ROLE_ENTERPRISE, LIM_BODY_LISTING, BODY_JSON, api_listings_create, D },

@@ -88,7 +88,7 @@ enum stmt_id {
     ST_MATCH_UPSERT, ST_MATCH_LIST, ST_MATCH_GET, ST_MATCH_APPROVED, ST_MATCH_PUSHED,
     ST_MATCH_SAVE, ST_NOTE_INSERT, ST_NOTE_LIST, ST_HISTORY, ST_USER_ROLE, ST_PROPOSE, ST_PAIR_ID,
     ST_STATS_ALL, ST_STATS_FIELD, ST_STATS_MONTH, ST_STATS_REASONS, ST_STATS_PUSH_HOURS, ST_STATS_WORKLOAD,
-    ST_STATS_DEALS, ST_DECISIONS,
+    ST_STATS_DEALS, ST_DECISIONS, ST_STAFF_LIST,
     ST_POLICY_GET, ST_POLICY_SET,
     ST_SUB_GET, ST_SUB_SET,
     ST_NOTIF_INSERT, ST_NOTIF_LIST, ST_NOTIF_UNREAD, ST_NOTIF_READ, ST_NOTIF_LAST,
@@ -165,6 +165,8 @@ static const char *const sql_text[ST_COUNT] = {
                    " explanation = excluded.explanation, status = 'suggested', updated_at = " NOW
                    " WHERE matches.status IN ('suggested', 'withdrawn') RETURNING id",
     [ST_PAIR_ID] = "SELECT id FROM matches WHERE demand_id = ?1 AND achievement_id = ?2",
+    [ST_STAFF_LIST] = "SELECT u.id, u.email, u.display_name, u.role, o.name FROM users u JOIN orgs o ON o.id = u.org_id"
+                      " WHERE u.role IN ('broker', 'admin') ORDER BY u.id",
     [ST_STATS_ALL] = "SELECT '', " FUNNEL_SUMS " FROM matches m",
     [ST_STATS_FIELD] = "SELECT df.code, " FUNNEL_SUMS " FROM matches m JOIN demand_fields df ON df.demand_id = m.demand_id"
                        " GROUP BY df.code ORDER BY df.code",
@@ -2752,6 +2754,30 @@ int store_decisions_each(store *s, int (*fn)(void *ctx, const decision_row *d), 
     }
     if (st && status == TM_OK && rc != SQLITE_DONE)
         status = db_error(c, "decisions");
+    done(st);
+    reader_release(s, c);
+    return status;
+}
+
+int store_staff_list(store *s, staff_user **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_STAFF_LIST);
+    size_t cap = 0;
+    int rc = SQLITE_DONE;
+    while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        staff_user *u = push_slot((void **)out, n, &cap, sizeof *u);
+        u->id = sqlite3_column_int64(st, 0);
+        copy_col(u->email, sizeof u->email, st, 1);
+        copy_col(u->display_name, sizeof u->display_name, st, 2);
+        copy_col(u->role, sizeof u->role, st, 3);
+        copy_col(u->org_name, sizeof u->org_name, st, 4);
+    }
+    int status = st && rc == SQLITE_DONE ? TM_OK : db_error(c, "list staff");
     done(st);
     reader_release(s, c);
     return status;

@@ -73,6 +73,15 @@ TM_MUST_CHECK int store_user_add(store *s, const char *email, const char *role,
                                  const char *org_name, const char *display_name,
                                  const char *password_hash, int64_t *user_id);
 
+/* A broker or admin account. */
+typedef struct staff_user {
+    int64_t id;
+    char email[256], display_name[512], role[16], org_name[512];
+} staff_user;
+
+/* Every broker and admin, oldest first (free the array). */
+TM_MUST_CHECK int store_staff_list(store *s, staff_user **out, size_t *n);
+
 /* Copies the user's id and argon2id hash string; TM_ERR_NOT_FOUND if no such email. */
 TM_MUST_CHECK int store_user_credentials(store *s, const char *email, int64_t *user_id,
                                          char *hash, size_t hashlen);

@@ -142,6 +142,8 @@ static const matrix_row matrix[] = {
     { "GET", "/api/notifications", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "GET", "/api/notifications/unread", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "POST", "/api/notifications/{x}/read", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
+    { "GET", "/api/users", NULL, NULL, { 401, 403, 403, 403, 403, 403, 200 } },
+    { "POST", "/api/users", JSON, "{\"email\":\"x\"}", { 401, 403, 403, 403, 403, 403, 400 } },
     { "GET", "/api/review", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
     { "GET", "/api/stats", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
     { "GET", "/api/export/decisions.csv", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
@@ -2260,5 +2262,44 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     CHECK(strstr(r->body, ",=1+1,") == NULL);
     test_resp_free(r);
     free(broker2);
+    world_teardown(&w);
+}
+
+void test_api_admin_adds_brokers(void)
+{
+    world w;
+    if (world_setup(&w, "staff.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    test_resp *r = test_json(&w.srv, "POST", "/api/users", w.tok[R_ADMIN],
+                             "{\"email\":\"new-broker@example.org\",\"password\":\"" TEST_PASSWORD "\","
+                             "\"display_name\":\"王经纪\",\"role\":\"broker\"}");
+    CHECK_INT(r->status, 201);
+    CHECK(strcmp(test_jstr(r->json, "role"), "broker") == 0);
+    test_resp_free(r);
+    char *tok = test_login(&w.srv, "new-broker@example.org", TEST_PASSWORD);
+    CHECK(tok != NULL);
+    r = test_http(&w.srv, "GET", "/api/review", tok, NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    free(tok);
+    static const char *const bad[][2] = {
+        { "{\"email\":\"new-broker@example.org\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"broker\"}", "email" },
+        { "{\"email\":\"b2@example.org\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"enterprise\"}", "role" },
+        { "{\"email\":\"b3@example.org\",\"password\":\"short\",\"display_name\":\"x\",\"role\":\"broker\"}", "password" },
+        { "{\"email\":\"b4@example.org\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"broker\","
+          "\"org_name\":\"凉都矿业集团\"}", "org_name" },
+    };
+    for (size_t i = 0; i < 4; i++) {
+        r = test_json(&w.srv, "POST", "/api/users", w.tok[R_ADMIN], bad[i][0]);
+        if (r->status != 400 || !test_problem_names(r, bad[i][1]))
+            test_fail(__FILE__, __LINE__, "case %zu: %ld %s", i, r->status, r->body);
+        test_resp_free(r);
+    }
+    r = test_http(&w.srv, "GET", "/api/users", w.tok[R_ADMIN], NULL, NULL, 0);
+    CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 3); /* broker, admin, the new one */
+    CHECK(strstr(r->body, "password") == NULL);
+    test_resp_free(r);
     world_teardown(&w);
 }

@@ -114,17 +114,20 @@ void test_web_browser_main_paths(void)
     unlink(test_path("browser.db"));
     REQUIRE(test_server_start(&s, test_path("browser.db"), NULL) == 0);
     char *broker = test_add_staff(&s, "broker", "broker-ui@example.org");
-    REQUIRE(broker != NULL);
+    char *admin = test_add_staff(&s, "admin", "admin-ui@example.org");
+    REQUIRE(broker != NULL && admin != NULL);
     free(broker);
+    free(admin);
     mkdir("build/test-output", 0755);
     mkdir(SHOTS, 0755);
     char *out = NULL, *err = NULL;
     const char *argv[] = { "/usr/bin/env", "node", "tests/browser/main_paths.mjs", s.base, SHOTS,
-                           "broker-ui@example.org", TEST_PASSWORD, NULL };
+                           "broker-ui@example.org", TEST_PASSWORD, "admin-ui@example.org", NULL };
     int rc = test_run(argv, NULL, &out, &err);
     if (rc != 0)
         test_fail(__FILE__, __LINE__, "the browser path failed (%d):\n%s\n%s", rc, out ? out : "", err ? err : "");
     CHECK(out && strstr(out, "ok the pushed match arrived live") != NULL);
+    CHECK(out && strstr(out, "ok the admin adds a broker account") != NULL);
     free(out);
     free(err);
     CHECK_INT(test_server_stop(&s), 0);

@@ -87,7 +87,8 @@ function showErrors(form, err) {
     const slot = form.querySelector(`#f_${CSS.escape(name)}_err`);
     if (slot) { slot.textContent = e.message; placed = true; }
   }
-  if (!placed) form.prepend(banner('bad', p.detail || err.message));
+  const message = p.detail || err.message;
+  if (!placed && message) form.prepend(banner('bad', message));
 }
 
 function listOf(text) { return text.split(/[,，;；]/).map((s) => s.trim()).filter(Boolean); }
@@ -103,7 +104,7 @@ function renderNav() {
   if (me && (me.role === 'broker' || me.role === 'admin')) {
     links.push(['#/review', t('review')], ['#/pipeline', t('pipeline')], ['#/stats', t('stats')]);
   }
-  if (me && me.role === 'admin') links.push(['#/policy', t('policy')]);
+  if (me && me.role === 'admin') links.push(['#/policy', t('policy')], ['#/users', t('accounts')]);
   nav.replaceChildren(...links.map(([href, label]) => {
     const a = el('a', { href, text: label, 'aria-current': here === href ? 'page' : null });
     if (href === '#/inbox' && unread > 0) a.append(el('span', { class: 'badge', id: 'unread', text: String(unread) }));
@@ -553,6 +554,36 @@ async function pipelinePage() {
   } catch (e) { show(banner('bad', e.message)); }
 }
 
+async function usersPage() {
+  show(loading());
+  const list = el('tbody', {});
+  const refresh = async () => {
+    const r = await api('GET', '/api/users');
+    list.replaceChildren(...r.items.map((u) => el('tr', {}, el('td', { text: u.display_name }), el('td', { text: u.email }),
+      el('td', { text: t(u.role) }), el('td', { text: u.org_name }))));
+  };
+  const form = el('form', { novalidate: true, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const v = (n) => form.elements[n].value.trim();
+    try {
+      await api('POST', '/api/users', { email: v('email'), password: form.elements.password.value, display_name: v('display_name'),
+        role: v('role') });
+      form.reset();
+      showErrors(form, { problem: {} });
+      form.prepend(banner('good', t('saved')));
+      refresh();
+    } catch (e) { showErrors(form, e); }
+  } }, input('display_name', t('display_name')), input('email', t('email'), { type: 'email' }),
+  input('password', t('password'), { type: 'password', autocomplete: 'new-password' }),
+  input('role', t('role'), { options: [['broker', t('broker')], ['admin', t('admin')]] }),
+  el('button', { type: 'submit', text: t('add_account') }));
+  show(el('h1', { text: t('accounts') }), el('div', { class: 'grid2' },
+    el('section', { class: 'card' }, el('table', {}, el('thead', {}, el('tr', {}, [t('display_name'), t('email'), t('role'), t('org')]
+      .map((h) => el('th', { text: h })))), list)),
+    el('section', { class: 'card' }, el('h2', { text: t('add_account') }), form)));
+  refresh().catch((e) => list.replaceChildren(el('tr', {}, el('td', { text: e.message }))));
+}
+
 // ---------- start ----------
 
 async function loadMe() {
@@ -575,6 +606,7 @@ function route() {
   if (page === 'matches' && id) return matchPage(id);
   if (page === 'settings') return settingsPage();
   if (page === 'pipeline') return pipelinePage();
+  if (page === 'users') return usersPage();
   if (page === 'policy') return policyPage();
   return listingsPage('demands');
 }

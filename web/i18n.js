@@ -42,6 +42,8 @@ const words = {
   s_viewed: ['已查看', 'Viewed'], s_interested: ['有意向', 'Interested'], s_in_talks: ['洽谈中', 'In talks'],
   s_deal: ['已成交', 'Deal'], s_closed: ['已关闭', 'Closed'], s_declined: ['已拒绝', 'Declined'], s_rejected: ['已驳回', 'Rejected'],
   s_withdrawn: ['已撤回', 'Withdrawn'], in_talks: ['引荐洽谈', 'Introduce'],
+  accounts: ['经纪人账号', 'Broker accounts'], add_account: ['添加账号', 'Add account'], role: ['角色', 'Role'],
+  broker: ['技术经纪人', 'Broker'], admin: ['管理员', 'Admin'], org: ['机构', 'Organisation'],
 };
 
 let lang = localStorage.getItem('lang') || ((navigator.language || 'zh').toLowerCase().startsWith('zh') ? 'zh' : 'en');

@@ -1,7 +1,7 @@
 // main_paths.mjs: each role's main path through the real UI, in Debian's
 // chromium driven by playwright-core, against a running techmatch server.
 //
-//   node tests/browser/main_paths.mjs BASE_URL SHOTS_DIR BROKER_EMAIL PASSWORD
+//   node tests/browser/main_paths.mjs BASE_URL SHOTS_DIR BROKER_EMAIL PASSWORD ADMIN_EMAIL
 //
 // Prints "ok STEP" for each step, saves a screenshot of each main screen at
 // desktop and phone width in SHOTS_DIR, and exits 0 when every check held
@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [base, shots, brokerEmail, password] = process.argv.slice(2);
+const [base, shots, brokerEmail, password, adminEmail] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: FLAGS });
@@ -160,6 +160,29 @@ try {
   await brk.waitForSelector('svg.chart');
   await shot(brk, 'broker-stats');
   console.log('ok statistics drawn as SVG');
+
+  // The admin: a broker account, and the matching policy.
+  const adm = await page();
+  await adm.goto(`${base}/#/login`);
+  await adm.fill('#f_email', adminEmail);
+  await adm.fill('#f_password', password);
+  await adm.click('form button[type=submit]');
+  await adm.waitForURL(/#\/review$/);
+  await adm.goto(`${base}/#/users`);
+  await adm.waitForSelector('#f_display_name');
+  await adm.fill('#f_display_name', '王经纪');
+  await adm.fill('#f_email', 'wang@example.org');
+  await adm.fill('#f_password', 'short');
+  await adm.click('main form button[type=submit]');
+  await adm.waitForSelector('#f_password_err:not(:empty)');
+  await adm.fill('#f_password', password);
+  await adm.click('main form button[type=submit]');
+  await adm.waitForFunction(() => document.querySelector('main table').textContent.includes('wang@example.org'));
+  await shot(adm, 'admin-accounts');
+  await adm.goto(`${base}/#/policy`);
+  await adm.waitForSelector('#f_suggest_threshold');
+  await shot(adm, 'admin-policy');
+  console.log('ok the admin adds a broker account');
   await browser.close();
 } catch (e) {
   console.log(`FAILED: ${e.message}`);
