@@ -29,9 +29,8 @@ static const struct embedded_file *lookup(const char *path)
 
 int web_find(const char *path, const char **body, size_t *len, const char **type)
 {
-    const struct embedded_file *f = lookup(path);
-    if (f == NULL && (strcmp(path, "/") == 0 || strchr(strrchr(path, '/') ? strrchr(path, '/') : path, '.') == NULL))
-        f = lookup("/index.html");
+    /* The app's pages are in the location hash (#/review), so "/" is the only page path. */
+    const struct embedded_file *f = lookup(strcmp(path, "/") == 0 ? "/index.html" : path);
     if (f == NULL)
         return 0;
     *body = f->body;

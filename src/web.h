@@ -7,9 +7,9 @@
 #include <stddef.h>
 
 /*
- * Finds the file for a request path: "/" is /index.html; a path without a
- * dot that names no file is a page of the app, so /index.html too.  Returns 1
- * and fills body, len and content type (all static), or 0 (not found).
+ * Finds the file for a request path ("/" is /index.html; the app's pages live
+ * in the location hash).  Returns 1 and fills body, len and content type (all
+ * static), or 0 (not found: the caller answers 404).
  */
 int web_find(const char *path, const char **body, size_t *len, const char **type);
 
