@@ -91,6 +91,16 @@ function showErrors(form, err) {
   if (!placed && message) form.prepend(banner('bad', message));
 }
 
+// The taxonomy as a picker: divisions grouped under their sections, several may be chosen.
+function fieldPicker() {
+  const sections = fields.filter((f) => f.level === 1);
+  const select = el('select', { id: 'f_fields', name: 'fields', multiple: true, size: '6' },
+    sections.map((sec) => el('optgroup', { label: fieldName(sec.code) },
+      fields.filter((f) => f.level === 2 && f.code.startsWith(sec.code)).map((f) => el('option', { value: f.code, text: fieldName(f.code) })))));
+  return el('div', { class: 'field' }, el('label', { for: 'f_fields', text: t('field') }), select,
+    el('div', { class: 'error', id: 'f_fields_err', 'aria-live': 'polite' }));
+}
+
 function listOf(text) { return text.split(/[,，;；]/).map((s) => s.trim()).filter(Boolean); }
 
 // ---------- navigation ----------
@@ -146,12 +156,14 @@ async function listingsPage(kind) {
   const field = el('select', { id: 'field', 'aria-label': t('field') },
     el('option', { value: '', text: t('any_field') }),
     fields.filter((f) => f.level <= 2).map((f) => el('option', { value: f.code, text: fieldName(f.code) })));
+  const region = el('input', { id: 'region', type: 'search', placeholder: t('region'), 'aria-label': t('region') });
   const results = el('div', { id: 'results' }, loading());
   const load = async () => {
     results.replaceChildren(loading());
     const params = new URLSearchParams({ limit: '50' });
     if (q.value.trim()) params.set('q', q.value.trim());
     if (field.value) params.set('field', field.value);
+    if (region.value.trim()) params.set('region', region.value.trim());
     try {
       const page = await api('GET', `/api/${kind}?${params}`);
       results.replaceChildren(...(page.items.length ? page.items.map((l) => listingCard(kind, l))
@@ -159,7 +171,8 @@ async function listingsPage(kind) {
     } catch (e) { results.replaceChildren(banner('bad', e.message)); }
   };
   const form = el('form', { class: 'row', role: 'search', onsubmit: (ev) => { ev.preventDefault(); load(); } },
-    el('div', { class: 'field' }, q), el('div', { class: 'field' }, field), el('button', { type: 'submit', text: t('search') }));
+    el('div', { class: 'field' }, q), el('div', { class: 'field' }, field), el('div', { class: 'field' }, region),
+    el('button', { type: 'submit', text: t('search') }));
   field.addEventListener('change', load);
   show(el('h1', { text: kind === 'demands' ? t('demands') : t('achievements') }),
     me ? null : el('p', { class: 'muted', text: t('welcome') }), form, results);
@@ -257,7 +270,8 @@ async function minePage() {
   const form = el('form', { novalidate: true, id: 'create', onsubmit: async (ev) => {
     ev.preventDefault();
     const v = (n) => form.elements[n].value.trim();
-    const body = { title: v('title'), keywords: listOf(v('keywords')), fields: listOf(v('fields')) };
+    const body = { title: v('title'), keywords: listOf(v('keywords')),
+      fields: [...form.elements.fields.selectedOptions].map((o) => o.value) };
     body[isDemand ? 'description' : 'abstract'] = v(isDemand ? 'description' : 'abstract');
     if (v('contact')) body.contact = v('contact');
     if (isDemand && v('budget_max')) body.budget_max = Number(v('budget_max'));
@@ -271,7 +285,7 @@ async function minePage() {
     } catch (e) { showErrors(form, e); }
   } },
   input('title', t('title')), input(isDemand ? 'description' : 'abstract', isDemand ? t('description') : t('abstract'), { multiline: true }),
-  el('div', { class: 'row' }, input('keywords', t('keywords')), input('fields', t('fields'))),
+  el('div', { class: 'row' }, input('keywords', t('keywords')), fieldPicker()),
   el('div', { class: 'row' }, isDemand ? input('budget_max', t('budget_max'), { inputmode: 'numeric' }) : input('trl', t('trl'), { inputmode: 'numeric' }),
     input('contact', t('contact'))),
   el('button', { type: 'submit', text: isDemand ? t('create_demand') : t('create_achievement') }));
