@@ -89,6 +89,12 @@ void api_stats_get(http_request *r)
         json_add_int(o, "open", st.workload[i].open);
         cJSON_AddItemToArray(work, o);
     }
+    cJSON *dist = cJSON_AddObjectToObject(out, "score_distribution");
+    cJSON *ap = cJSON_AddArrayToObject(dist, "approved"), *rj = cJSON_AddArrayToObject(dist, "rejected");
+    for (int i = 0; i < 10; i++) {
+        cJSON_AddItemToArray(ap, cJSON_CreateNumber((double)st.approved_scores[i]));
+        cJSON_AddItemToArray(rj, cJSON_CreateNumber((double)st.rejected_scores[i]));
+    }
     cJSON *deals = cJSON_AddObjectToObject(out, "deals");
     json_add_int(deals, "count", st.deals);
     json_add_int(deals, "amount", st.deal_amount);

@@ -88,7 +88,7 @@ enum stmt_id {
     ST_MATCH_UPSERT, ST_MATCH_LIST, ST_MATCH_GET, ST_MATCH_APPROVED, ST_MATCH_PUSHED,
     ST_MATCH_SAVE, ST_NOTE_INSERT, ST_NOTE_LIST, ST_HISTORY, ST_USER_ROLE, ST_PROPOSE, ST_PAIR_ID,
     ST_STATS_ALL, ST_STATS_FIELD, ST_STATS_MONTH, ST_STATS_REASONS, ST_STATS_PUSH_HOURS, ST_STATS_WORKLOAD,
-    ST_STATS_DEALS, ST_DECISIONS, ST_STAFF_LIST,
+    ST_STATS_DEALS, ST_DECISIONS, ST_STAFF_LIST, ST_STATS_SCORES,
     ST_POLICY_GET, ST_POLICY_SET,
     ST_SUB_GET, ST_SUB_SET,
     ST_NOTIF_INSERT, ST_NOTIF_LIST, ST_NOTIF_UNREAD, ST_NOTIF_READ, ST_NOTIF_LAST,
@@ -178,6 +178,9 @@ static const char *const sql_text[ST_COUNT] = {
     [ST_STATS_WORKLOAD] = "SELECT u.id, u.display_name, count(m.id) FROM users u LEFT JOIN matches m ON m.assigned_to = u.id"
                           " AND m.status IN ('suggested', 'approved', 'pushed', 'viewed', 'interested', 'in_talks')"
                           " WHERE u.role = 'broker' GROUP BY u.id ORDER BY u.id",
+ /* 0 approved, 1 rejected; the score's tenth (0..9); the count */
+    [ST_STATS_SCORES] = "SELECT m.status = 'rejected', min(9, CAST(m.score * 10 AS INTEGER)), count(*) FROM matches m"
+                        " WHERE m.status = 'rejected' OR " DID("'match.approve', 'match.auto_approve'") " GROUP BY 1, 2",
     [ST_STATS_DEALS] = "SELECT count(*), coalesce(sum(deal_amount), 0) FROM matches WHERE status = 'deal'",
     [ST_DECISIONS] = "SELECT a.at, a.action, json_extract(a.after, '$.status'), json_extract(a.after, '$.reason'),"
                      " json_extract(a.after, '$.reason_text'), m.origin, m.id, coalesce(a.user_id, 0), m.demand_id,"
@@ -2696,6 +2699,17 @@ static int stats_rest(conn *c, stats *out)
         x->user_id = sqlite3_column_int64(st, 0);
         copy_col(x->name, sizeof x->name, st, 1);
         x->open = sqlite3_column_int64(st, 2);
+    }
+    done(st);
+    st = stmt(c, ST_STATS_SCORES);
+    while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int tenth = sqlite3_column_int(st, 1);
+        if (tenth < 0 || tenth > 9)
+            continue;
+        if (sqlite3_column_int(st, 0))
+            out->rejected_scores[tenth] = sqlite3_column_int64(st, 2);
+        else
+            out->approved_scores[tenth] = sqlite3_column_int64(st, 2);
     }
     done(st);
     st = stmt(c, ST_STATS_DEALS);

@@ -377,6 +377,8 @@ typedef struct stats {
     double *hours_to_push;         /* per demand pushed at least once: hours from posting to the first push */
     size_t npushed;
     int64_t deals, deal_amount;    /* yuan */
+    int64_t approved_scores[10];   /* matches approved (and not rejected since), by score tenth: [0, 0.1), ... */
+    int64_t rejected_scores[10];   /* matches rejected, by score tenth */
 } stats;
 
 TM_MUST_CHECK int store_stats(store *s, stats *out);

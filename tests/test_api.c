@@ -2250,6 +2250,12 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     CHECK(bm && test_jnum(bm, "suggested") == test_jnum(fun, "suggested"));
     CHECK_INT((long)test_jnum(cJSON_GetObjectItem(r->json, "time_to_first_push"), "demands"), 1);
     CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "workload")) == 2); /* two brokers */
+    long approved_sum = 0, rejected_sum = 0;
+    const cJSON *dist = cJSON_GetObjectItem(r->json, "score_distribution"), *bin;
+    cJSON_ArrayForEach(bin, cJSON_GetObjectItem(dist, "approved")) approved_sum += (long)bin->valuedouble;
+    cJSON_ArrayForEach(bin, cJSON_GetObjectItem(dist, "rejected")) rejected_sum += (long)bin->valuedouble;
+    CHECK_INT(approved_sum, 3); /* m, m3, m4 */
+    CHECK_INT(rejected_sum, 3); /* m2, m5, m6 */
     test_resp_free(r);
     /* Every decision, with the score parts; text that a spreadsheet would run is defused. */
     r = test_http(&w.srv, "GET", "/api/export/decisions.csv", w.tok[R_BROKER], NULL, NULL, 0);

@@ -203,6 +203,7 @@ async function listingPage(kind, id) {
     const l = await api('GET', `/api/${kind}/${id}`);
     const parts = [el('h1', { text: l.title }), listingCard(kind, l)];
     const mineToo = me && l.org && me.org && l.org.id === me.org.id;
+    if (mineToo && l.status === 'open') parts.push(editForm(kind, l));
     if (mineToo || (me && (me.role === 'broker' || me.role === 'admin'))) {
       parts.push(el('h2', { text: t('matches') }));
       const box = el('div', {}, loading());
@@ -218,6 +219,34 @@ async function listingPage(kind, id) {
     }
     show(...parts);
   } catch (e) { show(banner('bad', e.message)); }
+}
+
+// The owner's edit of a listing: the main members, sent as a PATCH (only what changed is stored).
+function editForm(kind, l) {
+  const isDemand = kind === 'demands';
+  const bodyName = isDemand ? 'description' : 'abstract';
+  const picker = fieldPicker();
+  const form = el('form', { novalidate: true, id: 'edit', hidden: true, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const v = (n) => form.elements[n].value.trim();
+    const patch = { title: v('title'), keywords: listOf(v('keywords')),
+      fields: [...form.elements.fields.selectedOptions].map((o) => o.value) };
+    patch[bodyName] = v(bodyName);
+    patch.contact = v('contact') || null;
+    try {
+      await api('PATCH', `/api/${kind}/${l.id}`, patch);
+      listingPage(kind, l.id);
+    } catch (e) { showErrors(form, e); }
+  } }, input('title', t('title'), { value: l.title }),
+  input(bodyName, isDemand ? t('description') : t('abstract'), { multiline: true }),
+  el('div', { class: 'row' }, input('keywords', t('keywords'), { value: (l.keywords || []).join(', ') }), picker),
+  input('contact', t('contact'), { value: l.contact || '' }),
+  el('button', { type: 'submit', text: t('save') }));
+  form.elements[bodyName].value = l[bodyName] || '';
+  [...form.elements.fields.options].forEach((o) => { o.selected = (l.fields || []).includes(o.value); });
+  const toggle = el('button', { type: 'button', class: 'ghost', id: 'edit-toggle', text: t('edit'),
+    onclick: () => { form.hidden = !form.hidden; } });
+  return el('div', { class: 'card' }, toggle, form);
 }
 
 function proposeForm(demandId, achievementId) {
@@ -368,7 +397,19 @@ const reasons = ['too_early_stage', 'benefit_unclear', 'commercial_route_unclear
 async function reviewPage() {
   if (!me) { show(banner('bad', t('need_login'))); return; }
   const list = el('div', { id: 'queue' }, loading());
-  show(el('h1', { text: t('review') }), el('p', { class: 'muted', text: t('keys_help') }), list);
+  const bulkReason = el('select', { 'aria-label': t('reason') }, reasons.filter((r) => r !== 'other').map((r) => el('option', { value: r, text: t(`r_${r}`) })));
+  const bulk = async (action) => {
+    const ids = [...list.querySelectorAll('input.pick:checked')].map((c) => Number(c.value));
+    if (!ids.length) return;
+    try {
+      await api('POST', '/api/matches/bulk', action === 'approve' ? { action, ids } : { action, ids, reason: bulkReason.value });
+      reviewPage();
+    } catch (e) { list.prepend(banner('bad', e.message)); }
+  };
+  const toolbar = el('div', { class: 'row card', id: 'bulk' },
+    el('button', { type: 'button', id: 'bulk-approve', text: t('approve_selected'), onclick: () => bulk('approve') }),
+    bulkReason, el('button', { type: 'button', class: 'bad', id: 'bulk-reject', text: t('reject_selected'), onclick: () => bulk('reject') }));
+  show(el('h1', { text: t('review') }), el('p', { class: 'muted', text: t('keys_help') }), toolbar, list);
   let cards = [], at = 0;
   const select = (i) => {
     cards.forEach((c) => c.classList.remove('selected'));
@@ -392,7 +433,8 @@ async function reviewPage() {
     const page = await api('GET', '/api/review?limit=50');
     cards = page.items.map((m) => {
       const card = el('article', { class: 'card review', 'data-id': String(m.id), tabindex: '0' },
-        el('div', { class: 'meta' }, el('span', { text: m.origin === 'proposal' ? t('propose') : '' }),
+        el('div', { class: 'meta' }, el('label', { class: 'muted' }, el('input', { type: 'checkbox', class: 'pick', value: String(m.id), 'aria-label': t('select') }), ` ${t('select')}`),
+          el('span', { text: m.origin === 'proposal' ? t('propose') : '' }),
           m.statement ? el('span', { text: m.statement }) : null),
         explanationView(m, m.demand, m.achievement),
         el('div', { class: 'row actions' },
@@ -435,6 +477,35 @@ function barChart(rows) {
   return svg;
 }
 
+// Two bars a row (a and b), with a legend: for comparing approved with rejected, matches with deals.
+function pairChart(labels, a, b, names) {
+  const max = Math.max(1, ...a, ...b);
+  const h = 30 * labels.length + 30;
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 600 ${h}`);
+  svg.setAttribute('class', 'chart');
+  svg.setAttribute('role', 'img');
+  const add = (tag, attrs, text) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    svg.append(e);
+  };
+  [[names[0], '#1d4ed8'], [names[1], '#f59e0b']].forEach(([n, c], i) => {
+    add('rect', { x: 170 + i * 120, y: 4, width: 12, height: 12, fill: c });
+    add('text', { x: 186 + i * 120, y: 14 }, n);
+  });
+  labels.forEach((label, i) => {
+    const y = 26 + i * 30;
+    add('text', { x: 0, y: y + 15 }, label);
+    add('rect', { x: 170, y, height: 11, width: Math.max(1, (380 * a[i]) / max), fill: '#1d4ed8' });
+    add('rect', { x: 170, y: y + 12, height: 11, width: Math.max(1, (380 * b[i]) / max), fill: '#f59e0b' });
+    add('text', { x: 176 + (380 * Math.max(a[i], b[i])) / max, y: y + 15 }, `${a[i]} / ${b[i]}`);
+  });
+  return svg;
+}
+
 async function statsPage() {
   show(loading());
   try {
@@ -444,11 +515,15 @@ async function statsPage() {
       .map(([k, v]) => [t(`r_${k}`), v]);
     show(el('h1', { text: t('stats') }),
       el('div', { class: 'grid2' },
-        el('section', { class: 'card' }, el('h2', { text: t('funnel') }), barChart(stages.map((k) => [k, s.funnel[k]]))),
+        el('section', { class: 'card' }, el('h2', { text: t('funnel') }), barChart(stages.map((k) => [t(`s_${k === 'deals' ? 'deal' : k}`), s.funnel[k]]))),
         el('section', { class: 'card' }, el('h2', { text: t('reasons') }),
           reasonRows.length ? barChart(reasonRows) : el('div', { class: 'empty', text: t('empty') })),
-        el('section', { class: 'card' }, el('h2', { text: t('by_field') }),
-          s.by_field.length ? barChart(s.by_field.map((f) => [fieldName(f.field).slice(0, 24), f.suggested])) : el('div', { class: 'empty', text: t('empty') }))));
+        el('section', { class: 'card' }, el('h2', { text: t('score_dist') }),
+          pairChart(s.score_distribution.approved.map((_, i) => `${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}`),
+            s.score_distribution.approved, s.score_distribution.rejected, [t('approved_n'), t('rejected_n')])),
+        el('section', { class: 'card' }, el('h2', { text: t('deals_by_field') }),
+          s.by_field.length ? pairChart(s.by_field.map((f) => fieldName(f.field).slice(0, 24)), s.by_field.map((f) => f.suggested),
+            s.by_field.map((f) => f.deals), [t('matches_n'), t('deals_n')]) : el('div', { class: 'empty', text: t('empty') }))));
   } catch (e) { show(banner('bad', e.message)); }
 }
 

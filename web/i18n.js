@@ -42,6 +42,10 @@ const words = {
   s_viewed: ['已查看', 'Viewed'], s_interested: ['有意向', 'Interested'], s_in_talks: ['洽谈中', 'In talks'],
   s_deal: ['已成交', 'Deal'], s_closed: ['已关闭', 'Closed'], s_declined: ['已拒绝', 'Declined'], s_rejected: ['已驳回', 'Rejected'],
   s_withdrawn: ['已撤回', 'Withdrawn'], in_talks: ['引荐洽谈', 'Introduce'],
+  edit: ['编辑', 'Edit'], select: ['选择', 'Select'], approve_selected: ['批量通过', 'Approve selected'],
+  reject_selected: ['批量驳回', 'Reject selected'], score_dist: ['通过与驳回的匹配度分布', 'Scores of approved and rejected matches'],
+  approved_n: ['通过', 'approved'], rejected_n: ['驳回', 'rejected'], deals_by_field: ['各领域匹配与成交', 'Matches and deals by field'],
+  matches_n: ['匹配', 'matches'], deals_n: ['成交', 'deals'],
   accounts: ['经纪人账号', 'Broker accounts'], add_account: ['添加账号', 'Add account'], role: ['角色', 'Role'],
   broker: ['技术经纪人', 'Broker'], admin: ['管理员', 'Admin'], org: ['机构', 'Organisation'],
 };

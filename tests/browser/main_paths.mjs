@@ -73,8 +73,12 @@ try {
   await ent.waitForSelector('main article.card');
   check(await ent.locator('main img').count() === 0, 'listing text is never HTML');
   check((await ent.textContent('main')).includes('<img src=x'), 'listing text is shown as text');
+  await ent.click('#edit-toggle');
+  await ent.fill('#edit #f_title', '综采工作面液压支架电液控制系统国产化（二期）');
+  await ent.click('#edit button[type=submit]');
+  await ent.waitForFunction(() => document.querySelector('main h1')?.textContent.includes('二期'));
   await shot(ent, 'enterprise-demand');
-  console.log('ok enterprise posts a demand');
+  console.log('ok enterprise posts and edits a demand');
   await ent.goto(`${base}/#/inbox`);
   await ent.waitForSelector('#notifications');
 
@@ -158,6 +162,7 @@ try {
 
   await brk.goto(`${base}/#/stats`);
   await brk.waitForSelector('svg.chart');
+  check(await brk.locator('svg.chart').count() >= 3, 'funnel, score distribution and by-field charts');
   await shot(brk, 'broker-stats');
   console.log('ok statistics drawn as SVG');
 
