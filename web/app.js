@@ -346,7 +346,7 @@ function notificationCard(n) {
   if (!d || !d.demand) return el('div', { class: 'card', text: n.type });
   const actions = el('div', { class: 'row' },
     el('button', { type: 'button', text: t('interested'), onclick: () => decide(d.match_id, 'interested', actions) }),
-    el('button', { type: 'button', class: 'ghost', text: t('declined'), onclick: () => decide(d.match_id, 'declined', actions) }));
+    el('button', { type: 'button', class: 'ghost', text: t('declined'), onclick: () => { location.hash = `#/matches/${d.match_id}`; } }));
   return el('article', { class: 'card notification', 'data-id': String(n.id) },
     el('h3', {}, el('a', { href: `#/matches/${d.match_id}`, text: d.achievement.title })),
     explanationView(d, d.demand, d.achievement), actions);
@@ -354,7 +354,7 @@ function notificationCard(n) {
 
 async function decide(matchId, what, box) {
   try {
-    await api('POST', `/api/matches/${matchId}/${what}`, what === 'declined' ? { reason: 'out_of_scope' } : undefined);
+    await api('POST', `/api/matches/${matchId}/${what}`);
     box.replaceChildren(banner('good', t('done')));
   } catch (e) { box.replaceChildren(banner('bad', e.message)); }
 }
