@@ -4,10 +4,13 @@
  * chromium driven by npm's playwright-core; tests/browser/main_paths.mjs).
  */
 #include "test.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +28,9 @@ void test_web_serves_the_ui_with_a_strict_csp(void)
     const char *csp = test_resp_header(r, "Content-Security-Policy");
     CHECK(csp && strstr(csp, "default-src 'self'") && strstr(csp, "frame-ancestors 'none'"));
     CHECK(csp && strstr(csp, "unsafe-inline") == NULL); /* no inline script, anywhere */
+    CHECK(strcmp(test_resp_header(r, "X-Content-Type-Options"), "nosniff") == 0);
+    CHECK(strcmp(test_resp_header(r, "Referrer-Policy"), "no-referrer") == 0);
+    CHECK(strcmp(test_resp_header(r, "X-Frame-Options"), "DENY") == 0);
     CHECK(strstr(r->body, "<script type=\"module\" src=\"/app.js\">") != NULL);
     CHECK(strstr(r->body, "<script>") == NULL);
     test_resp_free(r);
@@ -130,5 +136,70 @@ void test_web_browser_main_paths(void)
     CHECK(out && strstr(out, "ok the admin adds a broker account") != NULL);
     free(out);
     free(err);
+    CHECK_INT(test_server_stop(&s), 0);
+}
+
+/* Opens a TCP connection to the server; -1 on failure. */
+static int raw_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/*
+ * Slow and oversized requests: 64 clients that send their request a byte at a
+ * time hold no worker (the server is event-driven), so normal requests are
+ * answered meanwhile; a header block larger than the per-connection limit is
+ * refused, and the server stays up.
+ */
+void test_web_slow_and_huge_requests_hold_nothing(void)
+{
+    enum { SLOW = 64 };
+    test_server s;
+    unlink(test_path("slow.db"));
+    REQUIRE(test_server_start(&s, test_path("slow.db"), NULL) == 0);
+    int fds[SLOW];
+    static const char partial[] = "GET /api/demands HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    for (int i = 0; i < SLOW; i++) {
+        fds[i] = raw_connect(s.port);
+        CHECK(fds[i] >= 0);
+    }
+    for (size_t k = 0; k < 3; k++) {
+        for (int i = 0; i < SLOW; i++)
+            if (fds[i] >= 0 && write(fds[i], partial + k, 1) != 1)
+                CHECK(0);
+        /* Between the trickles, real requests are answered at once. */
+        test_resp *r = test_http_ex(&s, "GET", "/api/demands", NULL, NULL, NULL, 0, NULL, 5000);
+        CHECK_INT(r->status, 200);
+        test_resp_free(r);
+        usleep(300 * 1000);
+    }
+    for (int i = 0; i < SLOW; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    /* A header block over the connection's memory limit (64 KiB) is refused. */
+    int fd = raw_connect(s.port);
+    REQUIRE(fd >= 0);
+    char *big = malloc(100 * 1024 + 128);
+    int n = snprintf(big, 128, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(big + n, 'a', 100 * 1024);
+    memcpy(big + n + 100 * 1024, "\r\n\r\n", 4);
+    ssize_t sent = write(fd, big, (size_t)n + 100 * 1024 + 4);
+    (void)sent;
+    char reply[256] = "";
+    ssize_t got = read(fd, reply, sizeof reply - 1);
+    reply[got > 0 ? got : 0] = '\0';
+    CHECK(got > 0 && strncmp(reply, "HTTP/1.1 431 ", 13) == 0); /* Request Header Fields Too Large */
+    close(fd);
+    free(big);
+    test_resp *r = test_http(&s, "GET", "/healthz", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
     CHECK_INT(test_server_stop(&s), 0);
 }
