@@ -20,6 +20,8 @@ typedef struct app {
     matching *matching;     /* the indexes; kept in step with every listing write */
     stream_hub *streams;    /* open live streams of notifications */
     int allow_private_webhooks; /* --allow-private-webhooks: loopback and private endpoints allowed */
+    const char *tls_cert;   /* PEM of --tls-cert, or NULL: plain HTTP */
+    const char *tls_key;    /* PEM of --tls-key */
 } app;
 
 #endif

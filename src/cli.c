@@ -176,7 +176,7 @@ static void draw_progress(void *ctx, size_t done, size_t total)
     fflush(stderr);
 }
 
-static char *read_file(const char *path, size_t *len)
+char *cli_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
@@ -279,7 +279,7 @@ int cli_import(int argc, char **argv)
         fprintf(stderr, "techmatch import: cannot tell the format of %s; use --format csv or --format jsonl\n", file);
         return 2;
     }
-    data = read_file(file, &len);
+    data = cli_read_file(file, &len);
     if (data == NULL) {
         fprintf(stderr, "techmatch import: cannot read %s\n", file);
         return 1;

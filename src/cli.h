@@ -18,4 +18,7 @@ int cli_rank(int argc, char **argv);
  */
 int cli_parse_listen(const char *arg, char *host, size_t hostlen, int *port);
 
+/* Reads a whole file into a NUL-terminated malloc'd buffer (*len bytes); NULL if it cannot be read. */
+char *cli_read_file(const char *path, size_t *len);
+
 #endif

@@ -732,6 +732,8 @@ int http_server_start(const char *host, int port, app *a, http_server **out, int
                      MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    if (a->tls_cert && a->tls_key)
+        flags |= MHD_USE_TLS;
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, so no message escapes it */
@@ -741,6 +743,9 @@ int http_server_start(const char *host, int port, app *a, http_server **out, int
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        /* Read only with MHD_USE_TLS; without it the list ends at the first NULL certificate. */
+        a->tls_cert && a->tls_key ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, a->tls_cert,
+        MHD_OPTION_HTTPS_MEM_KEY, a->tls_key,
         MHD_OPTION_END);
     freeaddrinfo(ai);
     if (srv->daemon == NULL) {

@@ -59,7 +59,9 @@ typedef struct http_server http_server;
 
 /*
  * Starts serving on host:port (port 0 = any free port) with one worker thread
- * per core.  *bound_port receives the port.  TM_ERR_IO if it cannot listen.
+ * per core; HTTPS when a->tls_cert and a->tls_key are set (PEM, libmicrohttpd
+ * with GnuTLS).  *bound_port receives the port.  TM_ERR_IO if it cannot listen
+ * (or the certificate and key are refused).
  */
 TM_MUST_CHECK int http_server_start(const char *host, int port, app *a,
                                     http_server **out, int *bound_port);

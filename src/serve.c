@@ -19,6 +19,7 @@
 #include "stream.h"
 #include "webhook.h"
 #include <curl/curl.h>
+#include <sodium.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@ static const char serve_usage[] =
     "usage: techmatch serve [--listen HOST:PORT] [--db PATH] [--session-ttl SECONDS]\n"
     "                       [--digest-period SECONDS] [--stream-heartbeat SECONDS]\n"
     "                       [--allow-private-webhooks] [--webhook-attempts N] [--webhook-retry-ms MS]\n"
-    "                       [--webhook-timeout-ms MS]\n"
+    "                       [--webhook-timeout-ms MS] [--tls-cert FILE --tls-key FILE]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
@@ -46,6 +47,7 @@ static const char serve_usage[] =
     "  --webhook-attempts N   attempts before an endpoint is disabled (default 8)\n"
     "  --webhook-retry-ms MS  first retry delay, doubling each time (default 5000)\n"
     "  --webhook-timeout-ms MS  one delivery attempt, connection included (default 10000)\n"
+    "  --tls-cert FILE, --tls-key FILE  serve HTTPS with this PEM certificate (chain) and key\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -103,6 +105,8 @@ static int long_arg(const char *arg, long lo, long hi, const char *name, long *o
 int cli_serve(int argc, char **argv)
 {
     long wcfg_attempts = 0, wcfg_retry = 0, wcfg_timeout = 0;
+    const char *tls_cert_path = NULL, *tls_key_path = NULL;
+    char *tls_cert = NULL, *tls_key = NULL;
     int wcfg_private = 0;
     static const struct option opts[] = {
         { "listen", required_argument, NULL, 'l' },
@@ -114,6 +118,8 @@ int cli_serve(int argc, char **argv)
         { "webhook-attempts", required_argument, NULL, 'n' },
         { "webhook-retry-ms", required_argument, NULL, 'r' },
         { "webhook-timeout-ms", required_argument, NULL, 'o' },
+        { "tls-cert", required_argument, NULL, 'C' },
+        { "tls-key", required_argument, NULL, 'K' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -158,6 +164,8 @@ int cli_serve(int argc, char **argv)
             if (long_arg(optarg, 100, 600L * 1000, "--webhook-timeout-ms", &wcfg_timeout) != 0)
                 return 2;
             break;
+        case 'C': tls_cert_path = optarg; break;
+        case 'K': tls_key_path = optarg; break;
         case 'h': fputs(serve_usage, stdout); return 0;
         default: fputs(serve_usage, stderr); return 2;
         }
@@ -165,6 +173,20 @@ int cli_serve(int argc, char **argv)
     if (optind < argc || cli_parse_listen(listen, host, sizeof host, &port) != 0) {
         fputs(serve_usage, stderr);
         return 2;
+    }
+    if ((tls_cert_path == NULL) != (tls_key_path == NULL)) {
+        fprintf(stderr, "techmatch serve: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    if (tls_cert_path) {
+        size_t n;
+        tls_cert = cli_read_file(tls_cert_path, &n);
+        tls_key = tls_cert ? cli_read_file(tls_key_path, &n) : NULL;
+        if (tls_key == NULL) {
+            fprintf(stderr, "techmatch serve: cannot read %s\n", tls_cert ? tls_key_path : tls_cert_path);
+            free(tls_cert);
+            return 1;
+        }
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         log_error("libcurl failed to initialise");
@@ -175,6 +197,8 @@ int cli_serve(int argc, char **argv)
         return 1;
     }
     a.session_ttl = ttl;
+    a.tls_cert = tls_cert;
+    a.tls_key = tls_key;
     if (store_open(db, &a.store) != TM_OK) {
         log_error("cannot start: the database %s could not be opened or migrated (see above)", db);
         return 1;
@@ -214,8 +238,8 @@ int cli_serve(int argc, char **argv)
     store_set_notify_hook(a.store, wake_channels, &ch);
     if (http_server_start(host, port, &a, &srv, &bound) != TM_OK)
         goto out;
-    printf(strchr(host, ':') ? "techmatch: listening on http://[%s]:%d\n" : "techmatch: listening on http://%s:%d\n",
-           host, bound);
+    printf(strchr(host, ':') ? "techmatch: listening on %s://[%s]:%d\n" : "techmatch: listening on %s://%s:%d\n",
+           tls_cert ? "https" : "http", host, bound);
     fflush(stdout);
     /*
      * Wait for a stop signal; meanwhile catch up with listings other processes
@@ -251,6 +275,11 @@ out:
     taxonomy_free(a.tax);
     store_close(a.store);
     curl_global_cleanup();
+    free(tls_cert);
+    if (tls_key) {
+        sodium_memzero(tls_key, strlen(tls_key));
+        free(tls_key);
+    }
     if (status == 0)
         log_info("stopped cleanly");
     return status;

@@ -14,6 +14,7 @@ command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1 || need="$need 
 command -v node >/dev/null 2>&1 || need="$need nodejs"
 # The browser tests: Debian's chromium, and a font with Chinese glyphs for its screenshots.
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
+command -v openssl >/dev/null 2>&1 || need="$need openssl"   # the HTTPS test makes its certificate
 dpkg-query -W -f='${Status}' fonts-wqy-microhei 2>/dev/null | grep -q "install ok installed" || need="$need fonts-wqy-microhei"
 command -v npm >/dev/null 2>&1 || need="$need npm"
 

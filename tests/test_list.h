@@ -72,6 +72,7 @@
     X(test_web_cookie_session_is_httponly_and_guarded) \
     X(test_web_browser_main_paths) \
     X(test_web_slow_and_huge_requests_hold_nothing) \
+    X(test_web_serves_https_with_a_certificate) \
     X(test_api_server_catches_up_with_cli_imports) \
     X(test_api_restart_keeps_every_row) \
     X(test_api_failed_migration_refuses_to_start) \

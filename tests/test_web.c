@@ -4,6 +4,7 @@
  * chromium driven by npm's playwright-core; tests/browser/main_paths.mjs).
  */
 #include "test.h"
+#include <curl/curl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -202,4 +203,51 @@ void test_web_slow_and_huge_requests_hold_nothing(void)
     CHECK_INT(r->status, 200);
     test_resp_free(r);
     CHECK_INT(test_server_stop(&s), 0);
+}
+
+static size_t discard_body(char *data, size_t size, size_t n, void *ctx)
+{
+    (void)data;
+    (void)ctx;
+    return size * n;
+}
+
+/* GET url over TLS, trusting only ca; returns the status (-1 when the connection or the check failed). */
+static long tls_get(const char *url, const char *ca)
+{
+    CURL *c = curl_easy_init();
+    long code = -1;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_cleanup(c);
+    return code;
+}
+
+void test_web_serves_https_with_a_certificate(void)
+{
+    char cert[600], key[600], url[128];
+    snprintf(cert, sizeof cert, "%s", test_path("cert.pem"));
+    snprintf(key, sizeof key, "%s", test_path("key.pem"));
+    /* A self-signed certificate for 127.0.0.1, made here. */
+    const char *gen[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                          "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", NULL };
+    REQUIRE(test_run(gen, NULL, NULL, NULL) == 0);
+    test_server s;
+    const char *extra[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+    unlink(test_path("tls.db"));
+    REQUIRE(test_server_start(&s, test_path("tls.db"), extra) == 0);
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/healthz", s.port);
+    CHECK_INT(tls_get(url, cert), 200);
+    /* Plain HTTP to the TLS port gets nothing served. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/healthz", s.port);
+    CHECK(tls_get(url, cert) != 200);
+    CHECK_INT(test_server_stop(&s), 0);
+    /* One without the other is a usage error. */
+    const char *half[] = { test_bin(), "serve", "--tls-cert", cert, "--db", test_path("tls.db"), NULL };
+    CHECK_INT(test_run(half, NULL, NULL, NULL), 2);
 }
