@@ -199,10 +199,7 @@ static cJSON *review_item(http_request *r, const match *m)
     listing_free(d);
     listing_free(a);
     json_add_string_or_null(o, "statement", m->statement);
-    if (m->assigned_to > 0)
-        json_add_int(o, "assigned_to", m->assigned_to);
-    else
-        cJSON_AddNullToObject(o, "assigned_to");
+    json_add_id_or_null(o, "assigned_to", m->assigned_to);
     return o;
 }
 
@@ -251,10 +248,7 @@ void api_matches_approve(http_request *r)
         return;
     }
     cJSON *out = match_json(req_app(r)->store, &m);
-    if (nid > 0)
-        json_add_int(out, "notification_id", nid);
-    else
-        cJSON_AddNullToObject(out, "notification_id");
+    json_add_id_or_null(out, "notification_id", nid);
     match_cleanup(&m);
     reply_json(r, 200, out);
 }
@@ -526,10 +520,7 @@ static void add_detail(http_request *r, cJSON *out, const match *m, int broker)
         json_add_string_or_null(out, "transfer_mode", m->transfer_mode);
     }
     if (broker) {
-        if (m->assigned_to > 0)
-            json_add_int(out, "assigned_to", m->assigned_to);
-        else
-            cJSON_AddNullToObject(out, "assigned_to");
+        json_add_id_or_null(out, "assigned_to", m->assigned_to);
         match_note *notes = NULL;
         size_t n = 0;
         cJSON *list = cJSON_AddArrayToObject(out, "notes");
@@ -676,10 +667,7 @@ void api_matches_history(http_request *r)
     for (size_t i = 0; i < n; i++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "at", h[i].at);
-        if (h[i].user_id > 0)
-            json_add_int(o, "user_id", h[i].user_id);
-        else
-            cJSON_AddNullToObject(o, "user_id");
+        json_add_id_or_null(o, "user_id", h[i].user_id);
         cJSON_AddStringToObject(o, "who", h[i].user_id > 0 ? h[i].who : "system");
         cJSON_AddStringToObject(o, "action", h[i].action);
         cJSON *b = h[i].before ? cJSON_Parse(h[i].before) : NULL, *a = h[i].after ? cJSON_Parse(h[i].after) : NULL;

@@ -210,10 +210,7 @@ void api_webhooks_deliveries(http_request *r)
     for (size_t i = 0; i < n; i++) {
         cJSON *it = cJSON_CreateObject();
         json_add_int(it, "id", d[i].id);
-        if (d[i].notification_id > 0)
-            json_add_int(it, "notification_id", d[i].notification_id);
-        else
-            cJSON_AddNullToObject(it, "notification_id");
+        json_add_id_or_null(it, "notification_id", d[i].notification_id);
         cJSON_AddStringToObject(it, "msg_id", d[i].msg_id);
         cJSON_AddStringToObject(it, "state", d[i].state);
         cJSON_AddNumberToObject(it, "attempts", d[i].attempts);

@@ -41,7 +41,7 @@ typedef void (*http_handler)(http_request *r);
 
 typedef struct route {
     const char *method;
-    const char *pattern;    /* "/api/demands/{id}": {id} matches a positive integer */
+    const char *pattern;    /* "/api/demands/{id}": any {name} segment matches a positive integer */
     unsigned roles;         /* who may call it */
     size_t body_limit;      /* bytes; from limits.h */
     body_kind body;

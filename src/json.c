@@ -114,3 +114,11 @@ char *json_print(const cJSON *item)
         s = xstrdup("null");
     return s;
 }
+
+void json_add_id_or_null(cJSON *obj, const char *name, int64_t id)
+{
+    if (id > 0)
+        json_add_int(obj, name, id);
+    else
+        cJSON_AddNullToObject(obj, name);
+}

@@ -29,6 +29,8 @@ void json_add_string_or_null(cJSON *obj, const char *name, const char *value);
 
 /* Adds an integer member (exact up to 2^53). */
 void json_add_int(cJSON *obj, const char *name, int64_t value);
+/* Adds an id member, or name: null when id is 0 or less (nobody, none). */
+void json_add_id_or_null(cJSON *obj, const char *name, int64_t id);
 
 /*
  * Reads an integral JSON number into *out.  Returns 1 if item is a number with

@@ -1986,6 +1986,19 @@ int store_match_list(store *s, const match_filter *f, match_page *out)
 
 /* ---------- webhooks ---------- */
 
+/* Grows *v (of elem bytes each) to hold one more; returns the new slot, zeroed. */
+static void *push_slot(void **v, size_t *n, size_t *cap, size_t elem)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *v = xrealloc(*v, *cap * elem);
+    }
+    void *slot = (char *)*v + (*n)++ * elem;
+    memset(slot, 0, elem);
+    return slot;
+}
+
+
 void webhook_cleanup(webhook *w)
 {
     free(w->url);
@@ -2075,11 +2088,7 @@ int store_webhook_list(store *s, int64_t org_id, webhook **out, size_t *n)
     if (st) {
         sqlite3_bind_int64(st, 1, org_id);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (*n == cap) {
-                cap = cap ? cap * 2 : 8;
-                *out = xrealloc(*out, cap * sizeof **out);
-            }
-            row_to_webhook(st, &(*out)[(*n)++]);
+            row_to_webhook(st, push_slot((void **)out, n, &cap, sizeof **out));
         }
         if (rc != SQLITE_DONE)
             status = db_error(c, "list webhooks");
@@ -2189,11 +2198,7 @@ static int attempts_in(conn *c, delivery *d)
     int rc;
     sqlite3_bind_int64(st, 1, d->id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (d->ntries == cap) {
-            cap = cap ? cap * 2 : 4;
-            d->tries = xrealloc(d->tries, cap * sizeof *d->tries);
-        }
-        delivery_attempt *a = &d->tries[d->ntries++];
+        delivery_attempt *a = push_slot((void **)&d->tries, &d->ntries, &cap, sizeof *a);
         copy_col(a->attempted_at, sizeof a->attempted_at, st, 0);
         a->status_code = sqlite3_column_int(st, 1);
         a->error = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col_dup(st, 2);
@@ -2510,11 +2515,7 @@ int store_match_notes(store *s, int64_t match_id, match_note **out, size_t *n)
     if (st) {
         sqlite3_bind_int64(st, 1, match_id);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (*n == cap) {
-                cap = cap ? cap * 2 : 8;
-                *out = xrealloc(*out, cap * sizeof **out);
-            }
-            match_note *x = &(*out)[(*n)++];
+            match_note *x = push_slot((void **)out, n, &cap, sizeof *x);
             x->id = sqlite3_column_int64(st, 0);
             x->user_id = sqlite3_column_int64(st, 1);
             x->author = col_dup(st, 2);
@@ -2552,11 +2553,7 @@ int store_match_history(store *s, int64_t match_id, history_item **out, size_t *
     if (st) {
         sqlite3_bind_int64(st, 1, match_id);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (*n == cap) {
-                cap = cap ? cap * 2 : 8;
-                *out = xrealloc(*out, cap * sizeof **out);
-            }
-            history_item *x = &(*out)[(*n)++];
+            history_item *x = push_slot((void **)out, n, &cap, sizeof *x);
             copy_col(x->at, sizeof x->at, st, 0);
             x->user_id = sqlite3_column_int64(st, 1);
             x->who = col_dup(st, 2);
@@ -2644,14 +2641,7 @@ static int funnel_rows(conn *c, enum stmt_id id, funnel_row **rows, size_t *n, f
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        funnel_row *f = one;
-        if (rows) {
-            if (*n == cap) {
-                cap = cap ? cap * 2 : 16;
-                *rows = xrealloc(*rows, cap * sizeof **rows);
-            }
-            f = &(*rows)[(*n)++];
-        }
+        funnel_row *f = rows ? push_slot((void **)rows, n, &cap, sizeof **rows) : one;
         copy_col(f->key, sizeof f->key, st, 0);
         for (int k = 0; k < FUNNEL_STAGES; k++)
             f->n[k] = sqlite3_column_int64(st, 1 + k);
@@ -2659,18 +2649,6 @@ static int funnel_rows(conn *c, enum stmt_id id, funnel_row **rows, size_t *n, f
     int status = rc == SQLITE_DONE ? TM_OK : db_error(c, "funnel");
     done(st);
     return status;
-}
-
-/* Grows *v (of elem bytes each) to hold one more; returns the new slot, zeroed. */
-static void *push_slot(void **v, size_t *n, size_t *cap, size_t elem)
-{
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        *v = xrealloc(*v, *cap * elem);
-    }
-    void *slot = (char *)*v + (*n)++ * elem;
-    memset(slot, 0, elem);
-    return slot;
 }
 
 static int stats_rest(conn *c, stats *out)

@@ -232,7 +232,8 @@ typedef char *(*push_payload_fn)(void *ctx, const match *m, const listing *const
 
 /*
  * Records the matches of one listing (kind, id) after it was written, in one
- * transaction: its current suggestions are withdrawn, then each row is
+ * transaction: the matcher's current suggestions of it are withdrawn
+ * (proposals stay), then each row is
  * inserted as suggested, or re-scored when the pair exists (a withdrawn or
  * suggested pair becomes suggested again; a pair further along keeps its
  * status).  A suggestion at or above the policy's auto-approve score is
@@ -241,7 +242,7 @@ typedef char *(*push_payload_fn)(void *ctx, const match *m, const listing *const
 TM_MUST_CHECK int store_matches_record(store *s, listing_kind kind, int64_t id,
                                        const match_row *rows, size_t n,
                                        push_payload_fn payload, void *payload_ctx);
-/* Withdraws every suggestion of the listing (it was closed). */
+/* Withdraws every suggestion of the listing, proposals included (it was closed). */
 TM_MUST_CHECK int store_matches_withdraw(store *s, listing_kind kind, int64_t id);
 
 typedef struct match_filter {
