@@ -162,7 +162,7 @@ void api_push_read(http_request *r)
     reply_json(r, 200, out);
 }
 
-/* Reads Last-Event-ID: absent is 0; digits up to the latest notification id, else a 400 naming it. */
+/* Reads Last-Event-ID (absent is 0); replies 400 naming it when it is not an id this stream could have sent. */
 static int last_event_id_or_reply(http_request *r, int64_t *out)
 {
     const char *v = req_header(r, "Last-Event-ID");
@@ -170,22 +170,16 @@ static int last_event_id_or_reply(http_request *r, int64_t *out)
     *out = 0;
     if (v == NULL || *v == '\0')
         return 1;
-    char *end = NULL;
-    long long id = strtoll(v, &end, 10);
-    if (*v < '0' || *v > '9' || end == v || *end != '\0' || id < 0) {
-        reply_invalid_field(r, "Last-Event-ID", "must be the id of an event this stream sent");
-        return 0;
-    }
     int rc = store_notifications_last_id(req_app(r)->store, &latest);
     if (rc != TM_OK) {
         reply_status(r, rc, NULL);
         return 0;
     }
-    if (id > latest) {
-        reply_invalid_field(r, "Last-Event-ID", "is later than the latest event; reconnect without it");
+    const char *problem = stream_parse_last_event_id(v, latest, out);
+    if (problem) {
+        reply_invalid_field(r, "Last-Event-ID", problem);
         return 0;
     }
-    *out = id;
     return 1;
 }
 

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Returns the deepest nesting of arrays and objects, ignoring brackets in strings. */
@@ -33,6 +34,39 @@ static int nesting_depth(const char *s, size_t len)
     return max;
 }
 
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Returns a member name that appears twice in one object of the tree, or
+ * NULL.  (cJSON keeps both; readers that look a name up would see the first
+ * and readers that walk the members the last, so such a body means two things.)
+ */
+static const char *duplicate_member(const cJSON *item)
+{
+    size_t n = 0, i = 0;
+    const cJSON *c;
+    const char *dup = NULL;
+    for (c = item->child; c; c = c->next) {
+        n++;
+        if ((dup = duplicate_member(c)) != NULL)
+            return dup;
+    }
+    if (!cJSON_IsObject(item) || n < 2)
+        return NULL;
+    const char **names = xmalloc(n * sizeof *names);
+    for (c = item->child; c; c = c->next)
+        names[i++] = c->string;
+    qsort(names, n, sizeof *names, compare_names);
+    for (i = 1; i < n && dup == NULL; i++)
+        if (strcmp(names[i - 1], names[i]) == 0)
+            dup = names[i];
+    free(names);
+    return dup;
+}
+
 int json_parse_body(const char *text, size_t len, int max_depth, cJSON **out,
                     char *msg, size_t msglen)
 {
@@ -59,11 +93,17 @@ int json_parse_body(const char *text, size_t len, int max_depth, cJSON **out,
         return TM_ERR_INVALID;
     }
     /* Only whitespace may follow the document. */
-    while (end && (size_t)(end - text) < len && strchr(" \t\r\n", *end) != NULL)
+    while (end && (size_t)(end - text) < len && *end != '\0' && strchr(" \t\r\n", *end) != NULL)
         end++;
     if (end && (size_t)(end - text) < len) {
         cJSON_Delete(root);
         snprintf(msg, msglen, "unexpected data after the JSON document at byte %zu", (size_t)(end - text));
+        return TM_ERR_INVALID;
+    }
+    const char *dup = duplicate_member(root);
+    if (dup) {
+        snprintf(msg, msglen, "the member \"%.60s\" appears twice in one object", dup);
+        cJSON_Delete(root);
         return TM_ERR_INVALID;
     }
     *out = root;

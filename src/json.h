@@ -15,7 +15,8 @@
 /*
  * Parses a complete JSON text.  Returns TM_OK and a tree in *out, or
  * TM_ERR_INVALID with a one-sentence reason in msg (invalid UTF-8 and where,
- * nesting deeper than max_depth, or where the syntax broke).
+ * nesting deeper than max_depth, where the syntax broke, anything but
+ * whitespace after the document, or a member named twice in one object).
  */
 TM_MUST_CHECK int json_parse_body(const char *text, size_t len, int max_depth,
                                   cJSON **out, char *msg, size_t msglen);

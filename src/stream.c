@@ -178,6 +178,23 @@ static void stream_done(void *ctx)
     free(s);
 }
 
+const char *stream_parse_last_event_id(const char *v, int64_t latest, int64_t *out)
+{
+    int64_t id = 0;
+    *out = 0;
+    if (*v == '\0')
+        return NULL;
+    for (const char *c = v; *c; c++) {
+        if (*c < '0' || *c > '9' || c - v >= 18)
+            return "must be the id of an event this stream sent";
+        id = id * 10 + (*c - '0');
+    }
+    if (id > latest)
+        return "is later than the latest event; reconnect without it";
+    *out = id;
+    return NULL;
+}
+
 int stream_hub_open(stream_hub *h, http_request *r, int64_t org_id, int64_t after)
 {
     if (atomic_load(&h->closing))

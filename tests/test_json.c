@@ -20,6 +20,14 @@ void test_json_parse_body_checks_before_parsing(void)
     /* Brackets inside strings do not count as nesting. */
     CHECK_INT(json_parse_body("{\"a\":\"[[[[[[[[\"}", 16, 2, &j, msg, sizeof msg), TM_OK);
     cJSON_Delete(j);
+    /* A member named twice means two things (found by fuzz_import: an import row with two refs). */
+    CHECK_INT(json_parse_body("{\"ref\":\"a\",\"x\":1,\"ref\":\"b\"}", 27, 4, &j, msg, sizeof msg), TM_ERR_INVALID);
+    CHECK_CONTAINS(msg, "\"ref\" appears twice");
+    CHECK_INT(json_parse_body("[{\"k\":{\"a\":1,\"a\":2}}]", 21, 4, &j, msg, sizeof msg), TM_ERR_INVALID);
+    CHECK_INT(json_parse_body("[{\"a\":1},{\"a\":2}]", 17, 4, &j, msg, sizeof msg), TM_OK);
+    cJSON_Delete(j);
+    /* A NUL byte after the document is not whitespace. */
+    CHECK_INT(json_parse_body("{}\0", 3, 4, &j, msg, sizeof msg), TM_ERR_INVALID);
 }
 
 void test_json_get_int_is_strict(void)
