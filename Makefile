@@ -101,6 +101,14 @@ build/release/bench_match: build/release/bench/bench_match.o build/release/bench
 build/release/bench_core: build/release/bench/bench_core.o build/release/bench/corpus.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The long crash test (tests/test_crash.c; `make test` runs 3 rounds): CRASH_ROUNDS
+# rounds of writes and kill -9, on the release build and then on the sanitizer build.
+CRASH_ROUNDS ?= 20
+.PHONY: crash
+crash: deps
+	@$(MAKE) --no-print-directory build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner
+	@TM_CRASH_ROUNDS=$(CRASH_ROUNDS) sh tests/run.sh crash
+
 EVAL_DIR ?= ../shared/eval
 eval: deps
 	@$(MAKE) --no-print-directory build/release/techmatch build/release/eval

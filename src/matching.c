@@ -265,6 +265,31 @@ int matching_listing_written(matching *m, store *s, const listing *l)
     return status;
 }
 
+int matching_recover(matching *m, store *s, size_t *n)
+{
+    int status = TM_OK;
+    *n = 0;
+    for (int k = 0; k < 2 && status == TM_OK; k++) {
+        int64_t *ids = NULL;
+        size_t count = 0;
+        status = store_match_queue(s, (listing_kind)k, &ids, &count);
+        for (size_t i = 0; i < count && status == TM_OK; i++) {
+            listing *l = NULL;
+            int rc = store_listing_get(s, (listing_kind)k, ids[i], &l);
+            if (rc == TM_OK)
+                status = matching_listing_written(m, s, l);
+            else if (rc == TM_ERR_NOT_FOUND) /* gone since: nothing to match, only the queue to clear */
+                status = store_matches_withdraw(s, (listing_kind)k, ids[i]);
+            else
+                status = rc;
+            listing_free(l);
+            *n += status == TM_OK;
+        }
+        free(ids);
+    }
+    return status;
+}
+
 static int seen_before(const matching *m, listing_kind kind, int64_t id)
 {
     for (size_t i = 0; i < m->nseen[kind]; i++)

@@ -34,6 +34,13 @@ void matching_close(matching *m);
 TM_MUST_CHECK int matching_listing_written(matching *m, store *s, const listing *l);
 
 /*
+ * Matches the listings still in the store's match queue (see
+ * store_queue_matching): those whose matching a crash interrupted.  Runs at
+ * start-up, before requests are served; *n receives how many it matched.
+ */
+TM_MUST_CHECK int matching_recover(matching *m, store *s, size_t *n);
+
+/*
  * Catches up with listings written by other processes (techmatch import on
  * the same file; they matched themselves): re-indexes every listing written
  * since the last sync (or since matching_open).  The server calls it every

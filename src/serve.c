@@ -203,6 +203,7 @@ int cli_serve(int argc, char **argv)
         log_error("cannot start: the database %s could not be opened or migrated (see above)", db);
         return 1;
     }
+    store_queue_matching(a.store); /* every listing this server writes is matched, even across a crash */
     if (store_fields_load(a.store, &a.tax) != TM_OK)
         goto out;
     a.limiter = auth_limiter_new();
@@ -210,6 +211,11 @@ int cli_serve(int argc, char **argv)
         log_error("cannot start: the matcher's indexes could not be built");
         goto out;
     }
+    size_t recovered = 0;
+    if (matching_recover(a.matching, a.store, &recovered) != TM_OK)
+        log_warn("matcher: could not match every listing left unmatched by a crash; will retry at the next start");
+    else if (recovered > 0)
+        log_info("matcher: matched %zu listing(s) left unmatched by a crash", recovered);
 
     /* Block the stop signals before any thread starts, so all threads inherit the mask. */
     sigemptyset(&sigs);

@@ -85,6 +85,7 @@ enum stmt_id {
     ST_OPEN_D, ST_OPEN_A,
     ST_CHANGED_D, ST_CHANGED_A,
     ST_WITHDRAW_D, ST_WITHDRAW_A,
+    ST_QUEUE_ADD, ST_QUEUE_DONE, ST_QUEUE_LIST,
     ST_MATCH_UPSERT, ST_MATCH_LIST, ST_MATCH_GET, ST_MATCH_APPROVED, ST_MATCH_PUSHED,
     ST_MATCH_SAVE, ST_NOTE_INSERT, ST_NOTE_LIST, ST_HISTORY, ST_USER_ROLE, ST_PROPOSE, ST_PAIR_ID,
     ST_STATS_ALL, ST_STATS_FIELD, ST_STATS_MONTH, ST_STATS_REASONS, ST_STATS_PUSH_HOURS, ST_STATS_WORKLOAD,
@@ -157,6 +158,10 @@ static const char *const sql_text[ST_COUNT] = {
                       " WHERE demand_id = ?1 AND status = 'suggested' AND (?2 OR origin = 'matcher')",
     [ST_WITHDRAW_A] = "UPDATE matches SET status = 'withdrawn', updated_at = " NOW
                       " WHERE achievement_id = ?1 AND status = 'suggested' AND (?2 OR origin = 'matcher')",
+    /* ?1 kind name, ?2 listing id: what the matcher still owes a pass (see store_queue_matching) */
+    [ST_QUEUE_ADD] = "INSERT OR IGNORE INTO match_queue(kind, listing_id) VALUES (?1, ?2)",
+    [ST_QUEUE_DONE] = "DELETE FROM match_queue WHERE kind = ?1 AND listing_id = ?2",
+    [ST_QUEUE_LIST] = "SELECT listing_id FROM match_queue WHERE kind = ?1 ORDER BY listing_id",
     /* ?1..?6 as ST_MATCH_UPSERT, ?7 statement, ?8 proposer; a pair further along than suggested is left alone */
     [ST_PROPOSE] = "INSERT INTO matches(demand_id, achievement_id, score, k, f, explanation, origin, statement, proposed_by)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'proposal', ?7, ?8)"
@@ -291,6 +296,7 @@ typedef struct conn {
     sqlite3_stmt *st[ST_COUNT];
     struct conn *next_free;
     int notified;            /* the open write transaction wrote notifications */
+    int queue_matching;      /* the writer: each listing write enters match_queue (store_queue_matching) */
 } conn;
 
 struct store {
@@ -1015,6 +1021,23 @@ static int audit_row(conn *c, int64_t user_id, const char *action, const char *e
     return status;
 }
 
+/* Enters (add) or takes out a listing of match_queue, in the open write transaction. */
+static int queue_in(conn *c, listing_kind kind, int64_t id, int add)
+{
+    sqlite3_stmt *st = stmt(c, add ? ST_QUEUE_ADD : ST_QUEUE_DONE);
+    if (st == NULL)
+        return TM_ERR_DB;
+    bind_text_or_null(st, 1, listing_kind_name(kind));
+    sqlite3_bind_int64(st, 2, id);
+    int status = sqlite3_step(st) == SQLITE_DONE ? TM_OK : db_error(c, "match queue");
+    done(st);
+    return status;
+}
+
+/*
+ * Every write of a listing passes here: its audit row, and (when the server
+ * queues matching) its place in match_queue, in the write's own transaction.
+ */
 static int audit(conn *c, int64_t user_id, const char *action, const listing *before, const listing *after)
 {
     const listing *l = after ? after : before;
@@ -1023,6 +1046,8 @@ static int audit(conn *c, int64_t user_id, const char *action, const listing *be
     int status = audit_row(c, user_id, action, listing_kind_name(l->kind), l->id, b, a);
     cJSON_Delete(b);
     cJSON_Delete(a);
+    if (status == TM_OK && c->queue_matching)
+        status = queue_in(c, l->kind, l->id, 1);
     return status;
 }
 
@@ -1630,6 +1655,8 @@ int store_matches_record(store *s, listing_kind kind, int64_t id, const match_ro
         return TM_ERR_DB;
     int status = withdraw_in(c, kind, id, 0);
     if (status == TM_OK)
+        status = queue_in(c, kind, id, 0);
+    if (status == TM_OK)
         status = policy_in(c, &pol);
     sqlite3_stmt *st = status == TM_OK ? stmt(c, ST_MATCH_UPSERT) : NULL;
     if (st == NULL && status == TM_OK)
@@ -1897,7 +1924,44 @@ int store_matches_withdraw(store *s, listing_kind kind, int64_t id)
     conn *c = write_begin(s);
     if (c == NULL)
         return TM_ERR_DB;
-    return write_end(s, c, withdraw_in(c, kind, id, 1));
+    int status = withdraw_in(c, kind, id, 1);
+    if (status == TM_OK)
+        status = queue_in(c, kind, id, 0);
+    return write_end(s, c, status);
+}
+
+void store_queue_matching(store *s)
+{
+    pthread_mutex_lock(&s->write_lock);
+    s->writer->queue_matching = 1;
+    pthread_mutex_unlock(&s->write_lock);
+}
+
+int store_match_queue(store *s, listing_kind kind, int64_t **ids, size_t *n)
+{
+    size_t cap = 16;
+    *ids = xcalloc(cap, sizeof **ids);
+    *n = 0;
+    conn *c = reader_acquire(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    sqlite3_stmt *st = stmt(c, ST_QUEUE_LIST);
+    int status = st ? TM_OK : TM_ERR_DB, rc = SQLITE_DONE;
+    if (st) {
+        bind_text_or_null(st, 1, listing_kind_name(kind));
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (*n == cap) {
+                cap *= 2;
+                *ids = xrealloc(*ids, cap * sizeof **ids);
+            }
+            (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+        }
+        if (rc != SQLITE_DONE)
+            status = db_error(c, "match queue");
+        done(st);
+    }
+    reader_release(s, c);
+    return status;
 }
 
 void store_match_page_cleanup(match_page *p)

@@ -245,6 +245,18 @@ TM_MUST_CHECK int store_matches_record(store *s, listing_kind kind, int64_t id,
 /* Withdraws every suggestion of the listing, proposals included (it was closed). */
 TM_MUST_CHECK int store_matches_withdraw(store *s, listing_kind kind, int64_t id);
 
+/*
+ * The matcher's queue, so that a crash between writing a listing and
+ * recording its matches (two transactions) leaves no listing unmatched.
+ * After store_queue_matching, every listing this store writes enters
+ * match_queue in the write's own transaction; store_matches_record and
+ * store_matches_withdraw take it out in theirs.  The server turns it on;
+ * tools that load listings without matching them (benchmarks) leave it off.
+ */
+void store_queue_matching(store *s);
+/* The ids of the queued listings of kind, oldest first (*ids malloc'd, caller frees, also on error). */
+TM_MUST_CHECK int store_match_queue(store *s, listing_kind kind, int64_t **ids, size_t *n);
+
 typedef struct match_filter {
     const char *status;        /* or NULL for any */
     const char *field_prefix;  /* either side has a code with this prefix, or NULL */

@@ -125,6 +125,39 @@ int test_run(const char *const *argv, const char *input, char **out, char **err)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int test_spawn_reader(const char *const *argv, pid_t *pid)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    *pid = fork();
+    if (*pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    return fd[0];
+}
+
+int test_read_line(int fd, char *buf, size_t len, int timeout_ms)
+{
+    size_t n = 0;
+    struct pollfd p = { fd, POLLIN, 0 };
+    while (n + 1 < len && poll(&p, 1, timeout_ms) > 0) {
+        if (read(fd, buf + n, 1) != 1)
+            break;
+        if (buf[n] == '\n') {
+            buf[n] = '\0';
+            return 0;
+        }
+        n++;
+    }
+    buf[n] = '\0';
+    return -1;
+}
+
 /* ---------- server ---------- */
 
 int test_server_start(test_server *s, const char *db, const char *const *extra)
@@ -185,6 +218,15 @@ int test_server_start(test_server *s, const char *db, const char *const *extra)
     s->port = (int)strtol(colon + 1, NULL, 10);
     snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
     return 0;
+}
+
+test_server test_server_at(int port)
+{
+    test_server s;
+    memset(&s, 0, sizeof s);
+    s.port = port;
+    snprintf(s.base, sizeof s.base, "http://127.0.0.1:%d", port);
+    return s;
 }
 
 char *test_server_log(const test_server *s)

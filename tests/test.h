@@ -53,6 +53,14 @@ int test_sqlite_int(const char *path, const char *sql);
  */
 int test_run(const char *const *argv, const char *input, char **out, char **err);
 
+/*
+ * Starts argv (argv[0] is looked up in PATH) with its standard output on a
+ * pipe; returns the pipe's read end, or -1, and sets *pid.
+ */
+int test_spawn_reader(const char *const *argv, pid_t *pid);
+/* Reads one line (without the newline) from fd within timeout_ms; 0 on success. */
+int test_read_line(int fd, char *buf, size_t len, int timeout_ms);
+
 /* ---- a real server ---- */
 
 typedef struct test_server {
@@ -76,6 +84,8 @@ int test_server_start(test_server *s, const char *db, const char *const *extra);
 int test_server_stop(test_server *s);
 /* Ends the server with SIGKILL (a crash: nothing is flushed or closed). */
 int test_server_kill(test_server *s);
+/* A test_server that only points at another local HTTP server on port (for test_http). */
+test_server test_server_at(int port);
 /* Reads the server's log so far (malloc'd). */
 char *test_server_log(const test_server *s);
 

@@ -1394,46 +1394,11 @@ void test_api_push_subscription_policy_and_digest(void)
 
 /* ---------- push: the live stream ---------- */
 
-/* Starts argv with its stdout on a pipe; returns the read end (-1 on failure). */
-static int spawn_reader(const char *const *argv, pid_t *pid)
-{
-    int fd[2];
-    if (pipe(fd) != 0)
-        return -1;
-    *pid = fork();
-    if (*pid == 0) {
-        dup2(fd[1], 1);
-        close(fd[0]);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    return fd[0];
-}
-
-/* Reads one line (without the newline) within timeout_ms; 0 on success. */
-static int read_line(int fd, char *buf, size_t len, int timeout_ms)
-{
-    size_t n = 0;
-    struct pollfd p = { fd, POLLIN, 0 };
-    while (n + 1 < len && poll(&p, 1, timeout_ms) > 0) {
-        if (read(fd, buf + n, 1) != 1)
-            break;
-        if (buf[n] == '\n') {
-            buf[n] = '\0';
-            return 0;
-        }
-        n++;
-    }
-    buf[n] = '\0';
-    return -1;
-}
-
 /* Reads lines until one starts with prefix (skipping "open"/"dropped"); 0 when found. */
 static int expect_line(int fd, const char *prefix, char *line, size_t len)
 {
     for (int i = 0; i < 20; i++) {
-        if (read_line(fd, line, len, 20000) != 0)
+        if (test_read_line(fd, line, len, 20000) != 0)
             return -1;
         if (strncmp(line, prefix, strlen(prefix)) == 0)
             return 0;
@@ -1489,9 +1454,9 @@ void test_api_push_stream_resumes_after_kill(void)
     snprintf(url, sizeof url, "%s/api/stream", w.srv.base);
     const char *argv[] = { "node", "tests/sse_client.mjs", url, w.tok[R_ENT], count, "60000", NULL };
     pid_t pid;
-    int fd = spawn_reader(argv, &pid);
+    int fd = test_spawn_reader(argv, &pid);
     REQUIRE(fd >= 0);
-    CHECK(read_line(fd, line, sizeof line, 20000) == 0 && strcmp(line, "open") == 0);
+    CHECK(test_read_line(fd, line, sizeof line, 20000) == 0 && strcmp(line, "open") == 0);
     r = approve(&w, R_BROKER, m[0]);
     CHECK_INT(r->status, 200);
     test_resp_free(r);
@@ -1524,16 +1489,6 @@ void test_api_push_stream_resumes_after_kill(void)
 
 /* ---------- push: webhooks ---------- */
 
-/* A test_server that points at another local HTTP server (for test_http). */
-static test_server at_port(int port)
-{
-    test_server s;
-    memset(&s, 0, sizeof s);
-    s.port = port;
-    snprintf(s.base, sizeof s.base, "http://127.0.0.1:%d", port);
-    return s;
-}
-
 /* Registers an endpoint at the receiver's path; returns its id and copies its secret. */
 static long register_webhook(world *w, int port, const char *path, char *secret, size_t len)
 {
@@ -1558,7 +1513,7 @@ static long send_signed(int port, const char *secret, long long ts, const char *
     sodium_base642bin(key, sizeof key, secret + 6, strlen(secret + 6), NULL, &key_len, NULL,
                       sodium_base64_VARIANT_ORIGINAL);
     auth_webhook_sign(key, key_len, "msg_test", ts, signed_body, strlen(signed_body), sig);
-    test_server rs = at_port(port);
+    test_server rs = test_server_at(port);
     snprintf(hdr, sizeof hdr, "webhook-id: msg_test");
     /* Three signature headers: more than test_http_ex takes, so a small curl call of its own. */
     CURL *c = curl_easy_init();
@@ -1606,9 +1561,9 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     const char *recv_argv[] = { "node", "tests/webhook_receiver.mjs", NULL };
     pid_t rpid;
     char line[512], secret[128], secret2[128];
-    int rfd = spawn_reader(recv_argv, &rpid);
+    int rfd = test_spawn_reader(recv_argv, &rpid);
     REQUIRE(rfd >= 0);
-    REQUIRE(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
+    REQUIRE(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
     int port = atoi(line + 5);
     static const char *const extra[] = { "--allow-private-webhooks", "--webhook-attempts", "3", "--webhook-retry-ms",
                                          "100", "--webhook-timeout-ms", "1000", NULL };
@@ -1622,7 +1577,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     long ok = register_webhook(&w, port, "/ok", secret, sizeof secret);
     REQUIRE(ok > 0);
     CHECK(strncmp(secret, "whsec_", 6) == 0 && strlen(secret) == 50);
-    test_server rs = at_port(port);
+    test_server rs = test_server_at(port);
     test_resp *r = test_http(&rs, "POST", "/_secret", NULL, "text/plain", secret, strlen(secret));
     CHECK_INT(r->status, 204);
     test_resp_free(r);
@@ -1638,7 +1593,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
     CHECK_INT(r->status, 202);
     test_resp_free(r);
-    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strstr(line, "recv msg_ping_") == line &&
+    CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0 && strstr(line, "recv msg_ping_") == line &&
           strstr(line, "webhook.ping") != NULL);
     long nids[3];
     for (int i = 0; i < 3; i++) {
@@ -1651,7 +1606,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     for (int i = 0; i < 3; i++) {
         char want[64];
         snprintf(want, sizeof want, "recv msg_%ld match.pushed", nids[i]);
-        CHECK(read_line(rfd, line, sizeof line, 20000) == 0);
+        CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0);
         if (strcmp(line, want) != 0)
             test_fail(__FILE__, __LINE__, "receiver: '%s', expected '%s'", line, want);
     }
@@ -1659,11 +1614,11 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     /* The receiver rejects what the specification says to reject: a changed body, an old timestamp. */
     long long now = (long long)time(NULL);
     CHECK_INT(send_signed(port, secret, now, "{\"type\":\"x\"}", "{\"type\":\"y\"}"), 401);
-    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "reject", 6) == 0);
+    CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "reject", 6) == 0);
     CHECK_INT(send_signed(port, secret, now - 3600, "{\"type\":\"x\"}", "{\"type\":\"x\"}"), 401);
-    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "reject", 6) == 0);
+    CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "reject", 6) == 0);
     CHECK_INT(send_signed(port, secret, now, "{\"type\":\"x\"}", "{\"type\":\"x\"}"), 204);
-    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "recv msg_test", 13) == 0);
+    CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "recv msg_test", 13) == 0);
 
     /* An endpoint that answers 500: three attempts, then disabled, and the owner is told. */
     long bad = register_webhook(&w, port, "/fail", secret2, sizeof secret2);
@@ -1672,7 +1627,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     CHECK_INT(r->status, 202);
     test_resp_free(r);
     for (int i = 0; i < 3; i++)
-        CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "fail msg_ping_", 14) == 0);
+        CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "fail msg_ping_", 14) == 0);
     char state[16] = "";
     int attempts = 0, first = 0;
     for (int tries = 0; tries < 100 && strcmp(state, "failed") != 0; tries++) {
@@ -1692,7 +1647,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     CHECK(strstr(r->body, "\"webhook.disabled\"") != NULL);
     test_resp_free(r);
     /* That notification went to the healthy endpoint too, and nothing more to the disabled one. */
-    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strstr(line, "webhook.disabled") != NULL);
+    CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0 && strstr(line, "webhook.disabled") != NULL);
 
     /* A delivery can be sent again on demand, with the same webhook-id. */
     snprintf(path, sizeof path, "/api/webhooks/%ld/deliveries?limit=100", ok);
@@ -1710,7 +1665,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     test_resp_free(r);
     char want[64];
     snprintf(want, sizeof want, "recv msg_%ld match.pushed", nids[0]);
-    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strcmp(line, want) == 0);
+    CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0 && strcmp(line, want) == 0);
     /* Another organisation cannot see or touch these endpoints. */
     snprintf(path, sizeof path, "/api/webhooks/%ld/deliveries", ok);
     r = test_http(&w.srv, "GET", path, w.tok[R_ENT2], NULL, NULL, 0);
@@ -1725,7 +1680,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     snprintf(path, sizeof path, "/api/webhooks/%ld/ping", ok);
     r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
     test_resp_free(r);
-    CHECK(read_line(rfd, line, sizeof line, 1000) != 0); /* nothing while paused */
+    CHECK(test_read_line(rfd, line, sizeof line, 1000) != 0); /* nothing while paused */
     snprintf(path, sizeof path, "/api/webhooks/%ld/rotate", ok);
     r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
     CHECK_INT(r->status, 200);
@@ -1738,7 +1693,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     CHECK(r->status == 200 && strcmp(test_jstr(r->json, "status"), "active") == 0);
     test_resp_free(r);
     /* Signed with the new key, so the receiver (still on the old one) rejects it: the old secret is dead. */
-    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "reject msg_ping_", 16) == 0);
+    CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "reject msg_ping_", 16) == 0);
 
     /* Delete. */
     snprintf(path, sizeof path, "/api/webhooks/%ld", bad);
@@ -1800,9 +1755,9 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
     const char *recv_argv[] = { "node", "tests/webhook_receiver.mjs", NULL };
     pid_t rpid, spid;
     char line[512], secret[128];
-    int rfd = spawn_reader(recv_argv, &rpid);
+    int rfd = test_spawn_reader(recv_argv, &rpid);
     REQUIRE(rfd >= 0);
-    REQUIRE(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
+    REQUIRE(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
     int port = atoi(line + 5);
     static const char *const extra[] = { "--allow-private-webhooks", "--stream-heartbeat", "1", NULL };
     world w;
@@ -1813,7 +1768,7 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
         return;
     }
     REQUIRE(register_webhook(&w, port, "/slow", secret, sizeof secret) > 0);
-    test_server rs = at_port(port);
+    test_server rs = test_server_at(port);
     test_resp *r = test_http(&rs, "POST", "/_secret", NULL, "text/plain", secret, strlen(secret));
     test_resp_free(r);
     enum { N = 5 };
@@ -1823,9 +1778,9 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
     char url[128];
     snprintf(url, sizeof url, "%s/api/stream", w.srv.base);
     const char *sse_argv[] = { "node", "tests/sse_client.mjs", url, w.tok[R_ENT], "5", "60000", NULL };
-    int sfd = spawn_reader(sse_argv, &spid);
+    int sfd = test_spawn_reader(sse_argv, &spid);
     REQUIRE(sfd >= 0);
-    CHECK(read_line(sfd, line, sizeof line, 20000) == 0 && strcmp(line, "open") == 0);
+    CHECK(test_read_line(sfd, line, sizeof line, 20000) == 0 && strcmp(line, "open") == 0);
     for (int i = 0; i < N; i++) {
         r = approve(&w, R_BROKER, m[i]);
         CHECK_INT(r->status, 200);
@@ -1833,7 +1788,7 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
         test_resp_free(r);
     }
     /* The first delivery has arrived (its answer takes half a second): kill now. */
-    CHECK(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "recv msg_", 9) == 0);
+    CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "recv msg_", 9) == 0);
     long seen[4 * N];
     size_t nseen = 0;
     seen[nseen++] = strtol(line + 9, NULL, 10);
@@ -1854,7 +1809,7 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
         }
         if (all)
             break;
-        if (read_line(rfd, line, sizeof line, 20000) != 0)
+        if (test_read_line(rfd, line, sizeof line, 20000) != 0)
             break;
         if (strncmp(line, "recv msg_", 9) == 0)
             seen[nseen++] = strtol(line + 9, NULL, 10);
@@ -1869,7 +1824,7 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
     CHECK_INT(next, N);
     /* The stream client reconnected after the kill and got all five, in order, once each. */
     int events = 0, finished = 0;
-    for (int i = 0; i < 30 && !finished && read_line(sfd, line, sizeof line, 20000) == 0; i++) {
+    for (int i = 0; i < 30 && !finished && test_read_line(sfd, line, sizeof line, 20000) == 0; i++) {
         events += strncmp(line, "event ", 6) == 0;
         finished = strcmp(line, "done") == 0;
         if (strncmp(line, "error", 5) == 0)
@@ -1925,9 +1880,9 @@ void test_api_push_webhook_bad_receivers_delay_nothing_else(void)
     pid_t rpid;
     char line[512], secret[128], state[16];
     int attempts = 0, first = 0;
-    int rfd = spawn_reader(recv_argv, &rpid);
+    int rfd = test_spawn_reader(recv_argv, &rpid);
     REQUIRE(rfd >= 0);
-    REQUIRE(read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
+    REQUIRE(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
     int port = atoi(line + 5);
     static const char *const extra[] = { "--allow-private-webhooks", "--webhook-attempts", "2", "--webhook-retry-ms",
                                          "50", "--webhook-timeout-ms", "700", NULL };
@@ -1940,7 +1895,7 @@ void test_api_push_webhook_bad_receivers_delay_nothing_else(void)
     }
     long hang = register_webhook(&w, port, "/hang", secret, sizeof secret);
     long ok = register_webhook(&w, port, "/ok", secret, sizeof secret);
-    test_server rs = at_port(port);
+    test_server rs = test_server_at(port);
     test_resp *r = test_http(&rs, "POST", "/_secret", NULL, "text/plain", secret, strlen(secret));
     test_resp_free(r);
     /* A client that opens a stream and never reads it. */
@@ -1960,7 +1915,7 @@ void test_api_push_webhook_bad_receivers_delay_nothing_else(void)
     snprintf(path, sizeof path, "/api/webhooks/%ld/ping", ok);
     r = test_http(&w.srv, "POST", path, w.tok[R_ENT], NULL, NULL, 0);
     test_resp_free(r);
-    CHECK(read_line(rfd, line, sizeof line, 600) == 0 && strncmp(line, "recv msg_ping_", 14) == 0);
+    CHECK(test_read_line(rfd, line, sizeof line, 600) == 0 && strncmp(line, "recv msg_ping_", 14) == 0);
     /* The hanging one times out twice, with the error in the log, and is disabled. */
     for (int tries = 0; tries < 200; tries++) {
         ping_delivery(&w, hang, state, sizeof state, &attempts, &first);

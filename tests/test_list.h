@@ -78,4 +78,5 @@
     X(test_api_failed_migration_refuses_to_start) \
     X(test_api_shutdown_is_clean_and_logged) \
     X(test_api_serves_ipv6_loopback) \
-    X(test_openapi_served_document_lints_clean)
+    X(test_openapi_served_document_lints_clean) \
+    X(test_crash_kill9_loses_no_acknowledged_write)

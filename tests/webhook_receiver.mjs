@@ -9,11 +9,15 @@
 // POST /_secret with a whsec_ secret as the body sets the key to verify with.
 // Paths: /ok answers 204 when the delivery verifies; /slow the same after
 // half a second; /fail answers 500; /gone answers 410; /hang never answers;
-// /close drops the connection without an answer.
+// /close drops the connection without an answer.  Paths under /e/ are
+// endpoints with keys of their own (POST /_secret/e/NAME sets /e/NAME's): they
+// answer as /ok does, and their lines end with the path, as in
+// "recv MSG_ID TYPE /e/NAME" (a path whose key was never set is rejected).
 import http from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
 let secret = null;
+const secrets = new Map(); // path under /e/ -> its whsec_ secret
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
@@ -25,6 +29,13 @@ const server = http.createServer((req, res) => {
       res.writeHead(204).end();
       return;
     }
+    if (req.url.startsWith('/_secret/e/')) {
+      secrets.set(req.url.slice('/_secret'.length), body);
+      res.writeHead(204).end();
+      return;
+    }
+    const own = req.url.startsWith('/e/');
+    const where = own ? ` ${req.url}` : '';
     if (req.url === '/hang') return; // never answers
     if (req.url === '/close') {
       console.log(`close ${id}`);
@@ -43,13 +54,13 @@ const server = http.createServer((req, res) => {
     }
     let event;
     try {
-      event = new Webhook(secret).verify(body, req.headers);
+      event = new Webhook(own ? secrets.get(req.url) : secret).verify(body, req.headers);
     } catch (e) {
-      console.log(`reject ${id} ${String(e.message).replace(/\s+/g, '_')}`);
+      console.log(`reject ${id} ${String(e.message).replace(/\s+/g, '_')}${where}`);
       res.writeHead(401).end();
       return;
     }
-    console.log(`recv ${id} ${event.type}`);
+    console.log(`recv ${id} ${event.type}${where}`);
     if (req.url === '/slow') setTimeout(() => res.writeHead(204).end(), 500);
     else res.writeHead(204).end();
   });
