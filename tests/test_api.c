@@ -1942,6 +1942,23 @@ void test_api_push_webhook_bad_receivers_delay_nothing_else(void)
     t = first_try_text(&w, closer);
     CHECK(strstr(t, "\"error\":null") == NULL);
     free(t);
+    /* A redirect is not followed (it could lead to a private address): the 302 is a failed attempt. */
+    long redirect = register_webhook(&w, port, "/redirect", secret, sizeof secret);
+    ping_until_settled(&w, redirect, state, sizeof state, &attempts, &first);
+    CHECK(strcmp(state, "failed") == 0);
+    CHECK_INT(attempts, 2);
+    CHECK_INT(first, 302);
+    int redirects = 0, followed = 0;
+    char redirected[128] = "(none)";
+    while (test_read_line(rfd, line, sizeof line, 500) == 0) {
+        if (strncmp(line, "redirect ", 9) == 0) {
+            redirects++;
+            snprintf(redirected, sizeof redirected, "recv %.100s ", line + 9);
+        }
+        followed += strncmp(line, redirected, strlen(redirected)) == 0;
+    }
+    CHECK_INT(redirects, 2);
+    CHECK_INT(followed, 0);
     r = test_http(&w.srv, "GET", "/healthz", NULL, NULL, NULL, 0);
     CHECK_INT(r->status, 200);
     test_resp_free(r);

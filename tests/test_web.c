@@ -251,3 +251,95 @@ void test_web_serves_https_with_a_certificate(void)
     const char *half[] = { test_bin(), "serve", "--tls-cert", cert, "--db", test_path("tls.db"), NULL };
     CHECK_INT(test_run(half, NULL, NULL, NULL), 2);
 }
+
+/* Waits up to 10 s for text to appear in the server's log. */
+static int log_shows(const test_server *s, const char *text)
+{
+    for (int i = 0; i < 100; i++) {
+        char *log = test_server_log(s);
+        int found = strstr(log, text) != NULL;
+        free(log);
+        if (found)
+            return 1;
+        usleep(100 * 1000);
+    }
+    return 0;
+}
+
+void test_web_no_secret_reaches_the_log(void)
+{
+    test_server s;
+    static const char *const extra[] = { "--allow-private-webhooks", "--webhook-attempts", "1", NULL };
+    char *secrets[16];
+    size_t n = 0;
+    unlink(test_path("secrets.db"));
+    REQUIRE(test_server_start(&s, test_path("secrets.db"), extra) == 0);
+
+    /* Passwords: a sign-up, a wrong one at login, one inside a body refused for another member. */
+    char *tok = test_signup(&s, "Secret Keeping Co", "enterprise", "keeper@example.com");
+    REQUIRE(tok != NULL);
+    secrets[n++] = tok;
+    secrets[n++] = strdup(TEST_PASSWORD);
+    test_resp *r = test_json(&s, "POST", "/api/auth/login", NULL,
+                             "{\"email\":\"keeper@example.com\",\"password\":\"Wrong-Password-Zebra-42\"}");
+    CHECK_INT(r->status, 401);
+    test_resp_free(r);
+    secrets[n++] = strdup("Wrong-Password-Zebra-42");
+    r = test_json(&s, "POST", "/api/auth/register", NULL,
+                  "{\"org_name\":\"X\",\"org_kind\":\"enterprise\",\"email\":\"not an email\","
+                  "\"password\":\"Sekrit-In-A-Bad-Body-77\",\"display_name\":\"X\"}");
+    CHECK_INT(r->status, 400);
+    test_resp_free(r);
+    secrets[n++] = strdup("Sekrit-In-A-Bad-Body-77");
+
+    /* Session tokens: the browser's cookie, and a forged bearer token. */
+    r = test_json(&s, "POST", "/api/auth/login", NULL,
+                  "{\"email\":\"keeper@example.com\",\"password\":\"" TEST_PASSWORD "\",\"cookie\":true}");
+    CHECK_INT(r->status, 200);
+    char *cookie = session_cookie(r);
+    test_resp_free(r);
+    REQUIRE(cookie != NULL && cookie[0]);
+    secrets[n++] = cookie;
+    r = test_http(&s, "GET", "/api/me", "forged-token-Q7YXW2", NULL, NULL, 0);
+    CHECK_INT(r->status, 401);
+    test_resp_free(r);
+    secrets[n++] = strdup("forged-token-Q7YXW2");
+
+    /* Webhooks: the signing secret, the rotated one, and a key in the endpoint's query string. */
+    r = test_json(&s, "POST", "/api/webhooks", tok,
+                  "{\"url\":\"http://127.0.0.1:1/hook?key=QUERY-KEY-5521\",\"description\":\"closed port\"}");
+    CHECK_INT(r->status, 201);
+    long id = r->json ? (long)test_jnum(r->json, "id") : 0;
+    const char *secret = r->json ? test_jstr(r->json, "secret") : NULL;
+    REQUIRE(secret != NULL && strncmp(secret, "whsec_", 6) == 0);
+    secrets[n++] = strdup(secret + 6);
+    test_resp_free(r);
+    secrets[n++] = strdup("QUERY-KEY-5521");
+    char path[96];
+    snprintf(path, sizeof path, "/api/webhooks/%ld/rotate", id);
+    r = test_http(&s, "POST", path, tok, NULL, NULL, 0);
+    CHECK_INT(r->status, 200);
+    secret = r->json ? test_jstr(r->json, "secret") : NULL;
+    REQUIRE(secret != NULL && strncmp(secret, "whsec_", 6) == 0);
+    secrets[n++] = strdup(secret + 6);
+    test_resp_free(r);
+    /* A delivery to the closed port fails once and disables the endpoint: the sender logs that. */
+    snprintf(path, sizeof path, "/api/webhooks/%ld/ping", id);
+    r = test_http(&s, "POST", path, tok, NULL, NULL, 0);
+    CHECK(r->status == 200 || r->status == 202);
+    test_resp_free(r);
+    char disabled[64];
+    snprintf(disabled, sizeof disabled, "webhook %ld disabled", id);
+    CHECK(log_shows(&s, disabled));
+
+    CHECK_INT(test_server_stop(&s), 0);
+    char *log = test_server_log(&s);
+    CHECK_CONTAINS(log, "POST /api/webhooks 201");   /* the requests were logged, */
+    CHECK_CONTAINS(log, "POST /api/auth/login 401"); /* the refusals too */
+    for (size_t i = 0; i < n; i++) {                  /* but nothing secret */
+        if (strstr(log, secrets[i]) != NULL)
+            test_fail(__FILE__, __LINE__, "the log holds the secret \"%s\"", secrets[i]);
+        free(secrets[i]);
+    }
+    free(log);
+}

@@ -9,7 +9,8 @@
 // POST /_secret with a whsec_ secret as the body sets the key to verify with.
 // Paths: /ok answers 204 when the delivery verifies; /slow the same after
 // half a second; /fail answers 500; /gone answers 410; /hang never answers;
-// /close drops the connection without an answer.  Paths under /e/ are
+// /close drops the connection without an answer; /redirect answers 302 to this
+// receiver's /ok (a sender must not follow it: a redirect may lead anywhere).  Paths under /e/ are
 // endpoints with keys of their own (POST /_secret/e/NAME sets /e/NAME's): they
 // answer as /ok does, and their lines end with the path, as in
 // "recv MSG_ID TYPE /e/NAME" (a path whose key was never set is rejected).
@@ -40,6 +41,11 @@ const server = http.createServer((req, res) => {
     if (req.url === '/close') {
       console.log(`close ${id}`);
       req.socket.destroy();
+      return;
+    }
+    if (req.url === '/redirect') {
+      console.log(`redirect ${id}`);
+      res.writeHead(302, { Location: `http://127.0.0.1:${server.address().port}/ok` }).end();
       return;
     }
     if (req.url === '/gone') {
