@@ -1021,6 +1021,18 @@ static int audit_row(conn *c, int64_t user_id, const char *action, const char *e
     return status;
 }
 
+/* Grows *v (of elem bytes each) to hold one more; returns the new slot, zeroed. */
+static void *push_slot(void **v, size_t *n, size_t *cap, size_t elem)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *v = xrealloc(*v, *cap * elem);
+    }
+    void *slot = (char *)*v + (*n)++ * elem;
+    memset(slot, 0, elem);
+    return slot;
+}
+
 /* Enters (add) or takes out a listing of match_queue, in the open write transaction. */
 static int queue_in(conn *c, listing_kind kind, int64_t id, int add)
 {
@@ -1939,8 +1951,8 @@ void store_queue_matching(store *s)
 
 int store_match_queue(store *s, listing_kind kind, int64_t **ids, size_t *n)
 {
-    size_t cap = 16;
-    *ids = xcalloc(cap, sizeof **ids);
+    size_t cap = 0;
+    *ids = NULL;
     *n = 0;
     conn *c = reader_acquire(s);
     if (c == NULL)
@@ -1949,13 +1961,8 @@ int store_match_queue(store *s, listing_kind kind, int64_t **ids, size_t *n)
     int status = st ? TM_OK : TM_ERR_DB, rc = SQLITE_DONE;
     if (st) {
         bind_text_or_null(st, 1, listing_kind_name(kind));
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (*n == cap) {
-                cap *= 2;
-                *ids = xrealloc(*ids, cap * sizeof **ids);
-            }
-            (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            *(int64_t *)push_slot((void **)ids, n, &cap, sizeof **ids) = sqlite3_column_int64(st, 0);
         if (rc != SQLITE_DONE)
             status = db_error(c, "match queue");
         done(st);
@@ -2050,17 +2057,6 @@ int store_match_list(store *s, const match_filter *f, match_page *out)
 
 /* ---------- webhooks ---------- */
 
-/* Grows *v (of elem bytes each) to hold one more; returns the new slot, zeroed. */
-static void *push_slot(void **v, size_t *n, size_t *cap, size_t elem)
-{
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        *v = xrealloc(*v, *cap * elem);
-    }
-    void *slot = (char *)*v + (*n)++ * elem;
-    memset(slot, 0, elem);
-    return slot;
-}
 
 
 void webhook_cleanup(webhook *w)
