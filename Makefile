@@ -73,7 +73,7 @@ seed: all
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner
+check: build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner build/release/load_tool
 	@sh tests/run.sh
 
 BENCH_N ?= 20000
@@ -99,6 +99,18 @@ build/release/bench_match: build/release/bench/bench_match.o build/release/bench
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/release/bench_core: build/release/bench/bench_core.o build/release/bench/corpus.o build/release/libtm.a
+	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The load test (bench/README.md, "bench/load"): wrk's mixed workload, then nginx on the same read.
+# A short run (3 s, 16 connections) is part of `make test`.
+.PHONY: load
+LOAD_SECONDS ?= 60
+LOAD_CONNECTIONS ?= 64
+load: deps
+	@$(MAKE) --no-print-directory build/release/techmatch build/release/load_tool
+	LOAD_SECONDS=$(LOAD_SECONDS) LOAD_CONNECTIONS=$(LOAD_CONNECTIONS) sh bench/load/run.sh
+
+build/release/load_tool: build/release/bench/load/load_tool.o build/release/bench/corpus.o build/release/bench/serverkit.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The long crash test (tests/test_crash.c; `make test` runs 3 rounds): CRASH_ROUNDS

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh: runs the whole test suite twice: on the release build, then on the
-# AddressSanitizer + UndefinedBehaviorSanitizer build (server and tests both).
+# AddressSanitizer + UndefinedBehaviorSanitizer build (server and tests both),
+# then a short load run.
 # Ends with one line "total: N passed, N failed"; exits non-zero on any failure.
 cd "$(dirname "$0")/.."
 passed=0
@@ -25,5 +26,16 @@ for variant in release san; do
     fi
     rm -f "$out"
 done
+# The short load run (bench/load/run.sh: wrk, nginx, the database checked after),
+# counted as one test; skipped when only some tests were asked for.
+if [ $# = 0 ]; then
+    if LOAD_SECONDS=3 LOAD_CONNECTIONS=16 sh bench/load/run.sh; then
+        passed=$((passed + 1))
+    else
+        echo "run.sh: the short load run failed"
+        failed=$((failed + 1))
+        status=1
+    fi
+fi
 echo "total: $passed passed, $failed failed"
 exit $status
