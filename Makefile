@@ -1,7 +1,8 @@
-# techmatch build.  Entry points: deps, all, run, test, bench, clean
+# techmatch build.  Entry points: deps, all, run, test, bench, load, fuzz, crash, eval, clean
 # (serve and check are run and test without the dependency step).
-# Two builds live side by side: build/release (what `make run` serves) and
-# build/san (AddressSanitizer + UndefinedBehaviorSanitizer, what the tests also use).
+# Three builds live side by side: build/release (what `make run` serves),
+# build/san (AddressSanitizer + UndefinedBehaviorSanitizer, what the tests also use)
+# and build/fuzz (clang's libFuzzer with both sanitizers; `make fuzz`).
 
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -fno-common
@@ -13,6 +14,8 @@ PKG_LIBS := -lmicrohttpd -lsqlite3 -lcjson -lsodium -lcurl -lstemmer -lpthread -
 
 REL_FLAGS := -O2 -g
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CC   := clang
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
 DB      ?= techmatch.db
 LISTEN  ?= 127.0.0.1:8080
@@ -22,9 +25,9 @@ APP_SRC     := $(filter-out src/main.c,$(wildcard src/*.c))
 TEST_SRC    := $(wildcard tests/*.c)
 EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv src/openapi.json \
                $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg))
-HEADERS     := $(wildcard src/*.h matcher/*.h tests/*.h bench/*.h)
+HEADERS     := $(wildcard src/*.h matcher/*.h tests/*.h tests/fuzz/*.h bench/*.h)
 
-.PHONY: all deps run serve test check bench eval clean seed
+.PHONY: all deps run serve test check bench eval fuzz fuzzers clean seed
 
 all: build/release/techmatch
 
@@ -33,14 +36,15 @@ build/gen/embedded.c: $(EMBED_IN) src/gen_embed.sh
 	@mkdir -p $(@D)
 	sh src/gen_embed.sh $(EMBED_IN) > $@.tmp && mv $@.tmp $@
 
+# $(call variant,NAME,FLAGS,COMPILER)
 define variant
 build/$(1)/%.o: %.c $(HEADERS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CSTD) $$(WARN) $(2) -Isrc -Imatcher -c $$< -o $$@
+	$(3) $$(CSTD) $$(WARN) $(2) -Isrc -Imatcher -c $$< -o $$@
 
 build/$(1)/gen/embedded.o: build/gen/embedded.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(CSTD) $(2) -Isrc -c $$< -o $$@
+	$(3) $$(CSTD) $(2) -Isrc -c $$< -o $$@
 
 build/$(1)/libtm.a: $(patsubst %.c,build/$(1)/%.o,$(MATCHER_SRC) $(APP_SRC)) build/$(1)/gen/embedded.o
 	rm -f $$@ && ar rcs $$@ $$^
@@ -51,8 +55,9 @@ build/$(1)/techmatch: build/$(1)/src/main.o build/$(1)/libtm.a
 build/$(1)/test_runner: $(patsubst %.c,build/$(1)/%.o,$(TEST_SRC)) build/$(1)/libtm.a
 	$$(CC) $(2) -o $$@ $$^ $$(PKG_LIBS)
 endef
-$(eval $(call variant,release,$(REL_FLAGS)))
-$(eval $(call variant,san,$(SAN_FLAGS)))
+$(eval $(call variant,release,$(REL_FLAGS),$$(CC)))
+$(eval $(call variant,san,$(SAN_FLAGS),$$(CC)))
+$(eval $(call variant,fuzz,$(FUZZ_FLAGS),$$(FUZZ_CC)))
 
 deps:
 	@sh tests/deps.sh
@@ -73,7 +78,7 @@ seed: all
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner build/release/load_tool
+check: build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner fuzzers build/release/load_tool
 	@sh tests/run.sh
 
 BENCH_N ?= 20000
@@ -128,6 +133,22 @@ eval: deps
 
 build/release/eval: build/release/bench/eval.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+# --- fuzzing (README, "Tests and benchmarks"): one libFuzzer binary per parser that takes outside input
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_LINK := -fsanitize=fuzzer,address,undefined -Wl,--wrap=getaddrinfo
+
+fuzzers: $(addprefix build/fuzz/,$(filter-out fuzz_server,$(FUZZ_TARGETS)))
+
+build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o build/fuzz/tests/fuzz/fuzz_server.o build/fuzz/tests/fuzz/no_dns.o \
+		build/fuzz/libtm.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_LINK) -o $@ $^ $(PKG_LIBS)
+
+# Each fuzzer replays its seeds and kept findings, then fuzzes for FUZZ_SECONDS.
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzzers
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build

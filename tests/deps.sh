@@ -17,6 +17,9 @@ command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v openssl >/dev/null 2>&1 || need="$need openssl"   # the HTTPS test makes its certificate
 dpkg-query -W -f='${Status}' fonts-wqy-microhei 2>/dev/null | grep -q "install ok installed" || need="$need fonts-wqy-microhei"
 command -v npm >/dev/null 2>&1 || need="$need npm"
+# make fuzz (tests/fuzz): clang, and its runtimes (libFuzzer, the sanitizers).
+command -v clang >/dev/null 2>&1 || need="$need clang"
+dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "install ok installed" || need="$need libclang-rt-14-dev"
 # make load (bench/load): the load generator and the static-file server it is compared with.
 command -v wrk >/dev/null 2>&1 || need="$need wrk"
 dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q "install ok installed" || need="$need nginx"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh: runs the whole test suite twice: on the release build, then on the
 # AddressSanitizer + UndefinedBehaviorSanitizer build (server and tests both),
-# then a short load run.
+# then a short load run and a few seconds of each fuzzer.
 # Ends with one line "total: N passed, N failed"; exits non-zero on any failure.
 cd "$(dirname "$0")/.."
 passed=0
@@ -36,6 +36,23 @@ if [ $# = 0 ]; then
         failed=$((failed + 1))
         status=1
     fi
+fi
+# Each fuzzer replays its seeds and kept findings, then fuzzes for a few
+# seconds (tests/fuzz/run.sh; `make fuzz` runs them longer); one test each.
+if [ $# = 0 ]; then
+    out=$(mktemp)
+    sh tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-3}" 2>&1 | tee "$out"
+    rc=$(tail -n 1 "$out" | sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+    if [ -z "$rc" ]; then
+        echo "run.sh: the fuzzers did not finish"
+        failed=$((failed + 1))
+        status=1
+    else
+        passed=$((passed + ${rc% *}))
+        failed=$((failed + ${rc#* }))
+        [ "${rc#* }" = 0 ] || status=1
+    fi
+    rm -f "$out"
 fi
 echo "total: $passed passed, $failed failed"
 exit $status
