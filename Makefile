@@ -140,6 +140,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_LINK := -fsanitize=fuzzer,address,undefined -Wl,--wrap=getaddrinfo
 
 fuzzers: $(addprefix build/fuzz/,$(filter-out fuzz_server,$(FUZZ_TARGETS)))
+# Keep the objects the fuzzers' pattern rule makes (make would delete them as intermediate).
+.SECONDARY: $(patsubst %.c,build/fuzz/%.o,$(wildcard tests/fuzz/*.c))
 
 build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o build/fuzz/tests/fuzz/fuzz_server.o build/fuzz/tests/fuzz/no_dns.o \
 		build/fuzz/libtm.a
