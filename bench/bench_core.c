@@ -255,11 +255,6 @@ int main(int argc, char **argv)
     for (int q = 0; q < QUERIES; q++)
         free(queries[q]);
     corpus_free();
-    unlink(dbpath);
-    char wal[64];
-    snprintf(wal, sizeof wal, "%s-wal", dbpath);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", dbpath);
-    unlink(wal);
+    store_remove_files(dbpath);
     return 0;
 }

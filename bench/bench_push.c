@@ -69,17 +69,12 @@ static int add_user(store *s, const char *org, const char *kind, const char *ema
 static int load(const char *db, long n)
 {
     store *s = NULL;
-    int64_t org = 0, ids[1000];
-    import_action acts[1000];
-    const char *refs[1000] = { 0 };
+    int64_t org = 0;
     principal target, idle, uni;
     if (store_open(db, &s) != TM_OK || store_org_ensure(s, "Bench Demand Co", "enterprise", &org) != TM_OK)
         return -1;
-    for (long i = 0; i < n; i += 1000) {
-        size_t k = (size_t)(n - i < 1000 ? n - i : 1000);
-        if (store_listing_import(s, LISTING_DEMAND, org, k, refs, 0, fill_demand, NULL, ids, acts, NULL, NULL) != TM_OK)
-            return -1;
-    }
+    if (kit_import_listings(s, LISTING_DEMAND, org, n, fill_demand) != 0)
+        return -1;
     if (auth_init() != TM_OK || add_user(s, "Target Co", "enterprise", "target@example.com", &target) != 0 ||
         add_user(s, "Idle Co", "enterprise", "idle@example.com", &idle) != 0 ||
         add_user(s, "Bench University", "university", "uni@example.edu", &uni) != 0)
@@ -407,7 +402,7 @@ int main(int argc, char **argv)
     free(create);
     free(health);
     corpus_free();
-    kit_unlink_db(db);
+    store_remove_files(db);
     curl_global_cleanup();
     return failed || got < posts ? 1 : 0;
 }

@@ -28,21 +28,6 @@
 
 #define PASSWORD "bench password 42"
 
-/* The import callback: a synthetic achievement for row i. */
-static int fill(void *ctx, size_t i, listing *l)
-{
-    (void)ctx;
-    int english = i % 3 == 0;
-    free(l->title);
-    free(l->body);
-    l->title = corpus_words(english, 3 + (int)(corpus_rand() % 5));
-    l->body = corpus_words(english, 30 + (int)(corpus_rand() % 61));
-    for (int k = 0; k < 3; k++)
-        strlist_push(&l->keywords, corpus_word(english));
-    strlist_push(&l->fields, corpus_field());
-    return TM_OK;
-}
-
 static int load(const char *db, long n)
 {
     store *s = NULL;
@@ -52,14 +37,8 @@ static int load(const char *db, long n)
     const char *conflict;
     if (store_open(db, &s) != TM_OK || store_org_ensure(s, "Bench University", "university", &org) != TM_OK)
         return -1;
-    int64_t ids[1000];
-    import_action acts[1000];
-    const char *refs[1000] = { 0 };
-    for (long i = 0; i < n; i += 1000) {
-        size_t k = (size_t)(n - i < 1000 ? n - i : 1000);
-        if (store_listing_import(s, LISTING_ACHIEVEMENT, org, k, refs, 0, fill, NULL, ids, acts, NULL, NULL) != TM_OK)
-            return -1;
-    }
+    if (kit_import_listings(s, LISTING_ACHIEVEMENT, org, n, kit_fill_listing) != 0)
+        return -1;
     if (auth_init() != TM_OK || auth_password_hash(PASSWORD, hash) != TM_OK ||
         store_register(s, "Bench Enterprise", "enterprise", "bench@example.com", "Bench", hash, &who, &conflict) != TM_OK)
         return -1;
@@ -149,6 +128,6 @@ int main(int argc, char **argv)
     free(live);
     free(ids);
     corpus_free();
-    kit_unlink_db(db);
+    store_remove_files(db);
     return failed ? 1 : 0;
 }

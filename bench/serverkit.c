@@ -1,5 +1,6 @@
 /* serverkit.c: see serverkit.h. */
 #include "serverkit.h"
+#include "corpus.h"
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,12 +107,29 @@ void kit_json_text(sbuf *b, const char *s)
     }
 }
 
-void kit_unlink_db(const char *db)
+int kit_fill_listing(void *ctx, size_t i, listing *l)
 {
-    char side[512];
-    unlink(db);
-    snprintf(side, sizeof side, "%s-wal", db);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db);
-    unlink(side);
+    (void)ctx;
+    int english = i % 3 == 0;
+    free(l->title);
+    free(l->body);
+    l->title = corpus_words(english, 3 + (int)(corpus_rand() % 5));
+    l->body = corpus_words(english, 30 + (int)(corpus_rand() % 61));
+    for (int k = 0; k < 3; k++)
+        strlist_push(&l->keywords, corpus_word(english));
+    strlist_push(&l->fields, corpus_field());
+    return TM_OK;
+}
+
+int kit_import_listings(store *s, listing_kind kind, int64_t org, long n, import_apply_fn fill)
+{
+    int64_t ids[1000];
+    import_action acts[1000];
+    const char *refs[1000] = { 0 };
+    for (long i = 0; i < n; i += 1000) {
+        size_t k = (size_t)(n - i < 1000 ? n - i : 1000);
+        if (store_listing_import(s, kind, org, k, refs, 0, fill, NULL, ids, acts, NULL, NULL) != TM_OK)
+            return -1;
+    }
+    return 0;
 }

@@ -5,7 +5,9 @@
  */
 #ifndef TM_BENCH_SERVERKIT_H
 #define TM_BENCH_SERVERKIT_H
+#include "listing.h"
 #include "sbuf.h"
+#include "store.h"
 #include <curl/curl.h>
 #include <sys/types.h>
 
@@ -25,7 +27,10 @@ int kit_login(CURL *c, int port, const char *email, const char *password, char *
 /* Appends s to b escaped for a JSON string. */
 void kit_json_text(sbuf *b, const char *s);
 
-/* Removes a database file and its -wal and -shm. */
-void kit_unlink_db(const char *db);
+
+/* The import callback of a synthetic listing from corpus.h: title, body, 3 keywords, 1 field. */
+int kit_fill_listing(void *ctx, size_t i, listing *l);
+/* Stores n listings of kind for org straight into the store (not matched), 1,000 a transaction, made by fill. */
+int kit_import_listings(store *s, listing_kind kind, int64_t org, long n, import_apply_fn fill);
 
 #endif

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_READERS 16
 
@@ -573,6 +574,16 @@ int store_open(const char *path, store **out)
     }
     *out = s;
     return TM_OK;
+}
+
+void store_remove_files(const char *path)
+{
+    char side[4096 + 8];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
 }
 
 void store_close(store *s)

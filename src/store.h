@@ -31,6 +31,8 @@ typedef struct store store;
 TM_MUST_CHECK int store_open(const char *path, store **out);
 /* Closes every connection (WAL checkpointed by SQLite on the last close). Accepts NULL. */
 void store_close(store *s);
+/* Deletes the database file at path with its -wal and -shm files (scratch databases of tests and benchmarks; never an open one). */
+void store_remove_files(const char *path);
 /* Runs a trivial query on a reader; TM_OK when the database answers. */
 TM_MUST_CHECK int store_ping(store *s);
 /* The schema version (number of migrations applied). */

@@ -16,6 +16,7 @@
  * server, and so what a kill interrupts, differs from run to run).
  */
 #include "test.h"
+#include "store.h"
 #include "store_fts.h" /* the FTS5 integrity check re-tokenizes the listings with techmatch's tokenizer */
 #include <poll.h>
 #include <pthread.h>
@@ -1259,12 +1260,7 @@ void test_crash_kill9_loses_no_acknowledged_write(void)
     }
 
     const char *db = test_path("crash.db");
-    char side[600];
-    unlink(db);
-    snprintf(side, sizeof side, "%s-wal", db);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db);
-    unlink(side);
+    store_remove_files(db);
     if (server_start(&c) == 0) {
         c.tok_uni = test_signup(&c.srv, "Crash Test University", "university", "uni@crash.example");
         c.tok_broker = test_add_staff(&c.srv, "broker", "broker@crash.example");

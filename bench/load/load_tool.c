@@ -36,34 +36,6 @@
 
 /* ---------- seed ---------- */
 
-/* The import callback: a synthetic listing for row i, as bench_server's. */
-static int fill(void *ctx, size_t i, listing *l)
-{
-    (void)ctx;
-    int english = i % 3 == 0;
-    free(l->title);
-    free(l->body);
-    l->title = corpus_words(english, 3 + (int)(corpus_rand() % 5));
-    l->body = corpus_words(english, 30 + (int)(corpus_rand() % 61));
-    for (int k = 0; k < 3; k++)
-        strlist_push(&l->keywords, corpus_word(english));
-    strlist_push(&l->fields, corpus_field());
-    return TM_OK;
-}
-
-static int import_n(store *s, listing_kind kind, int64_t org, long n)
-{
-    int64_t ids[1000];
-    import_action acts[1000];
-    const char *refs[1000] = { 0 };
-    for (long i = 0; i < n; i += 1000) {
-        size_t k = (size_t)(n - i < 1000 ? n - i : 1000);
-        if (store_listing_import(s, kind, org, k, refs, 0, fill, NULL, ids, acts, NULL, NULL) != TM_OK)
-            return -1;
-    }
-    return 0;
-}
-
 static int write_words(const char *dir)
 {
     char path[1024];
@@ -114,8 +86,8 @@ static int seed(const char *db, long achievements, long demands, int logins, con
         if (store_register(s, org, "enterprise", email, "Load", hash, &who, &conflict) != TM_OK)
             goto out;
     }
-    if (import_n(s, LISTING_ACHIEVEMENT, uni.org_id, achievements) != 0 ||
-        import_n(s, LISTING_DEMAND, ent.org_id, demands) != 0 || write_words(dir) != 0)
+    if (kit_import_listings(s, LISTING_ACHIEVEMENT, uni.org_id, achievements, kit_fill_listing) != 0 ||
+        kit_import_listings(s, LISTING_DEMAND, ent.org_id, demands, kit_fill_listing) != 0 || write_words(dir) != 0)
         goto out;
     rc = 0;
 out:
