@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PASSWORD "fuzzing is fun 2026"
@@ -53,17 +54,33 @@ static void connect_once(void)
     sa.sin_port = htons((uint16_t)port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     conn_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (conn_fd < 0 || connect(conn_fd, (struct sockaddr *)&sa, sizeof sa) != 0)
-        die("cannot connect to the server");
+    if (conn_fd < 0)
+        die("cannot make a socket");
+    if (connect(conn_fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        /* Interrupted, the connection goes on being made: wait for it. */
+        struct pollfd pfd = { conn_fd, POLLOUT, 0 };
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (errno != EINTR || poll(&pfd, 1, TIMEOUT_MS) != 1 ||
+            getsockopt(conn_fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
+            die("cannot connect to the server");
+    }
     /* A request goes out in two writes (head, body): without this, Nagle holds the second for 40 ms. */
     int one = 1;
     setsockopt(conn_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+/*
+ * libFuzzer's timers interrupt system calls (SIGALRM), so every call here
+ * tries again on EINTR: a request cut short would leave the server waiting
+ * for the rest, and a wait cut short would look like a hang.
+ */
 static void send_all(const char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = send(conn_fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
         if (w <= 0)
             return; /* the server closed: the read below notices */
         p += w;
@@ -76,11 +93,24 @@ typedef struct reply {
     size_t len, cap;
 } reply;
 
-/* Reads more into rp; 0 at end of stream, -1 on timeout. */
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Reads more into rp; 0 at end of stream, -1 after TIMEOUT_MS without a byte. */
 static int read_more(reply *rp)
 {
     struct pollfd pfd = { conn_fd, POLLIN, 0 };
-    if (poll(&pfd, 1, TIMEOUT_MS) <= 0)
+    long long deadline = now_ms() + TIMEOUT_MS;
+    int ready;
+    do {
+        long long left = deadline - now_ms();
+        ready = poll(&pfd, 1, left > 0 ? (int)left : 0);
+    } while (ready < 0 && errno == EINTR);
+    if (ready <= 0)
         return -1;
     if (rp->cap - rp->len < 4096) {
         rp->cap = rp->cap * 2 + 8192;
@@ -88,7 +118,9 @@ static int read_more(reply *rp)
         if (rp->buf == NULL)
             die("out of memory");
     }
-    ssize_t n = recv(conn_fd, rp->buf + rp->len, rp->cap - rp->len - 1, 0);
+    ssize_t n;
+    while ((n = recv(conn_fd, rp->buf + rp->len, rp->cap - rp->len - 1, 0)) < 0 && errno == EINTR) {
+    }
     if (n <= 0)
         return 0;
     rp->len += (size_t)n;
@@ -304,12 +336,7 @@ static char db_path[512];
 
 static void remove_database(void)
 {
-    char side[600];
-    unlink(db_path);
-    snprintf(side, sizeof side, "%s-wal", db_path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", db_path);
-    unlink(side);
+    store_remove_files(db_path);
 }
 
 const char *fuzz_database_path(void)
