@@ -284,21 +284,20 @@ int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id,
 
     /* The rows that parsed go to the store; it validates each onto its listing. */
     row **parsed = xcalloc(b.n, sizeof *parsed);
-    const char **refs = xcalloc(b.n, sizeof *refs);
+    char **refs = xcalloc(b.n, sizeof *refs);
     int64_t *ids = xcalloc(b.n, sizeof *ids);
     import_action *actions = xcalloc(b.n, sizeof *actions);
     size_t np = 0;
     for (size_t i = 0; i < b.n; i++) {
         if (b.rows[i].obj == NULL)
             continue;
-        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(b.rows[i].obj, "ref");
-        refs[np] = cJSON_IsString(ref) && ref->valuestring[0] ? ref->valuestring : NULL;
+        refs[np] = listing_ref_of(b.rows[i].obj); /* as the listing will hold it */
         parsed[np++] = &b.rows[i];
     }
     apply_ctx actx = { parsed, tax };
     progress_relay pr = { progress, ctx, np };
     if (np > 0)
-        status = store_listing_import(s, kind, org_id, np, refs, actor_user_id, apply_row, &actx, ids, actions,
+        status = store_listing_import(s, kind, org_id, np, (const char *const *)refs, actor_user_id, apply_row, &actx, ids, actions,
                                       progress ? relay : NULL, &pr);
     if (status == TM_OK) {
         size_t created = 0, updated = 0, failed = 0, k = 0;
@@ -327,6 +326,8 @@ int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id,
         cJSON_Delete(out);
     }
     free(parsed);
+    for (size_t i = 0; i < np; i++)
+        free(refs[i]);
     free(refs);
     free(ids);
     free(actions);

@@ -285,6 +285,17 @@ static int set_text(char **dst, const char *name, const cJSON *v, size_t max,
     return 0;
 }
 
+char *listing_ref_of(const cJSON *obj)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "ref");
+    char *t = cJSON_IsString(v) ? trimmed(v->valuestring) : NULL;
+    if (t && t[0] == '\0') {
+        free(t);
+        t = NULL;
+    }
+    return t;
+}
+
 static int set_title(listing *l, const char *name, const cJSON *v, const taxonomy *tax, cJSON *errors)
 {
     (void)tax;

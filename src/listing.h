@@ -87,6 +87,13 @@ listing_member_type listing_member_type_of(listing_kind kind, const char *name);
 int listing_apply_json(listing *l, const cJSON *obj, const taxonomy *tax, cJSON *errors);
 
 /*
+ * The ref that listing_apply_json would give a listing from obj (its "ref"
+ * member trimmed), malloc'd; NULL when obj sets none or an empty one.  Import
+ * finds the listing a row updates by it.
+ */
+char *listing_ref_of(const cJSON *obj);
+
+/*
  * Returns the JSON form of l (caller cJSON_Deletes).  show_private adds what
  * only the owner, brokers and admins see: a demand's budget, contact and
  * organisation, an achievement's contact, and the import ref of either.

@@ -94,6 +94,12 @@ void test_cli_import_reports_lines_and_is_idempotent(void)
     CHECK_CONTAINS(out, "0 created, 2 updated, 1 invalid");
     free(out);
     CHECK_INT(test_sqlite_int(db, "SELECT count(*) FROM demands"), 2);
+    /* A ref with spaces around it is the same ref (found by fuzz_import: it used to fail the whole file). */
+    write_file(csv, "ref,title,fields\n\" N1 \",红缨子高粱机械化收获（二期）,A01\n");
+    CHECK_INT(test_run(create, NULL, &out, NULL), 0);
+    CHECK_CONTAINS(out, "0 created, 1 updated, 0 invalid");
+    free(out);
+    CHECK_INT(test_sqlite_int(db, "SELECT count(*) FROM demands WHERE ref = 'N1' AND title LIKE '%二期%'"), 1);
 
     /* An enterprise cannot own achievements. */
     const char *wrong[] = { test_bin(), "import", "achievements", csv, "--org", "仁怀酒业", "--db", db, NULL };
