@@ -255,12 +255,7 @@ void api_matches_approve(http_request *r)
 
 static cJSON *policy_to_json(const policy *p)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "suggest_threshold", p->suggest_threshold);
-    if (p->auto_approve)
-        cJSON_AddNumberToObject(o, "auto_approve_score", p->auto_approve_score);
-    else
-        cJSON_AddNullToObject(o, "auto_approve_score");
+    cJSON *o = store_policy_json(p);
     if (p->updated_by > 0) {
         json_add_int(o, "updated_by", p->updated_by);
         cJSON_AddStringToObject(o, "updated_by_name", p->updated_by_name);

@@ -1438,7 +1438,7 @@ int store_policy_get(store *s, policy *out)
     return status;
 }
 
-static cJSON *policy_json(const policy *p)
+cJSON *store_policy_json(const policy *p)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "suggest_threshold", p->suggest_threshold);
@@ -1469,7 +1469,7 @@ int store_policy_set(store *s, const policy *p, int64_t actor_user_id)
         status = TM_ERR_DB;
     }
     if (status == TM_OK) {
-        cJSON *b = policy_json(&before), *a = policy_json(p);
+        cJSON *b = store_policy_json(&before), *a = store_policy_json(p);
         status = audit_row(c, actor_user_id, "policy.update", "policy", 1, b, a);
         cJSON_Delete(b);
         cJSON_Delete(a);

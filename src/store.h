@@ -198,6 +198,8 @@ typedef struct policy {
 } policy;
 
 TM_MUST_CHECK int store_policy_get(store *s, policy *out);
+/* The thresholds of p as JSON: {suggest_threshold, auto_approve_score (or null)}, as the audit log records them. Caller deletes. */
+cJSON *store_policy_json(const policy *p);
 /* Stores the thresholds of p, recording the change in the audit log. */
 TM_MUST_CHECK int store_policy_set(store *s, const policy *p, int64_t actor_user_id);
 

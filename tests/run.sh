@@ -7,27 +7,37 @@ cd "$(dirname "$0")/.."
 passed=0
 failed=0
 status=0
-for variant in release san; do
+
+# tally NAME COMMAND...: runs COMMAND (showing its output), whose last line is
+# "WORD: N passed, N failed", and adds its counts; a run that ends otherwise
+# (it crashed) counts as one failure.
+tally() {
+    name=$1
+    shift
     out=$(mktemp)
-    TECHMATCH_BIN=build/$variant/techmatch TEST_LABEL=$variant \
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        build/$variant/test_runner "$@" 2>&1 | tee "$out"
+    "$@" 2>&1 | tee "$out"
     rc=$(tail -n 1 "$out" | sed -n 's/^[a-z]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-    if [ -z "$rc" ]; then
-        echo "run.sh: the $variant runner did not finish (crashed?)"
-        status=1
-        failed=$((failed + 1))
-    else
-        p=${rc% *}
-        f=${rc#* }
-        passed=$((passed + p))
-        failed=$((failed + f))
-        [ "$f" = 0 ] || status=1
-    fi
     rm -f "$out"
+    if [ -z "$rc" ]; then
+        echo "run.sh: $name did not finish (crashed?)"
+        failed=$((failed + 1))
+        status=1
+    else
+        passed=$((passed + ${rc% *}))
+        failed=$((failed + ${rc#* }))
+        [ "${rc#* }" = 0 ] || status=1
+    fi
+}
+
+for variant in release san; do
+    tally "the $variant runner" env TECHMATCH_BIN=build/$variant/techmatch TEST_LABEL=$variant \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        build/$variant/test_runner "$@"
 done
-# The short load run (bench/load/run.sh: wrk, nginx, the database checked after),
-# counted as one test; skipped when only some tests were asked for.
+# Skipped when only some tests were asked for: the short load run
+# (bench/load/run.sh: wrk, nginx, the database checked after), counted as one
+# test; then each fuzzer replays its seeds and kept findings and fuzzes for a
+# few seconds (tests/fuzz/run.sh; `make fuzz` runs them longer), one test each.
 if [ $# = 0 ]; then
     if LOAD_SECONDS=3 LOAD_CONNECTIONS=16 sh bench/load/run.sh; then
         passed=$((passed + 1))
@@ -36,23 +46,7 @@ if [ $# = 0 ]; then
         failed=$((failed + 1))
         status=1
     fi
-fi
-# Each fuzzer replays its seeds and kept findings, then fuzzes for a few
-# seconds (tests/fuzz/run.sh; `make fuzz` runs them longer); one test each.
-if [ $# = 0 ]; then
-    out=$(mktemp)
-    sh tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-3}" 2>&1 | tee "$out"
-    rc=$(tail -n 1 "$out" | sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-    if [ -z "$rc" ]; then
-        echo "run.sh: the fuzzers did not finish"
-        failed=$((failed + 1))
-        status=1
-    else
-        passed=$((passed + ${rc% *}))
-        failed=$((failed + ${rc#* }))
-        [ "${rc#* }" = 0 ] || status=1
-    fi
-    rm -f "$out"
+    tally "the fuzzers" sh tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-3}"
 fi
 echo "total: $passed passed, $failed failed"
 exit $status

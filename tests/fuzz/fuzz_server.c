@@ -157,8 +157,11 @@ static int chunked_complete(const char *body, const reply *rp)
     }
 }
 
-/* Reads one whole response; returns its status.  Reconnects when the server closes. */
-static int read_response(void)
+/*
+ * Reads one whole response; returns its status, and the response as read in
+ * *text (malloc'd) when text is not NULL.  Reconnects when the server closes.
+ */
+static int read_response(char **text)
 {
     reply rp = { NULL, 0, 0 };
     int status = -1, rc;
@@ -170,7 +173,10 @@ static int read_response(void)
         die("no response within 30 s");
     if (head_end == NULL) {
         /* Closed before a response: only right when our request was not HTTP (the server may drop it). */
-        free(rp.buf);
+        if (text)
+            *text = rp.buf;
+        else
+            free(rp.buf);
         disconnect();
         return 0;
     }
@@ -200,14 +206,18 @@ static int read_response(void)
         fprintf(stderr, "fuzz_server: the server answered 500:\n%s\n", rp.buf);
         abort();
     }
-    free(rp.buf);
+    if (text)
+        *text = rp.buf;
+    else
+        free(rp.buf);
     if (closing || rc == 0)
         disconnect();
     return status;
 }
 
-int fuzz_request(const char *method, const char *target, size_t target_len, fuzz_role role,
-                 const char *content_type, const char *extra_headers, const uint8_t *body, size_t body_len)
+/* Sends one request (see fuzz_request), connecting first if need be. */
+static void send_request(const char *method, const char *target, size_t target_len, fuzz_role role,
+                         const char *content_type, const char *extra_headers, const uint8_t *body, size_t body_len)
 {
     size_t cap = target_len * 3 + 1024 + (extra_headers ? strlen(extra_headers) : 0);
     char *head = malloc(cap);
@@ -236,7 +246,13 @@ int fuzz_request(const char *method, const char *target, size_t target_len, fuzz
     if (body)
         send_all((const char *)body, body_len);
     free(head);
-    return read_response();
+}
+
+int fuzz_request(const char *method, const char *target, size_t target_len, fuzz_role role,
+                 const char *content_type, const char *extra_headers, const uint8_t *body, size_t body_len)
+{
+    send_request(method, target, target_len, role, content_type, extra_headers, body, body_len);
+    return read_response(NULL);
 }
 
 /* ---------- setting up ---------- */
@@ -245,26 +261,12 @@ int fuzz_request(const char *method, const char *target, size_t target_len, fuzz
 static void setup_call(const char *method, const char *path, fuzz_role role, const char *json, char *out, size_t outlen,
                        const char *member)
 {
-    char head[1024];
-    int n = snprintf(head, sizeof head,
-                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s%s%s\r\n",
-                     method, path, strlen(json), role == FUZZ_ANON ? "" : "Authorization: Bearer ",
-                     role == FUZZ_ANON ? "" : tokens[role], role == FUZZ_ANON ? "" : "\r\n");
-    if (conn_fd < 0)
-        connect_once();
-    send_all(head, (size_t)n);
-    send_all(json, strlen(json));
-    reply rp = { NULL, 0, 0 };
-    char *body = NULL;
-    while (read_more(&rp) > 0) {
-        body = strstr(rp.buf, "\r\n\r\n");
-        const char *cl = body ? head_value(rp.buf, body, "Content-Length") : NULL;
-        if (cl && rp.len >= (size_t)(body + 4 - rp.buf) + strtoul(cl, NULL, 10))
-            break;
-    }
-    int status = 0;
-    if (rp.buf == NULL || sscanf(rp.buf, "HTTP/1.1 %d", &status) != 1 || status / 100 != 2 || body == NULL) {
-        fprintf(stderr, "fuzz_server: set-up %s %s failed:\n%s\n", method, path, rp.buf ? rp.buf : "(nothing)");
+    char *text = NULL;
+    send_request(method, path, strlen(path), role, "application/json", NULL, (const uint8_t *)json, strlen(json));
+    int status = read_response(&text);
+    const char *body = text ? strstr(text, "\r\n\r\n") : NULL;
+    if (status / 100 != 2 || body == NULL) {
+        fprintf(stderr, "fuzz_server: set-up %s %s failed:\n%s\n", method, path, text ? text : "(nothing)");
         abort();
     }
     if (member && out) {
@@ -278,7 +280,7 @@ static void setup_call(const char *method, const char *path, fuzz_role role, con
         size_t len = strcspn(v, "\",}");
         snprintf(out, outlen, "%.*s", (int)len, v);
     }
-    free(rp.buf);
+    free(text);
 }
 
 static void add_staff(const char *role, const char *email)
