@@ -95,6 +95,17 @@ static cJSON *principal_json(const principal *p)
     return o;
 }
 
+/* The checks every new account's email and password pass (either may be NULL: already reported missing). */
+static void check_credentials(const char *email, const char *password, cJSON *errors)
+{
+    const char *why = email ? api_auth_email_problem(email) : NULL;
+    if (why)
+        json_error_add(errors, "email", "%s", why);
+    why = password ? api_auth_password_problem(password) : NULL;
+    if (why)
+        json_error_add(errors, "password", "%s", why);
+}
+
 void api_auth_register(http_request *r)
 {
     static const char *const allowed[] = { "org_name", "org_kind", "email", "password", "display_name", NULL };
@@ -121,12 +132,7 @@ void api_auth_register(http_request *r)
         check_name(display_name, "display_name", errors);
     if (org_kind && strcmp(org_kind, "enterprise") != 0 && strcmp(org_kind, "university") != 0)
         json_error_add(errors, "org_kind", "must be \"enterprise\" or \"university\"");
-    const char *why = email ? api_auth_email_problem(email) : NULL;
-    if (why)
-        json_error_add(errors, "email", "%s", why);
-    why = password ? api_auth_password_problem(password) : NULL;
-    if (why)
-        json_error_add(errors, "password", "%s", why);
+    check_credentials(email, password, errors);
     if (cJSON_GetArraySize(errors) > 0) {
         reply_invalid(r, errors);
         return;
@@ -340,18 +346,13 @@ void api_auth_staff_add(http_request *r)
     const char *name = string_member(body, "display_name", errors);
     const char *role = string_member(body, "role", errors);
     const char *org = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "org_name"));
-    const char *why = email ? api_auth_email_problem(email) : NULL;
-    if (why)
-        json_error_add(errors, "email", "%s", why);
-    why = password ? api_auth_password_problem(password) : NULL;
-    if (why)
-        json_error_add(errors, "password", "%s", why);
-    if (name && (name[0] == '\0' || strlen(name) > LIM_NAME * 4))
-        json_error_add(errors, "display_name", "must be 1 to %d characters", LIM_NAME);
+    check_credentials(email, password, errors);
+    if (name)
+        check_name(name, "display_name", errors);
     if (role && strcmp(role, "broker") != 0 && strcmp(role, "admin") != 0)
         json_error_add(errors, "role", "must be broker or admin");
-    if (org && (org[0] == '\0' || strlen(org) > LIM_NAME * 4))
-        json_error_add(errors, "org_name", "must be 1 to %d characters", LIM_NAME);
+    if (org)
+        check_name(org, "org_name", errors);
     if (cJSON_GetArraySize(errors) > 0) {
         reply_invalid(r, errors);
         return;
