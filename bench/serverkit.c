@@ -1,4 +1,8 @@
-/* serverkit.c: see serverkit.h. */
+/*
+ * serverkit.c: starting the real server for a benchmark, one request on a
+ * kept-alive libcurl handle, and the synthetic listings the benchmarks load
+ * (the contract is in serverkit.h).
+ */
 #include "serverkit.h"
 #include "corpus.h"
 #include <poll.h>

@@ -16,6 +16,9 @@
     X(test_csv_write_field_quotes_and_defuses_formulas) \
     X(test_json_parse_body_checks_before_parsing) \
     X(test_json_get_int_is_strict) \
+    X(test_parse_int64_checks_the_whole_text_and_range) \
+    X(test_parse_prefix_reports_where_the_number_ends) \
+    X(test_parse_double_refuses_what_is_not_a_plain_number) \
     X(test_taxonomy_embedded_seed_has_sections_and_divisions) \
     X(test_taxonomy_rejects_orphans_and_bad_codes) \
     X(test_listing_valid_demand_applies) \

@@ -1,5 +1,7 @@
 /*
- * fuzz_server.c: see fuzz_server.h.
+ * fuzz_server.c: the real techmatch server inside a fuzzer's process and the
+ * keep-alive client the fuzzers send their requests with (the contract is in
+ * fuzz_server.h).
  */
 #include "fuzz_server.h"
 #include "app.h"

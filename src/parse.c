@@ -1,0 +1,69 @@
+/*
+ * parse.c: checked number parsing (see parse.h), the only file that calls
+ * strtoll and strtod directly.
+ */
+#include "parse.h"
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+/* Whether the number strtod would read at p is plain decimal (not hex, inf or nan). */
+static int plain_decimal(const char *p)
+{
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '+' || *p == '-')
+        p++;
+    if (*p == '0' && (p[1] == 'x' || p[1] == 'X'))
+        return 0;
+    return isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1]));
+}
+
+int parse_int64_prefix(const char *text, int64_t lo, int64_t hi, int64_t *out, const char **end)
+{
+    char *stop = NULL;
+    if (text == NULL)
+        return TM_ERR_INVALID;
+    errno = 0;
+    long long v = strtoll(text, &stop, 10);
+    if (stop == text || errno == ERANGE || v < lo || v > hi)
+        return TM_ERR_INVALID;
+    *out = (int64_t)v;
+    *end = stop;
+    return TM_OK;
+}
+
+int parse_int64(const char *text, int64_t lo, int64_t hi, int64_t *out)
+{
+    int64_t v = 0;
+    const char *end = NULL;
+    if (parse_int64_prefix(text, lo, hi, &v, &end) != TM_OK || *end != '\0')
+        return TM_ERR_INVALID;
+    *out = v;
+    return TM_OK;
+}
+
+int parse_double_prefix(const char *text, double lo, double hi, double *out, const char **end)
+{
+    char *stop = NULL;
+    if (text == NULL || !plain_decimal(text))
+        return TM_ERR_INVALID;
+    errno = 0;
+    double v = strtod(text, &stop);
+    if (stop == text || errno == ERANGE || !isfinite(v) || !(v >= lo && v <= hi))
+        return TM_ERR_INVALID;
+    *out = v;
+    *end = stop;
+    return TM_OK;
+}
+
+int parse_double(const char *text, double lo, double hi, double *out)
+{
+    double v = 0;
+    const char *end = NULL;
+    if (parse_double_prefix(text, lo, hi, &v, &end) != TM_OK || *end != '\0')
+        return TM_ERR_INVALID;
+    *out = v;
+    return TM_OK;
+}
