@@ -126,8 +126,15 @@ crash: deps
 	@$(MAKE) --no-print-directory build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner
 	@TM_CRASH_ROUNDS=$(CRASH_ROUNDS) sh tests/run.sh crash
 
-EVAL_DIR ?= ../shared/eval
-eval: deps
+# The judged collections are not part of the repository: EVAL_DIR names their folder.
+eval:
+	@if [ -z "$(EVAL_DIR)" ]; then \
+	    echo "make eval: pass EVAL_DIR=DIR, a folder of collections (one subfolder each holding"; \
+	    echo "achievements.jsonl, demands.jsonl and qrels.tsv), e.g. make eval EVAL_DIR=/path/to/eval"; \
+	    exit 2; \
+	fi
+	@test -d "$(EVAL_DIR)" || { echo "make eval: EVAL_DIR=$(EVAL_DIR) is not a folder"; exit 2; }
+	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory build/release/techmatch build/release/eval
 	build/release/eval build/release/techmatch $(EVAL_DIR)
 
