@@ -9,6 +9,7 @@
 #include "json.h"
 #include "limits.h"
 #include "mem.h"
+#include "parse.h"
 #include "taxonomy.h"
 #include <getopt.h>
 #include <stdio.h>
@@ -171,8 +172,7 @@ int cli_rank(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *afile = NULL, *dfile = NULL;
-    long top = 100;
-    char *end;
+    int64_t top = 100;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -180,8 +180,7 @@ int cli_rank(int argc, char **argv)
         case 'a': afile = optarg; break;
         case 'd': dfile = optarg; break;
         case 'k':
-            top = strtol(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || top < 1 || top > 100000) {
+            if (parse_int64(optarg, 1, 100000, &top) != TM_OK) {
                 fprintf(stderr, "techmatch rank: --top must be 1 to 100000\n");
                 return 2;
             }

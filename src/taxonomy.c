@@ -1,6 +1,7 @@
 /* taxonomy.c: an array of fields kept sorted by code for lookup. */
 #include "taxonomy.h"
 #include "mem.h"
+#include "parse.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,11 +143,11 @@ int taxonomy_parse_tsv(const char *tsv, taxonomy **out, char *msg, size_t msglen
         if (lineno > 1 && line[0] != '\0') {
             char *cols[8];
             size_t n = split_tabs(line, cols, 8);
-            char *end = NULL;
-            long level = n >= 3 ? strtol(cols[2], &end, 10) : 0;
+            int64_t level = 0;
+            int level_ok = n >= 3 && parse_int64(cols[2], INT32_MIN, INT32_MAX, &level) == TM_OK;
             tax_field f = { cols[0], n >= 2 ? cols[1] : NULL, (int)level,
                             n >= 4 ? cols[3] : NULL, n >= 5 ? cols[4] : NULL };
-            if (n < 5 || end == cols[2] || *end != '\0' || taxonomy_add(t, &f) != TM_OK) {
+            if (n < 5 || !level_ok || taxonomy_add(t, &f) != TM_OK) {
                 snprintf(msg, msglen, "taxonomy line %zu is malformed (code, parent, level, name_zh, name_en)", lineno);
                 rc = TM_ERR_INVALID;
                 break;
