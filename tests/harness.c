@@ -3,6 +3,7 @@
  * a real techmatch server on a loopback port, and an HTTP client (libcurl).
  */
 #include "test.h"
+#include "parse.h"
 #include "sbuf.h"
 #include <curl/curl.h>
 #include <errno.h>
@@ -208,14 +209,17 @@ int test_server_start(test_server *s, const char *db, const char *const *extra)
     line[len] = '\0';
     close(pipefd[0]);
     const char *colon = strrchr(line, ':');
-    if (strstr(line, "listening on") == NULL || colon == NULL) {
+    int64_t port = 0;
+    const char *end = NULL;
+    if (strstr(line, "listening on") == NULL || colon == NULL ||
+        parse_int64_prefix(colon + 1, 1, 65535, &port, &end) != TM_OK) {
         int status;
         kill(s->pid, SIGKILL);
         waitpid(s->pid, &status, 0);
         s->pid = 0;
         return -1;
     }
-    s->port = (int)strtol(colon + 1, NULL, 10);
+    s->port = (int)port;
     snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
     return 0;
 }
@@ -414,7 +418,8 @@ char *test_signup(const test_server *s, const char *org_name, const char *org_ki
 {
     char body[1024];
     snprintf(body, sizeof body,
-             "{\"org_name\":\"%s\",\"org_kind\":\"%s\",\"email\":\"%s\",\"password\":\"%s\",\"display_name\":\"Tester\"}",
+             "{\"org_name\":\"%s\",\"org_kind\":\"%s\",\"email\":\"%s\",\"password\":\"%s\","
+             "\"display_name\":\"Tester\"}",
              org_name, org_kind, email, TEST_PASSWORD);
     test_resp *r = test_json(s, "POST", "/api/auth/register", NULL, body);
     long status = r->status;

@@ -23,7 +23,8 @@ void test_fail(const char *file, int line, const char *fmt, ...) __attribute__((
 #define CHECK_STR(a, b) \
     do { const char *a_ = (a), *b_ = (b); \
          if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) \
-             test_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+             test_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #a, a_ ? a_ : "(null)", \
+                       b_ ? b_ : "(null)"); \
     } while (0)
 #define CHECK_CONTAINS(hay, needle) \
     do { const char *h_ = (hay), *n_ = (needle); \

@@ -16,6 +16,7 @@
  * server, and so what a kill interrupts, differs from run to run).
  */
 #include "test.h"
+#include "parse.h"
 #include "store.h"
 #include "store_fts.h" /* the FTS5 integrity check re-tokenizes the listings with techmatch's tokenizer */
 #include <poll.h>
@@ -35,7 +36,8 @@ enum {
     ROUNDS_DEFAULT = 3,
     KILL_MIN_MS = 50,
     KILL_MAX_MS = 1500,
-    LISTINGS_PER_SIDE = 40,   /* at most this many creations of each kind a round (the matcher suggests from its best 50) */
+    LISTINGS_PER_SIDE = 40,   /* at most this many creations of each kind a round (the matcher suggests from its
+                                 best 50) */
     HOOKS_PER_ROUND = 4,      /* webhook registrations a round (an organisation may have 20) */
     DRAIN_MS = 30000,         /* how long the deliveries get to drain after a restart */
     STREAM_WAIT_MS = 20000,   /* how long the live stream gets to catch up after a restart */
@@ -132,7 +134,8 @@ static unsigned rnd_below(uint64_t *s, unsigned n)
                              if ((arr) == NULL) abort(); } } while (0)
 
 /* A failure names the round and the seed, so that it can be replayed. */
-static void crash_fail(crash *c, const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void crash_fail(crash *c, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void crash_fail(crash *c, const char *file, int line, const char *fmt, ...)
 {
     char msg[1024];
@@ -851,7 +854,10 @@ static size_t check_inbox(crash *c, size_t first, long **pushed)
     return n;
 }
 
-/* The live stream (connected before the first write of the round) carried exactly the inbox's match.pushed, in order. */
+/*
+ * The live stream (connected before the first write of the round) carried
+ * exactly the inbox's match.pushed, in order.
+ */
 static void check_stream(crash *c, collector *sse, const long *pushed, size_t n)
 {
     double end = now_ms() + STREAM_WAIT_MS;
@@ -871,7 +877,9 @@ static void check_stream(crash *c, collector *sse, const long *pushed, size_t n)
     for (size_t i = 0; i < collector_count(sse); i++) {
         char *line = collector_line(sse, i);
         if (line && strncmp(line, "event ", 6) == 0) {
-            long id = strtol(line + 6, NULL, 10);
+            int64_t event_id = 0;
+            const char *after = NULL;
+            long id = parse_int64_prefix(line + 6, 1, INT64_MAX, &event_id, &after) == TM_OK ? (long)event_id : 0;
             if (k >= n || pushed[k] != id)
                 FAIL(c, "the live stream's event %zu is %ld, the inbox's is %ld", k, id, k < n ? pushed[k] : -1L);
             k++;
@@ -983,9 +991,13 @@ static void check_hooks_delivered(crash *c, sqlite3 *db, size_t first_decision, 
             for (size_t j = 0; j < collector_count(&c->receiver); j++) {
                 char *line = collector_line(&c->receiver, j);
                 char id[64] = "", type[64] = "", path[64] = "";
-                if (line && strncmp(line, "recv ", 5) == 0 && sscanf(line, "recv %63s %63s %63s", id, type, path) == 3 &&
-                    strcmp(path, where) == 0) {
-                    long nid = strncmp(id, "msg_", 4) == 0 ? strtol(id + 4, NULL, 10) : -1;
+                if (line && strncmp(line, "recv ", 5) == 0 &&
+                    sscanf(line, "recv %63s %63s %63s", id, type, path) == 3 && strcmp(path, where) == 0) {
+                    int64_t msg = -1;
+                    const char *end = NULL;
+                    if (strncmp(id, "msg_", 4) != 0 || parse_int64_prefix(id + 4, 0, INT64_MAX, &msg, &end) != TM_OK)
+                        msg = -1;
+                    long nid = (long)msg;
                     if (nid == prev && got > 0) {
                         /* a repeat of the one before: at least once */
                     } else if (got < nwant && nid == want[got]) {
@@ -1000,8 +1012,8 @@ static void check_hooks_delivered(crash *c, sqlite3 *db, size_t first_decision, 
                 free(line);
             }
             if (bad) {
-                FAIL(c, "endpoint %ld (%s): %zu deliveries out of order or unexpected; the first: %s", h->id, where, bad,
-                     first_bad);
+                FAIL(c, "endpoint %ld (%s): %zu deliveries out of order or unexpected; the first: %s", h->id, where,
+                     bad, first_bad);
                 break;
             }
             if (got == nwant)
@@ -1091,7 +1103,8 @@ static const struct invariant {
       "SELECT count(*) FROM deliveries d JOIN notifications n ON n.id = d.notification_id"
       " WHERE d.payload <> n.payload OR d.msg_id <> 'msg_' || n.id" },
     { "suggested matches of a closed listing (closing withdraws them)",
-      "SELECT count(*) FROM matches m JOIN demands d ON d.id = m.demand_id JOIN achievements a ON a.id = m.achievement_id"
+      "SELECT count(*) FROM matches m JOIN demands d ON d.id = m.demand_id"
+      " JOIN achievements a ON a.id = m.achievement_id"
       " WHERE m.status = 'suggested' AND (d.status <> 'open' OR a.status <> 'open')" },
     { "open demand and achievement of one round that were never matched",
       "SELECT count(*) FROM demands d JOIN achievements a ON a.region = d.region WHERE d.region LIKE 'crash-r%'"
@@ -1100,7 +1113,8 @@ static const struct invariant {
     { "field rows not in step with the demands' fields",
       "SELECT (SELECT count(*) FROM demand_fields) <> (SELECT count(*) FROM demands d, json_each(d.fields))" },
     { "field rows not in step with the achievements' fields",
-      "SELECT (SELECT count(*) FROM achievement_fields) <> (SELECT count(*) FROM achievements a, json_each(a.fields))" },
+      "SELECT (SELECT count(*) FROM achievement_fields) <>"
+      " (SELECT count(*) FROM achievements a, json_each(a.fields))" },
 };
 
 /* With the server stopped: integrity, the FTS5 indexes, foreign keys, the invariants, and every acknowledged row. */
@@ -1236,11 +1250,14 @@ void test_crash_kill9_loses_no_acknowledged_write(void)
     memset(&c, 0, sizeof c);
     pthread_mutex_init(&c.lock, NULL);
     const char *env = getenv("TM_CRASH_ROUNDS");
-    c.rounds = env ? (int)strtol(env, NULL, 10) : ROUNDS_DEFAULT;
-    if (c.rounds < 1 || c.rounds > 10000)
-        c.rounds = ROUNDS_DEFAULT;
+    int64_t rounds = ROUNDS_DEFAULT, seed = 0;
+    if (env && parse_int64(env, 1, 10000, &rounds) != TM_OK)
+        rounds = ROUNDS_DEFAULT;
+    c.rounds = (int)rounds;
     env = getenv("TM_CRASH_SEED");
-    c.seed = env ? strtoull(env, NULL, 10) : ((unsigned long long)time(NULL) << 16) ^ (unsigned long long)getpid();
+    c.seed = env && parse_int64(env, 0, INT64_MAX, &seed) == TM_OK
+                 ? (unsigned long long)seed
+                 : ((unsigned long long)time(NULL) << 16) ^ (unsigned long long)getpid();
     uint64_t rng = c.seed;
     printf("    crash: %d rounds, seed %llu (TM_CRASH_SEED replays it)\n", c.rounds, c.seed);
 
@@ -1251,7 +1268,11 @@ void test_crash_kill9_loses_no_acknowledged_write(void)
         return;
     }
     char *line = collector_wait_line(&c.receiver, 0, 20000);
-    c.recv_port = line && strncmp(line, "port ", 5) == 0 ? (int)strtol(line + 5, NULL, 10) : 0;
+    int64_t recv_port = 0;
+    const char *end = NULL;
+    if (line && strncmp(line, "port ", 5) == 0 && parse_int64_prefix(line + 5, 1, 65535, &recv_port, &end) != TM_OK)
+        recv_port = 0;
+    c.recv_port = (int)recv_port;
     free(line);
     if (c.recv_port <= 0) {
         FAIL(&c, "the webhook receiver did not start");

@@ -176,11 +176,12 @@ static char *random_text(unsigned *seed, int words)
 /* n words from a skewed vocabulary of 3,000 ("w0" most common), for corpora where pruning matters. */
 static char *wide_text(unsigned *seed, int words)
 {
-    char *buf = malloc((size_t)words * 8 + 1);
+    size_t cap = (size_t)words * 8 + 1;
+    char *buf = malloc(cap);
     size_t len = 0;
     for (int i = 0; i < words; i++) {
         double u = (double)((unsigned)rand_r(seed) % 100000) / 100000.0;
-        len += (size_t)sprintf(buf + len, "w%u ", (unsigned)(3000.0 * u * u * u));
+        len += (size_t)snprintf(buf + len, cap - len, "w%u ", (unsigned)(3000.0 * u * u * u));
     }
     buf[len] = '\0';
     return buf;
@@ -266,12 +267,13 @@ void test_index_pruned_top_k_equals_exhaustive(void)
                     CHECK(c[i].id == a[i].id && c[i].score == a[i].score);
             }
             if (na != nb) {
-                test_fail(__FILE__, __LINE__, "variant %d query %d: %zu hits pruned, %zu exhaustive", variant, qn, na, nb);
+                test_fail(__FILE__, __LINE__, "variant %d query %d: %zu hits pruned, %zu exhaustive", variant, qn,
+                          na, nb);
             } else {
                 for (size_t i = 0; i < na; i++)
                     if (a[i].id != b[i].id || a[i].score != b[i].score) {
-                        test_fail(__FILE__, __LINE__, "variant %d query %d rank %zu: %lld/%f vs %lld/%f", variant, qn, i,
-                                  (long long)a[i].id, a[i].score, (long long)b[i].id, b[i].score);
+                        test_fail(__FILE__, __LINE__, "variant %d query %d rank %zu: %lld/%f vs %lld/%f", variant,
+                                  qn, i, (long long)a[i].id, a[i].score, (long long)b[i].id, b[i].score);
                         break;
                     }
             }

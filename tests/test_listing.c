@@ -129,7 +129,8 @@ void test_listing_private_members_only_in_private_view(void)
 {
     taxonomy *t = tax();
     listing *d = NULL, *a = NULL;
-    cJSON_Delete(apply(LISTING_DEMAND, "{\"title\":\"d\",\"budget_min\":1,\"budget_max\":2,\"contact\":\"138\"}", t, &d));
+    cJSON_Delete(apply(LISTING_DEMAND, "{\"title\":\"d\",\"budget_min\":1,\"budget_max\":2,\"contact\":\"138\"}", t,
+                       &d));
     cJSON_Delete(apply(LISTING_ACHIEVEMENT, "{\"title\":\"a\",\"price\":9,\"contact\":\"wang\"}", t, &a));
     cJSON *pub = listing_to_json(d, 0), *priv = listing_to_json(d, 1);
     CHECK(cJSON_GetObjectItem(pub, "budget_min") == NULL);
