@@ -4,8 +4,8 @@
  *   bench_core [N]     (N achievements, default 20000)
  *
  * Generates a deterministic corpus (bench/corpus.h: a skewed, Zipf-like draw
- * from 4,000 Chinese words of 2-4 characters and 4,000 English words, realistic lengths, GB/T 4754 division codes), and
- * reports, each as the median of 3 runs:
+ * from 4,000 Chinese words of 2-4 characters and 4,000 English words, realistic
+ * lengths, GB/T 4754 division codes), and reports, each as the median of 3 runs:
  *   - tokenizer throughput (MB/s);
  *   - bulk import through store_listing_import (rows/s, one transaction per 1,000);
  *   - listing search (q=, bm25) latency p50/p99 with techmatch's tokenizer, and the
@@ -18,6 +18,7 @@
 #include "listing.h"
 #include "log.h"
 #include "mem.h"
+#include "parse.h"
 #include "sbuf.h"
 #include "store.h"
 #include "tokenizer.h"
@@ -128,16 +129,18 @@ static long peer_search(sqlite3 *db, char **queries, double *lat)
 
 int main(int argc, char **argv)
 {
-    long n = argc > 1 ? strtol(argv[1], NULL, 10) : 20000;
+    long n = 20000;
+    int64_t arg = n;
     char dbpath[] = "/tmp/techmatch-bench-XXXXXX";
     double tok_mbs[RUNS], import_rate[RUNS], ours_p50[RUNS], ours_p99[RUNS], peer_p50[RUNS], peer_p99[RUNS];
     double list_p50[RUNS], list_p99[RUNS];
     long ours_found = 0, peer_found = 0;
 
-    if (n < 100) {
+    if (argc > 1 && parse_int64(argv[1], 100, INT32_MAX, &arg) != TM_OK) {
         fprintf(stderr, "usage: bench_core [N >= 100]\n");
         return 2;
     }
+    n = (long)arg;
     log_set_quiet(1);
     corpus_init(VOCAB, SEED);
     int fd = mkstemp(dbpath);
@@ -235,7 +238,8 @@ int main(int argc, char **argv)
         sqlite3 *db = NULL;
         sqlite3_open(dbpath, &db);
         sqlite3_exec(db, "CREATE VIRTUAL TABLE peer USING fts5(title, abstract, keywords, tokenize='trigram');"
-                         "INSERT INTO peer(rowid, title, abstract, keywords) SELECT id, title, abstract, keywords FROM achievements;",
+                         "INSERT INTO peer(rowid, title, abstract, keywords) "
+                         "SELECT id, title, abstract, keywords FROM achievements;",
                      NULL, NULL, NULL);
         peer_found = peer_search(db, queries, lat);
         qsort(lat, QUERIES, sizeof *lat, cmp_double);
@@ -247,7 +251,8 @@ int main(int argc, char **argv)
     printf("tokenizer:          %8.1f MB/s\n", median3(tok_mbs));
     printf("import:             %8.0f rows/s (store_listing_import, 1,000 rows a transaction, synchronous=FULL)\n",
            median3(import_rate));
-    printf("search q= (ours):   p50 %6.3f ms  p99 %6.3f ms  (%ld rows returned in all)\n", op50, median3(ours_p99), ours_found);
+    printf("search q= (ours):   p50 %6.3f ms  p99 %6.3f ms  (%ld rows returned in all)\n", op50, median3(ours_p99),
+           ours_found);
     printf("search q= (trigram peer): p50 %6.3f ms  p99 %6.3f ms  (%ld rows returned in all)\n", pp50,
            median3(peer_p99), peer_found);
     printf("search p50 ratio peer/ours: %.2f\n", op50 > 0 ? pp50 / op50 : 0.0);

@@ -5,9 +5,10 @@
  *
  * Generates a deterministic corpus: words drawn with a skewed (Zipf-like)
  * distribution from 20,000 Chinese words of 2-4 characters (over 3,500
- * characters, themselves skewed) and 20,000 English words; achievements have a title of 3-7 words, an abstract of 30-90 and
- * three keywords, demands a title of 3-6 words and a description of 15-40;
- * two thirds are Chinese; each has one or two GB/T 4754 division codes.
+ * characters, themselves skewed) and 20,000 English words; achievements have
+ * a title of 3-7 words, an abstract of 30-90 and three keywords, demands a
+ * title of 3-6 words and a description of 15-40; two thirds are Chinese;
+ * each has one or two GB/T 4754 division codes.
  * Prints, on one thread:
  *   - index build rate (achievements/s) and, after finalize, bytes per posting
  *     and the resident memory the indexes added;
@@ -20,6 +21,7 @@
 #include "corpus.h"
 #include "index.h"
 #include "mem.h"
+#include "parse.h"
 #include "sbuf.h"
 #include "store_fts.h"
 #include "tokenizer.h"
@@ -38,13 +40,14 @@ static long rss_kb(void)
 {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
-    long kb = 0;
+    int64_t kb = 0;
+    const char *end = NULL;
     while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = strtol(line + 6, NULL, 10);
+        if (strncmp(line, "VmRSS:", 6) == 0 && parse_int64_prefix(line + 6, 0, INT64_MAX, &kb, &end) != TM_OK)
+            kb = 0;
     if (f)
         fclose(f);
-    return kb;
+    return (long)kb;
 }
 
 typedef struct text {
@@ -101,12 +104,13 @@ static int add_or(void *ctx, const char *tok, size_t len, size_t s, size_t e)
 
 int main(int argc, char **argv)
 {
-    long na = argc > 1 ? strtol(argv[1], NULL, 10) : 100000;
-    long nd = argc > 2 ? strtol(argv[2], NULL, 10) : 10000;
-    if (na < 1000 || nd < 1000) {
+    int64_t achievements = 100000, demands = 10000;
+    if ((argc > 1 && parse_int64(argv[1], 1000, INT32_MAX, &achievements) != TM_OK) ||
+        (argc > 2 && parse_int64(argv[2], 1000, INT32_MAX, &demands) != TM_OK)) {
         fprintf(stderr, "usage: bench_match [ACHIEVEMENTS >= 1000 [DEMANDS >= 1000]]\n");
         return 2;
     }
+    long na = (long)achievements, nd = (long)demands;
     corpus_init(VOCAB, SEED);
     mt_tokenizer *t = mt_tokenizer_new();
     mt_params p;
@@ -145,7 +149,8 @@ int main(int argc, char **argv)
     long rss1 = rss_kb();
     size_t postings = 0, bytes = 0;
     mt_index_memory(ach, &postings, &bytes);
-    printf("index build:        %.0f achievements/s (tokenizing included, text generation excluded)\n", (double)na / build);
+    printf("index build:        %.0f achievements/s (tokenizing included, text generation excluded)\n",
+           (double)na / build);
     printf("postings:           %zu, %.2f bytes each allocated (5 used), indexes' resident memory %.0f MiB\n",
            postings, (double)bytes / (double)postings, (double)(rss1 - rss0) / 1024.0);
 

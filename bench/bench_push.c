@@ -24,6 +24,7 @@
 #include "listing.h"
 #include "log.h"
 #include "mem.h"
+#include "parse.h"
 #include "sbuf.h"
 #include "serverkit.h"
 #include "store.h"
@@ -126,10 +127,13 @@ static size_t on_stream(char *data, size_t size, size_t n, void *arg)
         double now = corpus_now();
         for (size_t i = 0; i + 4 < len; i++)
             if ((i == 0 || data[i - 1] == '\n') && memcmp(data + i, "id: ", 4) == 0) {
-                long id = strtol(data + i + 4, NULL, 10);
+                int64_t id = 0;
+                const char *end = NULL;
+                if (parse_int64_prefix(data + i + 4, 1, INT64_MAX, &id, &end) != TM_OK)
+                    continue; /* an id line without an event id: nothing to record */
                 pthread_mutex_lock(&c->all->lock);
                 if (id > c->all->last_id) {
-                    c->all->last_id = id;
+                    c->all->last_id = (long)id;
                     c->all->last_at = now;
                 }
                 pthread_cond_broadcast(&c->all->changed);
@@ -249,7 +253,11 @@ static long json_long(const char *body, const char *member)
     char key[64];
     snprintf(key, sizeof key, "\"%s\":", member);
     const char *p = strstr(body, key);
-    return p ? strtol(p + strlen(key), NULL, 10) : 0;
+    int64_t v = 0;
+    const char *end = NULL;
+    if (p == NULL || parse_int64_prefix(p + strlen(key), 1, INT64_MAX, &v, &end) != TM_OK)
+        return 0;
+    return (long)v;
 }
 
 int main(int argc, char **argv)
@@ -258,11 +266,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_push TECHMATCH [DEMANDS [STREAMS [POSTS]]]\n");
         return 2;
     }
-    long ndemands = argc > 2 ? strtol(argv[2], NULL, 10) : 100000;
-    int nstreams = argc > 3 ? atoi(argv[3]) : 1000, posts = argc > 4 ? atoi(argv[4]) : 200;
+    int64_t ndemands_arg = 100000, nstreams_arg = 1000, posts_arg = 200;
+    if ((argc > 2 && parse_int64(argv[2], 1, INT32_MAX, &ndemands_arg) != TM_OK) ||
+        (argc > 3 && parse_int64(argv[3], 1, INT32_MAX, &nstreams_arg) != TM_OK) ||
+        (argc > 4 && parse_int64(argv[4], 10, INT32_MAX, &posts_arg) != TM_OK)) {
+        fprintf(stderr, "usage: bench_push TECHMATCH [DEMANDS >= 1 [STREAMS >= 1 [POSTS >= 10]]]\n");
+        return 2;
+    }
+    long ndemands = (long)ndemands_arg;
+    int nstreams = (int)nstreams_arg, posts = (int)posts_arg;
     char db[] = "/tmp/techmatch-bench-push-XXXXXX";
     int fd = mkstemp(db);
-    if (fd < 0 || ndemands < 1 || nstreams < 1 || posts < 10)
+    if (fd < 0)
         return 2;
     close(fd);
     unlink(db);

@@ -15,6 +15,7 @@
 #include "listing.h"
 #include "log.h"
 #include "mem.h"
+#include "parse.h"
 #include "sbuf.h"
 #include "serverkit.h"
 #include "store.h"
@@ -39,8 +40,10 @@ static int load(const char *db, long n)
         return -1;
     if (kit_import_listings(s, LISTING_ACHIEVEMENT, org, n, kit_fill_listing) != 0)
         return -1;
-    if (auth_init() != TM_OK || auth_password_hash(PASSWORD, hash) != TM_OK ||
-        store_register(s, "Bench Enterprise", "enterprise", "bench@example.com", "Bench", hash, &who, &conflict) != TM_OK)
+    if (auth_init() != TM_OK || auth_password_hash(PASSWORD, hash) != TM_OK)
+        return -1;
+    int rc = store_register(s, "Bench Enterprise", "enterprise", "bench@example.com", "Bench", hash, &who, &conflict);
+    if (rc != TM_OK)
         return -1;
     store_close(s);
     return 0;
@@ -52,11 +55,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_server TECHMATCH [ACHIEVEMENTS [REQUESTS]]\n");
         return 2;
     }
-    long n = argc > 2 ? strtol(argv[2], NULL, 10) : 20000;
-    int reqs = argc > 3 ? atoi(argv[3]) : 300;
+    int64_t achievements = 20000, requests = 300;
+    if ((argc > 2 && parse_int64(argv[2], 1, INT32_MAX, &achievements) != TM_OK) ||
+        (argc > 3 && parse_int64(argv[3], 10, INT32_MAX, &requests) != TM_OK)) {
+        fprintf(stderr, "usage: bench_server TECHMATCH [ACHIEVEMENTS >= 1 [REQUESTS >= 10]]\n");
+        return 2;
+    }
+    long n = (long)achievements;
+    int reqs = (int)requests;
     char db[] = "/tmp/techmatch-bench-server-XXXXXX";
     int fd = mkstemp(db);
-    if (fd < 0 || n < 1 || reqs < 10)
+    if (fd < 0)
         return 2;
     close(fd);
     unlink(db);
@@ -105,7 +114,9 @@ int main(int argc, char **argv)
         create[i] = (corpus_now() - s) * 1e3;
         failed += st != 201;
         const char *idp = strstr(body.buf, "\"id\":");
-        ids[i] = idp ? strtol(idp + 5, NULL, 10) : 0;
+        int64_t id = 0;
+        const char *end = NULL;
+        ids[i] = idp && parse_int64_prefix(idp + 5, 1, INT64_MAX, &id, &end) == TM_OK ? (long)id : 0;
     }
     for (int i = 0; i < reqs; i++) {
         snprintf(url, sizeof url, "http://127.0.0.1:%d/api/demands/%ld/matches", port, ids[i]);

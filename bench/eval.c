@@ -285,7 +285,8 @@ static void run_peer(listing_text *ach, size_t na, listing_text *dem, size_t nd,
     sqlite3_stmt *ins = NULL, *sel = NULL;
     sqlite3_open(":memory:", &db);
     sqlite3_exec(db, trigram ? "CREATE VIRTUAL TABLE a USING fts5(title, abstract, keywords, tokenize='trigram')"
-                             : "CREATE VIRTUAL TABLE a USING fts5(title, abstract, keywords, tokenize='porter unicode61')",
+                             : "CREATE VIRTUAL TABLE a USING fts5(title, abstract, keywords, "
+                               "tokenize='porter unicode61')",
                  NULL, NULL, NULL);
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     sqlite3_prepare_v2(db, "INSERT INTO a(rowid, title, abstract, keywords) VALUES (?1, ?2, ?3, ?4)", -1, &ins, NULL);

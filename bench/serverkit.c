@@ -5,6 +5,7 @@
  */
 #include "serverkit.h"
 #include "corpus.h"
+#include "parse.h"
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,11 @@ pid_t kit_start(const char *bin, const char *db, const char *const *extra, int *
     line[len] = '\0';
     close(fd[0]);
     const char *colon = strrchr(line, ':');
-    *port = colon ? atoi(colon + 1) : 0;
+    int64_t listen_port = 0;
+    const char *end = NULL;
+    if (colon == NULL || parse_int64_prefix(colon + 1, 1, 65535, &listen_port, &end) != TM_OK)
+        listen_port = 0;
+    *port = (int)listen_port;
     return *port > 0 ? pid : -1;
 }
 

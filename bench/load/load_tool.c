@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "listing.h"
 #include "log.h"
+#include "parse.h"
 #include "sbuf.h"
 #include "store.h"
 #include "store_fts.h"
@@ -98,11 +99,11 @@ out:
 
 /* ---------- HTTP ---------- */
 
-static int login(const char *port, const char *email)
+static int login(int port, const char *email)
 {
     char token[256];
     CURL *c = curl_easy_init();
-    int rc = kit_login(c, (int)strtol(port, NULL, 10), email, PASSWORD, token, sizeof token);
+    int rc = kit_login(c, port, email, PASSWORD, token, sizeof token);
     curl_easy_cleanup(c);
     if (rc != 0)
         return 1;
@@ -205,7 +206,8 @@ static int check(const char *path, const char *acks)
     /* The full-text indexes agree with their tables (FTS5's own check, which SQLite 3.40's pragma does not run). */
     bad += exec_ok(db, "INSERT INTO demands_fts(demands_fts) VALUES('integrity-check')", "demands_fts");
     bad += exec_ok(db, "INSERT INTO achievements_fts(achievements_fts) VALUES('integrity-check')", "achievements_fts");
-    printf("integrity_check: %s; full-text indexes: %s\n", integrity ? "FAILED" : "ok", bad > integrity ? "FAILED" : "ok");
+    printf("integrity_check: %s; full-text indexes: %s\n", integrity ? "FAILED" : "ok",
+           bad > integrity ? "FAILED" : "ok");
     if (sqlite3_prepare_v2(db, "SELECT title FROM demands WHERE id = ?", -1, &get_d, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT title FROM achievements WHERE id = ?", -1, &get_a, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT 'session' FROM sessions WHERE token_hash = ?", -1, &get_s, NULL) != SQLITE_OK ||
@@ -276,17 +278,22 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "seed") == 0 && argc == 7) {
         log_set_quiet(1);
-        long a = strtol(argv[3], NULL, 10), d = strtol(argv[4], NULL, 10), n = strtol(argv[5], NULL, 10);
-        if (a < 1 || d < 1 || n < 1 || n > 64)
+        int64_t a = 0, d = 0, n = 0;
+        if (parse_int64(argv[3], 1, INT32_MAX, &a) != TM_OK || parse_int64(argv[4], 1, INT32_MAX, &d) != TM_OK ||
+            parse_int64(argv[5], 1, 64, &n) != TM_OK)
             return usage();
-        if (seed(argv[2], a, d, (int)n, argv[6]) != 0) {
+        if (seed(argv[2], (long)a, (long)d, (int)n, argv[6]) != 0) {
             fprintf(stderr, "load_tool: seeding %s failed\n", argv[2]);
             return 1;
         }
         return 0;
     }
-    if (strcmp(cmd, "login") == 0 && argc == 4)
-        return login(argv[2], argv[3]);
+    if (strcmp(cmd, "login") == 0 && argc == 4) {
+        int64_t port = 0;
+        if (parse_int64(argv[2], 1, 65535, &port) != TM_OK)
+            return usage();
+        return login((int)port, argv[3]);
+    }
     if (strcmp(cmd, "get") == 0 && argc == 3)
         return get(argv[2]);
     if (strcmp(cmd, "port") == 0 && argc == 2)
