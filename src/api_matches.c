@@ -10,6 +10,7 @@
 #include "matching.h"
 #include "mem.h"
 #include "push.h"
+#include "vocab.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,11 +116,6 @@ static cJSON *match_json(store *s, const match *m)
     return it;
 }
 
-static const char *const statuses[] = {
-    "suggested", "withdrawn", "approved", "rejected", "pushed", "viewed", "interested", "declined",
-    "in_talks", "deal", "closed", NULL,
-};
-
 /* Reads the filters both match lists take (field, score range, age, limit, cursor) into f. */
 static int common_filters_or_reply(http_request *r, match_filter *f)
 {
@@ -173,10 +169,7 @@ void api_matches_list(http_request *r)
     if (status && strcmp(status, "all") == 0) {
         f.status = NULL;
     } else if (status) {
-        int known = 0;
-        for (size_t i = 0; statuses[i] && !known; i++)
-            known = strcmp(statuses[i], status) == 0;
-        if (!known) {
+        if (vocab_find(&vocab_match_statuses, status) < 0) {
             reply_invalid_field(r, "status", "must be a match status (suggested, approved, ...) or all");
             return;
         }
@@ -351,7 +344,7 @@ static int apply_move(void *arg, match *m)
     if (!lifecycle_allows(c->mv, m->status))
         return TM_ERR_CONFLICT;
     free(m->status);
-    m->status = xstrdup(c->mv->to);
+    m->status = xstrdup(vocab_code(&vocab_match_statuses, (int)c->mv->to));
     if (c->mv->needs_reason) {
         free(m->reason);
         free(m->reason_text);
@@ -372,8 +365,8 @@ static void reason_members(const cJSON *body, move_ctx *c, cJSON *errors)
     for (const cJSON *m = body->child; m; m = m->next) {
         if (strcmp(m->string, "reason") == 0) {
             c->reason = cJSON_GetStringValue(m);
-            if (c->reason == NULL || !lifecycle_reason_ok(c->reason))
-                json_error_add(errors, "reason", "must be one of %s", lifecycle_reasons());
+            if (vocab_find(&vocab_reasons, c->reason) < 0)
+                json_error_add(errors, "reason", "must be one of %s", vocab_joined(&vocab_reasons));
         } else if (strcmp(m->string, "text") == 0) {
             c->text = cJSON_GetStringValue(m);
             if (c->text == NULL || strlen(c->text) > LIM_REASON_TEXT)
@@ -383,15 +376,14 @@ static void reason_members(const cJSON *body, move_ctx *c, cJSON *errors)
         }
     }
     if (c->reason == NULL && cJSON_GetArraySize(errors) == 0)
-        json_error_add(errors, "reason", "is required: one of %s", lifecycle_reasons());
-    else if (c->reason && strcmp(c->reason, "other") == 0 && (c->text == NULL || c->text[0] == '\0'))
+        json_error_add(errors, "reason", "is required: one of %s", vocab_joined(&vocab_reasons));
+    else if (vocab_find(&vocab_reasons, c->reason) == REASON_OTHER && (c->text == NULL || c->text[0] == '\0'))
         json_error_add(errors, "text", "is required when the reason is other");
 }
 
 /* Reads {amount, transfer_mode} of a deal into c; adds errors. */
 static void deal_members(const cJSON *body, move_ctx *c, cJSON *errors)
 {
-    static const char *const modes[] = { "transfer", "license", "joint_development", "equity", "service", NULL };
     int has_amount = 0;
     for (const cJSON *m = body->child; m; m = m->next) {
         if (strcmp(m->string, "amount") == 0) {
@@ -400,11 +392,10 @@ static void deal_members(const cJSON *body, move_ctx *c, cJSON *errors)
                 json_error_add(errors, "amount", "must be a whole number of yuan, 0 or more");
         } else if (strcmp(m->string, "transfer_mode") == 0) {
             c->mode = cJSON_GetStringValue(m);
-            int known = 0;
-            for (size_t i = 0; c->mode && modes[i]; i++)
-                known |= strcmp(modes[i], c->mode) == 0;
-            if (!known) {
-                json_error_add(errors, "transfer_mode", "must be transfer, license, joint_development, equity or service");
+            if (vocab_find(&vocab_transfer_modes, c->mode) < 0) {
+                char modes[160];
+                vocab_join(&vocab_transfer_modes, " or ", modes, sizeof modes);
+                json_error_add(errors, "transfer_mode", "must be %s", modes);
                 c->mode = NULL;
             }
         } else {
@@ -493,10 +484,10 @@ void api_matches_move(http_request *r)
 static int to_viewed(void *arg, match *m)
 {
     (void)arg;
-    if (strcmp(m->status, "pushed") != 0)
+    if (vocab_find(&vocab_match_statuses, m->status) != MATCH_PUSHED)
         return TM_ERR_CONFLICT; /* already further: nothing to record */
     free(m->status);
-    m->status = xstrdup("viewed");
+    m->status = xstrdup(vocab_code(&vocab_match_statuses, MATCH_VIEWED));
     return TM_OK;
 }
 
@@ -604,7 +595,8 @@ void api_matches_assign(http_request *r)
         reply_invalid_field(r, "broker_id", "must be a broker's user id, or null to unassign");
         return;
     }
-    if (c.broker > 0 && (store_user_role(req_app(r)->store, c.broker, role) != TM_OK || strcmp(role, "broker") != 0)) {
+    if (c.broker > 0 && (store_user_role(req_app(r)->store, c.broker, role) != TM_OK ||
+                         vocab_find(&vocab_roles, role) != USER_BROKER)) {
         reply_invalid_field(r, "broker_id", "is not a broker's user id");
         return;
     }

@@ -91,15 +91,8 @@ static const char *reason(unsigned status)
 
 unsigned http_role_bit(const char *role)
 {
-    if (strcmp(role, "enterprise") == 0)
-        return ROLE_ENTERPRISE;
-    if (strcmp(role, "university") == 0)
-        return ROLE_UNIVERSITY;
-    if (strcmp(role, "broker") == 0)
-        return ROLE_BROKER;
-    if (strcmp(role, "admin") == 0)
-        return ROLE_ADMIN;
-    return 0;
+    int i = vocab_find(&vocab_roles, role);
+    return i < 0 ? 0 : 1u << (i + 1);
 }
 
 /* ---------- replies ---------- */

@@ -17,16 +17,17 @@
 #include "app.h"
 #include "err.h"
 #include "store.h"
+#include "vocab.h"
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Roles, as bits of a route's allow mask. */
+/* Roles, as bits of a route's allow mask: anonymous, then each role of vocab_roles in its order. */
 #define ROLE_ANON        (1u << 0)
-#define ROLE_ENTERPRISE  (1u << 1)
-#define ROLE_UNIVERSITY  (1u << 2)
-#define ROLE_BROKER      (1u << 3)
-#define ROLE_ADMIN       (1u << 4)
+#define ROLE_ENTERPRISE  (1u << (USER_ENTERPRISE + 1))
+#define ROLE_UNIVERSITY  (1u << (USER_UNIVERSITY + 1))
+#define ROLE_BROKER      (1u << (USER_BROKER + 1))
+#define ROLE_ADMIN       (1u << (USER_ADMIN + 1))
 #define ROLES_SIGNED_IN  (ROLE_ENTERPRISE | ROLE_UNIVERSITY | ROLE_BROKER | ROLE_ADMIN)
 #define ROLES_ANYONE     (ROLE_ANON | ROLES_SIGNED_IN)
 
@@ -68,7 +69,7 @@ TM_MUST_CHECK int http_server_start(const char *host, int port, app *a,
 /* Stops accepting, lets requests in flight finish (up to 10 s), then stops. */
 void http_server_stop(http_server *s);
 
-/* Returns the role bit of a role name ("enterprise", ...), or 0. */
+/* Returns the role bit of a role name (a code of vocab_roles), or 0. */
 unsigned http_role_bit(const char *role);
 
 /* ---- request ---- */

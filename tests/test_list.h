@@ -35,6 +35,8 @@
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
     X(test_openapi_documents_every_route) \
+    X(test_meta_vocab_lookups_and_joins) \
+    X(test_meta_openapi_lists_the_same_codes) \
     X(test_cli_help_on_every_subcommand) \
     X(test_cli_user_add_reads_the_password_from_stdin) \
     X(test_cli_import_reports_lines_and_is_idempotent) \
@@ -80,4 +82,5 @@
     X(test_api_shutdown_is_clean_and_logged) \
     X(test_api_serves_ipv6_loopback) \
     X(test_openapi_served_document_lints_clean) \
+    X(test_meta_serves_the_lists_the_server_validates_against) \
     X(test_crash_kill9_loses_no_acknowledged_write)
