@@ -21,7 +21,7 @@ struct vocab {
 #define VOCAB_DEFINE(var, meta_name, LIST) \
     static const char *const var##_codes[] = { LIST(VOCAB_CODE_ITEM) }; \
     const vocab var = { meta_name, var##_codes, sizeof var##_codes / sizeof var##_codes[0], \
-                        LIST(VOCAB_JOIN_ITEM) + 2 };
+                        &(LIST(VOCAB_JOIN_ITEM))[2] };
 
 VOCAB_DEFINE(vocab_match_statuses, "match_statuses", VOCAB_MATCH_STATUSES)
 VOCAB_DEFINE(vocab_roles, "roles", VOCAB_ROLES)
