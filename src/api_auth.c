@@ -3,6 +3,7 @@
  * store.c.
  */
 #include "api_auth.h"
+#include "app.h"
 #include "auth.h"
 #include "json.h"
 #include "limits.h"

@@ -1,5 +1,6 @@
 /* api_meta.c: health, the field taxonomy as a tree, the closed vocabularies, and the API description. */
 #include "api_meta.h"
+#include "app.h"
 #include "stream.h"
 #include "embedded.h"
 #include "json.h"

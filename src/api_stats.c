@@ -4,6 +4,7 @@
  * CSV for tuning the matcher.
  */
 #include "api_stats.h"
+#include "app.h"
 #include "csv.h"
 #include "json.h"
 #include "sbuf.h"

@@ -22,6 +22,9 @@
     X(test_listing_rejects_each_bad_member) \
     X(test_listing_patch_keeps_other_members) \
     X(test_listing_private_members_only_in_private_view) \
+    X(test_access_staff_and_listing_rules) \
+    X(test_access_match_visibility_by_status_origin_and_owner) \
+    X(test_access_match_anonymity_until_introduction) \
     X(test_auth_tokens_are_random_and_hash_alike) \
     X(test_auth_password_hash_verifies) \
     X(test_auth_limiter_locks_then_frees) \
