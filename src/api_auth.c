@@ -3,10 +3,12 @@
  * store.c.
  */
 #include "api_auth.h"
+#include "app.h"
 #include "auth.h"
 #include "json.h"
 #include "limits.h"
 #include "utf8.h"
+#include "vocab.h"
 #include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -130,7 +132,8 @@ void api_auth_register(http_request *r)
         check_name(org_name, "org_name", errors);
     if (display_name)
         check_name(display_name, "display_name", errors);
-    if (org_kind && strcmp(org_kind, "enterprise") != 0 && strcmp(org_kind, "university") != 0)
+    int kind = vocab_find(&vocab_org_kinds, org_kind);
+    if (org_kind && kind != ORG_ENTERPRISE && kind != ORG_UNIVERSITY) /* brokers' agencies come with staff */
         json_error_add(errors, "org_kind", "must be \"enterprise\" or \"university\"");
     check_credentials(email, password, errors);
     if (cJSON_GetArraySize(errors) > 0) {
@@ -349,7 +352,8 @@ void api_auth_staff_add(http_request *r)
     check_credentials(email, password, errors);
     if (name)
         check_name(name, "display_name", errors);
-    if (role && strcmp(role, "broker") != 0 && strcmp(role, "admin") != 0)
+    int staff = vocab_find(&vocab_roles, role);
+    if (role && staff != USER_BROKER && staff != USER_ADMIN)
         json_error_add(errors, "role", "must be broker or admin");
     if (org)
         check_name(org, "org_name", errors);

@@ -1,10 +1,12 @@
 /*
  * api_listings.c: listings over HTTP.  Who may call a route is the route
- * table's business; who may see or change a given listing is decided here:
+ * table's business; who may see or change a given listing is access.h's:
  * owners (any user of the owning organisation), brokers and admins see the
  * private members; only owners write.
  */
 #include "api_listings.h"
+#include "access.h"
+#include "app.h"
 #include "import.h"
 #include "json.h"
 #include "limits.h"
@@ -16,21 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static int is_privileged(const principal *p)
-{
-    return p && (strcmp(p->role, "broker") == 0 || strcmp(p->role, "admin") == 0);
-}
-
-static int is_owner(const principal *p, const listing *l)
-{
-    return p && p->org_id == l->org_id;
-}
-
-int api_listings_sees_private(const principal *p, const listing *l)
-{
-    return is_owner(p, l) || is_privileged(p);
-}
 
 /*
  * Re-matches a listing after a write.  The write has succeeded by now, so a
@@ -81,7 +68,7 @@ static int org_or_reply(http_request *r, listing_kind kind, int64_t *org_id)
         return 0;
     }
     /* Enterprises stay anonymous: only they, brokers and admins may list demands by enterprise. */
-    if (kind == LISTING_DEMAND && !is_privileged(p) && (p == NULL || p->org_id != id)) {
+    if (!access_list_by_org(p, kind, id)) {
         reply_problem(r, 403, "org: demands are listed by organisation only for their owner, brokers and admins");
         return 0;
     }
@@ -130,7 +117,7 @@ void api_listings_list(http_request *r)
     cJSON *out = cJSON_CreateObject();
     cJSON *items = cJSON_AddArrayToObject(out, "items");
     for (size_t i = 0; i < page.n; i++)
-        cJSON_AddItemToArray(items, listing_to_json(page.items[i], api_listings_sees_private(p, page.items[i])));
+        cJSON_AddItemToArray(items, listing_to_json(page.items[i], access_listing_private(p, page.items[i])));
     json_add_string_or_null(out, "next_cursor", page.next_cursor);
     store_page_cleanup(&page);
     reply_json(r, 200, out);
@@ -155,7 +142,7 @@ static listing *load_or_reply(http_request *r)
 static listing *load_owned_or_reply(http_request *r)
 {
     listing *l = load_or_reply(r);
-    if (l && !is_owner(req_principal(r), l)) {
+    if (l && !access_owns_listing(req_principal(r), l)) {
         reply_problem(r, 403, "only the organisation that posted this listing may change it");
         listing_free(l);
         return NULL;
@@ -168,7 +155,7 @@ void api_listings_get(http_request *r)
     listing *l = load_or_reply(r);
     if (l == NULL)
         return;
-    reply_json(r, 200, listing_to_json(l, api_listings_sees_private(req_principal(r), l)));
+    reply_json(r, 200, listing_to_json(l, access_listing_private(req_principal(r), l)));
     listing_free(l);
 }
 
@@ -222,7 +209,7 @@ typedef struct patch {
 static int apply_patch(void *ctx, listing *l)
 {
     patch *p = ctx;
-    if (!is_owner(p->who, l))
+    if (!access_owns_listing(p->who, l))
         return TM_ERR_FORBIDDEN;
     return listing_apply_json(l, p->body, p->tax, p->errors) > 0 ? TM_ERR_INVALID : TM_OK;
 }

@@ -13,7 +13,4 @@ void api_listings_update(http_request *r);
 void api_listings_close(http_request *r);
 void api_listings_import(http_request *r);
 
-/* Whether p sees l's private members: its own organisation's, or p is a broker or admin. */
-int api_listings_sees_private(const principal *p, const listing *l);
-
 #endif

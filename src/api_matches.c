@@ -1,26 +1,24 @@
 /*
  * api_matches.c: matches over HTTP.  A listing's live top-k comes from the
  * matcher's indexes; the stored matches (suggested and beyond) from the store.
+ * Who sees a match, and which of its listings' members, is access.h's call.
  */
 #include "api_matches.h"
-#include "api_listings.h"
+#include "access.h"
+#include "app.h"
 #include "json.h"
 #include "lifecycle.h"
 #include "limits.h"
 #include "matching.h"
 #include "mem.h"
 #include "push.h"
+#include "vocab.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define LIVE_DEFAULT 20
 #define LIVE_MAX 50
-
-static int privileged(const principal *p)
-{
-    return strcmp(p->role, "broker") == 0 || strcmp(p->role, "admin") == 0;
-}
 
 static int score_arg_or_reply(http_request *r, const char *name, double *out)
 {
@@ -50,7 +48,7 @@ void api_matches_for_listing(http_request *r)
         reply_status(r, rc, rc == TM_ERR_NOT_FOUND ? "no listing with this id" : NULL);
         return;
     }
-    if (!privileged(p) && p->org_id != l->org_id) {
+    if (!access_listing_matches(p, l)) {
         reply_problem(r, 403, "only the organisation that posted this listing, brokers and admins see its matches");
         listing_free(l);
         return;
@@ -71,7 +69,7 @@ void api_matches_for_listing(http_request *r)
         cJSON_AddNumberToObject(it, "score", v[i].score);
         cJSON_AddNumberToObject(it, "k", v[i].k);
         cJSON_AddNumberToObject(it, "f", v[i].f);
-        cJSON_AddItemToObject(it, other, listing_to_json(v[i].other, api_listings_sees_private(p, v[i].other)));
+        cJSON_AddItemToObject(it, other, listing_to_json(v[i].other, access_listing_private(p, v[i].other)));
         cJSON_AddItemToObject(it, "explanation", v[i].explanation);
         v[i].explanation = NULL;
         cJSON_AddItemToArray(items, it);
@@ -114,11 +112,6 @@ static cJSON *match_json(store *s, const match *m)
     cJSON_AddStringToObject(it, "updated_at", m->updated_at);
     return it;
 }
-
-static const char *const statuses[] = {
-    "suggested", "withdrawn", "approved", "rejected", "pushed", "viewed", "interested", "declined",
-    "in_talks", "deal", "closed", NULL,
-};
 
 /* Reads the filters both match lists take (field, score range, age, limit, cursor) into f. */
 static int common_filters_or_reply(http_request *r, match_filter *f)
@@ -173,10 +166,7 @@ void api_matches_list(http_request *r)
     if (status && strcmp(status, "all") == 0) {
         f.status = NULL;
     } else if (status) {
-        int known = 0;
-        for (size_t i = 0; statuses[i] && !known; i++)
-            known = strcmp(statuses[i], status) == 0;
-        if (!known) {
+        if (vocab_find(&vocab_match_statuses, status) < 0) {
             reply_invalid_field(r, "status", "must be a match status (suggested, approved, ...) or all");
             return;
         }
@@ -351,7 +341,7 @@ static int apply_move(void *arg, match *m)
     if (!lifecycle_allows(c->mv, m->status))
         return TM_ERR_CONFLICT;
     free(m->status);
-    m->status = xstrdup(c->mv->to);
+    m->status = xstrdup(vocab_code(&vocab_match_statuses, (int)c->mv->to));
     if (c->mv->needs_reason) {
         free(m->reason);
         free(m->reason_text);
@@ -372,8 +362,8 @@ static void reason_members(const cJSON *body, move_ctx *c, cJSON *errors)
     for (const cJSON *m = body->child; m; m = m->next) {
         if (strcmp(m->string, "reason") == 0) {
             c->reason = cJSON_GetStringValue(m);
-            if (c->reason == NULL || !lifecycle_reason_ok(c->reason))
-                json_error_add(errors, "reason", "must be one of %s", lifecycle_reasons());
+            if (vocab_find(&vocab_reasons, c->reason) < 0)
+                json_error_add(errors, "reason", "must be one of %s", vocab_joined(&vocab_reasons));
         } else if (strcmp(m->string, "text") == 0) {
             c->text = cJSON_GetStringValue(m);
             if (c->text == NULL || strlen(c->text) > LIM_REASON_TEXT)
@@ -383,15 +373,14 @@ static void reason_members(const cJSON *body, move_ctx *c, cJSON *errors)
         }
     }
     if (c->reason == NULL && cJSON_GetArraySize(errors) == 0)
-        json_error_add(errors, "reason", "is required: one of %s", lifecycle_reasons());
-    else if (c->reason && strcmp(c->reason, "other") == 0 && (c->text == NULL || c->text[0] == '\0'))
+        json_error_add(errors, "reason", "is required: one of %s", vocab_joined(&vocab_reasons));
+    else if (vocab_find(&vocab_reasons, c->reason) == REASON_OTHER && (c->text == NULL || c->text[0] == '\0'))
         json_error_add(errors, "text", "is required when the reason is other");
 }
 
 /* Reads {amount, transfer_mode} of a deal into c; adds errors. */
 static void deal_members(const cJSON *body, move_ctx *c, cJSON *errors)
 {
-    static const char *const modes[] = { "transfer", "license", "joint_development", "equity", "service", NULL };
     int has_amount = 0;
     for (const cJSON *m = body->child; m; m = m->next) {
         if (strcmp(m->string, "amount") == 0) {
@@ -400,11 +389,10 @@ static void deal_members(const cJSON *body, move_ctx *c, cJSON *errors)
                 json_error_add(errors, "amount", "must be a whole number of yuan, 0 or more");
         } else if (strcmp(m->string, "transfer_mode") == 0) {
             c->mode = cJSON_GetStringValue(m);
-            int known = 0;
-            for (size_t i = 0; c->mode && modes[i]; i++)
-                known |= strcmp(modes[i], c->mode) == 0;
-            if (!known) {
-                json_error_add(errors, "transfer_mode", "must be transfer, license, joint_development, equity or service");
+            if (vocab_find(&vocab_transfer_modes, c->mode) < 0) {
+                char modes[160];
+                vocab_join(&vocab_transfer_modes, " or ", modes, sizeof modes);
+                json_error_add(errors, "transfer_mode", "must be %s", modes);
                 c->mode = NULL;
             }
         } else {
@@ -417,14 +405,13 @@ static void deal_members(const cJSON *body, move_ctx *c, cJSON *errors)
         json_error_add(errors, "transfer_mode", "is required");
 }
 
-/* Whether p's organisation owns the match's demand. */
-static int owns_demand(http_request *r, const match *m)
+/* access.h's owner reader over the store (ctx): the organisation owning a listing, or 0 when it cannot be read. */
+static int64_t listing_owner(void *ctx, listing_kind kind, int64_t id)
 {
-    listing *d = NULL;
-    int mine = store_listing_get(req_app(r)->store, LISTING_DEMAND, m->demand_id, &d) == TM_OK &&
-               d->org_id == req_principal(r)->org_id;
-    listing_free(d);
-    return mine;
+    listing *l = NULL;
+    int64_t org = store_listing_get(ctx, kind, id, &l) == TM_OK ? l->org_id : 0;
+    listing_free(l);
+    return org;
 }
 
 /* Replies 409 naming the match's status and the moves this caller may make from it. */
@@ -464,7 +451,7 @@ void api_matches_move(http_request *r)
             reply_problem(r, 404, "no match with this id");
             return;
         }
-        int mine = owns_demand(r, &m);
+        int mine = access_match_demand_side(req_principal(r), &m, listing_owner, req_app(r)->store);
         match_cleanup(&m);
         if (!mine) {
             reply_problem(r, 404, "no match with this id for your demands");
@@ -493,19 +480,19 @@ void api_matches_move(http_request *r)
 static int to_viewed(void *arg, match *m)
 {
     (void)arg;
-    if (strcmp(m->status, "pushed") != 0)
+    if (vocab_find(&vocab_match_statuses, m->status) != MATCH_PUSHED)
         return TM_ERR_CONFLICT; /* already further: nothing to record */
     free(m->status);
-    m->status = xstrdup("viewed");
+    m->status = xstrdup(vocab_code(&vocab_match_statuses, MATCH_VIEWED));
     return TM_OK;
 }
 
 /* Adds decision details, notes (brokers) and both listings as this caller may see them. */
-static void add_detail(http_request *r, cJSON *out, const match *m, int broker)
+static void add_detail(http_request *r, cJSON *out, const match *m)
 {
     store *s = req_app(r)->store;
     listing *d = NULL, *a = NULL;
-    int introduced = m->introduced_at != NULL;
+    const principal *p = req_principal(r);
     json_add_string_or_null(out, "reason", m->reason);
     json_add_string_or_null(out, "reason_text", m->reason_text);
     json_add_string_or_null(out, "statement", m->statement);
@@ -514,7 +501,7 @@ static void add_detail(http_request *r, cJSON *out, const match *m, int broker)
         json_add_int(out, "deal_amount", m->deal_amount);
         json_add_string_or_null(out, "transfer_mode", m->transfer_mode);
     }
-    if (broker) {
+    if (access_is_staff(p)) {
         json_add_id_or_null(out, "assigned_to", m->assigned_to);
         match_note *notes = NULL;
         size_t n = 0;
@@ -531,11 +518,12 @@ static void add_detail(http_request *r, cJSON *out, const match *m, int broker)
         store_match_notes_free(notes, n);
     }
     /* Anonymity until introduction: each side sees the other's identity and contact once in talks. */
-    int is_demand_side = !broker && strcmp(req_principal(r)->role, "enterprise") == 0;
     if (store_listing_get(s, LISTING_DEMAND, m->demand_id, &d) == TM_OK)
-        cJSON_ReplaceItemInObject(out, "demand", listing_to_json(d, broker || is_demand_side || introduced));
+        cJSON_ReplaceItemInObject(out, "demand",
+                                  listing_to_json(d, access_match_listing_private(p, m, LISTING_DEMAND)));
     if (store_listing_get(s, LISTING_ACHIEVEMENT, m->achievement_id, &a) == TM_OK)
-        cJSON_ReplaceItemInObject(out, "achievement", listing_to_json(a, broker || !is_demand_side || introduced));
+        cJSON_ReplaceItemInObject(out, "achievement",
+                                  listing_to_json(a, access_match_listing_private(p, m, LISTING_ACHIEVEMENT)));
     listing_free(d);
     listing_free(a);
 }
@@ -545,31 +533,16 @@ void api_matches_get(http_request *r)
     const principal *p = req_principal(r);
     store *s = req_app(r)->store;
     match m;
-    int broker = privileged(p);
     if (store_match_get(s, req_param_id(r, 0), &m) != TM_OK) {
         reply_problem(r, 404, "no match with this id");
         return;
     }
-    int visible = broker;
-    if (!broker && strcmp(p->role, "enterprise") == 0) {
-        static const char *const pushed[] = { "pushed", "viewed", "interested", "declined", "in_talks", "deal",
-                                              "closed", NULL };
-        int far = 0;
-        for (size_t i = 0; pushed[i]; i++)
-            far |= strcmp(pushed[i], m.status) == 0;
-        visible = far && owns_demand(r, &m);
-    } else if (!broker && strcmp(p->role, "university") == 0) {
-        listing *a = NULL;
-        visible = (m.introduced_at != NULL || strcmp(m.origin, "proposal") == 0) &&
-                  store_listing_get(s, LISTING_ACHIEVEMENT, m.achievement_id, &a) == TM_OK && a->org_id == p->org_id;
-        listing_free(a);
-    }
-    if (!visible) {
+    if (!access_match_visible(p, &m, listing_owner, s)) {
         match_cleanup(&m);
         reply_problem(r, 404, "no match with this id that you may see");
         return;
     }
-    if (!broker && strcmp(p->role, "enterprise") == 0 && strcmp(m.status, "pushed") == 0) {
+    if (access_match_records_view(p, &m)) {
         match seen;
         if (store_match_edit(s, m.id, p->user_id, "match.view", 0, to_viewed, NULL, &seen) == TM_OK) {
             match_cleanup(&m);
@@ -579,7 +552,7 @@ void api_matches_get(http_request *r)
         }
     }
     cJSON *out = match_json(s, &m);
-    add_detail(r, out, &m, broker);
+    add_detail(r, out, &m);
     match_cleanup(&m);
     reply_json(r, 200, out);
 }
@@ -604,7 +577,8 @@ void api_matches_assign(http_request *r)
         reply_invalid_field(r, "broker_id", "must be a broker's user id, or null to unassign");
         return;
     }
-    if (c.broker > 0 && (store_user_role(req_app(r)->store, c.broker, role) != TM_OK || strcmp(role, "broker") != 0)) {
+    if (c.broker > 0 && (store_user_role(req_app(r)->store, c.broker, role) != TM_OK ||
+                         vocab_find(&vocab_roles, role) != USER_BROKER)) {
         reply_invalid_field(r, "broker_id", "is not a broker's user id");
         return;
     }
@@ -617,7 +591,7 @@ void api_matches_assign(http_request *r)
         return;
     }
     cJSON *out = match_json(req_app(r)->store, &m);
-    add_detail(r, out, &m, 1);
+    add_detail(r, out, &m);
     match_cleanup(&m);
     reply_json(r, 200, out);
 }
@@ -774,7 +748,7 @@ void api_matches_propose(http_request *r)
     store *s = req_app(r)->store;
     listing *d = NULL, *a = NULL;
     match m;
-    if (store_listing_get(s, LISTING_ACHIEVEMENT, aid, &a) != TM_OK || a->org_id != req_principal(r)->org_id) {
+    if (store_listing_get(s, LISTING_ACHIEVEMENT, aid, &a) != TM_OK || !access_owns_listing(req_principal(r), a)) {
         reply_invalid_field(r, "achievement_id", "is not an achievement of your organisation");
     } else if (store_listing_get(s, LISTING_DEMAND, did, &d) != TM_OK) {
         reply_invalid_field(r, "demand_id", "is not a demand");

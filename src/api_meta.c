@@ -1,8 +1,10 @@
-/* api_meta.c: health, the field taxonomy as a tree, and the API description. */
+/* api_meta.c: health, the field taxonomy as a tree, the closed vocabularies, and the API description. */
 #include "api_meta.h"
+#include "app.h"
 #include "stream.h"
 #include "embedded.h"
 #include "json.h"
+#include "vocab.h"
 #include <string.h>
 
 void api_meta_health(http_request *r)
@@ -55,6 +57,18 @@ void api_meta_fields(http_request *r)
         cJSON *parent = f->parent ? find_node(roots, f->parent) : NULL;
         cJSON_AddItemToArray(parent ? cJSON_GetObjectItemCaseSensitive(parent, "children") : roots,
                              field_json(f));
+    }
+    reply_json(r, 200, out);
+}
+
+void api_meta_vocabularies(http_request *r)
+{
+    cJSON *out = cJSON_CreateObject();
+    for (size_t i = 0; i < vocab_all_count; i++) {
+        const vocab *v = vocab_all[i];
+        cJSON *codes = cJSON_AddArrayToObject(out, vocab_name(v));
+        for (size_t k = 0; k < vocab_count(v); k++)
+            cJSON_AddItemToArray(codes, cJSON_CreateString(vocab_code(v, (int)k)));
     }
     reply_json(r, 200, out);
 }

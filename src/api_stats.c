@@ -4,9 +4,11 @@
  * CSV for tuning the matcher.
  */
 #include "api_stats.h"
+#include "app.h"
 #include "csv.h"
 #include "json.h"
 #include "sbuf.h"
+#include "vocab.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,11 +76,12 @@ void api_stats_get(http_request *r)
     cJSON_AddItemToObject(out, "by_month", funnel_list(st.by_month, st.nmonth, "month"));
     cJSON_AddItemToObject(out, "time_to_first_push", time_to_push(st.hours_to_push, st.npushed));
     cJSON *reasons = cJSON_AddObjectToObject(out, "reasons");
-    static const char *const kinds[] = { "rejected", "declined", "closed" };
-    for (size_t k = 0; k < 3; k++) {
-        cJSON *counts = cJSON_AddObjectToObject(reasons, kinds[k]);
+    static const enum match_status kinds[] = { MATCH_REJECTED, MATCH_DECLINED, MATCH_CLOSED };
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        const char *kind = vocab_code(&vocab_match_statuses, (int)kinds[k]);
+        cJSON *counts = cJSON_AddObjectToObject(reasons, kind);
         for (size_t i = 0; i < st.nreasons; i++)
-            if (strcmp(st.reasons[i].kind, kinds[k]) == 0)
+            if (strcmp(st.reasons[i].kind, kind) == 0)
                 json_add_int(counts, st.reasons[i].reason, st.reasons[i].n);
     }
     cJSON *work = cJSON_AddArrayToObject(out, "workload");

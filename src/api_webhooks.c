@@ -3,6 +3,7 @@
  * once (at creation and rotation); only its key is stored, for signing.
  */
 #include "api_webhooks.h"
+#include "app.h"
 #include "auth.h"
 #include "json.h"
 #include "limits.h"

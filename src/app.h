@@ -1,11 +1,14 @@
 /*
- * app.h: what every handler can reach, built once by `techmatch serve`.
+ * app.h: what every handler can reach, built once by `techmatch serve`, and
+ * how the app authenticates a request for the HTTP server (app_authenticate,
+ * given to http_server_start as its hook).
  * Read-only after start-up except through the objects' own thread-safe APIs.
  */
 #ifndef TM_APP_H
 #define TM_APP_H
 #include "auth.h"
 #include "matching.h"
+#include "principal.h"
 #include "store.h"
 #include "taxonomy.h"
 #include <stdint.h>
@@ -23,5 +26,13 @@ typedef struct app {
     const char *tls_cert;   /* PEM of --tls-cert, or NULL: plain HTTP */
     const char *tls_key;    /* PEM of --tls-key */
 } app;
+
+/*
+ * The HTTP server's authentication hook (http.h, http_auth_fn): hashes the
+ * session token and looks its live session up in a->store.  Returns TM_OK
+ * and fills *out; TM_ERR_DB when the store fails; another status when the
+ * token is malformed, unknown or expired.  Thread-safe.
+ */
+TM_MUST_CHECK int app_authenticate(app *a, const char *token, principal *out);
 
 #endif

@@ -12,6 +12,7 @@
 #include "matching.h"
 #include "mem.h"
 #include "store.h"
+#include "vocab.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +87,8 @@ int cli_user(int argc, char **argv)
         fputs(user_usage, stderr);
         return 2;
     }
-    if (strcmp(role, "broker") != 0 && strcmp(role, "admin") != 0) {
+    int staff = vocab_find(&vocab_roles, role);
+    if (staff != USER_BROKER && staff != USER_ADMIN) {
         fprintf(stderr, "techmatch user: --role must be broker or admin\n");
         return 2;
     }
@@ -290,7 +292,7 @@ int cli_import(int argc, char **argv)
 
     int64_t org_id = 0;
     char kind_have[16] = "";
-    const char *kind_need = kind == LISTING_ACHIEVEMENT ? "university" : "enterprise";
+    const char *kind_need = vocab_code(&vocab_org_kinds, kind == LISTING_ACHIEVEMENT ? ORG_UNIVERSITY : ORG_ENTERPRISE);
     int rc = create ? store_org_ensure(s, org, kind_need, &org_id) : store_org_find(s, org, &org_id, kind_have);
     if (rc == TM_ERR_NOT_FOUND) {
         fprintf(stderr, "techmatch import: no organisation named '%s' (register it, or pass --create-org)\n", org);

@@ -34,6 +34,7 @@
 struct http_server {
     struct MHD_Daemon *daemon;
     app *app;
+    http_auth_fn authenticate;
     atomic_int in_flight;
     atomic_size_t body_bytes;   /* buffered request bodies, bounded by LIM_BODY_BUDGET */
 };
@@ -91,15 +92,8 @@ static const char *reason(unsigned status)
 
 unsigned http_role_bit(const char *role)
 {
-    if (strcmp(role, "enterprise") == 0)
-        return ROLE_ENTERPRISE;
-    if (strcmp(role, "university") == 0)
-        return ROLE_UNIVERSITY;
-    if (strcmp(role, "broker") == 0)
-        return ROLE_BROKER;
-    if (strcmp(role, "admin") == 0)
-        return ROLE_ADMIN;
-    return 0;
+    int i = vocab_find(&vocab_roles, role);
+    return i < 0 ? 0 : 1u << (i + 1);
 }
 
 /* ---------- replies ---------- */
@@ -444,7 +438,6 @@ static int read_bearer(http_request *r)
 /* Resolves the token to a principal; replies 401 (and returns 0) if it is not valid. */
 static int authenticate(http_request *r)
 {
-    unsigned char hash[AUTH_TOKEN_HASH_BYTES];
     if (!read_bearer(r)) {
         reply_add_header(r, "WWW-Authenticate", "Bearer");
         reply_problem(r, 401, "the Authorization header must be 'Bearer <token>'");
@@ -452,10 +445,7 @@ static int authenticate(http_request *r)
     }
     if (!r->has_bearer)
         return 1;
-    int status = auth_token_hash(r->bearer, hash);
-    if (status == TM_OK)
-        status = store_session_principal(r->server->app->store, hash, sizeof hash,
-                                         (int64_t)time(NULL), &r->who);
+    int status = r->server->authenticate(r->server->app, r->bearer, &r->who);
     if (status == TM_OK && r->by_cookie && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
         const char *guard = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, HTTP_CSRF_HEADER);
         if (guard == NULL || strcmp(guard, "1") != 0) {
@@ -707,14 +697,15 @@ static unsigned connection_limit(void)
     return rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) : 64;
 }
 
-int http_server_start(const char *host, int port, app *a, http_server **out, int *bound_port)
+int http_server_start(const char *host, int port, const http_config *cfg, http_server **out, int *bound_port)
 {
     struct addrinfo hints = { 0 }, *ai = NULL;
     char portstr[16];
     http_server *srv = xcalloc(1, sizeof *srv);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
-    srv->app = a;
+    srv->app = cfg->app;
+    srv->authenticate = cfg->authenticate;
     atomic_init(&srv->in_flight, 0);
     atomic_init(&srv->body_bytes, 0);
     hints.ai_family = AF_UNSPEC;
@@ -732,7 +723,7 @@ int http_server_start(const char *host, int port, app *a, http_server **out, int
                      MHD_ALLOW_SUSPEND_RESUME;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    if (a->tls_cert && a->tls_key)
+    if (cfg->tls_cert && cfg->tls_key)
         flags |= MHD_USE_TLS;
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, srv,
@@ -744,8 +735,8 @@ int http_server_start(const char *host, int port, app *a, http_server **out, int
         MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         /* Read only with MHD_USE_TLS; without it the list ends at the first NULL certificate. */
-        a->tls_cert && a->tls_key ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, a->tls_cert,
-        MHD_OPTION_HTTPS_MEM_KEY, a->tls_key,
+        cfg->tls_cert && cfg->tls_key ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cfg->tls_cert,
+        MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key,
         MHD_OPTION_END);
     freeaddrinfo(ai);
     if (srv->daemon == NULL) {

@@ -4,29 +4,34 @@
  *
  * The dispatcher does everything a handler must not decide for itself: it
  * matches the route table (404, 405 with Allow), enforces the route's body
- * limit (413) and content type (415), authenticates the bearer token (401) and
- * checks the route's roles (403), and parses JSON bodies (400) -- all before the
- * handler runs.  Every response gets the security headers, and one log line
- * (method, path, status, milliseconds) is written when it completes.
+ * limit (413) and content type (415), authenticates the bearer token (401)
+ * through the hook it was started with and checks the route's roles (403), and
+ * parses JSON bodies (400) -- all before the handler runs.  Every response gets
+ * the security headers, and one log line (method, path, status, milliseconds)
+ * is written when it completes.
+ *
+ * The server knows no store: what a token means is its hook's business
+ * (http_config), and the app it is given is only handed on to the hook and
+ * the handlers.
  *
  * A handler calls exactly one reply_* function.  Handlers run on the server's
  * worker threads, several at once.
  */
 #ifndef TM_HTTP_H
 #define TM_HTTP_H
-#include "app.h"
 #include "err.h"
-#include "store.h"
+#include "principal.h"
+#include "vocab.h"
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Roles, as bits of a route's allow mask. */
+/* Roles, as bits of a route's allow mask: anonymous, then each role of vocab_roles in its order. */
 #define ROLE_ANON        (1u << 0)
-#define ROLE_ENTERPRISE  (1u << 1)
-#define ROLE_UNIVERSITY  (1u << 2)
-#define ROLE_BROKER      (1u << 3)
-#define ROLE_ADMIN       (1u << 4)
+#define ROLE_ENTERPRISE  (1u << (USER_ENTERPRISE + 1))
+#define ROLE_UNIVERSITY  (1u << (USER_UNIVERSITY + 1))
+#define ROLE_BROKER      (1u << (USER_BROKER + 1))
+#define ROLE_ADMIN       (1u << (USER_ADMIN + 1))
 #define ROLES_SIGNED_IN  (ROLE_ENTERPRISE | ROLE_UNIVERSITY | ROLE_BROKER | ROLE_ADMIN)
 #define ROLES_ANYONE     (ROLE_ANON | ROLES_SIGNED_IN)
 
@@ -56,19 +61,38 @@ extern const size_t http_routes_count;
 /* ---- server ---- */
 
 typedef struct http_server http_server;
+typedef struct app app; /* app.h: what handlers reach through req_app; opaque here */
+
+/*
+ * The authentication hook: resolves a session token (as the client sent it,
+ * by Authorization: Bearer or the session cookie; never log it) to the
+ * signed-in user.  Returns TM_OK and fills *out; TM_ERR_DB when it cannot
+ * tell (the request gets 500); any other status when the token is unknown or
+ * has expired (401, or an anonymous request for a stale cookie).  Runs on the
+ * server's worker threads, several at once.
+ */
+typedef int (*http_auth_fn)(app *a, const char *token, principal *out);
+
+/* How a server is started: read by http_server_start; the app and the PEM texts must outlive the server. */
+typedef struct http_config {
+    app *app;                   /* handed to authenticate and to every handler (req_app) */
+    http_auth_fn authenticate;
+    const char *tls_cert;       /* PEM certificate (chain), or NULL: plain HTTP */
+    const char *tls_key;        /* PEM key; HTTPS when both are set */
+} http_config;
 
 /*
  * Starts serving on host:port (port 0 = any free port) with one worker thread
- * per core; HTTPS when a->tls_cert and a->tls_key are set (PEM, libmicrohttpd
+ * per core; HTTPS when cfg->tls_cert and cfg->tls_key are set (libmicrohttpd
  * with GnuTLS).  *bound_port receives the port.  TM_ERR_IO if it cannot listen
  * (or the certificate and key are refused).
  */
-TM_MUST_CHECK int http_server_start(const char *host, int port, app *a,
+TM_MUST_CHECK int http_server_start(const char *host, int port, const http_config *cfg,
                                     http_server **out, int *bound_port);
 /* Stops accepting, lets requests in flight finish (up to 10 s), then stops. */
 void http_server_stop(http_server *s);
 
-/* Returns the role bit of a role name ("enterprise", ...), or 0. */
+/* Returns the role bit of a role name (a code of vocab_roles), or 0. */
 unsigned http_role_bit(const char *role);
 
 /* ---- request ---- */

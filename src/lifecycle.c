@@ -3,28 +3,30 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const from_suggested_approved[] = { "suggested", "approved", NULL };
-static const char *const from_pushed[] = { "pushed", "viewed", NULL };
-static const char *const from_pushed_interested[] = { "pushed", "viewed", "interested", NULL };
-static const char *const from_interested[] = { "interested", NULL };
-static const char *const from_in_talks[] = { "in_talks", NULL };
-static const char *const from_talks_or_interest[] = { "interested", "in_talks", NULL };
-static const char *const from_suggested[] = { "suggested", NULL };
+#define FROM(s) (1u << (s))
+_Static_assert(MATCH_STATUS_COUNT <= 32, "the statuses of a move fit in an unsigned");
 
 static const lc_move moves[] = {
-    { "approve", "approved", LC_BROKER, 0, from_suggested },
-    { "reject", "rejected", LC_BROKER, 1, from_suggested_approved },
-    { "interested", "interested", LC_ENTERPRISE, 0, from_pushed },
-    { "declined", "declined", LC_ENTERPRISE, 1, from_pushed_interested },
-    { "in_talks", "in_talks", LC_BROKER, 0, from_interested },
-    { "deal", "deal", LC_BROKER, 0, from_in_talks },
-    { "close", "closed", LC_BROKER, 1, from_talks_or_interest },
+    { "approve", MATCH_APPROVED, LC_BROKER, 0, FROM(MATCH_SUGGESTED) },
+    { "reject", MATCH_REJECTED, LC_BROKER, 1, FROM(MATCH_SUGGESTED) | FROM(MATCH_APPROVED) },
+    { "interested", MATCH_INTERESTED, LC_ENTERPRISE, 0, FROM(MATCH_PUSHED) | FROM(MATCH_VIEWED) },
+    { "declined", MATCH_DECLINED, LC_ENTERPRISE, 1, FROM(MATCH_PUSHED) | FROM(MATCH_VIEWED) | FROM(MATCH_INTERESTED) },
+    { "in_talks", MATCH_IN_TALKS, LC_BROKER, 0, FROM(MATCH_INTERESTED) },
+    { "deal", MATCH_DEAL, LC_BROKER, 0, FROM(MATCH_IN_TALKS) },
+    { "close", MATCH_CLOSED, LC_BROKER, 1, FROM(MATCH_INTERESTED) | FROM(MATCH_IN_TALKS) },
 };
 
-static const char *const reasons[] = {
-    "too_early_stage", "benefit_unclear", "commercial_route_unclear", "description_vague",
-    "out_of_scope", "duplicate", "other", NULL,
-};
+/* The statuses a match has once it reached the enterprise. */
+static const unsigned pushed_or_later = FROM(MATCH_PUSHED) | FROM(MATCH_VIEWED) | FROM(MATCH_INTERESTED) |
+                                        FROM(MATCH_DECLINED) | FROM(MATCH_IN_TALKS) | FROM(MATCH_DEAL) |
+                                        FROM(MATCH_CLOSED);
+
+/* Whether status (a code, or any string) is one of the statuses in mask. */
+static int status_in(unsigned mask, const char *status)
+{
+    int s = vocab_find(&vocab_match_statuses, status);
+    return s >= 0 && (mask & FROM(s)) != 0;
+}
 
 const lc_move *lifecycle_move(const char *action)
 {
@@ -36,10 +38,12 @@ const lc_move *lifecycle_move(const char *action)
 
 int lifecycle_allows(const lc_move *m, const char *status)
 {
-    for (size_t i = 0; m->from[i]; i++)
-        if (strcmp(m->from[i], status) == 0)
-            return 1;
-    return 0;
+    return status_in(m->from, status);
+}
+
+int lifecycle_was_pushed(const char *status)
+{
+    return status_in(pushed_or_later, status);
 }
 
 void lifecycle_allowed(const char *status, lc_actor actor, char *out, size_t len)
@@ -55,18 +59,4 @@ void lifecycle_allowed(const char *status, lc_actor actor, char *out, size_t len
         }
     if (used == 0)
         snprintf(out, len, "none");
-}
-
-int lifecycle_reason_ok(const char *code)
-{
-    for (size_t i = 0; reasons[i]; i++)
-        if (strcmp(reasons[i], code) == 0)
-            return 1;
-    return 0;
-}
-
-const char *lifecycle_reasons(void)
-{
-    return "too_early_stage, benefit_unclear, commercial_route_unclear, description_vague, out_of_scope, "
-           "duplicate, other";
 }

@@ -8,6 +8,7 @@
 #include "limits.h"
 #include "mem.h"
 #include "utf8.h"
+#include "vocab.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,6 @@
 
 #define KIND_D (1 << LISTING_DEMAND)
 #define KIND_A (1 << LISTING_ACHIEVEMENT)
-
-static const char *const mode_values[] = {
-    "transfer", "license", "joint_development", "equity", "service", NULL
-};
-static const char *const ip_type_values[] = {
-    "invention_patent", "utility_model", "software_copyright", "know_how", "other", NULL
-};
 
 typedef int (*member_setter)(listing *l, const char *name, const cJSON *v,
                              const taxonomy *tax, cJSON *errors);
@@ -149,26 +143,6 @@ const char *listing_modes_member(listing_kind kind)
 }
 
 /* ---------- value checks ---------- */
-
-static int in_list(const char *s, const char *const *values)
-{
-    for (size_t i = 0; values[i]; i++)
-        if (strcmp(s, values[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static void list_values(char *buf, size_t len, const char *const *values)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; values[i] && used < len; i++) {
-        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", values[i]);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
 
 /*
  * Checks a text value: at most max code points, no control characters except
@@ -386,10 +360,8 @@ static int set_list(strlist *dst, const char *name, const cJSON *v, size_t max_i
                     *p = (char)(*p - 32);
             if (!taxonomy_code_syntax_ok(t) || taxonomy_find(tax, t) == NULL)
                 why = "is not a field code of the taxonomy (see GET /api/fields)";
-        } else if (!in_list(t, mode_values)) {
-            char allowed[160];
-            list_values(allowed, sizeof allowed, mode_values);
-            json_error_add(errors, where, "must be one of: %s", allowed);
+        } else if (vocab_find(&vocab_transfer_modes, t) < 0) {
+            json_error_add(errors, where, "must be one of: %s", vocab_joined(&vocab_transfer_modes));
             problems++;
             free(t);
             continue;
@@ -487,10 +459,8 @@ static int set_ip_type(listing *l, const char *name, const cJSON *v, const taxon
         set_str(&l->ip_type, NULL);
         return 0;
     }
-    if (!cJSON_IsString(v) || !in_list(v->valuestring, ip_type_values)) {
-        char allowed[160];
-        list_values(allowed, sizeof allowed, ip_type_values);
-        json_error_add(errors, name, "must be one of: %s", allowed);
+    if (!cJSON_IsString(v) || vocab_find(&vocab_ip_types, v->valuestring) < 0) {
+        json_error_add(errors, name, "must be one of: %s", vocab_joined(&vocab_ip_types));
         return 1;
     }
     set_str(&l->ip_type, v->valuestring);

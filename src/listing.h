@@ -37,7 +37,7 @@ typedef struct listing {
     char *body;            /* demand: description; achievement: abstract */
     strlist keywords;
     strlist fields;        /* taxonomy codes */
-    strlist modes;         /* demand: cooperation_modes; achievement: transfer_modes */
+    strlist modes;         /* demand: cooperation_modes; achievement: transfer_modes (vocab_transfer_modes) */
     char *region;
     char *contact;
     char *status;          /* "open" | "closed" */
@@ -47,7 +47,7 @@ typedef struct listing {
     char *deadline;                   /* YYYY-MM-DD or NULL */
     /* achievements */
     int trl;                          /* 1..9, LISTING_NO_TRL when absent */
-    char *ip_type;                    /* NULL when absent */
+    char *ip_type;                    /* a code of vocab_ip_types, NULL when absent */
     char *patent_no;
     int64_t price;                    /* LISTING_NO_MONEY when absent */
 } listing;

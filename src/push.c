@@ -2,6 +2,7 @@
  * push.c: the bodies of the events pushed to enterprises (see push.h).
  */
 #include "push.h"
+#include "access.h"
 #include "json.h"
 #include "mem.h"
 #include <cjson/cJSON.h>
@@ -27,8 +28,8 @@ static cJSON *match_data(const match *m, const listing *d, const listing *a)
     cJSON_AddNumberToObject(o, "f", m->f);
     cJSON *why = m->explanation ? cJSON_Parse(m->explanation) : NULL;
     cJSON_AddItemToObject(o, "explanation", why ? why : cJSON_CreateNull());
-    cJSON_AddItemToObject(o, "demand", listing_to_json(d, 0));
-    cJSON_AddItemToObject(o, "achievement", listing_to_json(a, 0));
+    cJSON_AddItemToObject(o, "demand", listing_to_json(d, ACCESS_EVENT_SHOWS_PRIVATE));
+    cJSON_AddItemToObject(o, "achievement", listing_to_json(a, ACCESS_EVENT_SHOWS_PRIVATE));
     return o;
 }
 

@@ -22,6 +22,7 @@ const route http_routes[] = {
     { "GET", "/healthz", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_health, 0 },
     { "GET", "/api/openapi.json", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_openapi, 0 },
     { "GET", "/api/fields", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_fields, 0 },
+    { "GET", "/api/meta", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_vocabularies, 0 },
 
     { "POST", "/api/auth/register", ROLE_ANON, LIM_BODY_SMALL, BODY_JSON, api_auth_register, 0 },
     { "POST", "/api/auth/login", ROLES_ANYONE, LIM_BODY_SMALL, BODY_JSON, api_auth_login, 0 },

@@ -242,7 +242,8 @@ int cli_serve(int argc, char **argv)
     ch.streams = a.streams;
     ch.sender = sender;
     store_set_notify_hook(a.store, wake_channels, &ch);
-    if (http_server_start(host, port, &a, &srv, &bound) != TM_OK)
+    http_config hc = { &a, app_authenticate, a.tls_cert, a.tls_key };
+    if (http_server_start(host, port, &hc, &srv, &bound) != TM_OK)
         goto out;
     printf(strchr(host, ':') ? "techmatch: listening on %s://[%s]:%d\n" : "techmatch: listening on %s://%s:%d\n",
            tls_cert ? "https" : "http", host, bound);

@@ -21,6 +21,7 @@
 #define TM_STORE_H
 #include "err.h"
 #include "listing.h"
+#include "principal.h"
 #include "taxonomy.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -44,17 +45,6 @@ int store_schema_version(store *s);
 TM_MUST_CHECK int store_fields_load(store *s, taxonomy **out);
 
 /* ---- accounts ---- */
-
-/* Who is making a request: a user, the user's role and organisation. */
-typedef struct principal {
-    int64_t user_id;
-    int64_t org_id;
-    char role[16];          /* enterprise | university | broker | admin */
-    char org_kind[16];      /* enterprise | university | broker_agency */
-    char email[256];
-    char display_name[512];
-    char org_name[512];
-} principal;
 
 /*
  * Creates an organisation of org_kind and its first user (role = org_kind) in

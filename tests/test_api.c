@@ -119,6 +119,7 @@ static const matrix_row matrix[] = {
     { "GET", "/healthz", NULL, NULL, ALL(200) },
     { "GET", "/api/openapi.json", NULL, NULL, ALL(200) },
     { "GET", "/api/fields", NULL, NULL, ALL(200) },
+    { "GET", "/api/meta", NULL, NULL, ALL(200) },
     { "POST", "/api/auth/register", JSON,
       "{\"org_name\":\"Matrix Co\",\"org_kind\":\"enterprise\",\"email\":\"matrix@example.com\","
       "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"M\"}",

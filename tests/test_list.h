@@ -25,6 +25,9 @@
     X(test_listing_rejects_each_bad_member) \
     X(test_listing_patch_keeps_other_members) \
     X(test_listing_private_members_only_in_private_view) \
+    X(test_access_staff_and_listing_rules) \
+    X(test_access_match_visibility_by_status_origin_and_owner) \
+    X(test_access_match_anonymity_until_introduction) \
     X(test_auth_tokens_are_random_and_hash_alike) \
     X(test_auth_password_hash_verifies) \
     X(test_auth_limiter_locks_then_frees) \
@@ -38,6 +41,8 @@
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
     X(test_openapi_documents_every_route) \
+    X(test_meta_vocab_lookups_and_joins) \
+    X(test_meta_openapi_lists_the_same_codes) \
     X(test_cli_help_on_every_subcommand) \
     X(test_cli_user_add_reads_the_password_from_stdin) \
     X(test_cli_import_reports_lines_and_is_idempotent) \
@@ -83,4 +88,5 @@
     X(test_api_shutdown_is_clean_and_logged) \
     X(test_api_serves_ipv6_loopback) \
     X(test_openapi_served_document_lints_clean) \
+    X(test_meta_serves_the_lists_the_server_validates_against) \
     X(test_crash_kill9_loses_no_acknowledged_write)

@@ -375,7 +375,8 @@ void fuzz_server_start(void)
     if (the_app.streams == NULL)
         die("cannot start the stream hub");
     store_set_notify_hook(the_app.store, stream_hub_wake, the_app.streams);
-    if (http_server_start("127.0.0.1", 0, &the_app, &srv, &port) != TM_OK)
+    static const http_config hc = { &the_app, app_authenticate, NULL, NULL };
+    if (http_server_start("127.0.0.1", 0, &hc, &srv, &port) != TM_OK)
         die("cannot start the server");
     sign_up(FUZZ_ENTERPRISE, "Fuzz Mining Co", "enterprise", "ent@fuzz.example");
     sign_up(FUZZ_UNIVERSITY, "Fuzz University", "university", "uni@fuzz.example");
