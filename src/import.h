@@ -43,7 +43,12 @@ typedef struct import_row {
     char *ref;                /* its ref member as written (a string), or NULL */
     import_error *errors;     /* why it is invalid; nerrors > 0 exactly when it is skipped */
     size_t nerrors;
-    /* The listing as stored (the last row's version when rows share a ref), NULL when it is invalid. */
+    /*
+     * The listing the row stored, for the matcher: its id, status and
+     * members as stored (the last row's version when rows share a ref); its
+     * timestamps and org_name may be stale or NULL.  NULL when the row is
+     * invalid.  Owned by the result.
+     */
     const listing *stored;
     int match_status;         /* listing_write_import: TM_OK, or why matching this row's listing failed */
 } import_row;
