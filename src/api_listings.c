@@ -10,25 +10,13 @@
 #include "import.h"
 #include "json.h"
 #include "limits.h"
-#include "log.h"
-#include "matching.h"
+#include "listing_write.h"
 #include "mem.h"
 #include "utf8.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/*
- * Re-matches a listing after a write.  The write has succeeded by now, so a
- * failure here is logged, not answered: the listing stays, its suggestions
- * are recomputed on its next write.
- */
-static void rematch(http_request *r, const listing *l)
-{
-    if (matching_listing_written(req_app(r)->matching, req_app(r)->store, l) != TM_OK)
-        log_error("matching %s %lld failed; its suggestions are stale", listing_kind_name(l->kind), (long long)l->id);
-}
 
 /* Checks a text query argument: valid UTF-8 and at most max bytes. */
 static int text_arg_or_reply(http_request *r, const char *name, size_t max)
@@ -138,18 +126,6 @@ static listing *load_or_reply(http_request *r)
     return l;
 }
 
-/* Loads the listing and checks the caller owns it; replies and returns NULL otherwise. */
-static listing *load_owned_or_reply(http_request *r)
-{
-    listing *l = load_or_reply(r);
-    if (l && !access_owns_listing(req_principal(r), l)) {
-        reply_problem(r, 403, "only the organisation that posted this listing may change it");
-        listing_free(l);
-        return NULL;
-    }
-    return l;
-}
-
 void api_listings_get(http_request *r)
 {
     listing *l = load_or_reply(r);
@@ -182,7 +158,7 @@ void api_listings_create(http_request *r)
         return;
     }
     cJSON_Delete(errors);
-    int rc = store_listing_create(req_app(r)->store, l, p->user_id);
+    int rc = listing_write_create(req_app(r)->store, req_app(r)->matching, l, p->user_id);
     if (rc != TM_OK) {
         write_failed(r, rc);
         listing_free(l);
@@ -190,7 +166,6 @@ void api_listings_create(http_request *r)
     }
     free(l->org_name);
     l->org_name = xstrdup(p->org_name);
-    rematch(r, l);
     char where[64];
     snprintf(where, sizeof where, "/api/%ss/%lld", listing_kind_name(kind), (long long)l->id);
     reply_add_header(r, "Location", where);
@@ -219,14 +194,13 @@ void api_listings_update(http_request *r)
     listing_kind kind = (listing_kind)req_arg(r);
     patch p = { req_principal(r), req_json(r), req_app(r)->tax, cJSON_CreateArray() };
     listing *l = NULL;
-    int rc = store_listing_edit(req_app(r)->store, kind, req_param_id(r, 0), p.who->user_id, apply_patch, &p, &l);
+    int rc = listing_write_edit(req_app(r)->store, req_app(r)->matching, kind, req_param_id(r, 0), p.who->user_id,
+                                apply_patch, &p, &l);
     if (rc == TM_ERR_INVALID) {
         reply_invalid(r, p.errors);
         return;
     }
     cJSON_Delete(p.errors);
-    if (rc == TM_OK)
-        rematch(r, l);
     if (rc == TM_OK)
         reply_json(r, 200, listing_to_json(l, 1));
     else if (rc == TM_ERR_FORBIDDEN)
@@ -240,23 +214,49 @@ void api_listings_update(http_request *r)
 
 void api_listings_close(http_request *r)
 {
-    listing *l = load_owned_or_reply(r);
-    if (l == NULL)
-        return;
-    int rc = TM_OK;
-    if (strcmp(l->status, "closed") != 0)
-        rc = store_listing_set_status(req_app(r)->store, l->kind, l->id, "closed", req_principal(r)->user_id);
-    listing_free(l);
-    if (rc != TM_OK) {
+    listing_kind kind = (listing_kind)req_arg(r);
+    const principal *p = req_principal(r);
+    listing *l = NULL;
+    int rc = listing_write_close(req_app(r)->store, req_app(r)->matching, kind, req_param_id(r, 0), p->org_id,
+                                 p->user_id, &l);
+    if (rc == TM_ERR_NOT_FOUND) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "no %s with this id", listing_kind_name(kind));
+        reply_status(r, rc, msg);
+    } else if (rc == TM_ERR_FORBIDDEN) {
+        reply_problem(r, 403, "only the organisation that posted this listing may change it");
+    } else if (rc != TM_OK) {
         reply_status(r, rc, NULL);
-        return;
+    } else {
+        reply_json(r, 200, listing_to_json(l, 1));
     }
-    l = load_or_reply(r);
-    if (l == NULL)
-        return;
-    rematch(r, l); /* closed: leaves the index, its suggestions are withdrawn */
-    reply_json(r, 200, listing_to_json(l, 1));
     listing_free(l);
+}
+
+/* The import's errors as the problem's [{field, message}] array (caller deletes). */
+static cJSON *import_errors_json(const import_error *e, size_t n)
+{
+    cJSON *errors = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        json_error_add(errors, e[i].field, "%s", e[i].message);
+    return errors;
+}
+
+/* One row of the import's reply: {line, status, id (when stored), ref (when it has one), errors (when invalid)}. */
+static cJSON *import_row_json(const import_row *row)
+{
+    cJSON *out = cJSON_CreateObject();
+    json_add_int(out, "line", (int64_t)row->line);
+    cJSON_AddStringToObject(out, "status", row->action == IMPORT_SKIPPED   ? "invalid"
+                                           : row->action == IMPORT_UPDATED ? "updated"
+                                                                           : "created");
+    if (row->action != IMPORT_SKIPPED)
+        json_add_int(out, "id", row->id);
+    if (row->ref)
+        cJSON_AddStringToObject(out, "ref", row->ref);
+    if (row->action == IMPORT_SKIPPED)
+        cJSON_AddItemToObject(out, "errors", import_errors_json(row->errors, row->nerrors));
+    return out;
 }
 
 void api_listings_import(http_request *r)
@@ -264,29 +264,24 @@ void api_listings_import(http_request *r)
     const principal *p = req_principal(r);
     size_t len;
     const char *body = req_body(r, &len);
-    cJSON *report = NULL;
+    import_result res;
     import_format fmt = strncasecmp(req_content_type(r), "text/csv", 8) == 0 ? IMPORT_CSV : IMPORT_JSONL;
 
-    int rc = import_run(req_app(r)->store, req_app(r)->tax, (listing_kind)req_arg(r), p->org_id,
-                        p->user_id, fmt, body, len, NULL, NULL, &report);
+    int rc = listing_write_import(req_app(r)->store, req_app(r)->matching, req_app(r)->tax, (listing_kind)req_arg(r),
+                                  p->org_id, p->user_id, fmt, body, len, NULL, NULL, &res);
     if (rc == TM_ERR_INVALID) {
-        cJSON *errors = report;
-        reply_invalid(r, errors);
-        return;
-    }
-    if (rc != TM_OK) {
-        cJSON_Delete(report);
+        reply_invalid(r, import_errors_json(res.errors, res.nerrors));
+    } else if (rc != TM_OK) {
         reply_status(r, rc, NULL);
-        return;
+    } else {
+        cJSON *out = cJSON_CreateObject();
+        json_add_int(out, "created", (int64_t)res.created);
+        json_add_int(out, "updated", (int64_t)res.updated);
+        json_add_int(out, "failed", (int64_t)res.failed);
+        cJSON *rows = cJSON_AddArrayToObject(out, "rows");
+        for (size_t i = 0; i < res.nrows; i++)
+            cJSON_AddItemToArray(rows, import_row_json(&res.rows[i]));
+        reply_json(r, 200, out);
     }
-    const cJSON *row;
-    cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(report, "rows")) {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(row, "id");
-        listing *l = NULL;
-        if (cJSON_IsNumber(id) && store_listing_get(req_app(r)->store, (listing_kind)req_arg(r),
-                                                    (int64_t)id->valuedouble, &l) == TM_OK)
-            rematch(r, l);
-        listing_free(l);
-    }
-    reply_json(r, 200, report);
+    import_result_cleanup(&res);
 }

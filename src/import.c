@@ -1,6 +1,8 @@
 /*
  * import.c: turns each CSV record or JSONL line into a JSON object, validates
- * it as a listing, then hands the valid ones to the store in one batch.
+ * it as a listing, then hands the valid ones to the store in one batch, and
+ * tells what became of each row in an import_result.  Each stored row's
+ * listing is kept as the store wrote it, so that matching it needs no read.
  */
 #include "import.h"
 #include "csv.h"
@@ -17,6 +19,7 @@ typedef struct row {
     size_t line;
     cJSON *obj;       /* the row as a JSON object, or NULL */
     cJSON *errors;    /* problems found, or NULL */
+    listing *stored;  /* a copy of the listing the store wrote for it, or NULL */
 } row;
 
 typedef struct batch {
@@ -31,6 +34,7 @@ static void batch_cleanup(batch *b)
     for (size_t i = 0; i < b->n; i++) {
         cJSON_Delete(b->rows[i].obj);
         cJSON_Delete(b->rows[i].errors);
+        listing_free(b->rows[i].stored);
     }
     free(b->rows);
 }
@@ -45,6 +49,7 @@ static void add_row(batch *b, size_t line, cJSON *obj, cJSON *errors)
     b->rows[b->n].line = line;
     b->rows[b->n].obj = obj;
     b->rows[b->n].errors = errors;
+    b->rows[b->n].stored = NULL;
     b->n++;
 }
 
@@ -231,6 +236,7 @@ typedef struct apply_ctx {
     const taxonomy *tax;
 } apply_ctx;
 
+/* Validates row i onto l; a valid row keeps a copy of l, which the store then writes unchanged. */
 static int apply_row(void *ctx, size_t i, listing *l)
 {
     apply_ctx *a = ctx;
@@ -241,33 +247,121 @@ static int apply_row(void *ctx, size_t i, listing *l)
         return TM_ERR_INVALID;
     }
     cJSON_Delete(errors);
+    rw->stored = listing_clone(l);
     return TM_OK;
 }
 
-static cJSON *report_row(const row *rw, int64_t id, import_action action)
+/* Copies a [{field, message}] array (as json_error_add makes them) into *out, *n. */
+static void take_errors(const cJSON *errors, import_error **out, size_t *n)
 {
-    cJSON *out = cJSON_CreateObject();
-    const cJSON *ref = rw->obj ? cJSON_GetObjectItemCaseSensitive(rw->obj, "ref") : NULL;
-    json_add_int(out, "line", (int64_t)rw->line);
-    cJSON_AddStringToObject(out, "status", rw->errors ? "invalid" : action == IMPORT_UPDATED ? "updated" : "created");
-    if (!rw->errors)
-        json_add_int(out, "id", id);
-    if (cJSON_IsString(ref))
-        cJSON_AddStringToObject(out, "ref", ref->valuestring);
-    if (rw->errors)
-        cJSON_AddItemReferenceToObject(out, "errors", rw->errors);
-    return out;
+    size_t count = (size_t)cJSON_GetArraySize(errors), k = 0;
+    const cJSON *e;
+    *out = count ? xcalloc(count, sizeof **out) : NULL;
+    cJSON_ArrayForEach(e, errors) {
+        const cJSON *field = cJSON_GetObjectItemCaseSensitive(e, "field");
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+        (*out)[k].field = cJSON_IsString(field) ? xstrdup(field->valuestring) : NULL;
+        (*out)[k].message = xstrdup(cJSON_IsString(msg) ? msg->valuestring : "invalid");
+        k++;
+    }
+    *n = k;
+}
+
+static void free_errors(import_error *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].field);
+        free(e[i].message);
+    }
+    free(e);
+}
+
+/* One stored row: its listing's id and its place among the stored rows. */
+typedef struct stored_row {
+    int64_t id;
+    size_t k;
+} stored_row;
+
+static int cmp_stored(const void *a, const void *b)
+{
+    const stored_row *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+/*
+ * Hands the copies the stored rows kept to out->stored, one per listing: when
+ * rows share a ref they wrote one listing, and each of them points to the last
+ * row's version (the one stored), as a read after the import would give.
+ * parsed[k] is the k-th row given to the store, ids[k] its listing.
+ */
+static void keep_stored(import_result *out, row **parsed, const int64_t *ids, size_t np)
+{
+    stored_row *order = xcalloc(np ? np : 1, sizeof *order);
+    size_t n = 0;
+    for (size_t k = 0; k < np; k++)
+        if (parsed[k]->stored != NULL)
+            order[n++] = (stored_row){ ids[k], k };
+    qsort(order, n, sizeof *order, cmp_stored);
+    out->stored = xcalloc(n ? n : 1, sizeof *out->stored);
+    for (size_t i = 0; i < n;) {
+        size_t end = i;
+        while (end + 1 < n && order[end + 1].id == order[i].id)
+            end++;
+        listing *last = parsed[order[end].k]->stored;
+        parsed[order[end].k]->stored = NULL;
+        last->id = order[i].id; /* a new listing's id comes from the store after the copy */
+        out->stored[out->nstored++] = last;
+        for (; i <= end; i++) {
+            listing_free(parsed[order[i].k]->stored);
+            parsed[order[i].k]->stored = last; /* borrowed from here on */
+        }
+    }
+    free(order);
+}
+
+/* Fills out's rows and tally from the batch after the store took the parsed rows. */
+static void report_rows(import_result *out, const batch *b, const int64_t *ids, const import_action *actions)
+{
+    size_t k = 0;
+    out->rows = xcalloc(b->n ? b->n : 1, sizeof *out->rows);
+    out->nrows = b->n;
+    for (size_t i = 0; i < b->n; i++) {
+        const row *rw = &b->rows[i];
+        import_row *o = &out->rows[i];
+        const cJSON *ref = rw->obj ? cJSON_GetObjectItemCaseSensitive(rw->obj, "ref") : NULL;
+        o->line = rw->line;
+        o->action = IMPORT_SKIPPED;
+        if (rw->obj != NULL) {
+            o->id = ids[k];
+            o->action = actions[k];
+            k++;
+        }
+        if (cJSON_IsString(ref))
+            o->ref = xstrdup(ref->valuestring);
+        if (rw->errors) {
+            o->action = IMPORT_SKIPPED;
+            o->id = 0;
+            take_errors(rw->errors, &o->errors, &o->nerrors);
+        } else {
+            o->stored = rw->stored;
+        }
+        out->created += o->action == IMPORT_CREATED;
+        out->updated += o->action == IMPORT_UPDATED;
+        out->failed += rw->errors != NULL;
+    }
 }
 
 int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id, int64_t actor_user_id,
                import_format format, const char *data, size_t len, import_progress_fn progress,
-               void *ctx, cJSON **report)
+               void *ctx, import_result *out)
 {
     batch b = { 0 };
     cJSON *file_errors = cJSON_CreateArray();
     int status;
 
-    *report = NULL;
+    memset(out, 0, sizeof *out);
     b.tax = tax;
     status = format == IMPORT_CSV ? parse_csv(&b, kind, data, len, file_errors)
                                   : parse_jsonl(&b, data, len, file_errors);
@@ -276,8 +370,9 @@ int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id,
         status = TM_ERR_INVALID;
     }
     if (status != TM_OK) {
+        take_errors(file_errors, &out->errors, &out->nerrors);
+        cJSON_Delete(file_errors);
         batch_cleanup(&b);
-        *report = file_errors;
         return status;
     }
     cJSON_Delete(file_errors);
@@ -297,33 +392,13 @@ int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id,
     apply_ctx actx = { parsed, tax };
     progress_relay pr = { progress, ctx, np };
     if (np > 0)
-        status = store_listing_import(s, kind, org_id, np, (const char *const *)refs, actor_user_id, apply_row, &actx, ids, actions,
-                                      progress ? relay : NULL, &pr);
+        status = store_listing_import(s, kind, org_id, np, (const char *const *)refs, actor_user_id, apply_row,
+                                      &actx, ids, actions, progress ? relay : NULL, &pr);
     if (status == TM_OK) {
-        size_t created = 0, updated = 0, failed = 0, k = 0;
-        cJSON *rows = cJSON_CreateArray();
-        for (size_t i = 0; i < b.n; i++) {
-            const row *rw = &b.rows[i];
-            int64_t id = 0;
-            import_action act = IMPORT_SKIPPED;
-            if (rw->obj != NULL) {
-                id = ids[k];
-                act = actions[k];
-                k++;
-            }
-            created += !rw->errors && act == IMPORT_CREATED;
-            updated += !rw->errors && act == IMPORT_UPDATED;
-            failed += rw->errors != NULL;
-            cJSON_AddItemToArray(rows, report_row(rw, id, act));
-        }
-        cJSON *out = cJSON_CreateObject();
-        json_add_int(out, "created", (int64_t)created);
-        json_add_int(out, "updated", (int64_t)updated);
-        json_add_int(out, "failed", (int64_t)failed);
-        cJSON_AddItemToObject(out, "rows", rows);
-        /* The report refers to the rows' error arrays; make it own copies before they go. */
-        *report = cJSON_Duplicate(out, 1);
-        cJSON_Delete(out);
+        keep_stored(out, parsed, ids, np);
+        report_rows(out, &b, ids, actions);
+        for (size_t k = 0; k < np; k++)
+            parsed[k]->stored = NULL; /* the result owns the copies now */
     }
     free(parsed);
     for (size_t i = 0; i < np; i++)
@@ -333,4 +408,20 @@ int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id,
     free(actions);
     batch_cleanup(&b);
     return status;
+}
+
+void import_result_cleanup(import_result *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->nrows; i++) {
+        free(r->rows[i].ref);
+        free_errors(r->rows[i].errors, r->rows[i].nerrors);
+    }
+    free(r->rows);
+    free_errors(r->errors, r->nerrors);
+    for (size_t i = 0; i < r->nstored; i++)
+        listing_free(r->stored[i]);
+    free(r->stored);
+    memset(r, 0, sizeof *r);
 }

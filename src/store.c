@@ -1184,31 +1184,42 @@ int store_listing_edit(store *s, listing_kind kind, int64_t id, int64_t actor_us
     return status;
 }
 
-int store_listing_set_status(store *s, listing_kind kind, int64_t id, const char *status_value,
-                             int64_t actor_user_id)
+int store_listing_set_status(store *s, listing_kind kind, int64_t id, int64_t org_id, const char *status_value,
+                             int64_t actor_user_id, listing **out)
 {
     listing *before = NULL, *after = NULL;
     conn *c = write_begin(s);
     if (c == NULL)
         return TM_ERR_DB;
     int status = get_in(c, kind, id, &before);
-    sqlite3_stmt *st = status == TM_OK ? stmt(c, (enum stmt_id)(ST_STATUS_D + kind)) : NULL;
+    if (status == TM_OK && before->org_id != org_id)
+        status = TM_ERR_FORBIDDEN;
+    int change = status == TM_OK && strcmp(before->status, status_value) != 0;
+    sqlite3_stmt *st = change ? stmt(c, (enum stmt_id)(ST_STATUS_D + kind)) : NULL;
     if (st) {
         sqlite3_bind_int64(st, 1, id);
         bind_text_or_null(st, 2, status_value);
         if (sqlite3_step(st) != SQLITE_DONE)
             status = db_error(c, "set status");
         done(st);
-    } else if (status == TM_OK) {
+    } else if (change) {
         status = TM_ERR_DB;
     }
-    if (status == TM_OK)
+    if (status == TM_OK && change)
         status = get_in(c, kind, id, &after);
-    if (status == TM_OK)
+    if (status == TM_OK && change)
         status = audit(c, actor_user_id, status_value, before, after);
+    status = write_end(s, c, status);
+    if (status == TM_OK && out) { /* the listing as stored: as it was when nothing changed */
+        *out = change ? after : before;
+        if (change)
+            after = NULL;
+        else
+            before = NULL;
+    }
     listing_free(before);
     listing_free(after);
-    return write_end(s, c, status);
+    return status;
 }
 
 void store_page_cleanup(listing_page *p)

@@ -114,9 +114,15 @@ typedef int (*listing_edit_fn)(void *ctx, listing *l);
  */
 TM_MUST_CHECK int store_listing_edit(store *s, listing_kind kind, int64_t id, int64_t actor_user_id,
                                      listing_edit_fn edit, void *ctx, listing **out);
-/* Sets status ("open" | "closed"); TM_ERR_NOT_FOUND if there is no such listing. */
-TM_MUST_CHECK int store_listing_set_status(store *s, listing_kind kind, int64_t id,
-                                           const char *status, int64_t actor_user_id);
+/*
+ * Sets the status ("open" | "closed") of listing id, which organisation
+ * org_id owns, in one write transaction; a listing that has this status
+ * already is not written.  Returns TM_ERR_NOT_FOUND if there is no such
+ * listing, TM_ERR_FORBIDDEN if another organisation owns it, or a store error;
+ * on TM_OK, *out (when not NULL) receives the listing as stored (caller frees).
+ */
+TM_MUST_CHECK int store_listing_set_status(store *s, listing_kind kind, int64_t id, int64_t org_id,
+                                           const char *status, int64_t actor_user_id, listing **out);
 
 typedef struct listing_filter {
     const char *field_prefix;  /* taxonomy code prefix, or NULL */

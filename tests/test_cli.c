@@ -172,7 +172,7 @@ void test_cli_readme_session_works_as_written(void)
 
 void test_cli_import_draws_progress_on_a_terminal(void)
 {
-    /* script(1) gives the import a pseudo-terminal; a big file takes more than half a second. */
+    /* script(1) gives the import a pseudo-terminal; the bar of the last row is drawn however fast the machine is. */
     const char *db = test_path("progress.db");
     const char *file = test_path("many.jsonl");
     unlink(db);

@@ -40,6 +40,8 @@
     X(test_index_explains_with_phrases_shares_and_fields) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
+    X(test_listing_write_import_matches_what_it_stored) \
+    X(test_listing_write_close_checks_the_owner_and_withdraws) \
     X(test_openapi_documents_every_route) \
     X(test_meta_vocab_lookups_and_joins) \
     X(test_meta_openapi_lists_the_same_codes) \

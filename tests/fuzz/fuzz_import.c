@@ -3,9 +3,10 @@
  * behind POST /api/{kind}/import and `techmatch import`, into a real store.
  *
  * Input: byte 0 picks the format and the kind; the rest is the file.
- * Invariants: a report comes back for every input (the file's errors, or one
- * row per line with its status), and created + updated + failed equals the
- * rows reported.
+ * Invariants: a result comes back for every input (the file's errors, or one
+ * row per line with its action), created + updated + failed equals the rows
+ * reported, an invalid row has errors and nothing stored, and a stored row has
+ * its id and the listing as stored.
  */
 #include "fuzz_server.h"
 #include "import.h"
@@ -28,17 +29,9 @@ static void open_store(void)
         abort();
 }
 
-static int count(const cJSON *report, const char *name)
-{
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(report, name);
-    if (!cJSON_IsNumber(n))
-        abort();
-    return n->valueint;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    cJSON *report = NULL;
+    import_result res;
     if (size < 1)
         return 0;
     if (st == NULL)
@@ -46,18 +39,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int achievements = data[0] & 1;
     import_format format = (data[0] & 2) ? IMPORT_JSONL : IMPORT_CSV;
     int rc = import_run(st, tax, achievements ? LISTING_ACHIEVEMENT : LISTING_DEMAND, org[achievements], 0, format,
-                        (const char *)data + 1, size - 1, NULL, NULL, &report);
+                        (const char *)data + 1, size - 1, NULL, NULL, &res);
     if (rc == TM_OK) {
-        const cJSON *rows = cJSON_GetObjectItemCaseSensitive(report, "rows");
-        if (!cJSON_IsArray(rows) ||
-            count(report, "created") + count(report, "updated") + count(report, "failed") != cJSON_GetArraySize(rows))
+        if (res.nrows == 0 || res.created + res.updated + res.failed != res.nrows || res.nerrors != 0)
             abort();
+        for (size_t i = 0; i < res.nrows; i++) {
+            const import_row *row = &res.rows[i];
+            /* An invalid row says why and stored nothing; a stored one has its id and listing. */
+            if ((row->action == IMPORT_SKIPPED) != (row->nerrors > 0) ||
+                (row->action == IMPORT_SKIPPED) != (row->stored == NULL) ||
+                (row->stored != NULL && row->stored->id != row->id) || (row->id == 0) != (row->stored == NULL))
+                abort();
+        }
     } else if (rc == TM_ERR_INVALID) {
-        if (!cJSON_IsArray(report) || cJSON_GetArraySize(report) == 0)
+        if (res.nerrors == 0 || res.nrows != 0)
             abort();
     } else {
         abort(); /* the store failed: nothing here should make it */
     }
-    cJSON_Delete(report);
+    import_result_cleanup(&res);
     return 0;
 }

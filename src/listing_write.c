@@ -1,0 +1,83 @@
+/*
+ * listing_write.c: store, then match, for every write of a listing (see
+ * listing_write.h).  The one rule after a write lives in match_written: the
+ * listing as the store returned it goes to the matcher, and a failure there
+ * is logged, not returned, as the write stands.
+ */
+#include "listing_write.h"
+#include "log.h"
+#include <stddef.h>
+
+/* Matches l after its write; returns matching's status, which the caller only reports. */
+static int match_written(matching *m, store *s, const listing *l)
+{
+    int rc = matching_listing_written(m, s, l);
+    if (rc != TM_OK)
+        log_error("matching %s %lld failed; its suggestions are stale", listing_kind_name(l->kind),
+                  (long long)l->id);
+    return rc;
+}
+
+int listing_write_create(store *s, matching *m, listing *l, int64_t actor_user_id)
+{
+    int rc = store_listing_create(s, l, actor_user_id);
+    if (rc == TM_OK)
+        (void)match_written(m, s, l);
+    return rc;
+}
+
+int listing_write_edit(store *s, matching *m, listing_kind kind, int64_t id, int64_t actor_user_id,
+                       listing_edit_fn edit, void *ctx, listing **out)
+{
+    listing *l = NULL;
+    int rc = store_listing_edit(s, kind, id, actor_user_id, edit, ctx, &l);
+    if (rc == TM_OK)
+        (void)match_written(m, s, l);
+    if (rc == TM_OK && out)
+        *out = l;
+    else
+        listing_free(l);
+    return rc;
+}
+
+int listing_write_close(store *s, matching *m, listing_kind kind, int64_t id, int64_t org_id,
+                        int64_t actor_user_id, listing **out)
+{
+    listing *l = NULL;
+    int rc = store_listing_set_status(s, kind, id, org_id, "closed", actor_user_id, &l);
+    if (rc == TM_OK)
+        (void)match_written(m, s, l); /* closed: it leaves the index, its suggestions are withdrawn */
+    if (rc == TM_OK && out)
+        *out = l;
+    else
+        listing_free(l);
+    return rc;
+}
+
+int listing_write_import(store *s, matching *m, const taxonomy *tax, listing_kind kind, int64_t org_id,
+                         int64_t actor_user_id, import_format format, const char *data, size_t len,
+                         import_progress_fn progress, void *ctx, import_result *out)
+{
+    int rc = import_run(s, tax, kind, org_id, actor_user_id, format, data, len, progress, ctx, out);
+    if (rc != TM_OK)
+        return rc;
+    /*
+     * A process without a matcher opens one now, after the rows are stored,
+     * so that its index holds all of them when each is matched.
+     */
+    matching *own = NULL;
+    if (m == NULL) {
+        out->match_status = matching_open(s, &own);
+        if (out->match_status != TM_OK) {
+            log_error("the matcher could not start (%s); the imported %ss are not matched",
+                      tm_strerror(out->match_status), listing_kind_name(kind));
+            return TM_OK;
+        }
+        m = own;
+    }
+    for (size_t i = 0; i < out->nrows; i++)
+        if (out->rows[i].stored != NULL)
+            out->rows[i].match_status = match_written(m, s, out->rows[i].stored);
+    matching_close(own);
+    return TM_OK;
+}
