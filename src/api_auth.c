@@ -271,8 +271,8 @@ void api_auth_login(http_request *r)
     if (cJSON_IsTrue(cookie)) {
         /* The browser UI: the token goes only into an HttpOnly cookie, out of reach of any script. */
         char set[AUTH_TOKEN_CHARS + 128];
-        snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", HTTP_SESSION_COOKIE, token,
-                 (long long)a->session_ttl, a->tls_cert ? "; Secure" : "");
+        snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", HTTP_SESSION_COOKIE,
+                 token, (long long)a->session_ttl, a->tls_cert ? "; Secure" : "");
         reply_add_header(r, "Set-Cookie", set);
         cJSON_AddNullToObject(out, "token");
     } else {

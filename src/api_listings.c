@@ -12,6 +12,7 @@
 #include "limits.h"
 #include "listing_write.h"
 #include "mem.h"
+#include "parse.h"
 #include "utf8.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,9 +50,8 @@ static int org_or_reply(http_request *r, listing_kind kind, int64_t *org_id)
         *org_id = p->org_id;
         return 1;
     }
-    char *end = NULL;
-    long long id = strtoll(v, &end, 10);
-    if (end == v || *end != '\0' || id <= 0) {
+    int64_t id = 0;
+    if (parse_int64(v, 1, INT64_MAX, &id) != TM_OK) {
         reply_invalid_field(r, "org", "must be an organisation id or \"me\"");
         return 0;
     }

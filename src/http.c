@@ -13,6 +13,7 @@
 #include "limits.h"
 #include "log.h"
 #include "mem.h"
+#include "parse.h"
 #include "sbuf.h"
 #include "web.h"
 #include <arpa/inet.h>
@@ -307,20 +308,33 @@ const char *req_query(http_request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/*
+ * Whether a Content-Length value announces more than limit bytes; a number too
+ * large to read is over it, text that is no number is left to libmicrohttpd.
+ */
+static int content_length_over(const char *value, size_t limit)
+{
+    int64_t n = 0;
+    const char *end = NULL;
+    const char *digits = value + strspn(value, " \t");
+    if (parse_int64_prefix(digits, 0, INT64_MAX, &n, &end) != TM_OK)
+        return *digits >= '0' && *digits <= '9';
+    return (uint64_t)n > limit;
+}
+
 int req_query_long_or_reply(http_request *r, const char *name, long lo, long hi, long *out)
 {
     const char *v = req_query(r, name);
-    char *end = NULL;
+    int64_t x = 0;
     if (v == NULL)
         return 1;
-    long x = strtol(v, &end, 10);
-    if (end == v || *end != '\0' || x < lo || x > hi) {
+    if (parse_int64(v, lo, hi, &x) != TM_OK) {
         char msg[96];
         snprintf(msg, sizeof msg, "must be a whole number from %ld to %ld", lo, hi);
         reply_invalid_field(r, name, msg);
         return 0;
     }
-    *out = x;
+    *out = (long)x;
     return 1;
 }
 
@@ -504,7 +518,7 @@ static void admit(http_request *r)
     }
     sbuf_cleanup(&allow);
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull(cl, NULL, 10) > r->route->body_limit) {
+    if (cl && content_length_over(cl, r->route->body_limit)) {
         reply_problem(r, 413, "the body is larger than this route accepts");
         return;
     }

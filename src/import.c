@@ -9,6 +9,7 @@
 #include "json.h"
 #include "limits.h"
 #include "mem.h"
+#include "parse.h"
 #include "utf8.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,9 +58,8 @@ static void add_row(batch *b, size_t line, cJSON *obj, cJSON *errors)
 static cJSON *cell_value(listing_member_type type, const char *cell)
 {
     if (type == MEMBER_INT) {
-        char *end = NULL;
-        long long v = strtoll(cell, &end, 10);
-        if (end != cell && *end == '\0')
+        int64_t v = 0;
+        if (parse_int64(cell, INT64_MIN, INT64_MAX, &v) == TM_OK)
             return cJSON_CreateNumber((double)v);
         return cJSON_CreateString(cell); /* validation names the problem */
     }

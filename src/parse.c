@@ -44,6 +44,20 @@ int parse_int64(const char *text, int64_t lo, int64_t hi, int64_t *out)
     return TM_OK;
 }
 
+int parse_hex_prefix(const char *text, uint64_t max, uint64_t *out, const char **end)
+{
+    char *stop = NULL;
+    if (text == NULL || !isxdigit((unsigned char)*text))
+        return TM_ERR_INVALID;
+    errno = 0;
+    unsigned long long v = strtoull(text, &stop, 16);
+    if (stop == text || errno == ERANGE || v > max)
+        return TM_ERR_INVALID;
+    *out = (uint64_t)v;
+    *end = stop;
+    return TM_OK;
+}
+
 int parse_double_prefix(const char *text, double lo, double hi, double *out, const char **end)
 {
     char *stop = NULL;

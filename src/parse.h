@@ -27,6 +27,9 @@ TM_MUST_CHECK int parse_int64(const char *text, int64_t lo, int64_t hi, int64_t 
  */
 TM_MUST_CHECK int parse_int64_prefix(const char *text, int64_t lo, int64_t hi, int64_t *out, const char **end);
 
+/* Reads the hexadecimal number (no 0x) at the start of text, at most max; *end as in parse_int64_prefix. */
+TM_MUST_CHECK int parse_hex_prefix(const char *text, uint64_t max, uint64_t *out, const char **end);
+
 /* Reads all of text as a finite decimal number in [lo, hi]: TM_OK, or TM_ERR_INVALID. */
 TM_MUST_CHECK int parse_double(const char *text, double lo, double hi, double *out);
 

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "log.h"
 #include "matching.h"
+#include "parse.h"
 #include "push.h"
 #include "store.h"
 #include "stream.h"
@@ -54,7 +55,6 @@ static const char serve_usage[] =
 int cli_parse_listen(const char *arg, char *host, size_t hostlen, int *port)
 {
     const char *colon = strrchr(arg, ':');
-    char *end = NULL;
     if (colon == NULL || colon == arg)
         return -1;
     const char *h = arg;
@@ -67,8 +67,8 @@ int cli_parse_listen(const char *arg, char *host, size_t hostlen, int *port)
     }
     if (n == 0 || n >= hostlen)
         return -1;
-    long p = strtol(colon + 1, &end, 10);
-    if (end == colon + 1 || *end != '\0' || p < 0 || p > 65535)
+    int64_t p = 0;
+    if (parse_int64(colon + 1, 0, 65535, &p) != TM_OK)
         return -1;
     memcpy(host, h, n);
     host[n] = '\0';
@@ -92,13 +92,12 @@ static void wake_channels(void *ctx)
 /* Parses a whole-number option in [lo, hi]; prints the error and returns -1 when it is not one. */
 static int long_arg(const char *arg, long lo, long hi, const char *name, long *out)
 {
-    char *end = NULL;
-    long v = strtol(arg, &end, 10);
-    if (end == arg || *end != '\0' || v < lo || v > hi) {
+    int64_t v = 0;
+    if (parse_int64(arg, lo, hi, &v) != TM_OK) {
         fprintf(stderr, "techmatch serve: %s must be %ld to %ld\n", name, lo, hi);
         return -1;
     }
-    *out = v;
+    *out = (long)v;
     return 0;
 }
 

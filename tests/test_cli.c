@@ -42,7 +42,8 @@ void test_cli_user_add_reads_the_password_from_stdin(void)
     CHECK_INT(test_run(argv, TEST_PASSWORD "\n", NULL, &err), 1); /* the email is taken now */
     CHECK_CONTAINS(err, "already exists");
     free(err);
-    CHECK_INT(test_sqlite_int(db, "SELECT count(*) FROM users WHERE role = 'broker' AND password_hash LIKE '$argon2id$%'"), 1);
+    CHECK_INT(test_sqlite_int(db, "SELECT count(*) FROM users WHERE role = 'broker'"
+                                  " AND password_hash LIKE '$argon2id$%'"), 1);
 
     const char *badrole[] = { test_bin(), "user", "add", "--role", "king", "--email", "k@example.org",
                               "--org", "X", "--db", db, NULL };
@@ -106,7 +107,8 @@ void test_cli_import_reports_lines_and_is_idempotent(void)
     CHECK_INT(test_run(wrong, NULL, NULL, &err), 1);
     CHECK_CONTAINS(err, "not a university");
     free(err);
-    const char *nofile[] = { test_bin(), "import", "demands", test_path("missing.csv"), "--org", "仁怀酒业", "--db", db, NULL };
+    const char *nofile[] = { test_bin(), "import", "demands", test_path("missing.csv"), "--org", "仁怀酒业",
+                             "--db", db, NULL };
     CHECK_INT(test_run(nofile, NULL, NULL, NULL), 1);
 }
 
@@ -122,7 +124,8 @@ void test_cli_demo_seed_loads_through_import(void)
     CHECK(test_sqlite_int(db, "SELECT count(*) FROM achievements") >= 60);
     CHECK(test_sqlite_int(db, "SELECT count(*) FROM demands") >= 40);
     /* Both languages are present. */
-    CHECK(test_sqlite_int(db, "SELECT count(*) FROM achievements WHERE title GLOB '*[a-z]*' AND title NOT GLOB '*[一-龥]*'") >= 10);
+    CHECK(test_sqlite_int(db, "SELECT count(*) FROM achievements WHERE title GLOB '*[a-z]*'"
+                              " AND title NOT GLOB '*[一-龥]*'") >= 10);
     CHECK(test_sqlite_int(db, "SELECT count(*) FROM demands WHERE title GLOB '*[一-龥]*'") >= 10);
     /* Imports are matched as they are written: the demo has suggestions for most demands. */
     CHECK(test_sqlite_int(db, "SELECT count(DISTINCT demand_id) FROM matches WHERE status = 'suggested'") >= 30);
@@ -179,7 +182,8 @@ void test_cli_import_draws_progress_on_a_terminal(void)
     FILE *f = fopen(file, "w");
     REQUIRE(f != NULL);
     for (int i = 0; i < 5000; i++)
-        fprintf(f, "{\"ref\":\"P%d\",\"title\":\"成果 %d 磷化工 phosphorus\",\"abstract\":\"湿法磷酸净化工艺 %d\",\"fields\":[\"C26\"]}\n",
+        fprintf(f, "{\"ref\":\"P%d\",\"title\":\"成果 %d 磷化工 phosphorus\","
+                   "\"abstract\":\"湿法磷酸净化工艺 %d\",\"fields\":[\"C26\"]}\n",
                 i, i, i);
     fclose(f);
     char cmd[2048];
@@ -193,7 +197,8 @@ void test_cli_import_draws_progress_on_a_terminal(void)
     CHECK_CONTAINS(out, "5000 created");
     free(out);
     /* Without a terminal there is no bar. */
-    const char *plain[] = { test_bin(), "import", "achievements", file, "--org", "Progress University", "--db", db, NULL };
+    const char *plain[] = { test_bin(), "import", "achievements", file, "--org", "Progress University",
+                            "--db", db, NULL };
     char *err = NULL;
     CHECK_INT(test_run(plain, NULL, &out, &err), 0);
     CHECK(strstr(err, "rows") == NULL);
@@ -205,10 +210,12 @@ void test_cli_import_draws_progress_on_a_terminal(void)
 void test_cli_rank_prints_a_trec_run_and_reports_bad_lines(void)
 {
     const char *a = test_path("rank-a.jsonl"), *d = test_path("rank-d.jsonl");
-    write_file(a, "{\"id\":\"A1\",\"title\":\"液压支架电液控制系统\",\"abstract\":\"综采工作面\",\"keywords\":[],\"fields\":[\"B06\"]}\n"
+    write_file(a, "{\"id\":\"A1\",\"title\":\"液压支架电液控制系统\",\"abstract\":\"综采工作面\","
+                  "\"keywords\":[],\"fields\":[\"B06\"]}\n"
                   "not json\n"
                   "[1,2]\n"
-                  "{\"id\":\"A2\",\"title\":\"Tea withering machine\",\"abstract\":\"green tea\",\"fields\":[\"NOPE\"]}\n"
+                  "{\"id\":\"A2\",\"title\":\"Tea withering machine\",\"abstract\":\"green tea\","
+                  "\"fields\":[\"NOPE\"]}\n"
                   "{\"id\":\"A3\",\"title\":\"\",\"abstract\":\"\",\"extra\":1}\n"
                   "{\"title\":\"no id\"}\n");
     write_file(d, "{\"id\":\"D1\",\"title\":\"液压支架国产化\",\"description\":\"\",\"keywords\":[],\"fields\":[\"B06\"]}\n"

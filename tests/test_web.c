@@ -234,8 +234,9 @@ void test_web_serves_https_with_a_certificate(void)
     snprintf(cert, sizeof cert, "%s", test_path("cert.pem"));
     snprintf(key, sizeof key, "%s", test_path("key.pem"));
     /* A self-signed certificate for 127.0.0.1, made here. */
-    const char *gen[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                          "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", NULL };
+    const char *gen[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                          "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                          "-addext", "subjectAltName=IP:127.0.0.1", NULL };
     REQUIRE(test_run(gen, NULL, NULL, NULL) == 0);
     test_server s;
     const char *extra[] = { "--tls-cert", cert, "--tls-key", key, NULL };

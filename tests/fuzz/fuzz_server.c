@@ -9,6 +9,7 @@
 #include "http.h"
 #include "log.h"
 #include "matching.h"
+#include "parse.h"
 #include "store.h"
 #include "stream.h"
 #include "taxonomy.h"
@@ -145,10 +146,10 @@ static int chunked_complete(const char *body, const reply *rp)
 {
     const char *p = body, *end = rp->buf + rp->len;
     for (;;) {
-        char *after;
-        unsigned long size = strtoul(p, &after, 16);
+        uint64_t size = 0;
+        const char *after = NULL;
         const char *crlf = strstr(p, "\r\n");
-        if (crlf == NULL || after == p)
+        if (crlf == NULL || parse_hex_prefix(p, UINT32_MAX, &size, &after) != TM_OK)
             return 0;
         p = crlf + 2;
         if (size == 0)
@@ -191,7 +192,11 @@ static int read_response(char **text)
     int closing = conn && strncasecmp(conn + strspn(conn, " "), "close", 5) == 0;
     size_t head_len = (size_t)(body - rp.buf);
     if (cl) {
-        size_t want = head_len + strtoul(cl, NULL, 10);
+        int64_t body_len = 0;
+        const char *cl_end = NULL;
+        if (parse_int64_prefix(cl + strspn(cl, " "), 0, INT32_MAX, &body_len, &cl_end) != TM_OK)
+            body_len = 0;
+        size_t want = head_len + (size_t)body_len;
         while (rp.len < want && (rc = read_more(&rp)) > 0) {
         }
     } else if (te && strstr(te, "chunked")) {
