@@ -86,4 +86,5 @@ connectShell({ signedIn: startStream, navChanged: renderNav });
 document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); route(); });
 window.addEventListener('hashchange', route);
 setLang(getLang());
-loadVocab().then(loadFields).then(loadMe).then(route);
+// The vocabularies and the taxonomy load side by side, then who is signed in, then the first page.
+Promise.all([loadVocab(), loadFields()]).then(loadMe).then(route);
