@@ -84,6 +84,7 @@
     X(test_web_slow_and_huge_requests_hold_nothing) \
     X(test_web_serves_https_with_a_certificate) \
     X(test_web_no_secret_reaches_the_log) \
+    X(test_web_modules_are_served_imported_and_list_codes_once) \
     X(test_api_server_catches_up_with_cli_imports) \
     X(test_api_restart_keeps_every_row) \
     X(test_api_failed_migration_refuses_to_start) \
