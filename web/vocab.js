@@ -3,19 +3,17 @@
 // the lists can come from the server; their zh/en labels stay in i18n.js
 // (s_<status>, r_<reason>, and the role and org kind codes as keys).
 
-// The lists the server owns (GET /api/meta will answer them, codes only, in this
-// order).  Until then these are copies of the C lists: match statuses
-// (src/api_matches.c), roles (src/http.c), reasons (src/lifecycle.c), transfer modes
-// and IP types (src/listing.c), org kinds (src/api_auth.c).
+import { api } from './ui.js';
+
+// The lists the server owns, filled from GET /api/meta at start-up (codes only, in
+// the server's order; src/vocab.h is where each is written once).
 const server = {
-  match_statuses: ['suggested', 'withdrawn', 'approved', 'rejected', 'pushed', 'viewed', 'interested', 'declined',
-    'in_talks', 'deal', 'closed'],
-  roles: ['enterprise', 'university', 'broker', 'admin'],
-  reasons: ['too_early_stage', 'benefit_unclear', 'commercial_route_unclear', 'description_vague', 'out_of_scope',
-    'duplicate', 'other'],
-  transfer_modes: ['transfer', 'license', 'joint_development', 'equity', 'service'],
-  ip_types: ['invention_patent', 'utility_model', 'software_copyright', 'know_how', 'other'],
-  org_kinds: ['enterprise', 'university'],
+  match_statuses: [],
+  roles: [],
+  reasons: [],
+  transfer_modes: [],
+  ip_types: [],
+  org_kinds: [],
 };
 
 // The UI's own selections and the codes of other APIs' members (not part of /api/meta).
@@ -45,11 +43,10 @@ export const vocab = {
   get staff_roles() { return server.roles.filter((r) => !server.org_kinds.includes(r)); },
 };
 
-// Called once by app.js before the first page is drawn.  For now the lists above are
-// already here, so it just resolves.
-// SWITCH TO /api/meta: once the server answers GET /api/meta, make the body
-//   const meta = await api('GET', '/api/meta');        // and: import { api } from './ui.js';
-//   for (const k of Object.keys(server)) if (Array.isArray(meta[k])) server[k] = meta[k];
-// (and drop the copied lists above, or keep them as the fallback when the call fails).
+// Called once by app.js before the first page is drawn: reads the server's lists.
 export async function loadVocab() {
+  const meta = await api('GET', '/api/meta');
+  for (const k of Object.keys(server)) {
+    if (Array.isArray(meta[k])) server[k] = meta[k];
+  }
 }
