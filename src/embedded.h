@@ -15,7 +15,7 @@ struct embedded_migration {
 extern const struct embedded_migration embedded_migrations[];
 /* seeds/fields/gbt4754-2017.tsv, header line included. */
 extern const char embedded_taxonomy_tsv[];
-/* src/openapi.json. */
+/* docs/openapi.json. */
 extern const char embedded_openapi_json[];
 
 struct embedded_file {

@@ -1,7 +1,7 @@
 /*
  * routes.c: the route table, as data.  Each row says who may call the route
  * and how large its body may be; the dispatcher (http.c) enforces both before
- * the handler runs.  Every row must also appear in src/openapi.json and in the
+ * the handler runs.  Every row must also appear in docs/openapi.json and in the
  * authorization matrix of tests/test_api.c (a test checks both).
  */
 #include "api_auth.h"

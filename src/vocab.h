@@ -6,7 +6,7 @@
  * ("suggested") and, through its vocab descriptor, the validator (code to
  * enum: vocab_find), the reverse (vocab_code) and the codes joined for error
  * messages (vocab_joined, vocab_join).  GET /api/meta serves every list
- * (vocab_all), and tests/test_meta.c checks that src/openapi.json lists the
+ * (vocab_all), and tests/test_meta.c checks that docs/openapi.json lists the
  * same codes, so the server, its description and the UI cannot drift apart.
  *
  * Why one file and not a list in each owner's header: these lists are data

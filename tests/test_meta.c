@@ -1,7 +1,7 @@
 /*
  * test_meta.c: the closed vocabularies (src/vocab.h) -- their lookups, GET
  * /api/meta over HTTP, that the server validates against the lists it
- * serves, and that src/openapi.json lists the same codes wherever it lists
+ * serves, and that docs/openapi.json lists the same codes wherever it lists
  * them, so the server, its description and the UI cannot drift apart.
  */
 #include "test.h"

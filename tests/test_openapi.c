@@ -21,7 +21,7 @@ void test_openapi_documents_every_route(void)
         method[k] = '\0';
         const cJSON *op = cJSON_GetObjectItem(cJSON_GetObjectItem(paths, http_routes[i].pattern), method);
         if (op == NULL)
-            test_fail(__FILE__, __LINE__, "%s %s is not in src/openapi.json", http_routes[i].method,
+            test_fail(__FILE__, __LINE__, "%s %s is not in docs/openapi.json", http_routes[i].method,
                       http_routes[i].pattern);
         else
             documented++;
