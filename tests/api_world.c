@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-const char *const role_names[R_COUNT] = {
+const char *const world_role_names[R_COUNT] = {
     "anonymous", "enterprise", "other enterprise", "university", "other university", "broker", "admin"
 };
 
@@ -27,7 +27,7 @@ static const char achievement_json[] =
     "\"price\":1200000,\"region\":\"Xuzhou, Jiangsu\",\"contact\":\"Prof. Wang wang@example.edu.cn\"}";
 
 /* Posts body to path as token; returns the new id or 0. */
-long create(const test_server *s, const char *path, const char *token, const char *body)
+long world_create(const test_server *s, const char *path, const char *token, const char *body)
 {
     test_resp *r = test_json(s, "POST", path, token, body);
     long id = r->status == 201 ? (long)test_jnum(r->json, "id") : 0;
@@ -53,11 +53,11 @@ int world_setup(world *w, const char *dbname, const char *const *extra)
     w->tok[R_ADMIN] = test_add_staff(&w->srv, "admin", "admin@example.org");
     for (int i = R_ENT; i < R_COUNT; i++)
         if (w->tok[i] == NULL) {
-            test_fail(__FILE__, __LINE__, "could not sign in the %s", role_names[i]);
+            test_fail(__FILE__, __LINE__, "could not sign in the %s", world_role_names[i]);
             return -1;
         }
-    w->demand_id = create(&w->srv, "/api/demands", w->tok[R_ENT], demand_json);
-    w->achievement_id = create(&w->srv, "/api/achievements", w->tok[R_UNI], achievement_json);
+    w->demand_id = world_create(&w->srv, "/api/demands", w->tok[R_ENT], demand_json);
+    w->achievement_id = world_create(&w->srv, "/api/achievements", w->tok[R_UNI], achievement_json);
     return w->demand_id && w->achievement_id ? 0 : -1;
 }
 
@@ -70,7 +70,7 @@ void world_teardown(world *w)
 }
 
 /* Counts the listings an organisation has (any status), through the API. */
-int count_mine(const world *w, const char *kind, int role)
+int world_count_mine(const world *w, const char *kind, int role)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/%s?org=me&status=all&limit=100", kind);
@@ -81,7 +81,7 @@ int count_mine(const world *w, const char *kind, int role)
 }
 
 /* The id of the stored match of (demand, achievement) with this status, or 0. */
-long stored_match_id(const world *w, const char *status, long demand, long achievement)
+long world_match_id(const world *w, const char *status, long demand, long achievement)
 {
     char path[128];
     snprintf(path, sizeof path, "/api/matches?status=%s&limit=100", status);
@@ -97,23 +97,23 @@ long stored_match_id(const world *w, const char *status, long demand, long achie
 }
 
 /* An achievement that matches the world's demand (液压支架, B06). */
-long matching_achievement(world *w, int n)
+long world_matching_achievement(world *w, int n)
 {
     char body[512];
     snprintf(body, sizeof body,
              "{\"title\":\"液压支架电液控制系统 %d\",\"abstract\":\"综采工作面液压支架电液控制，国产化替代。\","
              "\"keywords\":[\"液压支架\",\"电液控制\"],\"fields\":[\"B06\"],\"trl\":7,\"contact\":\"secret@uni\"}", n);
-    return create(&w->srv, "/api/achievements", w->tok[R_UNI], body);
+    return world_create(&w->srv, "/api/achievements", w->tok[R_UNI], body);
 }
 
-test_resp *inbox(world *w, int role, long after)
+test_resp *world_inbox(world *w, int role, long after)
 {
     char path[64];
     snprintf(path, sizeof path, "/api/notifications?after=%ld", after);
     return test_http(&w->srv, "GET", path, w->tok[role], NULL, NULL, 0);
 }
 
-test_resp *approve(world *w, int role, long match_id)
+test_resp *world_approve(world *w, int role, long match_id)
 {
     char path[64];
     snprintf(path, sizeof path, "/api/matches/%ld/approve", match_id);

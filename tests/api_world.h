@@ -29,10 +29,10 @@
 #define TM_API_WORLD_H
 #include "test.h"
 
-/* The roles of a world's users, an index into world.tok and role_names. */
+/* The roles of a world's users, an index into world.tok and world_role_names. */
 enum { R_ANON, R_ENT, R_ENT2, R_UNI, R_UNI2, R_BROKER, R_ADMIN, R_COUNT };
 /* The roles' names, for failure messages ("anonymous", "enterprise", ...). */
-extern const char *const role_names[R_COUNT];
+extern const char *const world_role_names[R_COUNT];
 
 typedef struct world {
     test_server srv;
@@ -53,17 +53,17 @@ int world_setup(world *w, const char *dbname, const char *const *extra);
 void world_teardown(world *w);
 
 /* Posts body to path as token; returns the new id or 0 (after a test_fail). */
-long create(const test_server *s, const char *path, const char *token, const char *body);
+long world_create(const test_server *s, const char *path, const char *token, const char *body);
 /* Counts the listings (kind "demands" or "achievements", any status) role's organisation has; -1 on error. */
-int count_mine(const world *w, const char *kind, int role);
+int world_count_mine(const world *w, const char *kind, int role);
 
 /* Creates the first university's achievement number n, one that matches the world's demand; returns its id or 0. */
-long matching_achievement(world *w, int n);
+long world_matching_achievement(world *w, int n);
 /* The id of the stored match of (demand, achievement) with this status (or "all"), as the broker sees it; or 0. */
-long stored_match_id(const world *w, const char *status, long demand, long achievement);
+long world_match_id(const world *w, const char *status, long demand, long achievement);
 /* POST /api/matches/ID/approve as role; returns the response (the caller frees it). */
-test_resp *approve(world *w, int role, long match_id);
+test_resp *world_approve(world *w, int role, long match_id);
 /* GET /api/notifications?after=AFTER as role; returns the response (the caller frees it). */
-test_resp *inbox(world *w, int role, long after);
+test_resp *world_inbox(world *w, int role, long after);
 
 #endif

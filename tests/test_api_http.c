@@ -155,7 +155,7 @@ void test_api_authorization_matrix(void)
                                             m->body ? strlen(m->body) : 0, matrix_header(m), 60000);
                 if (r->status != m->expect[role])
                     test_fail(__FILE__, __LINE__, "%s %s as %s: %ld, expected %d (%s)", m->method, path,
-                              role_names[role], r->status, m->expect[role], r->body);
+                              world_role_names[role], r->status, m->expect[role], r->body);
                 if (r->status >= 400) {
                     const char *ct = test_resp_header(r, "Content-Type");
                     if (ct == NULL || strcmp(ct, "application/problem+json") != 0)
@@ -178,7 +178,7 @@ void test_api_bad_input_gets_problem_json_and_stores_nothing(void)
         return;
     }
     const char *ent = w.tok[R_ENT];
-    int before = count_mine(&w, "demands", R_ENT);
+    int before = world_count_mine(&w, "demands", R_ENT);
 
     test_resp *r = test_http(&w.srv, "POST", "/api/demands", ent, JSON, "{\"title\": ", 10);
     CHECK_INT(r->status, 400);
@@ -259,7 +259,7 @@ void test_api_bad_input_gets_problem_json_and_stores_nothing(void)
             test_fail(__FILE__, __LINE__, "%s: %ld", bad_queries[i], r->status);
         test_resp_free(r);
     }
-    CHECK_INT(count_mine(&w, "demands", R_ENT), before);
+    CHECK_INT(world_count_mine(&w, "demands", R_ENT), before);
     world_teardown(&w);
 }
 

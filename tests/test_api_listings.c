@@ -26,7 +26,7 @@ void test_api_private_members_by_role(void)
         int has_contact = cJSON_GetObjectItem(r->json, "contact") != NULL;
         int has_org = cJSON_GetObjectItem(r->json, "org") != NULL;
         if (has_budget != sees[role] || has_contact != sees[role] || has_org != sees[role])
-            test_fail(__FILE__, __LINE__, "demand as %s: budget %d contact %d org %d", role_names[role],
+            test_fail(__FILE__, __LINE__, "demand as %s: budget %d contact %d org %d", world_role_names[role],
                       has_budget, has_contact, has_org);
         test_resp_free(r);
 
@@ -34,13 +34,13 @@ void test_api_private_members_by_role(void)
         r = test_http(&w.srv, "GET", "/api/demands", w.tok[role], NULL, NULL, 0);
         const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 0);
         if ((cJSON_GetObjectItem(first, "budget_max") != NULL) != sees[role])
-            test_fail(__FILE__, __LINE__, "demand list as %s shows the budget wrongly", role_names[role]);
+            test_fail(__FILE__, __LINE__, "demand list as %s shows the budget wrongly", world_role_names[role]);
         test_resp_free(r);
 
         snprintf(path, sizeof path, "/api/achievements/%ld", w.achievement_id);
         r = test_http(&w.srv, "GET", path, w.tok[role], NULL, NULL, 0);
         if ((cJSON_GetObjectItem(r->json, "contact") != NULL) != sees_achievement_contact[role])
-            test_fail(__FILE__, __LINE__, "achievement contact as %s shown wrongly", role_names[role]);
+            test_fail(__FILE__, __LINE__, "achievement contact as %s shown wrongly", world_role_names[role]);
         CHECK(cJSON_GetObjectItem(r->json, "price") != NULL);
         test_resp_free(r);
     }
@@ -131,7 +131,7 @@ void test_api_achievement_lifecycle(void)
     r = test_http(&w.srv, "POST", path, w.tok[R_UNI], NULL, NULL, 0);
     CHECK_STR(test_jstr(r->json, "status"), "closed");
     test_resp_free(r);
-    CHECK_INT(count_mine(&w, "achievements", R_UNI), 1);
+    CHECK_INT(world_count_mine(&w, "achievements", R_UNI), 1);
     world_teardown(&w);
 }
 
@@ -146,7 +146,7 @@ void test_api_html_and_sql_are_stored_verbatim(void)
     const char *expect = "Robert'); DROP TABLE demands;-- <script>alert(1)</script> & \"q\"";
     char body[512];
     snprintf(body, sizeof body, "{\"title\":\"%s\",\"keywords\":[\"<b>bold</b>\",\"' OR 1=1 --\"]}", title);
-    long id = create(&w.srv, "/api/demands", w.tok[R_ENT], body);
+    long id = world_create(&w.srv, "/api/demands", w.tok[R_ENT], body);
     char path[64];
     snprintf(path, sizeof path, "/api/demands/%ld", id);
     test_resp *r = test_http(&w.srv, "GET", path, NULL, NULL, NULL, 0);
@@ -158,7 +158,7 @@ void test_api_html_and_sql_are_stored_verbatim(void)
     r = test_http(&w.srv, "GET", "/api/demands?q=DROP%20TABLE&region=%27%20OR%201%3D1", NULL, NULL, NULL, 0);
     CHECK_INT(r->status, 200);
     test_resp_free(r);
-    CHECK_INT(count_mine(&w, "demands", R_ENT), 2);
+    CHECK_INT(world_count_mine(&w, "demands", R_ENT), 2);
     world_teardown(&w);
 }
 
@@ -171,10 +171,10 @@ void test_api_search_in_chinese_and_english(void)
         world_teardown(&w);
         return;
     }
-    create(&w.srv, "/api/achievements", w.tok[R_UNI],
+    world_create(&w.srv, "/api/achievements", w.tok[R_UNI],
            "{\"title\":\"磷石膏无害化处理与高强石膏粉制备技术\",\"abstract\":\"湿法磷酸副产磷石膏经净化后制备建筑石膏。\","
            "\"keywords\":[\"磷石膏\",\"建筑石膏\"],\"fields\":[\"C30\",\"C26\"]}");
-    create(&w.srv, "/api/achievements", w.tok[R_UNI2],
+    world_create(&w.srv, "/api/achievements", w.tok[R_UNI2],
            "{\"title\":\"Tea withering machine with humidity control\",\"abstract\":\"Controls withering of green tea leaves.\","
            "\"keywords\":[\"tea processing\"],\"fields\":[\"C35\"]}");
     static const struct { const char *q; const char *first_title_part; int n; } cases[] = {
@@ -215,7 +215,7 @@ void test_api_filters_and_cursor_pages(void)
         char body[256];
         snprintf(body, sizeof body, "{\"title\":\"需求 %d 煤矿安全\",\"fields\":[\"%s\"],\"region\":\"%s\"}", i,
                  i % 2 ? "B06" : "I65", i % 3 ? "贵州省遵义市" : "贵州省贵阳市");
-        create(&w.srv, "/api/demands", w.tok[R_ENT2], body);
+        world_create(&w.srv, "/api/demands", w.tok[R_ENT2], body);
     }
     /* Walk every page: no duplicates, nothing missing. */
     int seen = 0, pages = 0;
@@ -285,7 +285,7 @@ void test_api_import_reports_bad_rows_and_reimports_idempotently(void)
         world_teardown(&w);
         return;
     }
-    int before = count_mine(&w, "achievements", R_UNI);
+    int before = world_count_mine(&w, "achievements", R_UNI);
     test_resp *r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI], "text/csv; charset=utf-8",
                              import_csv, strlen(import_csv));
     CHECK_INT(r->status, 200);
@@ -308,7 +308,7 @@ void test_api_import_reports_bad_rows_and_reimports_idempotently(void)
     CHECK_STR(test_jstr(err, "field"), "fields[0]");
     long first_id = (long)test_jnum(cJSON_GetArrayItem(rows, 0), "id");
     test_resp_free(r);
-    CHECK_INT(count_mine(&w, "achievements", R_UNI), before + 2);
+    CHECK_INT(world_count_mine(&w, "achievements", R_UNI), before + 2);
 
     char path[64];
     snprintf(path, sizeof path, "/api/achievements/%ld", first_id);
@@ -324,7 +324,7 @@ void test_api_import_reports_bad_rows_and_reimports_idempotently(void)
     CHECK_INT(test_jnum(r->json, "updated"), 2);
     CHECK_INT((long)test_jnum(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "rows"), 0), "id"), first_id);
     test_resp_free(r);
-    CHECK_INT(count_mine(&w, "achievements", R_UNI), before + 2);
+    CHECK_INT(world_count_mine(&w, "achievements", R_UNI), before + 2);
 
     /* A partial file changes only the members it has. */
     const char *partial = "ref,title\nGZU-1,茶叶萎凋机智能温湿度控制（第二版）\n";
@@ -368,7 +368,7 @@ void test_api_import_json_lines_and_whole_file_errors(void)
     CHECK_INT(test_jnum(cJSON_GetArrayItem(rows, 3), "line"), 5);
     CHECK_INT(test_jnum(cJSON_GetArrayItem(rows, 4), "line"), 6);
     test_resp_free(r);
-    int after = count_mine(&w, "demands", R_ENT);
+    int after = world_count_mine(&w, "demands", R_ENT);
 
     /* A header naming an unknown column refuses the file and stores nothing. */
     const char *bad = "title,colour\nA,red\n";
@@ -382,7 +382,7 @@ void test_api_import_json_lines_and_whole_file_errors(void)
     r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "application/json", "{}", 2);
     CHECK_INT(r->status, 415);
     test_resp_free(r);
-    CHECK_INT(count_mine(&w, "demands", R_ENT), after);
+    CHECK_INT(world_count_mine(&w, "demands", R_ENT), after);
     world_teardown(&w);
 }
 

@@ -42,7 +42,7 @@ void test_api_matching_suggests_rescores_and_withdraws(void)
         world_teardown(&w);
         return;
     }
-    long a = create(&w.srv, "/api/achievements", w.tok[R_UNI],
+    long a = world_create(&w.srv, "/api/achievements", w.tok[R_UNI],
                     "{\"title\":\"液压支架电液控制系统及其智能控制方法\",\"abstract\":\"综采工作面液压支架电液控制，支架动作响应小于0.5秒，国产化替代。\","
                     "\"keywords\":[\"液压支架\",\"电液控制\"],\"fields\":[\"B06\"],\"trl\":7}");
     cJSON *e = NULL;
@@ -123,7 +123,7 @@ void test_api_matching_survives_empty_and_hostile_text(void)
         "{\"title\":\"the of and\",\"description\":\"with which from into\"}",
     };
     for (size_t i = 0; i < 2; i++) {
-        long id = create(&w.srv, "/api/demands", w.tok[R_ENT], bodies[i]);
+        long id = world_create(&w.srv, "/api/demands", w.tok[R_ENT], bodies[i]);
         char path[64];
         snprintf(path, sizeof path, "/api/demands/%ld/matches", id);
         test_resp *r = test_http(&w.srv, "GET", path, w.tok[R_ENT], NULL, NULL, 0);
@@ -137,7 +137,7 @@ void test_api_matching_survives_empty_and_hostile_text(void)
     for (int i = 0; i < 250; i++) /* about 7,500 characters, under the 10,000 limit */
         sbuf_adds(&big, "液压支架 hydraulic 5G PM2.5 ＧＢ／Ｔ ");
     sbuf_adds(&big, "\"}");
-    long a = create(&w.srv, "/api/achievements", w.tok[R_UNI], big.buf);
+    long a = world_create(&w.srv, "/api/achievements", w.tok[R_UNI], big.buf);
     CHECK(a > 0);
     sbuf_cleanup(&big);
     char path[64];
@@ -246,7 +246,7 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     test_resp *r = test_http(&w.srv, "GET", "/api/me", broker2, NULL, NULL, 0);
     long broker2_id = (long)test_jnum(r->json, "id");
     test_resp_free(r);
-    long a = matching_achievement(&w, 1), m = stored_match_id(&w, "suggested", w.demand_id, a);
+    long a = world_matching_achievement(&w, 1), m = world_match_id(&w, "suggested", w.demand_id, a);
     REQUIRE(m > 0);
 
     /* Before it is pushed, the enterprise cannot see the match. */
@@ -328,18 +328,18 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     test_resp_free(r);
 
     /* Reject, with the reasons checked. */
-    long m2 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 2));
+    long m2 = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 2));
     EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m2, "reject", "{\"reason\":\"meh\"}"), 400, "reason");
     EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m2, "reject", "{\"reason\":\"other\"}"), 400, "text");
     EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m2, "reject", "{\"reason\":\"benefit_unclear\"}"), 200, "rejected");
     EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m2, "reject", "{\"reason\":\"benefit_unclear\"}"), 409, "none");
     /* Decline. */
-    long m3 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 3));
+    long m3 = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 3));
     EXPECT_MOVE(match_post(&w, R_BROKER, NULL, m3, "approve", NULL), 200, "pushed");
     EXPECT_MOVE(match_post(&w, R_ENT, NULL, m3, "declined", "{\"reason\":\"too_early_stage\"}"), 200, "declined");
 
     /* Two brokers decide at the same moment: one wins, the other gets 409, one event is pushed. */
-    long m4 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 4));
+    long m4 = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 4));
     racer x1 = { &w, w.tok[R_BROKER], m4, 0 }, x2 = { &w, broker2, m4, 0 };
     pthread_t t1, t2;
     pthread_create(&t1, NULL, race_approve, &x1);
@@ -347,7 +347,7 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     pthread_join(t1, NULL);
     pthread_join(t2, NULL);
     CHECK((x1.status == 200 && x2.status == 409) || (x1.status == 409 && x2.status == 200));
-    r = inbox(&w, R_ENT, 0);
+    r = world_inbox(&w, R_ENT, 0);
     int events_m4 = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
@@ -356,8 +356,8 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     test_resp_free(r);
 
     /* Bulk: a result per id. */
-    long m5 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 5));
-    long m6 = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 6));
+    long m5 = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 5));
+    long m6 = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 6));
     snprintf(body, sizeof body, "{\"action\":\"reject\",\"ids\":[%ld,%ld,999999],\"reason\":\"other\",\"text\":\"=1+1\"}",
              m5, m6);
     r = test_json(&w.srv, "POST", "/api/matches/bulk", w.tok[R_BROKER], body);
@@ -376,7 +376,7 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     test_resp_free(r);
 
     /* A proposal (揭榜): the university puts its achievement forward with a statement. */
-    long a7 = matching_achievement(&w, 7);
+    long a7 = world_matching_achievement(&w, 7);
     snprintf(body, sizeof body, "{\"demand_id\":%ld,\"achievement_id\":%ld,\"statement\":\"我们可在三个月内完成工业试验\"}",
              w.demand_id, a7);
     r = test_json(&w.srv, "POST", "/api/proposals", w.tok[R_UNI], body);

@@ -26,33 +26,33 @@ void test_api_push_approval_reaches_the_inbox_once(void)
         world_teardown(&w);
         return;
     }
-    long a = matching_achievement(&w, 1);
-    long m = stored_match_id(&w, "suggested", w.demand_id, a);
+    long a = world_matching_achievement(&w, 1);
+    long m = world_match_id(&w, "suggested", w.demand_id, a);
     REQUIRE(m > 0);
     CHECK_INT(unread(&w, R_ENT), 0);
 
     /* Only brokers and admins approve; a university cannot. */
-    test_resp *r = approve(&w, R_UNI, m);
+    test_resp *r = world_approve(&w, R_UNI, m);
     CHECK_INT(r->status, 403);
     test_resp_free(r);
-    r = approve(&w, R_BROKER, m);
+    r = world_approve(&w, R_BROKER, m);
     CHECK_INT(r->status, 200);
     CHECK(strcmp(test_jstr(r->json, "status"), "pushed") == 0);
     long nid = (long)test_jnum(r->json, "notification_id");
     CHECK(nid > 0);
     test_resp_free(r);
     /* A second decision is refused and names the state; nothing is pushed twice. */
-    r = approve(&w, R_ADMIN, m);
+    r = world_approve(&w, R_ADMIN, m);
     CHECK_INT(r->status, 409);
     CHECK(strstr(r->body, "pushed") != NULL);
     test_resp_free(r);
-    r = approve(&w, R_BROKER, 987654);
+    r = world_approve(&w, R_BROKER, 987654);
     CHECK_INT(r->status, 404);
     test_resp_free(r);
 
     /* The enterprise's inbox holds one event in the Standard Webhooks shape. */
     CHECK_INT(unread(&w, R_ENT), 1);
-    r = inbox(&w, R_ENT, 0);
+    r = world_inbox(&w, R_ENT, 0);
     CHECK_INT(r->status, 200);
     const cJSON *items = cJSON_GetObjectItem(r->json, "items");
     CHECK_INT(cJSON_GetArraySize(items), 1);
@@ -74,7 +74,7 @@ void test_api_push_approval_reaches_the_inbox_once(void)
     test_resp_free(r);
 
     /* Another enterprise sees none of it and cannot mark it read. */
-    r = inbox(&w, R_ENT2, 0);
+    r = world_inbox(&w, R_ENT2, 0);
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
     test_resp_free(r);
     char path[64];
@@ -88,7 +88,7 @@ void test_api_push_approval_reaches_the_inbox_once(void)
     CHECK_INT(unread(&w, R_ENT), 0);
 
     /* The cursor: nothing after the last id; a bad cursor is named. */
-    r = inbox(&w, R_ENT, nid);
+    r = world_inbox(&w, R_ENT, nid);
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 0);
     test_resp_free(r);
     r = test_http(&w.srv, "GET", "/api/notifications?after=abc", w.tok[R_ENT], NULL, NULL, 0);
@@ -129,10 +129,10 @@ void test_api_push_subscription_policy_and_digest(void)
     CHECK_INT(r->status, 200);
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "channels")), 1);
     test_resp_free(r);
-    long a1 = matching_achievement(&w, 1);
-    long m1 = stored_match_id(&w, "suggested", w.demand_id, a1);
+    long a1 = world_matching_achievement(&w, 1);
+    long m1 = world_match_id(&w, "suggested", w.demand_id, a1);
     REQUIRE(m1 > 0);
-    r = approve(&w, R_BROKER, m1);
+    r = world_approve(&w, R_BROKER, m1);
     CHECK_INT(r->status, 200);
     CHECK(strcmp(test_jstr(r->json, "status"), "approved") == 0);
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(r->json, "notification_id")));
@@ -160,20 +160,20 @@ void test_api_push_subscription_policy_and_digest(void)
     CHECK(test_jnum(r->json, "updated_by") > 0);
     CHECK(strlen(test_jstr(r->json, "updated_by_name")) > 0);
     test_resp_free(r);
-    long a2 = matching_achievement(&w, 2);
-    CHECK(stored_match_id(&w, "pushed", w.demand_id, a2) > 0);
+    long a2 = world_matching_achievement(&w, 2);
+    CHECK(world_match_id(&w, "pushed", w.demand_id, a2) > 0);
     CHECK_INT(unread(&w, R_ENT), 1);
 
     /* A digest: approved matches wait, then arrive together, several in one event. */
     r = test_json(&w.srv, "PUT", "/api/subscription", w.tok[R_ENT], "{\"mode\":\"digest\"}");
     CHECK_INT(r->status, 200);
     test_resp_free(r);
-    long a3 = matching_achievement(&w, 3), a4 = matching_achievement(&w, 4);
+    long a3 = world_matching_achievement(&w, 3), a4 = world_matching_achievement(&w, 4);
     /* m1 waits too: it was approved below the minimum score, which is now 0.  All three are pushed by digests. */
     int digests = 0, in_digests = 0, largest = 0;
     for (int tries = 0; tries < 150 && in_digests < 3; tries++) {
         digests = in_digests = largest = 0;
-        r = inbox(&w, R_ENT, 0);
+        r = world_inbox(&w, R_ENT, 0);
         const cJSON *it;
         cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
             if (strcmp(test_jstr(it, "type"), "match.digest") == 0) {
@@ -190,8 +190,8 @@ void test_api_push_subscription_policy_and_digest(void)
     CHECK_INT(in_digests, 3);
     CHECK(digests >= 1 && digests <= 2); /* the first at once, the next a period later at most */
     CHECK(largest >= 2);                 /* matches approved together arrive as one event */
-    CHECK(stored_match_id(&w, "pushed", w.demand_id, a3) > 0);
-    CHECK(stored_match_id(&w, "pushed", w.demand_id, a4) > 0);
+    CHECK(world_match_id(&w, "pushed", w.demand_id, a3) > 0);
+    CHECK(world_match_id(&w, "pushed", w.demand_id, a4) > 0);
     world_teardown(&w);
 }
 
@@ -221,8 +221,8 @@ void test_api_push_stream_resumes_after_kill(void)
     }
     long m[3];
     for (int i = 0; i < 3; i++) {
-        long a = matching_achievement(&w, i + 1);
-        m[i] = stored_match_id(&w, "suggested", w.demand_id, a);
+        long a = world_matching_achievement(&w, i + 1);
+        m[i] = world_match_id(&w, "suggested", w.demand_id, a);
         REQUIRE(m[i] > 0);
     }
     /* Heartbeats, and bad Last-Event-IDs named. */
@@ -260,7 +260,7 @@ void test_api_push_stream_resumes_after_kill(void)
     int fd = test_spawn_reader(argv, &pid);
     REQUIRE(fd >= 0);
     CHECK(test_read_line(fd, line, sizeof line, 20000) == 0 && strcmp(line, "open") == 0);
-    r = approve(&w, R_BROKER, m[0]);
+    r = world_approve(&w, R_BROKER, m[0]);
     CHECK_INT(r->status, 200);
     test_resp_free(r);
     CHECK(expect_line(fd, "event ", line, sizeof line) == 0);
@@ -273,12 +273,12 @@ void test_api_push_stream_resumes_after_kill(void)
     char db[sizeof w.srv.db];
     snprintf(db, sizeof db, "%s", w.srv.db);
     REQUIRE(test_server_start(&w.srv, db, again) == 0);
-    r = approve(&w, R_BROKER, m[1]);
+    r = world_approve(&w, R_BROKER, m[1]);
     CHECK_INT(r->status, 200);
     test_resp_free(r);
     /* The client reconnects with Last-Event-ID and gets the missed event, then a live one; no gap, no repeat. */
     CHECK(expect_line(fd, "event ", line, sizeof line) == 0);
-    r = approve(&w, R_BROKER, m[2]);
+    r = world_approve(&w, R_BROKER, m[2]);
     CHECK_INT(r->status, 200);
     test_resp_free(r);
     CHECK(expect_line(fd, "event ", line, sizeof line) == 0);

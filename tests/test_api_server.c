@@ -20,14 +20,14 @@ void test_api_restart_keeps_every_row(void)
     for (int i = 0; i < 10; i++) {
         char body[128];
         snprintf(body, sizeof body, "{\"title\":\"row %d\",\"fields\":[\"C3%d\"]}", i, i);
-        create(&w.srv, "/api/achievements", w.tok[R_UNI], body);
+        world_create(&w.srv, "/api/achievements", w.tok[R_UNI], body);
     }
-    int before = count_mine(&w, "achievements", R_UNI);
+    int before = world_count_mine(&w, "achievements", R_UNI);
     CHECK_INT(before, 11);
     CHECK_INT(test_server_stop(&w.srv), 0);
     REQUIRE(test_server_start(&w.srv, w.srv.db, NULL) == 0);
     /* Sessions survive too: the same token still works. */
-    CHECK_INT(count_mine(&w, "achievements", R_UNI), before);
+    CHECK_INT(world_count_mine(&w, "achievements", R_UNI), before);
     test_resp *r = test_http(&w.srv, "GET", "/api/achievements?q=row&limit=100", NULL, NULL, NULL, 0);
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 10);
     test_resp_free(r);

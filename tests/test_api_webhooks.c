@@ -127,8 +127,8 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
           strstr(line, "webhook.ping") != NULL);
     long nids[3];
     for (int i = 0; i < 3; i++) {
-        long a = matching_achievement(&w, 10 + i);
-        r = approve(&w, R_BROKER, stored_match_id(&w, "suggested", w.demand_id, a));
+        long a = world_matching_achievement(&w, 10 + i);
+        r = world_approve(&w, R_BROKER, world_match_id(&w, "suggested", w.demand_id, a));
         CHECK_INT(r->status, 200);
         nids[i] = (long)test_jnum(r->json, "notification_id");
         test_resp_free(r);
@@ -173,7 +173,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     CHECK(second && strcmp(test_jstr(second, "status"), "disabled") == 0);
     CHECK(second && strstr(test_jstr(second, "disabled_reason"), "500") != NULL);
     test_resp_free(r);
-    r = inbox(&w, R_ENT, 0);
+    r = world_inbox(&w, R_ENT, 0);
     CHECK(strstr(r->body, "\"webhook.disabled\"") != NULL);
     test_resp_free(r);
     /* That notification went to the healthy endpoint too, and nothing more to the disabled one. */
@@ -304,7 +304,7 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
     enum { N = 5 };
     long m[N], nids[N];
     for (int i = 0; i < N; i++)
-        m[i] = stored_match_id(&w, "suggested", w.demand_id, matching_achievement(&w, 20 + i));
+        m[i] = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 20 + i));
     char url[128];
     snprintf(url, sizeof url, "%s/api/stream", w.srv.base);
     const char *sse_argv[] = { "node", "tests/sse_client.mjs", url, w.tok[R_ENT], "5", "60000", NULL };
@@ -312,7 +312,7 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
     REQUIRE(sfd >= 0);
     CHECK(test_read_line(sfd, line, sizeof line, 20000) == 0 && strcmp(line, "open") == 0);
     for (int i = 0; i < N; i++) {
-        r = approve(&w, R_BROKER, m[i]);
+        r = world_approve(&w, R_BROKER, m[i]);
         CHECK_INT(r->status, 200);
         nids[i] = (long)test_jnum(r->json, "notification_id");
         test_resp_free(r);
