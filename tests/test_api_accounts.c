@@ -49,10 +49,12 @@ void test_api_register_login_me_logout(void)
     CHECK(test_resp_header(r, "WWW-Authenticate") != NULL);
     test_resp_free(r);
 
-    r = test_json(&s, "POST", "/api/auth/login", NULL, "{\"email\":\"tea@example.com\",\"password\":\"wrong password\"}");
+    r = test_json(&s, "POST", "/api/auth/login", NULL,
+                  "{\"email\":\"tea@example.com\",\"password\":\"wrong password\"}");
     CHECK_INT(r->status, 401);
     test_resp_free(r);
-    r = test_json(&s, "POST", "/api/auth/login", NULL, "{\"email\":\"nobody@example.com\",\"password\":\"wrong password\"}");
+    r = test_json(&s, "POST", "/api/auth/login", NULL,
+                  "{\"email\":\"nobody@example.com\",\"password\":\"wrong password\"}");
     CHECK_INT(r->status, 401);
     test_resp_free(r);
 
@@ -80,13 +82,20 @@ void test_api_register_login_me_logout(void)
 void test_api_register_rejects_bad_input(void)
 {
     static const struct { const char *body; const char *field; } cases[] = {
-        { "{\"org_kind\":\"enterprise\",\"email\":\"a@example.com\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "org_name" },
-        { "{\"org_name\":\"A\",\"org_kind\":\"broker\",\"email\":\"a@example.com\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "org_kind" },
-        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"not-an-email\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "email" },
-        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"a@example.com\",\"password\":\"short\",\"display_name\":\"x\"}", "password" },
-        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"a@example.com\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"\"}", "display_name" },
-        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"a@example.com\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"admin\"}", "role" },
-        { "{\"org_name\":7,\"org_kind\":\"enterprise\",\"email\":\"a@example.com\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "org_name" },
+        { "{\"org_kind\":\"enterprise\",\"email\":\"a@example.com\","
+          "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "org_name" },
+        { "{\"org_name\":\"A\",\"org_kind\":\"broker\",\"email\":\"a@example.com\","
+          "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "org_kind" },
+        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"not-an-email\","
+          "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "email" },
+        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"a@example.com\","
+          "\"password\":\"short\",\"display_name\":\"x\"}", "password" },
+        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"a@example.com\","
+          "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"\"}", "display_name" },
+        { "{\"org_name\":\"A\",\"org_kind\":\"enterprise\",\"email\":\"a@example.com\","
+          "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"admin\"}", "role" },
+        { "{\"org_name\":7,\"org_kind\":\"enterprise\",\"email\":\"a@example.com\","
+          "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\"}", "org_name" },
     };
     test_server s;
     unlink(test_path("register.db"));
@@ -201,9 +210,12 @@ void test_api_admin_adds_brokers(void)
     test_resp_free(r);
     free(tok);
     static const char *const bad[][2] = {
-        { "{\"email\":\"new-broker@example.org\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"broker\"}", "email" },
-        { "{\"email\":\"b2@example.org\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"enterprise\"}", "role" },
-        { "{\"email\":\"b3@example.org\",\"password\":\"short\",\"display_name\":\"x\",\"role\":\"broker\"}", "password" },
+        { "{\"email\":\"new-broker@example.org\","
+          "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"broker\"}", "email" },
+        { "{\"email\":\"b2@example.org\","
+          "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"enterprise\"}", "role" },
+        { "{\"email\":\"b3@example.org\","
+          "\"password\":\"short\",\"display_name\":\"x\",\"role\":\"broker\"}", "password" },
         { "{\"email\":\"b4@example.org\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\",\"role\":\"broker\","
           "\"org_name\":\"凉都矿业集团\"}", "org_name" },
     };

@@ -172,11 +172,12 @@ void test_api_search_in_chinese_and_english(void)
         return;
     }
     world_create(&w.srv, "/api/achievements", w.tok[R_UNI],
-           "{\"title\":\"磷石膏无害化处理与高强石膏粉制备技术\",\"abstract\":\"湿法磷酸副产磷石膏经净化后制备建筑石膏。\","
-           "\"keywords\":[\"磷石膏\",\"建筑石膏\"],\"fields\":[\"C30\",\"C26\"]}");
+                 "{\"title\":\"磷石膏无害化处理与高强石膏粉制备技术\",\"abstract\":\"湿法磷酸副产磷石膏经净化后制备建筑石膏。\","
+                 "\"keywords\":[\"磷石膏\",\"建筑石膏\"],\"fields\":[\"C30\",\"C26\"]}");
     world_create(&w.srv, "/api/achievements", w.tok[R_UNI2],
-           "{\"title\":\"Tea withering machine with humidity control\",\"abstract\":\"Controls withering of green tea leaves.\","
-           "\"keywords\":[\"tea processing\"],\"fields\":[\"C35\"]}");
+                 "{\"title\":\"Tea withering machine with humidity control\","
+                 "\"abstract\":\"Controls withering of green tea leaves.\","
+                 "\"keywords\":[\"tea processing\"],\"fields\":[\"C35\"]}");
     static const struct { const char *q; const char *first_title_part; int n; } cases[] = {
         { "%E7%A3%B7%E7%9F%B3%E8%86%8F", "磷石膏", 1 },                 /* 磷石膏 */
         { "%E7%9F%B3%E8%86%8F", "磷石膏", 1 },                          /* 石膏: a two-character word */
@@ -273,7 +274,8 @@ void test_api_filters_and_cursor_pages(void)
 static const char import_csv[] =
     "ref,title,abstract,keywords,fields,trl,ip_type,transfer_modes,price,contact\n"
     "GZU-1,茶叶萎凋机智能温湿度控制,\"萎凋阶段温湿度闭环控制，\n能耗降低20%。\",萎凋;茶叶加工,C35;A01,6,utility_model,license;transfer,300000,王教授\n"
-    "GZU-2,\"Chili capsaicin extraction, supercritical CO2\",High-purity capsaicin,capsaicin;chili,C14,5,know_how,service,,\n"
+    "GZU-2,\"Chili capsaicin extraction, supercritical CO2\",High-purity capsaicin,"
+        "capsaicin;chili,C14,5,know_how,service,,\n"
     "GZU-3,Bad TRL,x,,C35,11,other,license,100,\n"
     "GZU-4,Bad field,x,,Z01,3,other,license,100,\n"
     "GZU-5,\"unclosed,x\n";
@@ -338,7 +340,8 @@ void test_api_import_reports_bad_rows_and_reimports_idempotently(void)
     test_resp_free(r);
 
     /* Another university's refs are its own: the same file creates new rows there. */
-    r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI2], "text/csv", import_csv, strlen(import_csv));
+    r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI2], "text/csv", import_csv,
+                  strlen(import_csv));
     CHECK_INT(test_jnum(r->json, "created"), 2);
     test_resp_free(r);
     world_teardown(&w);

@@ -43,8 +43,8 @@ void test_api_matching_suggests_rescores_and_withdraws(void)
         return;
     }
     long a = world_create(&w.srv, "/api/achievements", w.tok[R_UNI],
-                    "{\"title\":\"液压支架电液控制系统及其智能控制方法\",\"abstract\":\"综采工作面液压支架电液控制，支架动作响应小于0.5秒，国产化替代。\","
-                    "\"keywords\":[\"液压支架\",\"电液控制\"],\"fields\":[\"B06\"],\"trl\":7}");
+                          "{\"title\":\"液压支架电液控制系统及其智能控制方法\",\"abstract\":\"综采工作面液压支架电液控制，支架动作响应小于0.5秒，国产化替代。\","
+                          "\"keywords\":[\"液压支架\",\"电液控制\"],\"fields\":[\"B06\"],\"trl\":7}");
     cJSON *e = NULL;
     double first = stored_score(&w, "suggested", w.demand_id, a, &e);
     CHECK(first >= 0.2 && first <= 1.0);
@@ -358,8 +358,8 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     /* Bulk: a result per id. */
     long m5 = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 5));
     long m6 = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 6));
-    snprintf(body, sizeof body, "{\"action\":\"reject\",\"ids\":[%ld,%ld,999999],\"reason\":\"other\",\"text\":\"=1+1\"}",
-             m5, m6);
+    snprintf(body, sizeof body,
+             "{\"action\":\"reject\",\"ids\":[%ld,%ld,999999],\"reason\":\"other\",\"text\":\"=1+1\"}", m5, m6);
     r = test_json(&w.srv, "POST", "/api/matches/bulk", w.tok[R_BROKER], body);
     CHECK_INT(r->status, 200);
     const cJSON *res = cJSON_GetObjectItem(r->json, "results");

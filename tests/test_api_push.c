@@ -101,7 +101,8 @@ void test_api_push_approval_reaches_the_inbox_once(void)
 void test_api_push_subscription_policy_and_digest(void)
 {
     world w;
-    /* Digests every 3 s: the server's digest tick may fall anywhere below, so the digests are checked whatever it splits. */
+    /* Digests every 3 s: the server's digest tick may fall anywhere below, so the digests are checked
+       whatever it splits. */
     static const char *const extra[] = { "--digest-period", "3", NULL };
     if (world_setup(&w, "subscription.db", extra) != 0) {
         world_teardown(&w);
@@ -177,7 +178,8 @@ void test_api_push_subscription_policy_and_digest(void)
         const cJSON *it;
         cJSON_ArrayForEach(it, cJSON_GetObjectItem(r->json, "items"))
             if (strcmp(test_jstr(it, "type"), "match.digest") == 0) {
-                const cJSON *list = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(it, "event"), "data"), "matches");
+                const cJSON *list =
+                    cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(it, "event"), "data"), "matches");
                 int n = cJSON_GetArraySize(list);
                 digests++;
                 in_digests += n;

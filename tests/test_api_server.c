@@ -39,7 +39,8 @@ void test_api_failed_migration_refuses_to_start(void)
     /* A file that already has an `orgs` table makes migration 001 fail. */
     const char *db = test_path("conflict.db");
     unlink(db);
-    REQUIRE(test_sqlite_exec(db, "CREATE TABLE orgs(x); CREATE TABLE keep_me(y); INSERT INTO keep_me VALUES (1);") == 0);
+    REQUIRE(test_sqlite_exec(db, "CREATE TABLE orgs(x); CREATE TABLE keep_me(y); "
+                                 "INSERT INTO keep_me VALUES (1);") == 0);
     test_server s;
     CHECK(test_server_start(&s, db, NULL) != 0);
     char *log = test_server_log(&s);

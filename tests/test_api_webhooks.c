@@ -265,7 +265,8 @@ void test_api_push_webhook_urls_refused(void)
             test_fail(__FILE__, __LINE__, "%s: %ld %s", bad[i], r->status, r->body);
         test_resp_free(r);
     }
-    test_resp *r = test_json(&w.srv, "POST", "/api/webhooks", w.tok[R_ENT], "{\"url\":\"http://x.test/\",\"colour\":1}");
+    test_resp *r = test_json(&w.srv, "POST", "/api/webhooks", w.tok[R_ENT],
+                             "{\"url\":\"http://x.test/\",\"colour\":1}");
     CHECK_INT(r->status, 400);
     CHECK(test_problem_names(r, "colour"));
     test_resp_free(r);
@@ -434,7 +435,8 @@ void test_api_push_webhook_bad_receivers_delay_nothing_else(void)
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     CHECK(connect(lazy, (struct sockaddr *)&sa, sizeof sa) == 0);
     char req[256];
-    int rn = snprintf(req, sizeof req, "GET /api/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", w.tok[R_ENT]);
+    int rn = snprintf(req, sizeof req, "GET /api/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n",
+                      w.tok[R_ENT]);
     CHECK(write(lazy, req, (size_t)rn) == rn);
 
     /* While the first endpoint hangs, a ping to the healthy one is delivered at once. */
