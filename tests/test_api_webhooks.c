@@ -94,7 +94,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     int rfd = test_spawn_reader(recv_argv, &rpid);
     REQUIRE(rfd >= 0);
     REQUIRE(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
-    int port = atoi(line + 5);
+    int port = (int)strtol(line + 5, NULL, 10);
     static const char *const extra[] = { "--allow-private-webhooks", "--webhook-attempts", "3", "--webhook-retry-ms",
                                          "100", "--webhook-timeout-ms", "1000", NULL };
     world w;
@@ -289,7 +289,7 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
     int rfd = test_spawn_reader(recv_argv, &rpid);
     REQUIRE(rfd >= 0);
     REQUIRE(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
-    int port = atoi(line + 5);
+    int port = (int)strtol(line + 5, NULL, 10);
     static const char *const extra[] = { "--allow-private-webhooks", "--stream-heartbeat", "1", NULL };
     world w;
     if (world_setup(&w, "kill9.db", extra) != 0) {
@@ -414,7 +414,7 @@ void test_api_push_webhook_bad_receivers_delay_nothing_else(void)
     int rfd = test_spawn_reader(recv_argv, &rpid);
     REQUIRE(rfd >= 0);
     REQUIRE(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
-    int port = atoi(line + 5);
+    int port = (int)strtol(line + 5, NULL, 10);
     static const char *const extra[] = { "--allow-private-webhooks", "--webhook-attempts", "2", "--webhook-retry-ms",
                                          "50", "--webhook-timeout-ms", "700", NULL };
     world w;
