@@ -2,7 +2,7 @@
  * routes.c: the route table, as data.  Each row says who may call the route
  * and how large its body may be; the dispatcher (http.c) enforces both before
  * the handler runs.  Every row must also appear in docs/openapi.json and in the
- * authorization matrix of tests/test_api.c (a test checks both).
+ * authorization matrix of tests/test_api_http.c (a test checks both).
  */
 #include "api_auth.h"
 #include "api_listings.h"
