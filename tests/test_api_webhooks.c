@@ -5,6 +5,7 @@
  */
 #include "api_world.h"
 #include "auth.h"
+#include "parse.h"
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
@@ -16,6 +17,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The number at the start of text (the receiver's "port N" and "recv msg_N" lines), or -1. */
+static long leading_number(const char *text)
+{
+    int64_t v = 0;
+    const char *end = NULL;
+    return parse_int64_prefix(text, 0, INT32_MAX, &v, &end) == TM_OK ? (long)v : -1;
+}
 
 /* ---------- push: webhooks ---------- */
 
@@ -94,7 +103,7 @@ void test_api_push_webhooks_signed_ordered_retried_disabled(void)
     int rfd = test_spawn_reader(recv_argv, &rpid);
     REQUIRE(rfd >= 0);
     REQUIRE(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
-    int port = (int)strtol(line + 5, NULL, 10);
+    int port = (int)leading_number(line + 5);
     static const char *const extra[] = { "--allow-private-webhooks", "--webhook-attempts", "3", "--webhook-retry-ms",
                                          "100", "--webhook-timeout-ms", "1000", NULL };
     world w;
@@ -289,7 +298,7 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
     int rfd = test_spawn_reader(recv_argv, &rpid);
     REQUIRE(rfd >= 0);
     REQUIRE(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
-    int port = (int)strtol(line + 5, NULL, 10);
+    int port = (int)leading_number(line + 5);
     static const char *const extra[] = { "--allow-private-webhooks", "--stream-heartbeat", "1", NULL };
     world w;
     if (world_setup(&w, "kill9.db", extra) != 0) {
@@ -322,7 +331,7 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
     CHECK(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "recv msg_", 9) == 0);
     long seen[4 * N];
     size_t nseen = 0;
-    seen[nseen++] = strtol(line + 9, NULL, 10);
+    seen[nseen++] = leading_number(line + 9);
     char listen[32], db[sizeof w.srv.db];
     snprintf(listen, sizeof listen, "127.0.0.1:%d", w.srv.port);
     snprintf(db, sizeof db, "%s", w.srv.db);
@@ -343,7 +352,7 @@ void test_api_push_survives_kill9_with_deliveries_pending(void)
         if (test_read_line(rfd, line, sizeof line, 20000) != 0)
             break;
         if (strncmp(line, "recv msg_", 9) == 0)
-            seen[nseen++] = strtol(line + 9, NULL, 10);
+            seen[nseen++] = leading_number(line + 9);
     }
     size_t next = 0;
     for (size_t k = 0; k < nseen; k++) {
@@ -414,7 +423,7 @@ void test_api_push_webhook_bad_receivers_delay_nothing_else(void)
     int rfd = test_spawn_reader(recv_argv, &rpid);
     REQUIRE(rfd >= 0);
     REQUIRE(test_read_line(rfd, line, sizeof line, 20000) == 0 && strncmp(line, "port ", 5) == 0);
-    int port = (int)strtol(line + 5, NULL, 10);
+    int port = (int)leading_number(line + 5);
     static const char *const extra[] = { "--allow-private-webhooks", "--webhook-attempts", "2", "--webhook-retry-ms",
                                          "50", "--webhook-timeout-ms", "700", NULL };
     world w;
