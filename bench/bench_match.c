@@ -21,7 +21,7 @@
 #include "index.h"
 #include "mem.h"
 #include "sbuf.h"
-#include "store_fts.h"
+#include "store/fts.h"
 #include "tokenizer.h"
 #include <sqlite3.h>
 #include <stdio.h>
