@@ -33,7 +33,10 @@ typedef struct store store;
 TM_MUST_CHECK int store_open(const char *path, store **out);
 /* Closes every connection (the log is checkpointed on the last close). Accepts NULL. */
 void store_close(store *s);
-/* Deletes the database file at path with its -wal and -shm files (scratch databases of tests and benchmarks; never an open one). */
+/*
+ * Deletes the database file at path with its -wal and -shm files (scratch
+ * databases of tests and benchmarks; never an open one).
+ */
 void store_remove_files(const char *path);
 /* Runs a trivial query on a reader; TM_OK when the database answers. */
 TM_MUST_CHECK int store_ping(store *s);
@@ -214,7 +217,10 @@ typedef struct policy {
 } policy;
 
 TM_MUST_CHECK int store_policy_get(store *s, policy *out);
-/* The thresholds of p as JSON: {suggest_threshold, auto_approve_score (or null)}, as the audit log records them. Caller deletes. */
+/*
+ * The thresholds of p as JSON: {suggest_threshold, auto_approve_score (or
+ * null)}, as the audit log records them.  Caller deletes.
+ */
 cJSON *store_policy_json(const policy *p);
 /* Stores the thresholds of p, recording the change in the audit log. */
 TM_MUST_CHECK int store_policy_set(store *s, const policy *p, int64_t actor_user_id);

@@ -192,7 +192,8 @@ static st_sql SQL_DUE = ST_SQL("SELECT d.id, d.webhook_id, w.org_id, w.url, d.pa
                                " WHERE p.webhook_id = w.id AND p.state = 'pending')"
                                " WHERE w.status = 'active' AND d.next_attempt_at <= ?1 ORDER BY d.id LIMIT ?2");
 static st_sql SQL_ATTEMPT_INSERT = ST_SQL("INSERT INTO delivery_attempts(delivery_id, status_code, error, duration_ms)"
-                                          " SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?1)");
+                                          " SELECT ?1, ?2, ?3, ?4"
+                                          " WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?1)");
 static st_sql SQL_DELIV_UPDATE = ST_SQL("UPDATE deliveries SET state = ?2, attempts = attempts + 1,"
                                         " next_attempt_at = ?3, updated_at = " ST_NOW " WHERE id = ?1");
 
