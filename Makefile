@@ -21,11 +21,11 @@ DB      ?= techmatch.db
 LISTEN  ?= 127.0.0.1:8080
 
 MATCHER_SRC := $(wildcard matcher/*.c)
-APP_SRC     := $(filter-out src/main.c,$(wildcard src/*.c))
+APP_SRC     := $(filter-out src/main.c,$(wildcard src/*.c src/store/*.c))
 TEST_SRC    := $(wildcard tests/*.c)
 EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv docs/openapi.json \
                $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg))
-HEADERS     := $(wildcard src/*.h matcher/*.h tests/*.h tests/fuzz/*.h bench/*.h)
+HEADERS     := $(wildcard src/*.h src/store/*.h matcher/*.h tests/*.h tests/fuzz/*.h bench/*.h)
 
 .PHONY: all deps run serve test check bench eval fuzz fuzzers clean seed
 

@@ -23,7 +23,7 @@
 #include "mem.h"
 #include "parse.h"
 #include "sbuf.h"
-#include "store_fts.h"
+#include "store/fts.h"
 #include "tokenizer.h"
 #include <sqlite3.h>
 #include <stdio.h>

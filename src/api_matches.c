@@ -79,23 +79,21 @@ void api_matches_for_listing(http_request *r)
     reply_json(r, 200, out);
 }
 
-/* A short public view of a listing for match lists: id and title. */
-static cJSON *brief(store *s, listing_kind kind, int64_t id)
+/* A short public view of listing id (l, or NULL when it could not be read) for match lists: id and title. */
+static cJSON *brief(int64_t id, const listing *l)
 {
-    listing *l = NULL;
     cJSON *o = cJSON_CreateObject();
     json_add_int(o, "id", id);
-    if (store_listing_get(s, kind, id, &l) == TM_OK) {
+    if (l) {
         cJSON_AddStringToObject(o, "title", l->title);
         cJSON_AddItemToObject(o, "fields", strlist_to_json(&l->fields));
         cJSON_AddStringToObject(o, "status", l->status);
     }
-    listing_free(l);
     return o;
 }
 
-/* A stored match as the API shows it. */
-static cJSON *match_json(store *s, const match *m)
+/* A stored match as the API shows it, with its demand d and achievement a as read (either may be NULL). */
+static cJSON *match_json_with(const match *m, const listing *d, const listing *a)
 {
     cJSON *it = cJSON_CreateObject();
     json_add_int(it, "id", m->id);
@@ -104,12 +102,26 @@ static cJSON *match_json(store *s, const match *m)
     cJSON_AddNumberToObject(it, "f", m->f);
     cJSON_AddStringToObject(it, "status", m->status);
     cJSON_AddStringToObject(it, "origin", m->origin);
-    cJSON_AddItemToObject(it, "demand", brief(s, LISTING_DEMAND, m->demand_id));
-    cJSON_AddItemToObject(it, "achievement", brief(s, LISTING_ACHIEVEMENT, m->achievement_id));
+    cJSON_AddItemToObject(it, "demand", brief(m->demand_id, d));
+    cJSON_AddItemToObject(it, "achievement", brief(m->achievement_id, a));
     cJSON *e = m->explanation ? cJSON_Parse(m->explanation) : NULL;
     cJSON_AddItemToObject(it, "explanation", e ? e : cJSON_CreateNull());
     cJSON_AddStringToObject(it, "created_at", m->created_at);
     cJSON_AddStringToObject(it, "updated_at", m->updated_at);
+    return it;
+}
+
+/* A stored match as the API shows it, reading its two listings. */
+static cJSON *match_json(store *s, const match *m)
+{
+    listing *d = NULL, *a = NULL;
+    if (store_listing_get(s, LISTING_DEMAND, m->demand_id, &d) != TM_OK)
+        d = NULL;
+    if (store_listing_get(s, LISTING_ACHIEVEMENT, m->achievement_id, &a) != TM_OK)
+        a = NULL;
+    cJSON *it = match_json_with(m, d, a);
+    listing_free(d);
+    listing_free(a);
     return it;
 }
 
@@ -132,8 +144,43 @@ static int common_filters_or_reply(http_request *r, match_filter *f)
     return 1;
 }
 
+/* How a match list shows one match, given its demand d and achievement a (either NULL when unread). */
+typedef cJSON *(*match_show_fn)(http_request *r, const match *m, const listing *d, const listing *a);
+
+/*
+ * Reads the demands and the achievements of a page's matches in one batch
+ * each (d[i], a[i] for items[i]; NULL where unread).  Free with
+ * free_page_listings.
+ */
+static void read_page_listings(store *s, const match_page *page, listing ***d, listing ***a)
+{
+    size_t n = page->n ? page->n : 1;
+    int64_t *ids = xcalloc(n, sizeof *ids);
+    *d = xcalloc(n, sizeof **d);
+    *a = xcalloc(n, sizeof **a);
+    for (size_t i = 0; i < page->n; i++)
+        ids[i] = page->items[i].demand_id;
+    if (store_listings_get_many(s, LISTING_DEMAND, ids, page->n, *d) != TM_OK)
+        memset(*d, 0, n * sizeof **d); /* shown as unread, as one failed read was */
+    for (size_t i = 0; i < page->n; i++)
+        ids[i] = page->items[i].achievement_id;
+    if (store_listings_get_many(s, LISTING_ACHIEVEMENT, ids, page->n, *a) != TM_OK)
+        memset(*a, 0, n * sizeof **a);
+    free(ids);
+}
+
+static void free_page_listings(listing **d, listing **a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        listing_free(d[i]);
+        listing_free(a[i]);
+    }
+    free(d);
+    free(a);
+}
+
 /* Lists the matches f selects, each shown by show; replies. */
-static void reply_match_page(http_request *r, const match_filter *f, cJSON *(*show)(http_request *, const match *))
+static void reply_match_page(http_request *r, const match_filter *f, match_show_fn show)
 {
     match_page page;
     int rc = store_match_list(req_app(r)->store, f, &page);
@@ -145,18 +192,22 @@ static void reply_match_page(http_request *r, const match_filter *f, cJSON *(*sh
         reply_status(r, rc, NULL);
         return;
     }
+    listing **d = NULL, **a = NULL;
+    read_page_listings(req_app(r)->store, &page, &d, &a);
     cJSON *out = cJSON_CreateObject();
     cJSON *items = cJSON_AddArrayToObject(out, "items");
     for (size_t i = 0; i < page.n; i++)
-        cJSON_AddItemToArray(items, show(r, &page.items[i]));
+        cJSON_AddItemToArray(items, show(r, &page.items[i], d[i], a[i]));
     json_add_string_or_null(out, "next_cursor", page.next_cursor);
+    free_page_listings(d, a, page.n);
     store_match_page_cleanup(&page);
     reply_json(r, 200, out);
 }
 
-static cJSON *brief_match(http_request *r, const match *m)
+static cJSON *brief_match(http_request *r, const match *m, const listing *d, const listing *a)
 {
-    return match_json(req_app(r)->store, m);
+    (void)r;
+    return match_json_with(m, d, a);
 }
 
 void api_matches_list(http_request *r)
@@ -177,17 +228,14 @@ void api_matches_list(http_request *r)
 }
 
 /* A queue entry: the match with both listings in full, side by side, and a proposal's statement. */
-static cJSON *review_item(http_request *r, const match *m)
+static cJSON *review_item(http_request *r, const match *m, const listing *d, const listing *a)
 {
-    store *s = req_app(r)->store;
-    cJSON *o = match_json(s, m);
-    listing *d = NULL, *a = NULL;
-    if (store_listing_get(s, LISTING_DEMAND, m->demand_id, &d) == TM_OK)
+    (void)r;
+    cJSON *o = match_json_with(m, d, a);
+    if (d)
         cJSON_ReplaceItemInObject(o, "demand", listing_to_json(d, 1));
-    if (store_listing_get(s, LISTING_ACHIEVEMENT, m->achievement_id, &a) == TM_OK)
+    if (a)
         cJSON_ReplaceItemInObject(o, "achievement", listing_to_json(a, 1));
-    listing_free(d);
-    listing_free(a);
     json_add_string_or_null(o, "statement", m->statement);
     json_add_id_or_null(o, "assigned_to", m->assigned_to);
     return o;

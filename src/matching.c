@@ -145,9 +145,13 @@ static int explain_pair(matching *m, mt_tokenizer *t, const listing *demand, con
 static listing **load_hits(store *s, listing_kind kind, const mt_hit *hits, size_t n)
 {
     listing **out = xcalloc(n ? n : 1, sizeof *out);
+    int64_t *ids = xcalloc(n ? n : 1, sizeof *ids);
     for (size_t i = 0; i < n; i++)
-        if (store_listing_get(s, kind, hits[i].id, &out[i]) != TM_OK)
-            out[i] = NULL;
+        ids[i] = hits[i].id;
+    /* One read for all of them; on a store error every entry stays NULL (the hit is skipped, as a missing one). */
+    if (store_listings_get_many(s, kind, ids, n, out) != TM_OK)
+        memset(out, 0, (n ? n : 1) * sizeof *out);
+    free(ids);
     return out;
 }
 

@@ -1,20 +1,22 @@
 /*
- * store.h: all of techmatch's SQL.  Nothing outside store.* sees SQLite.
+ * store.h: all of techmatch's storage.  The implementation lives in src/store/
+ * (one file per noun behind the private store_int.h); nothing outside that
+ * folder sees SQL or the database engine, and nothing in this header names it.
  *
- * A store is one SQLite database in WAL mode (foreign keys on, busy timeout,
- * synchronous=FULL: a write that was acknowledged survives a crash of the
- * process and of the machine).  store_open applies the migrations compiled
- * from schema/ in order, each in its own transaction, recording the count in
- * PRAGMA user_version; a failing migration is rolled back and named in the
- * log, and store_open fails.  On first start it loads the default taxonomy.
+ * A store is one database file, written ahead in a log (foreign keys on, a
+ * busy timeout, every commit synced: a write that was acknowledged survives a
+ * crash of the process and of the machine).  store_open applies the
+ * migrations compiled from schema/ in order, each in its own transaction,
+ * recording the count in the schema version; a failing migration is rolled
+ * back and named in the log, and store_open fails.  On first start it loads the default taxonomy.
  *
  * Concurrency: every function is thread-safe.  Reads run on a pool of
  * read-only connections, in parallel; writes are serialised through one writer
  * connection.  Prepared statements are prepared once per connection and reset
  * after each use.
  *
- * Errors: functions return a tm_status; TM_ERR_DB is logged here with SQLite's
- * message, so callers only map it to a reply.  Returned structs are owned by
+ * Errors: functions return a tm_status; TM_ERR_DB is logged here with the
+ * database's message, so callers only map it to a reply.  Returned structs are owned by
  * the caller unless the comment says otherwise.
  */
 #ifndef TM_STORE_H
@@ -30,14 +32,23 @@ typedef struct store store;
 
 /* Opens (creating if needed) and migrates the database at path. */
 TM_MUST_CHECK int store_open(const char *path, store **out);
-/* Closes every connection (WAL checkpointed by SQLite on the last close). Accepts NULL. */
+/* Closes every connection (the log is checkpointed on the last close). Accepts NULL. */
 void store_close(store *s);
-/* Deletes the database file at path with its -wal and -shm files (scratch databases of tests and benchmarks; never an open one). */
+/*
+ * Deletes the database file at path with its -wal and -shm files (scratch
+ * databases of tests and benchmarks; never an open one).
+ */
 void store_remove_files(const char *path);
 /* Runs a trivial query on a reader; TM_OK when the database answers. */
 TM_MUST_CHECK int store_ping(store *s);
 /* The schema version (number of migrations applied). */
 int store_schema_version(store *s);
+/*
+ * The number of statement executions (each run of a prepared statement, from
+ * its first step to its reset, counted once) since store_open: a benchmark
+ * running the server in-process divides it by its requests.  Thread-safe.
+ */
+uint64_t store_statements_run(store *s);
 
 /* ---- taxonomy ---- */
 
@@ -99,6 +110,14 @@ TM_MUST_CHECK int store_org_ensure(store *s, const char *name, const char *kind,
 TM_MUST_CHECK int store_listing_create(store *s, listing *l, int64_t actor_user_id);
 /* Reads one listing; TM_ERR_NOT_FOUND if there is none with this id. */
 TM_MUST_CHECK int store_listing_get(store *s, listing_kind kind, int64_t id, listing **out);
+/*
+ * Reads the n listings of kind with ids[0..n) in one statement (whatever n):
+ * out[i] receives the listing with ids[i], or NULL when there is none (an id
+ * may repeat; each out[i] is its own copy).  The caller frees each out[i]
+ * with listing_free.  On an error every out[i] is NULL.
+ */
+TM_MUST_CHECK int store_listings_get_many(store *s, listing_kind kind, const int64_t *ids, size_t n,
+                                          listing **out);
 /*
  * An edit of a stored listing, run inside the write transaction: it changes l
  * (the listing as stored) and returns TM_OK to store the result, or any other
@@ -194,7 +213,10 @@ typedef struct policy {
 } policy;
 
 TM_MUST_CHECK int store_policy_get(store *s, policy *out);
-/* The thresholds of p as JSON: {suggest_threshold, auto_approve_score (or null)}, as the audit log records them. Caller deletes. */
+/*
+ * The thresholds of p as JSON: {suggest_threshold, auto_approve_score (or
+ * null)}, as the audit log records them.  Caller deletes.
+ */
 cJSON *store_policy_json(const policy *p);
 /* Stores the thresholds of p, recording the change in the audit log. */
 TM_MUST_CHECK int store_policy_set(store *s, const policy *p, int64_t actor_user_id);

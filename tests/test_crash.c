@@ -18,7 +18,7 @@
 #include "test.h"
 #include "parse.h"
 #include "store.h"
-#include "store_fts.h" /* the FTS5 integrity check re-tokenizes the listings with techmatch's tokenizer */
+#include "store/fts.h" /* the FTS5 integrity check re-tokenizes the listings with techmatch's tokenizer */
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>

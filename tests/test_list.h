@@ -42,6 +42,20 @@
     X(test_store_listing_round_trip_and_search) \
     X(test_listing_write_import_matches_what_it_stored) \
     X(test_listing_write_close_checks_the_owner_and_withdraws) \
+    X(test_store_accounts_register_rolls_back_a_conflict) \
+    X(test_store_accounts_sessions_expire_and_staff_list) \
+    X(test_store_listings_get_many_keeps_order_and_marks_missing) \
+    X(test_store_listings_edit_status_and_queue) \
+    X(test_store_listings_import_updates_by_ref) \
+    X(test_store_matches_approve_pushes_once_and_auto_approves) \
+    X(test_store_matches_digest_gathers_approved_matches) \
+    X(test_store_matches_pipeline_edits_notes_history_and_proposals) \
+    X(test_store_outbox_subscription_defaults_and_changes) \
+    X(test_store_outbox_notifications_page_and_read) \
+    X(test_store_webhooks_endpoints_belong_to_their_organisation) \
+    X(test_store_webhooks_deliveries_retry_resend_and_disable) \
+    X(test_store_stats_counts_the_funnel_and_exports_decisions) \
+    X(test_store_stats_fails_whole_on_a_failing_query) \
     X(test_openapi_documents_every_route) \
     X(test_meta_vocab_lookups_and_joins) \
     X(test_meta_openapi_lists_the_same_codes) \

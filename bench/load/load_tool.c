@@ -22,7 +22,7 @@
 #include "parse.h"
 #include "sbuf.h"
 #include "store.h"
-#include "store_fts.h"
+#include "store/fts.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sqlite3.h>

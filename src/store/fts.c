@@ -1,8 +1,8 @@
 /*
- * store_fts.c: an FTS5 tokenizer that calls mt_tokenize, and the builder of
- * safe FTS5 query strings.
+ * fts.c: an FTS5 tokenizer that calls mt_tokenize, and the builder of safe
+ * FTS5 query strings (see fts.h).
  */
-#include "store_fts.h"
+#include "fts.h"
 #include "limits.h"
 #include "log.h"
 #include "mem.h"
@@ -60,9 +60,11 @@ int store_fts_register(sqlite3 *db)
         return TM_ERR_DB;
     }
     sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-    sqlite3_step(st);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        log_error("SQLite, fts5(): %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
-    if (api == NULL || api->iVersion < 2) {
+    if (rc != SQLITE_ROW || api == NULL || api->iVersion < 2) {
         log_error("SQLite's FTS5 API is missing or too old");
         return TM_ERR_DB;
     }

@@ -1,7 +1,9 @@
 /*
- * store_fts.h: the bridge between SQLite FTS5 and the matcher's tokenizer,
- * private to the store.  Registering the tokenizer as "techmatch" on every
- * connection makes search and matching tokenize alike.
+ * fts.h: the bridge between SQLite FTS5 and the matcher's tokenizer, private
+ * to the store (src/store/; tests and benchmarks that open database files
+ * themselves include it as "store/fts.h" to tokenize alike).  Registering the
+ * tokenizer as "techmatch" on every connection makes search and matching
+ * tokenize alike.  Both functions are thread-safe.
  */
 #ifndef TM_STORE_FTS_H
 #define TM_STORE_FTS_H
