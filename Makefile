@@ -88,11 +88,12 @@ BENCH_SERVER_ACHIEVEMENTS ?= 20000
 BENCH_PUSH_DEMANDS ?= 100000
 BENCH_PUSH_STREAMS ?= 1000
 bench: deps
-	@$(MAKE) --no-print-directory build/release/techmatch build/release/bench_core build/release/bench_match build/release/bench_server build/release/bench_push
+	@$(MAKE) --no-print-directory build/release/techmatch build/release/bench_core build/release/bench_match build/release/bench_server build/release/bench_push build/release/bench_review
 	build/release/bench_core $(BENCH_N)
 	build/release/bench_match $(BENCH_ACHIEVEMENTS) $(BENCH_DEMANDS)
 	build/release/bench_server build/release/techmatch $(BENCH_SERVER_ACHIEVEMENTS)
 	build/release/bench_push build/release/techmatch $(BENCH_PUSH_DEMANDS) $(BENCH_PUSH_STREAMS)
+	build/release/bench_review
 
 build/release/bench_server: build/release/bench/bench_server.o build/release/bench/corpus.o build/release/bench/serverkit.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
@@ -101,6 +102,9 @@ build/release/bench_push: build/release/bench/bench_push.o build/release/bench/c
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/release/bench_match: build/release/bench/bench_match.o build/release/bench/corpus.o build/release/libtm.a
+	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/release/bench_review: build/release/bench/bench_review.o build/release/bench/corpus.o build/release/bench/serverkit.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/release/bench_core: build/release/bench/bench_core.o build/release/bench/corpus.o build/release/libtm.a
