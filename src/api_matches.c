@@ -11,6 +11,7 @@
 #include "limits.h"
 #include "matching.h"
 #include "mem.h"
+#include "parse.h"
 #include "push.h"
 #include "vocab.h"
 #include <stdio.h>
@@ -23,11 +24,10 @@
 static int score_arg_or_reply(http_request *r, const char *name, double *out)
 {
     const char *v = req_query(r, name);
-    char *end = NULL;
+    double x = 0;
     if (v == NULL)
         return 1;
-    double x = strtod(v, &end);
-    if (end == v || *end != '\0' || !(x >= 0.0 && x <= 1.0)) {
+    if (parse_double(v, 0.0, 1.0, &x) != TM_OK) {
         reply_invalid_field(r, name, "must be a number from 0 to 1");
         return 0;
     }
@@ -251,9 +251,8 @@ void api_matches_review(http_request *r)
     } else if (assigned && strcmp(assigned, "none") == 0) {
         f.assigned_to = 0;
     } else if (assigned) {
-        char *end = NULL;
-        long long v = strtoll(assigned, &end, 10);
-        if (end == assigned || *end != '\0' || v < 1) {
+        int64_t v = 0;
+        if (parse_int64(assigned, 1, INT64_MAX, &v) != TM_OK) {
             reply_invalid_field(r, "assigned", "must be me, none or a broker's user id");
             return;
         }
@@ -324,7 +323,8 @@ static int score_member(const cJSON *body, const char *name, int nullable, cJSON
     if (v == NULL || (nullable && cJSON_IsNull(v)))
         return 1;
     if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0.0 && v->valuedouble <= 1.0)) {
-        json_error_add(errors, name, nullable ? "must be a number from 0 to 1, or null" : "must be a number from 0 to 1");
+        json_error_add(errors, name,
+                       nullable ? "must be a number from 0 to 1, or null" : "must be a number from 0 to 1");
         return 0;
     }
     *out = v->valuedouble;
@@ -647,7 +647,8 @@ void api_matches_assign(http_request *r)
 void api_matches_note(http_request *r)
 {
     const cJSON *body = req_json(r);
-    const char *text = cJSON_IsObject(body) ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "text")) : NULL;
+    const cJSON *member = cJSON_IsObject(body) ? cJSON_GetObjectItemCaseSensitive(body, "text") : NULL;
+    const char *text = cJSON_GetStringValue(member);
     if (text == NULL || text[0] == '\0' || strlen(text) > LIM_NOTE) {
         reply_invalid_field(r, "text", "must be a non-empty string of at most 4000 bytes");
         return;

@@ -1,7 +1,7 @@
 #!/bin/sh
-# run.sh: runs the whole test suite twice: on the release build, then on the
-# AddressSanitizer + UndefinedBehaviorSanitizer build (server and tests both),
-# then a short load run and a few seconds of each fuzzer.
+# run.sh: runs the style check, then the whole test suite twice: on the release
+# build, then on the AddressSanitizer + UndefinedBehaviorSanitizer build (server
+# and tests both), then a short load run and a few seconds of each fuzzer.
 # Ends with one line "total: N passed, N failed"; exits non-zero on any failure.
 cd "$(dirname "$0")/.."
 passed=0
@@ -28,6 +28,17 @@ tally() {
         [ "${rc#* }" = 0 ] || status=1
     fi
 }
+
+# The style check (tests/checksrc.sh) first: one test, failed by any finding.
+if [ $# = 0 ]; then
+    if sh tests/checksrc.sh; then
+        passed=$((passed + 1))
+    else
+        echo "run.sh: the style check found the problems above"
+        failed=$((failed + 1))
+        status=1
+    fi
+fi
 
 for variant in release san; do
     tally "the $variant runner" env TECHMATCH_BIN=build/$variant/techmatch TEST_LABEL=$variant \

@@ -8,6 +8,7 @@
 #include "fts.h"
 #include "json.h"
 #include "mem.h"
+#include "parse.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,16 +442,13 @@ void store_page_cleanup(listing_page *p)
 static int parse_cursor(const char *cursor, int search, int64_t *value)
 {
     const char *p = cursor;
-    char *end = NULL;
+    int64_t v = 0;
     if (search) {
         if (*p != 's')
             return 0;
         p++;
     }
-    if (*p < '0' || *p > '9')
-        return 0;
-    long long v = strtoll(p, &end, 10);
-    if (*end != '\0' || v < 0 || v > (1LL << 53))
+    if (*p < '0' || *p > '9' || parse_int64(p, 0, INT64_C(1) << 53, &v) != TM_OK)
         return 0;
     *value = v;
     return 1;

@@ -7,6 +7,7 @@
 #include "store_int.h"
 #include "limits.h"
 #include "mem.h"
+#include "parse.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,16 +446,10 @@ static int match_page_row(void *ctx, sqlite3_stmt *row)
 /* Parses a match list cursor "<score>:<id>"; returns 1 if valid. */
 static int parse_match_cursor(const char *cursor, double *score, int64_t *id)
 {
-    char *end = NULL;
-    *score = strtod(cursor, &end);
-    if (end == cursor || *end != ':')
+    const char *end = NULL;
+    if (parse_double_prefix(cursor, -1e300, 1e300, score, &end) != TM_OK || *end != ':')
         return 0;
-    const char *idp = end + 1;
-    long long v = strtoll(idp, &end, 10);
-    if (end == idp || *end != '\0' || v <= 0)
-        return 0;
-    *id = v;
-    return 1;
+    return parse_int64(end + 1, 1, INT64_MAX, id) == TM_OK;
 }
 
 int store_match_list(store *s, const match_filter *f, match_page *out)
