@@ -276,11 +276,8 @@ int main(int argc, char **argv)
     long ndemands = (long)ndemands_arg;
     int nstreams = (int)nstreams_arg, posts = (int)posts_arg;
     char db[] = "/tmp/techmatch-bench-push-XXXXXX";
-    int fd = mkstemp(db);
-    if (fd < 0)
+    if (kit_scratch_db(db) != 0)
         return 2;
-    close(fd);
-    unlink(db);
     log_set_quiet(1);
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);

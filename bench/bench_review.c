@@ -141,11 +141,8 @@ int main(int argc, char **argv)
         return 2;
     }
     char db[] = "/tmp/techmatch-bench-review-XXXXXX";
-    int fd = mkstemp(db);
-    if (fd < 0)
+    if (kit_scratch_db(db) != 0)
         return 2;
-    close(fd);
-    unlink(db);
     log_set_quiet(1);
     signal(SIGPIPE, SIG_IGN);
     if (start_server(db) != 0 || make_accounts() != 0) {

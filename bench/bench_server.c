@@ -64,11 +64,8 @@ int main(int argc, char **argv)
     long n = (long)achievements;
     int reqs = (int)requests;
     char db[] = "/tmp/techmatch-bench-server-XXXXXX";
-    int fd = mkstemp(db);
-    if (fd < 0)
+    if (kit_scratch_db(db) != 0)
         return 2;
-    close(fd);
-    unlink(db);
     log_set_quiet(1);
     corpus_init(20000, 88172645u);
     double t0 = corpus_now();

@@ -54,6 +54,16 @@ pid_t kit_start(const char *bin, const char *db, const char *const *extra, int *
     return *port > 0 ? pid : -1;
 }
 
+int kit_scratch_db(char *path)
+{
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(path);
+    return 0;
+}
+
 static size_t collect(char *data, size_t size, size_t n, void *ctx)
 {
     sbuf_add(ctx, data, size * n);

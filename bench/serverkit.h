@@ -21,6 +21,12 @@ pid_t kit_start(const char *bin, const char *db, const char *const *extra, int *
 /* One request on c (json NULL: a GET); returns the status (-1 on failure) and fills body. */
 long kit_request(CURL *c, const char *url, const char *method, const char *token, const char *json, sbuf *body);
 
+/*
+ * Turns path (a template ending in XXXXXX, changed in place) into a fresh name
+ * for a scratch database: unique, with no file left there.  0, or -1.
+ */
+int kit_scratch_db(char *path);
+
 /* Logs in and copies the token (AUTH token size) to token; 0 on success. */
 int kit_login(CURL *c, int port, const char *email, const char *password, char *token, size_t len);
 
