@@ -169,7 +169,7 @@ void api_listings_create(http_request *r)
     char where[64];
     snprintf(where, sizeof where, "/api/%ss/%lld", listing_kind_name(kind), (long long)l->id);
     reply_add_header(r, "Location", where);
-    reply_json(r, 201, listing_to_json(l, 1));
+    reply_json(r, 201, listing_to_json(l, access_listing_private(p, l)));
     listing_free(l);
 }
 
@@ -202,7 +202,7 @@ void api_listings_update(http_request *r)
     }
     cJSON_Delete(p.errors);
     if (rc == TM_OK)
-        reply_json(r, 200, listing_to_json(l, 1));
+        reply_json(r, 200, listing_to_json(l, access_listing_private(p.who, l)));
     else if (rc == TM_ERR_FORBIDDEN)
         reply_problem(r, 403, "only the organisation that posted this listing may change it");
     else if (rc == TM_ERR_NOT_FOUND)
@@ -217,8 +217,7 @@ void api_listings_close(http_request *r)
     listing_kind kind = (listing_kind)req_arg(r);
     const principal *p = req_principal(r);
     listing *l = NULL;
-    int rc = listing_write_close(req_app(r)->store, req_app(r)->matching, kind, req_param_id(r, 0), p->org_id,
-                                 p->user_id, &l);
+    int rc = listing_write_close(req_app(r)->store, req_app(r)->matching, kind, req_param_id(r, 0), p, &l);
     if (rc == TM_ERR_NOT_FOUND) {
         char msg[64];
         snprintf(msg, sizeof msg, "no %s with this id", listing_kind_name(kind));
@@ -228,7 +227,7 @@ void api_listings_close(http_request *r)
     } else if (rc != TM_OK) {
         reply_status(r, rc, NULL);
     } else {
-        reply_json(r, 200, listing_to_json(l, 1));
+        reply_json(r, 200, listing_to_json(l, access_listing_private(p, l)));
     }
     listing_free(l);
 }

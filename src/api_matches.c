@@ -230,12 +230,13 @@ void api_matches_list(http_request *r)
 /* A queue entry: the match with both listings in full, side by side, and a proposal's statement. */
 static cJSON *review_item(http_request *r, const match *m, const listing *d, const listing *a)
 {
-    (void)r;
+    const principal *p = req_principal(r);
     cJSON *o = match_json_with(m, d, a);
     if (d)
-        cJSON_ReplaceItemInObject(o, "demand", listing_to_json(d, 1));
+        cJSON_ReplaceItemInObject(o, "demand", listing_to_json(d, access_match_listing_private(p, m, LISTING_DEMAND)));
     if (a)
-        cJSON_ReplaceItemInObject(o, "achievement", listing_to_json(a, 1));
+        cJSON_ReplaceItemInObject(o, "achievement",
+                                  listing_to_json(a, access_match_listing_private(p, m, LISTING_ACHIEVEMENT)));
     json_add_string_or_null(o, "statement", m->statement);
     json_add_id_or_null(o, "assigned_to", m->assigned_to);
     return o;

@@ -5,6 +5,7 @@
  * is logged, not returned, as the write stands.
  */
 #include "listing_write.h"
+#include "access.h"
 #include "log.h"
 #include <stddef.h>
 
@@ -40,11 +41,16 @@ int listing_write_edit(store *s, matching *m, listing_kind kind, int64_t id, int
     return rc;
 }
 
-int listing_write_close(store *s, matching *m, listing_kind kind, int64_t id, int64_t org_id,
-                        int64_t actor_user_id, listing **out)
+/* The check of a close: only the listing's owner changes it (access.h). */
+static int owner_only(void *ctx, const listing *l)
+{
+    return access_owns_listing(ctx, l) ? TM_OK : TM_ERR_FORBIDDEN;
+}
+
+int listing_write_close(store *s, matching *m, listing_kind kind, int64_t id, const principal *who, listing **out)
 {
     listing *l = NULL;
-    int rc = store_listing_set_status(s, kind, id, org_id, "closed", actor_user_id, &l);
+    int rc = store_listing_set_status(s, kind, id, "closed", who->user_id, owner_only, (void *)who, &l);
     if (rc == TM_OK)
         (void)match_written(m, s, l); /* closed: it leaves the index, its suggestions are withdrawn */
     if (rc == TM_OK && out)

@@ -47,15 +47,15 @@ TM_MUST_CHECK int listing_write_edit(store *s, matching *m, listing_kind kind, i
                                      listing_edit_fn edit, void *ctx, listing **out);
 
 /*
- * Closes listing id of kind on behalf of organisation org_id (its owner):
- * reads, checks and closes it in one write transaction (a closed listing is
- * left as it is), then matches it, which withdraws its suggestions and
- * proposals.  Returns TM_OK, TM_ERR_NOT_FOUND, TM_ERR_FORBIDDEN (another
- * organisation owns it) or a store error.  On TM_OK, *out (when not NULL)
- * receives the listing as stored (caller frees).
+ * Closes listing id of kind on behalf of who: reads it, asks access.h whether
+ * who may change it (its owner) and closes it, in one write transaction (a
+ * closed listing is left as it is); then matches it, which withdraws its
+ * suggestions and proposals.  Returns TM_OK, TM_ERR_NOT_FOUND,
+ * TM_ERR_FORBIDDEN (who does not own it) or a store error.  On TM_OK, *out
+ * (when not NULL) receives the listing as stored (caller frees).
  */
-TM_MUST_CHECK int listing_write_close(store *s, matching *m, listing_kind kind, int64_t id, int64_t org_id,
-                                      int64_t actor_user_id, listing **out);
+TM_MUST_CHECK int listing_write_close(store *s, matching *m, listing_kind kind, int64_t id, const principal *who,
+                                      listing **out);
 
 /*
  * Imports a file of listings of kind for org_id (see import.h): import_run

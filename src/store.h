@@ -134,14 +134,22 @@ typedef int (*listing_edit_fn)(void *ctx, listing *l);
 TM_MUST_CHECK int store_listing_edit(store *s, listing_kind kind, int64_t id, int64_t actor_user_id,
                                      listing_edit_fn edit, void *ctx, listing **out);
 /*
- * Sets the status ("open" | "closed") of listing id, which organisation
- * org_id owns, in one write transaction; a listing that has this status
- * already is not written.  Returns TM_ERR_NOT_FOUND if there is no such
- * listing, TM_ERR_FORBIDDEN if another organisation owns it, or a store error;
- * on TM_OK, *out (when not NULL) receives the listing as stored (caller frees).
+ * A look at a stored listing before it changes, run inside the write
+ * transaction: TM_OK lets the change go on, any other status refuses it.  It
+ * must not change l.
  */
-TM_MUST_CHECK int store_listing_set_status(store *s, listing_kind kind, int64_t id, int64_t org_id,
-                                           const char *status, int64_t actor_user_id, listing **out);
+typedef int (*listing_check_fn)(void *ctx, const listing *l);
+
+/*
+ * Sets the status ("open" | "closed") of listing id in one write transaction,
+ * once check (may be NULL) has accepted the listing as stored; a listing that
+ * has this status already is not written.  Returns TM_ERR_NOT_FOUND if there
+ * is no such listing, check's refusal, or a store error; on TM_OK, *out (when
+ * not NULL) receives the listing as stored (caller frees).
+ */
+TM_MUST_CHECK int store_listing_set_status(store *s, listing_kind kind, int64_t id, const char *status,
+                                           int64_t actor_user_id, listing_check_fn check, void *ctx,
+                                           listing **out);
 
 typedef struct listing_filter {
     const char *field_prefix;  /* taxonomy code prefix, or NULL */

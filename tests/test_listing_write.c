@@ -166,13 +166,14 @@ void test_listing_write_close_checks_the_owner_and_withdraws(void)
     CHECK_INT(test_sqlite_int(path, sql), 1);
 
     /* Only the owner closes; a missing listing is not found; neither writes anything. */
-    CHECK_INT(listing_write_close(s, m, LISTING_DEMAND, d->id, uni, 0, &l), TM_ERR_FORBIDDEN);
-    CHECK_INT(listing_write_close(s, m, LISTING_DEMAND, d->id + 100, ent, 0, &l), TM_ERR_NOT_FOUND);
+    principal owner = { .org_id = ent }, stranger = { .org_id = uni };
+    CHECK_INT(listing_write_close(s, m, LISTING_DEMAND, d->id, &stranger, &l), TM_ERR_FORBIDDEN);
+    CHECK_INT(listing_write_close(s, m, LISTING_DEMAND, d->id + 100, &owner, &l), TM_ERR_NOT_FOUND);
     CHECK(l == NULL);
     CHECK_INT(test_sqlite_int(path, "SELECT count(*) FROM demands WHERE status = 'open'"), 1);
 
     /* The owner's close returns the listing as stored, and its suggestions are withdrawn. */
-    REQUIRE(listing_write_close(s, m, LISTING_DEMAND, d->id, ent, 0, &l) == TM_OK);
+    REQUIRE(listing_write_close(s, m, LISTING_DEMAND, d->id, &owner, &l) == TM_OK);
     CHECK_STR(l->status, "closed");
     listing *back = NULL;
     REQUIRE(store_listing_get(s, LISTING_DEMAND, d->id, &back) == TM_OK);
@@ -185,7 +186,7 @@ void test_listing_write_close_checks_the_owner_and_withdraws(void)
     CHECK_INT(test_sqlite_int(path, "SELECT count(*) FROM audit_log WHERE action = 'closed'"), 1);
 
     /* Closing it again writes nothing and still answers with the listing. */
-    REQUIRE(listing_write_close(s, m, LISTING_DEMAND, d->id, ent, 0, &l) == TM_OK);
+    REQUIRE(listing_write_close(s, m, LISTING_DEMAND, d->id, &owner, &l) == TM_OK);
     CHECK_STR(l->status, "closed");
     listing_free(l);
     CHECK_INT(test_sqlite_int(path, "SELECT count(*) FROM audit_log WHERE action = 'closed'"), 1);

@@ -57,6 +57,13 @@ static int refuse(void *ctx, listing *l)
     return TM_ERR_FORBIDDEN;
 }
 
+static int refuse_check(void *ctx, const listing *l)
+{
+    (void)ctx;
+    (void)l;
+    return TM_ERR_FORBIDDEN;
+}
+
 static int count_open(void *ctx, const listing *l)
 {
     (void)l;
@@ -88,14 +95,16 @@ void test_store_listings_edit_status_and_queue(void)
     listing_free(edited);
     CHECK_INT(store_listing_edit(s, LISTING_ACHIEVEMENT, a->id, 0, refuse, NULL, NULL), TM_ERR_FORBIDDEN);
     CHECK_INT(store_listing_edit(s, LISTING_ACHIEVEMENT, 424242, 0, retitle, "x", NULL), TM_ERR_NOT_FOUND);
-    CHECK_INT(store_listing_set_status(s, LISTING_ACHIEVEMENT, b->id, org + 1, "closed", 0, NULL), TM_ERR_FORBIDDEN);
+    CHECK_INT(store_listing_set_status(s, LISTING_ACHIEVEMENT, b->id, "closed", 0, refuse_check, NULL, NULL),
+              TM_ERR_FORBIDDEN);
     listing *closed = NULL;
-    REQUIRE(store_listing_set_status(s, LISTING_ACHIEVEMENT, b->id, org, "closed", 0, &closed) == TM_OK);
+    REQUIRE(store_listing_set_status(s, LISTING_ACHIEVEMENT, b->id, "closed", 0, NULL, NULL, &closed) == TM_OK);
     CHECK_STR(closed->status, "closed");
     listing_free(closed);
     /* Closing it again writes nothing (no audit row) and answers the listing as stored. */
-    REQUIRE(store_listing_set_status(s, LISTING_ACHIEVEMENT, b->id, org, "closed", 0, NULL) == TM_OK);
-    CHECK_INT(store_listing_set_status(s, LISTING_ACHIEVEMENT, 424242, org, "closed", 0, NULL), TM_ERR_NOT_FOUND);
+    REQUIRE(store_listing_set_status(s, LISTING_ACHIEVEMENT, b->id, "closed", 0, NULL, NULL, NULL) == TM_OK);
+    CHECK_INT(store_listing_set_status(s, LISTING_ACHIEVEMENT, 424242, "closed", 0, NULL, NULL, NULL),
+              TM_ERR_NOT_FOUND);
     listing *back = NULL;
     REQUIRE(store_listing_get(s, LISTING_ACHIEVEMENT, a->id, &back) == TM_OK);
     CHECK_STR(back->title, "new title");

@@ -368,16 +368,16 @@ static st_sql SQL_STATUS[2] = {
     ST_SQL("UPDATE achievements SET status = ?2, updated_at = " ST_NOW " WHERE id = ?1"),
 };
 
-int store_listing_set_status(store *s, listing_kind kind, int64_t id, int64_t org_id, const char *status_value,
-                             int64_t actor_user_id, listing **out)
+int store_listing_set_status(store *s, listing_kind kind, int64_t id, const char *status_value,
+                             int64_t actor_user_id, listing_check_fn check, void *ctx, listing **out)
 {
     listing *before = NULL, *after = NULL;
     conn *c = st_write_begin(s);
     if (c == NULL)
         return TM_ERR_DB;
     int status = sx_listing_get_in(c, kind, id, &before);
-    if (status == TM_OK && before->org_id != org_id)
-        status = TM_ERR_FORBIDDEN;
+    if (status == TM_OK && check)
+        status = check(ctx, before);
     int change = status == TM_OK && strcmp(before->status, status_value) != 0;
     if (change)
         status = st_run(c, &SQL_STATUS[kind], ST_ARGS(A_INT(id), A_TEXT(status_value)), "set status");
