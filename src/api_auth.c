@@ -1,6 +1,6 @@
 /*
  * api_auth.c: accounts over HTTP.  Validation here, secrets in auth.c, rows in
- * store.c.
+ * the store (src/store/accounts.c).
  */
 #include "api_auth.h"
 #include "app.h"
