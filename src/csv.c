@@ -148,7 +148,8 @@ void csv_write_field(sbuf *b, const char *s)
     int quote = strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         sbuf_addc(b, '"');
-    if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
+    /* OWASP's CSV injection triggers: a tab or carriage return before = is run too. */
+    if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
         sbuf_addc(b, '\'');
     for (const char *p = s; *p; p++) {
         if (*p == '"')

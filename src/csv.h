@@ -35,7 +35,8 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen);
 /*
  * Appends s (NULL = empty) to b as one field: quoted when it holds a comma,
  * quote or line break; and, since exports are opened in spreadsheets, text
- * starting with = + - @ gets a leading ' so it is never run as a formula.
+ * starting with = + - @, a tab or a carriage return (OWASP's triggers) gets a
+ * leading ' so it is never run as a formula.
  */
 void csv_write_field(struct sbuf *b, const char *s);
 

@@ -76,3 +76,23 @@ void test_csv_write_field_quotes_and_defuses_formulas(void)
     csv_reader_free(r);
     sbuf_cleanup(&b);
 }
+
+/*
+ * Every OWASP CSV-injection trigger at the start of a cell (= + - @ tab CR)
+ * gets the leading ', including a tab or carriage return before =.
+ */
+void test_csv_write_field_defuses_every_formula_trigger(void)
+{
+    static const char *const in[] = { "\t=1+2", "\r=1+2", "\t\r=cmd|' /C calc'!A0", "\tplain", "\r", "\t",
+                                      "=1", "+1", "-1", "@SUM(A1)", " =1", "a=1" };
+    static const char *const want[] = { "'\t=1+2", "\"'\r=1+2\"", "\"'\t\r=cmd|' /C calc'!A0\"", "'\tplain",
+                                         "\"'\r\"", "'\t", "'=1", "'+1", "'-1", "'@SUM(A1)", " =1", "a=1" };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        sbuf b;
+        sbuf_init(&b);
+        csv_write_field(&b, in[i]);
+        if (strcmp(b.buf ? b.buf : "", want[i]) != 0)
+            test_fail(__FILE__, __LINE__, "field %zu: [%s], expected [%s]", i, b.buf ? b.buf : "", want[i]);
+        sbuf_cleanup(&b);
+    }
+}
