@@ -35,6 +35,7 @@ void webhook_config_default(webhook_config *c)
 
 /* ---------- addresses ---------- */
 
+/* Whether an IPv4 address (host order) is not public unicast. */
 static int v4_refused(uint32_t a)
 {
     return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||   /* this network, private, loopback */
@@ -43,30 +44,72 @@ static int v4_refused(uint32_t a)
            (a >> 20) == (172u << 4 | 1) ||                           /* 172.16/12 */
            (a >> 16) == (192u << 8 | 168) ||                         /* 192.168/16 */
            (a >> 8) == (192u << 16 | 0 << 8 | 0) ||                  /* 192.0.0/24 */
+           (a >> 8) == (192u << 16 | 0 << 8 | 2) ||                  /* 192.0.2/24 documentation */
+           (a >> 8) == (198u << 16 | 51 << 8 | 100) ||               /* 198.51.100/24 documentation */
+           (a >> 8) == (203u << 16 | 0 << 8 | 113) ||                /* 203.0.113/24 documentation */
            (a >> 17) == (198u << 7 | 9) ||                           /* 198.18/15 benchmarking */
            (a >> 28) >= 14;                                          /* multicast, reserved, broadcast */
 }
 
-/* Whether a connection to sa must be refused: not a public unicast address. */
-static int address_refused(const struct sockaddr *sa)
+/* The IPv4 address (host order) in four bytes. */
+static uint32_t v4_at(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Whether an IPv6 address carries an IPv4 one that decides where it goes:
+ * IPv4-compatible ::/96, IPv4-mapped ::ffff:0:0/96, IPv4-translated
+ * ::ffff:0:0:0/96, NAT64 64:ff9b::/96 and 6to4 2002::/16.  1 with the IPv4
+ * address in *v4, else 0.
+ */
+static int v6_embedded_v4(const unsigned char *b, uint32_t *v4)
+{
+    static const struct {
+        unsigned char prefix[12];
+        size_t len, at;        /* bytes of prefix that must match; where the IPv4 address starts */
+    } forms[] = {
+        { { 0 }, 12, 12 },                                                 /* ::/96 compatible (:: and ::1 too) */
+        { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff }, 12, 12 },          /* ::ffff:0:0/96 mapped */
+        { { 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0 }, 12, 12 },          /* ::ffff:0:0:0/96 translated */
+        { { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 }, 12, 12 },       /* 64:ff9b::/96 NAT64 */
+        { { 0x20, 0x02 }, 2, 2 },                                          /* 2002::/16 6to4 */
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        if (memcmp(b, forms[i].prefix, forms[i].len) == 0) {
+            *v4 = v4_at(b + forms[i].at);
+            return 1;
+        }
+    return 0;
+}
+
+/*
+ * Whether an IPv6 address without an embedded IPv4 one is not public
+ * unicast: outside global unicast 2000::/3 (which leaves out unique local,
+ * link-local, site-local fec0::/10, multicast, discard-only 100::/64 and
+ * local-use NAT64 64:ff9b:1::/48), or in the IETF's special-purpose
+ * 2001::/23 (Teredo, benchmarking, ORCHID) or documentation 2001:db8::/32
+ * and 3fff::/20.
+ */
+static int v6_refused(const unsigned char *b)
+{
+    return (b[0] & 0xe0) != 0x20 ||
+           (b[0] == 0x20 && b[1] == 0x01 && b[2] < 0x02) ||
+           (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) ||
+           (b[0] == 0x3f && b[1] == 0xff && b[2] < 0x10);
+}
+
+int webhook_address_refused(const struct sockaddr *sa)
 {
     if (sa->sa_family == AF_INET)
         return v4_refused(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
     if (sa->sa_family != AF_INET6)
         return 1;
     const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
-    static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-    static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
-    if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
-        return v4_refused((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
-    int zero = 1;
-    for (int i = 0; i < 15; i++)
-        zero &= b[i] == 0;
-    if (zero)
-        return 1;                               /* :: and ::1 */
-    return (b[0] & 0xfe) == 0xfc ||            /* fc00::/7 unique local */
-           (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || /* fe80::/10 link-local */
-           b[0] == 0xff;                       /* multicast */
+    uint32_t v4 = 0;
+    if (v6_embedded_v4(b, &v4))
+        return v4_refused(v4);
+    return v6_refused(b);
 }
 
 int webhook_url_check(const char *url, int allow_private, char *why, size_t why_len)
@@ -98,8 +141,9 @@ int webhook_url_check(const char *url, int allow_private, char *why, size_t why_
         } else {
             status = TM_OK;
             for (struct addrinfo *p = ai; p && !allow_private; p = p->ai_next)
-                if (address_refused(p->ai_addr)) {
-                    snprintf(why, why_len, "resolves to a private, loopback or link-local address, which is refused");
+                if (webhook_address_refused(p->ai_addr)) {
+                    snprintf(why, why_len, "resolves to an address that is not public (private, loopback, "
+                             "link-local, documentation or reserved), which is refused");
                     status = TM_ERR_INVALID;
                     break;
                 }
@@ -158,7 +202,7 @@ static curl_socket_t open_checked(void *ctx, curlsocktype purpose, struct curl_s
 {
     (void)ctx;
     (void)purpose;
-    if (address_refused(&a->addr))
+    if (webhook_address_refused(&a->addr))
         return CURL_SOCKET_BAD;
     return socket(a->family, a->socktype, a->protocol);
 }

@@ -41,6 +41,13 @@ void webhook_config_default(webhook_config *c);
  */
 TM_MUST_CHECK int webhook_url_check(const char *url, int allow_private, char *why, size_t why_len);
 
+struct sockaddr;
+/*
+ * Whether a connection to sa must be refused (1) or may be made (0): the one
+ * rule of registration (each address a host resolves to) and of connect time.
+ */
+int webhook_address_refused(const struct sockaddr *sa);
+
 typedef struct webhook_sender webhook_sender;
 
 /* Starts the sender thread.  NULL on failure (logged). */

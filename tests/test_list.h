@@ -14,6 +14,8 @@
     X(test_csv_quoted_fields_and_line_numbers) \
     X(test_csv_reports_malformed_records_and_goes_on) \
     X(test_csv_write_field_quotes_and_defuses_formulas) \
+    X(test_csv_write_field_defuses_every_formula_trigger) \
+    X(test_webhook_url_refuses_ipv4_in_ipv6_and_reserved_ranges) \
     X(test_json_parse_body_checks_before_parsing) \
     X(test_json_get_int_is_strict) \
     X(test_parse_int64_checks_the_whole_text_and_range) \
@@ -88,6 +90,8 @@
     X(test_api_push_stream_resumes_after_kill) \
     X(test_api_push_webhooks_signed_ordered_retried_disabled) \
     X(test_api_push_webhook_urls_refused) \
+    X(test_api_push_webhook_url_forms_refused_over_http) \
+    X(test_api_push_webhook_limit_holds_under_parallel_creates) \
     X(test_api_push_survives_kill9_with_deliveries_pending) \
     X(test_api_push_webhook_bad_receivers_delay_nothing_else) \
     X(test_api_pipeline_whole_lifecycle_with_two_brokers) \
