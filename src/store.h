@@ -505,7 +505,11 @@ typedef struct webhook {
 
 void webhook_cleanup(webhook *w);
 
-/* Registers an endpoint with its signing key; fills out. */
+/*
+ * Registers an endpoint with its signing key; fills out.  TM_ERR_LIMITED when
+ * the organisation already has LIM_WEBHOOKS endpoints (counted in the write
+ * transaction, so parallel creates never exceed it).
+ */
 TM_MUST_CHECK int store_webhook_create(store *s, int64_t org_id, const char *url, const char *description,
                                        const unsigned char *key, size_t key_len, int64_t actor_user_id,
                                        webhook *out);

@@ -5,6 +5,7 @@
  * sender and records how each attempt ended.
  */
 #include "store_int.h"
+#include "limits.h"
 #include "mem.h"
 #include <sodium.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 static st_sql SQL_WH_INSERT = ST_SQL("INSERT INTO webhooks(org_id, url, description, secret) VALUES (?1, ?2, ?3, ?4)"
                                      " RETURNING id");
+static st_sql SQL_WH_COUNT = ST_SQL("SELECT count(*) FROM webhooks WHERE org_id = ?1");
 static st_sql SQL_WH_LIST = ST_SQL("SELECT " WH_COLS " FROM webhooks WHERE org_id = ?1 ORDER BY id");
 static st_sql SQL_WH_GET = ST_SQL("SELECT " WH_COLS " FROM webhooks WHERE org_id = ?1 AND id = ?2");
 static st_sql SQL_WH_DELETE = ST_SQL("DELETE FROM webhooks WHERE id = ?1 AND org_id = ?2");
@@ -82,11 +84,17 @@ int store_webhook_create(store *s, int64_t org_id, const char *url, const char *
 {
     int64_t id = 0;
     memset(out, 0, sizeof *out);
+    int64_t held = 0;
     conn *c = st_write_begin(s);
     if (c == NULL)
         return TM_ERR_DB;
-    int status = st_int(c, &SQL_WH_INSERT, ST_ARGS(A_INT(org_id), A_TEXT(url), A_TEXT(description ? description : ""),
-                                                   A_BLOB(key, key_len)), &id, "insert webhook");
+    /* Counted under the write lock, so parallel creates cannot all see room for one more. */
+    int status = st_int(c, &SQL_WH_COUNT, ST_ARGS(A_INT(org_id)), &held, "count webhooks");
+    if (status == TM_OK && held >= LIM_WEBHOOKS)
+        status = TM_ERR_LIMITED;
+    if (status == TM_OK)
+        status = st_int(c, &SQL_WH_INSERT, ST_ARGS(A_INT(org_id), A_TEXT(url), A_TEXT(description ? description : ""),
+                                                A_BLOB(key, key_len)), &id, "insert webhook");
     if (status == TM_OK)
         status = webhook_get_in(c, org_id, id, out);
     if (status == TM_OK)
