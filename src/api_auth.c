@@ -216,7 +216,7 @@ void api_auth_login(http_request *r)
     }
     cJSON_Delete(errors);
 
-    /* Limits apply per account (case-insensitive email) and per client address. */
+    /* Limits apply per client address and per account (case-insensitive email): see auth.h. */
     snprintf(acct_key, sizeof acct_key, "acct:");
     for (size_t i = 0; email[i] && i + 6 < sizeof acct_key; i++) {
         char c = email[i];
@@ -224,12 +224,7 @@ void api_auth_login(http_request *r)
         acct_key[6 + i] = '\0';
     }
     address_key(req_client_addr(r), addr_key, sizeof addr_key);
-    int limited = auth_limiter_attempt(a->limiter, acct_key, LIM_LOGIN_FAILS_ACCOUNT, LIM_LOGIN_WINDOW_S, now, &retry);
-    if (limited == TM_OK) {
-        limited = auth_limiter_attempt(a->limiter, addr_key, LIM_LOGIN_FAILS_ADDRESS, LIM_LOGIN_WINDOW_S, now, &retry);
-        if (limited != TM_OK)
-            auth_limiter_release(a->limiter, acct_key);
-    }
+    int limited = auth_limiter_attempt(a->limiter, acct_key, addr_key, now, &retry);
     if (limited != TM_OK) {
         char secs[24];
         snprintf(secs, sizeof secs, "%lld", (long long)retry);
@@ -248,13 +243,12 @@ void api_auth_login(http_request *r)
         reply_problem(r, 401, "the email or the password is wrong");
         return;
     }
-    auth_limiter_release(a->limiter, addr_key);
     if (status != TM_OK) {
-        auth_limiter_release(a->limiter, acct_key);
+        auth_limiter_release(a->limiter, acct_key, addr_key);
         reply_status(r, status, NULL);
         return;
     }
-    auth_limiter_reset(a->limiter, acct_key);
+    auth_limiter_succeeded(a->limiter, acct_key, addr_key);
 
     char token[AUTH_TOKEN_CHARS + 1];
     unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];
