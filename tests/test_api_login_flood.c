@@ -4,7 +4,7 @@
  * (127.0.0.1) leaves a correct login from another (127.0.0.2; all of 127/8 is
  * loopback) untouched; wrong passwords delay an account and never lock it;
  * new passwords that are common, only spaces or one repeated character are
- * refused.  The flood speaks through one keep-alive libcurl handle bound to
+ * refused (registration, staff and the CLI's user add).  The flood speaks through one keep-alive libcurl handle bound to
  * its source address (CURLOPT_INTERFACE "host!ADDR"), so thousands of
  * requests take seconds.
  */
@@ -167,4 +167,46 @@ void test_api_login_failures_delay_an_account_never_lock_it(void)
     client_cleanup(&attacker);
     client_cleanup(&owner);
     CHECK_INT(test_server_stop(&s), 0);
+}
+
+void test_api_new_passwords_refuse_common_and_trivial_ones(void)
+{
+    static const char *const bad[] = {
+        "1234567890", "QWERTYuiop", "Password123", "1q2w3e4r5t", "          ", " \\t \\t      ",
+        "　　　　　　　　　　", "aaaaaaaaaaaa", "中中中中中中中中中中",
+    };
+    world w;
+    char body[512];
+    if (world_setup(&w, "passwords.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(body, sizeof body, "{\"org_name\":\"Pw Co %zu\",\"org_kind\":\"enterprise\","
+                 "\"email\":\"pw%zu@example.com\",\"password\":\"%s\",\"display_name\":\"x\"}", i, i, bad[i]);
+        test_resp *r = test_json(&w.srv, "POST", "/api/auth/register", NULL, body);
+        if (r->status != 400 || !test_problem_names(r, "password"))
+            test_fail(__FILE__, __LINE__, "register with \"%s\": %ld %s", bad[i], r->status, r->body);
+        test_resp_free(r);
+        snprintf(body, sizeof body, "{\"email\":\"staff%zu@example.org\",\"password\":\"%s\","
+                 "\"display_name\":\"x\",\"role\":\"broker\"}", i, bad[i]);
+        r = test_json(&w.srv, "POST", "/api/users", w.tok[R_ADMIN], body);
+        if (r->status != 400 || !test_problem_names(r, "password"))
+            test_fail(__FILE__, __LINE__, "staff with \"%s\": %ld %s", bad[i], r->status, r->body);
+        test_resp_free(r);
+    }
+    /* The command line's user add shares the check. */
+    const char *argv[] = { test_bin(), "user", "add", "--role", "broker", "--email", "cli@example.org",
+                           "--org", "贵州省技术市场", "--db", w.srv.db, NULL };
+    char *err = NULL;
+    CHECK_INT(test_run(argv, "Password123\n", NULL, &err), 1);
+    CHECK_CONTAINS(err, "common passwords");
+    free(err);
+    /* A password with spaces and repeats that is neither is fine. */
+    test_resp *r = test_json(&w.srv, "POST", "/api/auth/register", NULL,
+                             "{\"org_name\":\"Pw Co ok\",\"org_kind\":\"enterprise\",\"email\":\"pwok@example.com\","
+                             "\"password\":\"aaaa bbbb cccc\",\"display_name\":\"x\"}");
+    CHECK_INT(r->status, 201);
+    test_resp_free(r);
+    world_teardown(&w);
 }

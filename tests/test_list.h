@@ -77,6 +77,7 @@
     X(test_api_login_is_rate_limited) \
     X(test_api_login_flood_from_one_address_locks_out_no_one) \
     X(test_api_login_failures_delay_an_account_never_lock_it) \
+    X(test_api_new_passwords_refuse_common_and_trivial_ones) \
     X(test_api_demand_lifecycle) \
     X(test_api_achievement_lifecycle) \
     X(test_api_bad_input_gets_problem_json_and_stores_nothing) \
