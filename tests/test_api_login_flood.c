@@ -4,9 +4,9 @@
  * (127.0.0.1) leaves a correct login from another (127.0.0.2; all of 127/8 is
  * loopback) untouched; wrong passwords delay an account and never lock it;
  * new passwords that are common, only spaces or one repeated character are
- * refused (registration, staff and the CLI's user add).  The flood speaks through one keep-alive libcurl handle bound to
- * its source address (CURLOPT_INTERFACE "host!ADDR"), so thousands of
- * requests take seconds.
+ * refused (registration, staff and the CLI's user add).  The flood speaks
+ * through one keep-alive libcurl handle bound to its source address
+ * (CURLOPT_INTERFACE "host!ADDR"), so thousands of requests take seconds.
  */
 #include "api_world.h"
 #include "limits.h"
