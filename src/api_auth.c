@@ -13,6 +13,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 const char *api_auth_email_problem(const char *email)
@@ -30,6 +31,66 @@ const char *api_auth_email_problem(const char *email)
     return NULL;
 }
 
+/*
+ * The most common passwords of public breach lists (those of 10 or more
+ * characters, which the length rule would let through), compared without
+ * regard to ASCII case.
+ */
+static const char *const common_passwords[] = {
+    "1234567890", "12345678910", "123456789a", "1234567890a", "a123456789", "0123456789", "0987654321",
+    "9876543210", "1122334455", "1234554321", "12341234", "123123123123", "1234512345", "1357924680",
+    "qwertyuiop", "qwertyuiop123", "1q2w3e4r5t", "1q2w3e4r5t6y", "q1w2e3r4t5", "1qaz2wsx3edc",
+    "zaq12wsxcde3", "1qazxsw23edc", "qwerty1234", "qwerty12345", "qwerty123456", "asdfghjkl1",
+    "asdfghjkl;", "zxcvbnm123", "zxcvbnm,./", "qazwsxedcrfv", "password12", "password123", "password1234",
+    "password12345", "password!1", "passw0rd123", "p@ssw0rd123", "p@ssword123", "mypassword",
+    "mypassword1", "thisismypassword", "yourpassword", "changeme123", "letmein123", "letmein1234",
+    "welcome123", "welcome1234", "iloveyou123", "iloveyou12", "administrator", "admin12345",
+    "admin123456", "admin@123456", "adminadmin", "rootpassword", "superman123", "football123",
+    "baseball123", "basketball", "basketball1", "sunshine123", "princess123", "starwars123",
+    "monkey12345", "dragon12345", "trustno1234", "1234qwerasdf", "1234qwer!@#$", "!qaz2wsx3edc",
+    "q1w2e3r4t5y6", "a1b2c3d4e5", "abc1234567", "abcd123456", "abcdefghij", "abcdefghijk",
+    "abcdefghijkl", "abcdefg123", "abc123abc123", "woaini1314", "woaini520", "5201314520",
+    "1314520520", "qq123456789", "aa123456789", "computer123", "internet123", "michael123",
+    "jordan2323", "liverpool1", "chelsea123", "pokemon123", "minecraft1", "samsung123",
+    "whatever123", "qwertyqwerty", "asdfasdfasdf", "iloveyouforever", "correcthorsebatterystaple",
+    "p@ssw0rd1234", "passwordpassword", "12344321", "11223344556677", "qwe123qwe123",
+};
+
+/* 1 if password is one of common_passwords, ASCII case aside. */
+static int is_common_password(const char *password)
+{
+    for (size_t i = 0; i < sizeof common_passwords / sizeof common_passwords[0]; i++)
+        if (strcasecmp(password, common_passwords[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if every character of password is white space (ASCII, no-break or ideographic space). */
+static int is_only_space(const char *password, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        i += mt_utf8_decode((const unsigned char *)password + i, len - i, &cp);
+        if (cp != ' ' && (cp < '\t' || cp > '\r') && cp != 0xA0 && cp != 0x3000)
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 if password repeats one character (code point). */
+static int is_one_character(const char *password, size_t len)
+{
+    uint32_t first, cp;
+    size_t step = mt_utf8_decode((const unsigned char *)password, len, &first);
+    for (size_t i = step; i < len;) {
+        i += mt_utf8_decode((const unsigned char *)password + i, len - i, &cp);
+        if (cp != first)
+            return 0;
+    }
+    return 1;
+}
+
 const char *api_auth_password_problem(const char *password)
 {
     size_t len = strlen(password);
@@ -37,6 +98,12 @@ const char *api_auth_password_problem(const char *password)
         return "is too long (at most 512 bytes)";
     if (mt_utf8_length(password, len) < LIM_PASSWORD_MIN)
         return "must have at least 10 characters";
+    if (is_only_space(password, len))
+        return "must not be only spaces";
+    if (is_one_character(password, len))
+        return "must not repeat one character";
+    if (is_common_password(password))
+        return "is one of the most common passwords; choose another";
     return NULL;
 }
 
@@ -216,7 +283,7 @@ void api_auth_login(http_request *r)
     }
     cJSON_Delete(errors);
 
-    /* Limits apply per account (case-insensitive email) and per client address. */
+    /* Limits apply per client address and per account (case-insensitive email): see auth.h. */
     snprintf(acct_key, sizeof acct_key, "acct:");
     for (size_t i = 0; email[i] && i + 6 < sizeof acct_key; i++) {
         char c = email[i];
@@ -224,12 +291,7 @@ void api_auth_login(http_request *r)
         acct_key[6 + i] = '\0';
     }
     address_key(req_client_addr(r), addr_key, sizeof addr_key);
-    int limited = auth_limiter_attempt(a->limiter, acct_key, LIM_LOGIN_FAILS_ACCOUNT, LIM_LOGIN_WINDOW_S, now, &retry);
-    if (limited == TM_OK) {
-        limited = auth_limiter_attempt(a->limiter, addr_key, LIM_LOGIN_FAILS_ADDRESS, LIM_LOGIN_WINDOW_S, now, &retry);
-        if (limited != TM_OK)
-            auth_limiter_release(a->limiter, acct_key);
-    }
+    int limited = auth_limiter_attempt(a->limiter, acct_key, addr_key, now, &retry);
     if (limited != TM_OK) {
         char secs[24];
         snprintf(secs, sizeof secs, "%lld", (long long)retry);
@@ -248,13 +310,12 @@ void api_auth_login(http_request *r)
         reply_problem(r, 401, "the email or the password is wrong");
         return;
     }
-    auth_limiter_release(a->limiter, addr_key);
     if (status != TM_OK) {
-        auth_limiter_release(a->limiter, acct_key);
+        auth_limiter_release(a->limiter, acct_key, addr_key);
         reply_status(r, status, NULL);
         return;
     }
-    auth_limiter_reset(a->limiter, acct_key);
+    auth_limiter_succeeded(a->limiter, acct_key, addr_key);
 
     char token[AUTH_TOKEN_CHARS + 1];
     unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];

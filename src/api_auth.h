@@ -10,7 +10,11 @@ void api_auth_me(http_request *r);
 
 /* Checks an email address's shape; returns NULL if fine, else the reason. Used by the CLI too. */
 const char *api_auth_email_problem(const char *email);
-/* Checks a password against the rules; returns NULL if fine, else the reason. */
+/*
+ * Checks a new password (registration, staff, the CLI's user add): length,
+ * not only spaces, not one repeated character, not a common password.
+ * Returns NULL if fine, else the reason (a static string).
+ */
 const char *api_auth_password_problem(const char *password);
 /* GET /api/users: admins; every broker and admin account. */
 void api_auth_staff_list(http_request *r);

@@ -2,8 +2,12 @@
  * auth.c: libsodium-backed secrets.
  *
  * The limiter keeps a fixed table of LIM_LOGIN_TRACKED slots keyed by a short
- * BLAKE2b hash of the key (so emails and addresses are not kept in clear);
- * a slot is reused only once its window has passed.
+ * BLAKE2b hash of the key (so emails and addresses are not kept in clear).
+ * An address slot counts failures in a window and refuses at the limit; an
+ * account slot counts failures in a row and only delays the next attempt.
+ * A new key takes a free or expired slot, else evicts the least recent slot
+ * that refuses nothing, else the least recent of all: the table never
+ * refuses a key for being full.
  */
 #include "auth.h"
 #include "limits.h"
@@ -111,11 +115,14 @@ int auth_token_hash(const char *token, unsigned char *hash)
 
 /* ---- limiter ---- */
 
+enum { KIND_ADDRESS = 1, KIND_ACCOUNT = 2 };
+
 typedef struct slot {
     unsigned char key[16];
-    int64_t window_start;
-    int failures;
-    int used;
+    int64_t since;   /* address: its window's start; account: its last failure */
+    int64_t touched; /* last attempt, for evicting the least recent */
+    int failures;    /* address: in the window; account: in a row */
+    int kind;        /* 0 when free */
 } slot;
 
 struct auth_limiter {
@@ -138,77 +145,144 @@ void auth_limiter_free(auth_limiter *l)
     free(l);
 }
 
+int64_t auth_login_delay(int failures)
+{
+    if (failures < LIM_LOGIN_FREE_FAILS)
+        return 0;
+    int shift = failures - LIM_LOGIN_FREE_FAILS;
+    if (shift > 16)
+        return LIM_LOGIN_DELAY_MAX_S;
+    int64_t d = (int64_t)1 << shift;
+    return d < LIM_LOGIN_DELAY_MAX_S ? d : LIM_LOGIN_DELAY_MAX_S;
+}
+
 static void key_hash(const char *key, unsigned char *out)
 {
     crypto_generichash(out, 16, (const unsigned char *)key, strlen(key), NULL, 0);
+}
+
+/* 1 if s has nothing left to remember at now (its window passed, or its failures in a row are stale). */
+static int slot_expired(const slot *s, int64_t now)
+{
+    return s->kind == 0 || now - s->since >= LIM_LOGIN_WINDOW_S;
+}
+
+/* Seconds s refuses attempts from now, or 0 if it lets one through. */
+static int64_t slot_wait(const slot *s, int64_t now)
+{
+    if (slot_expired(s, now))
+        return 0;
+    if (s->kind == KIND_ADDRESS)
+        return s->failures >= LIM_LOGIN_FAILS_ADDRESS ? LIM_LOGIN_WINDOW_S - (now - s->since) : 0;
+    int64_t until = s->since + auth_login_delay(s->failures);
+    return until > now ? until - now : 0;
 }
 
 /* Returns the slot for key, or NULL.  Caller holds the lock. */
 static slot *find_slot(auth_limiter *l, const unsigned char *k)
 {
     for (size_t i = 0; i < LIM_LOGIN_TRACKED; i++)
-        if (l->slots[i].used && memcmp(l->slots[i].key, k, 16) == 0)
+        if (l->slots[i].kind && memcmp(l->slots[i].key, k, 16) == 0)
             return &l->slots[i];
     return NULL;
 }
 
-int auth_limiter_attempt(auth_limiter *l, const char *key, int max, int64_t window_s, int64_t now,
+/*
+ * Returns the slot a new key takes: a free or expired one, else the least
+ * recently touched of those that refuse nothing, else the least recently
+ * touched of all (never keep, the slot this attempt already holds).  So a
+ * full table never refuses a key with no failures.  Caller holds the lock.
+ */
+static slot *victim_slot(auth_limiter *l, int64_t now, const slot *keep)
+{
+    slot *open = NULL, *oldest = NULL;
+    for (size_t i = 0; i < LIM_LOGIN_TRACKED; i++) {
+        slot *s = &l->slots[i];
+        if (s == keep)
+            continue;
+        if (slot_expired(s, now))
+            return s;
+        if (slot_wait(s, now) == 0 && (open == NULL || s->touched < open->touched))
+            open = s;
+        if (oldest == NULL || s->touched < oldest->touched)
+            oldest = s;
+    }
+    return open ? open : oldest;
+}
+
+/* Returns key's slot, taking one (evicting, but not keep) for a new key.  Caller holds the lock. */
+static slot *take_slot(auth_limiter *l, const unsigned char *k, int kind, int64_t now, const slot *keep)
+{
+    slot *s = find_slot(l, k);
+    if (s != NULL && !slot_expired(s, now))
+        return s;
+    if (s == NULL)
+        s = victim_slot(l, now, keep);
+    memset(s, 0, sizeof *s);
+    memcpy(s->key, k, 16);
+    s->kind = kind;
+    s->since = now;
+    return s;
+}
+
+int auth_limiter_attempt(auth_limiter *l, const char *account, const char *address, int64_t now,
                          int64_t *retry_after)
 {
-    unsigned char k[16];
+    unsigned char ka[16], kd[16];
     int status = TM_OK;
-    key_hash(key, k);
+    key_hash(account, ka);
+    key_hash(address, kd);
     pthread_mutex_lock(&l->lock);
-    slot *s = find_slot(l, k);
-    if (s == NULL) {
-        /* A free slot, or one whose window has passed; a live lock is never evicted. */
-        for (size_t i = 0; i < LIM_LOGIN_TRACKED && s == NULL; i++)
-            if (!l->slots[i].used || now - l->slots[i].window_start >= window_s)
-                s = &l->slots[i];
-        if (s != NULL) {
-            memcpy(s->key, k, 16);
-            s->used = 1;
-            s->failures = 0;
-            s->window_start = now;
-        }
+    /* The address first: a refused address reaches no account, so it takes no account slots. */
+    slot *addr = find_slot(l, kd);
+    int64_t wait = addr ? slot_wait(addr, now) : 0;
+    slot *acct = NULL;
+    if (wait == 0) {
+        acct = find_slot(l, ka);
+        wait = acct ? slot_wait(acct, now) : 0;
     }
-    if (s == NULL) {
-        *retry_after = window_s;
+    if (wait > 0) {
+        *retry_after = wait;
         status = TM_ERR_LIMITED;
     } else {
-        if (now - s->window_start >= window_s) {
-            s->window_start = now;
-            s->failures = 0;
-        }
-        if (s->failures >= max) {
-            *retry_after = window_s - (now - s->window_start);
-            status = TM_ERR_LIMITED;
-        } else {
-            s->failures++;
-        }
+        addr = take_slot(l, kd, KIND_ADDRESS, now, NULL);
+        addr->failures++;
+        addr->touched = now;
+        acct = take_slot(l, ka, KIND_ACCOUNT, now, addr);
+        acct->failures++;
+        acct->since = now;
+        acct->touched = now;
     }
     pthread_mutex_unlock(&l->lock);
     return status;
 }
 
-void auth_limiter_release(auth_limiter *l, const char *key)
+/* Takes back one reserved failure of key, if it is still remembered.  Caller holds the lock. */
+static void take_back(auth_limiter *l, const char *key)
 {
     unsigned char k[16];
     key_hash(key, k);
-    pthread_mutex_lock(&l->lock);
     slot *s = find_slot(l, k);
     if (s && s->failures > 0)
         s->failures--;
+}
+
+void auth_limiter_release(auth_limiter *l, const char *account, const char *address)
+{
+    pthread_mutex_lock(&l->lock);
+    take_back(l, account);
+    take_back(l, address);
     pthread_mutex_unlock(&l->lock);
 }
 
-void auth_limiter_reset(auth_limiter *l, const char *key)
+void auth_limiter_succeeded(auth_limiter *l, const char *account, const char *address)
 {
     unsigned char k[16];
-    key_hash(key, k);
+    key_hash(account, k);
     pthread_mutex_lock(&l->lock);
     slot *s = find_slot(l, k);
     if (s)
         memset(s, 0, sizeof *s);
+    take_back(l, address);
     pthread_mutex_unlock(&l->lock);
 }

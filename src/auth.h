@@ -61,22 +61,41 @@ void auth_webhook_sign(const unsigned char *key, size_t key_len, const char *msg
 
 typedef struct auth_limiter auth_limiter;
 
+/*
+ * Two rules, after NIST SP 800-63B.  A client address with
+ * LIM_LOGIN_FAILS_ADDRESS failures in LIM_LOGIN_WINDOW_S is refused until the
+ * window passes.  An account is never locked, only delayed: after n failures
+ * in a row its next attempt waits auth_login_delay(n) seconds from the last
+ * one, so an outsider cannot aim a lockout at a victim.  The table holds
+ * LIM_LOGIN_TRACKED keys; when full it evicts (least recent first) keys that
+ * refuse nothing before keys that do, so it never refuses a new key, and a
+ * refused address takes no account slot.  Thread-safe (one mutex).
+ */
+
+/* A new, empty limiter (abort on out of memory); auth_limiter_free frees it (NULL is fine). */
 auth_limiter *auth_limiter_new(void);
 void auth_limiter_free(auth_limiter *l);
 
 /*
- * Reserves one login attempt for key, atomically: TM_ERR_LIMITED if key has
- * had max or more failures in the window_s seconds before now (*retry_after
- * is then the seconds until it frees), or if the table is full of live
- * windows (nothing is evicted); otherwise counts the attempt as a failure and
- * returns TM_OK.  A successful login then calls auth_limiter_reset (forget
- * the key) or auth_limiter_release (take this attempt back).
+ * Returns the seconds an account waits after failures failed logins in a row:
+ * 0 for the first LIM_LOGIN_FREE_FAILS, then 1, 2, 4, ... up to LIM_LOGIN_DELAY_MAX_S.
  */
-TM_MUST_CHECK int auth_limiter_attempt(auth_limiter *l, const char *key, int max, int64_t window_s,
-                                       int64_t now, int64_t *retry_after);
-/* Takes back one reserved attempt of key. */
-void auth_limiter_release(auth_limiter *l, const char *key);
-/* Forgets key. */
-void auth_limiter_reset(auth_limiter *l, const char *key);
+int64_t auth_login_delay(int failures);
+
+/*
+ * Reserves one login attempt of account (a key naming the account) from
+ * address (a key naming the client address), atomically: TM_ERR_LIMITED if
+ * the address is refused or the account's delay has not passed (*retry_after
+ * is then the seconds to wait, at least 1); otherwise counts the attempt as a
+ * failure of both and returns TM_OK.  The caller then calls
+ * auth_limiter_succeeded on a right password, auth_limiter_release if it
+ * could not tell, and nothing on a wrong one.
+ */
+TM_MUST_CHECK int auth_limiter_attempt(auth_limiter *l, const char *account, const char *address, int64_t now,
+                                       int64_t *retry_after);
+/* A right password: forgets account's failures and takes back address's reserved attempt. */
+void auth_limiter_succeeded(auth_limiter *l, const char *account, const char *address);
+/* Takes back both reserved attempts (the login failed for another reason than the password). */
+void auth_limiter_release(auth_limiter *l, const char *account, const char *address);
 
 #endif

@@ -28,11 +28,12 @@
 #define LIM_NAME              120    /* org_name, display_name: characters */
 #define LIM_TOKEN             128    /* bytes of a bearer token as sent */
 
-/* Failed-login rate limit: this many failures in the window lock the key. */
-#define LIM_LOGIN_FAILS_ACCOUNT  5
-#define LIM_LOGIN_FAILS_ADDRESS  20
-#define LIM_LOGIN_WINDOW_S       (15 * 60)
-#define LIM_LOGIN_TRACKED        4096   /* keys remembered; oldest evicted first */
+/* Failed-login limits (auth.h): an address is refused, an account only delayed. */
+#define LIM_LOGIN_FAILS_ADDRESS  20     /* failures from one address in the window refuse it */
+#define LIM_LOGIN_WINDOW_S       (15 * 60) /* an address's window; an account forgets failures this long past */
+#define LIM_LOGIN_FREE_FAILS     3      /* failures in a row an account takes before any delay */
+#define LIM_LOGIN_DELAY_MAX_S    8      /* an account's delay doubles from 1 s up to this */
+#define LIM_LOGIN_TRACKED        4096   /* keys remembered; when full, least recent unrefused evicted first */
 
 /* Listings (characters are Unicode code points, not bytes). */
 #define LIM_TITLE             200

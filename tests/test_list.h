@@ -34,6 +34,8 @@
     X(test_auth_password_hash_verifies) \
     X(test_auth_limiter_locks_then_frees) \
     X(test_auth_limiter_never_evicts_a_live_lock) \
+    X(test_limiter_full_table_never_refuses_a_clean_key) \
+    X(test_limiter_account_is_delayed_never_locked) \
     X(test_index_ranks_listings_that_share_terms) \
     X(test_index_fields_weigh_in_when_both_sides_have_them) \
     X(test_index_remove_and_replace) \
@@ -75,6 +77,9 @@
     X(test_api_register_rejects_bad_input) \
     X(test_api_tokens_expire_and_forgeries_fail) \
     X(test_api_login_is_rate_limited) \
+    X(test_api_login_flood_from_one_address_locks_out_no_one) \
+    X(test_api_login_failures_delay_an_account_never_lock_it) \
+    X(test_api_new_passwords_refuse_common_and_trivial_ones) \
     X(test_api_demand_lifecycle) \
     X(test_api_achievement_lifecycle) \
     X(test_api_bad_input_gets_problem_json_and_stores_nothing) \
