@@ -57,7 +57,8 @@ uint64_t store_statements_run(store *s);
  * binary knows and pass PRAGMA integrity_check, is synced, and only then
  * renamed to to_path.  Refuses an existing to_path unless force.  Returns
  * TM_OK; else TM_ERR_CONFLICT (to_path exists), TM_ERR_INVALID (db_path is not
- * a techmatch database, or the copy failed its checks), TM_ERR_IO or TM_ERR_DB,
+ * a techmatch database, to_path is db_path itself, or the copy failed its
+ * checks), TM_ERR_IO or TM_ERR_DB,
  * with a sentence naming the problem in why (whylen bytes).  Nothing is logged.
  */
 TM_MUST_CHECK int store_backup(const char *db_path, const char *to_path, int force, char *why, size_t whylen);

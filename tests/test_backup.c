@@ -195,6 +195,11 @@ void test_backup_refuses_bad_input(void)
                            "--org", "Agency", "--db", db, NULL };
     REQUIRE(test_run(user, TEST_PASSWORD "\n", NULL, NULL) == 0);
 
+    const char *help[] = { "restore", "--help", NULL };
+    char *out = NULL;
+    CHECK_INT(run_tm(help, &out, NULL), 0);
+    CHECK_CONTAINS(out, "usage: techmatch restore");
+    free(out);
     const char *no_to[] = { "backup", "--db", db, NULL };
     refused(no_to, 2, "--to FILE is required");
     const char *no_from[] = { "restore", "--db", fresh, NULL };
@@ -207,6 +212,9 @@ void test_backup_refuses_bad_input(void)
     const char *force[] = { "backup", "--db", db, "--to", to, "--force", NULL };
     CHECK_INT(run_tm(force, NULL, NULL), 0);
     CHECK_INT(test_sqlite_int(to, "SELECT count(*) FROM users WHERE email = 'a@example.org'"), 1);
+    const char *itself[] = { "backup", "--db", db, "--to", db, "--force", NULL };
+    refused(itself, 1, "is the database itself");
+    CHECK_INT(test_sqlite_int(db, "SELECT count(*) FROM users WHERE email = 'a@example.org'"), 1);
 
     put_file(junk, "this is not a database, but it is long enough to have a header of one hundred bytes......");
     const char *not_db[] = { "backup", "--db", junk, "--to", fresh, NULL };

@@ -211,7 +211,7 @@ static int bk_copy_checked(const char *from, const char *to, char *tmp, size_t t
     }
     close(fd);
     status = bk_open(from, 5000, &src, why, len);
-    if (status == TM_OK && st_exec_sql(src, "PRAGMA query_only = ON") != TM_OK) {
+    if (status == TM_OK && sqlite3_exec(src, "PRAGMA query_only = ON", NULL, NULL, NULL) != SQLITE_OK) {
         say(why, len, "cannot open %s read-only", from);
         status = TM_ERR_DB;
     }
@@ -250,10 +250,16 @@ static int bk_put_in_place(const char *tmp, const char *to, char *why, size_t le
 int store_backup(const char *db_path, const char *to_path, int force, char *why, size_t whylen)
 {
     char tmp[4096];
-    struct stat sb;
-    if (!force && lstat(to_path, &sb) == 0) {
-        say(why, whylen, "%s exists; pass --force to replace it", to_path);
-        return TM_ERR_CONFLICT;
+    struct stat sb, db_sb;
+    if (lstat(to_path, &sb) == 0) {
+        if (stat(db_path, &db_sb) == 0 && sb.st_dev == db_sb.st_dev && sb.st_ino == db_sb.st_ino) {
+            say(why, whylen, "%s is the database itself; back it up to another file", to_path);
+            return TM_ERR_INVALID;
+        }
+        if (!force) {
+            say(why, whylen, "%s exists; pass --force to replace it", to_path);
+            return TM_ERR_CONFLICT;
+        }
     }
     int status = bk_copy_checked(db_path, to_path, tmp, sizeof tmp, why, whylen);
     if (status == TM_OK)
