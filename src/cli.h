@@ -11,6 +11,8 @@ int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_rank(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+int cli_restore(int argc, char **argv);
 
 /*
  * Splits "HOST:PORT" ("[::1]:8080" for IPv6) into host (hostlen bytes) and

@@ -49,6 +49,30 @@ int store_schema_version(store *s);
  * running the server in-process divides it by its requests.  Thread-safe.
  */
 uint64_t store_statements_run(store *s);
+/*
+ * Copies the database at db_path to to_path while a server may be writing it
+ * (SQLite's online backup, in short steps with pauses, so the server's writer
+ * goes on).  The copy is made in a temporary file beside to_path (mode 0600:
+ * it holds password hashes and webhook keys), must have a schema version this
+ * binary knows and pass PRAGMA integrity_check, is synced, and only then
+ * renamed to to_path.  Refuses an existing to_path unless force.  Returns
+ * TM_OK; else TM_ERR_CONFLICT (to_path exists), TM_ERR_INVALID (db_path is not
+ * a techmatch database, to_path is db_path itself, or the copy failed its
+ * checks), TM_ERR_IO or TM_ERR_DB,
+ * with a sentence naming the problem in why (whylen bytes).  Nothing is logged.
+ */
+TM_MUST_CHECK int store_backup(const char *db_path, const char *to_path, int force, char *why, size_t whylen);
+/*
+ * Replaces the database at db_path with a copy made by store_backup: the copy
+ * at from_path is copied beside db_path and checked as store_backup checks
+ * (schema version known, integrity), then the old database's -wal, -shm and
+ * -journal are removed and the checked file renamed over db_path.  Refuses
+ * (TM_ERR_CONFLICT) while another connection, such as a running server, has
+ * db_path open, and (TM_ERR_INVALID) when db_path exists but is not a SQLite
+ * database.  Other errors as store_backup, with why set.  The old database is
+ * not kept.
+ */
+TM_MUST_CHECK int store_restore(const char *from_path, const char *db_path, char *why, size_t whylen);
 
 /* ---- taxonomy ---- */
 

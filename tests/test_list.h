@@ -70,6 +70,7 @@
     X(test_cli_readme_session_works_as_written) \
     X(test_cli_import_draws_progress_on_a_terminal) \
     X(test_cli_rank_prints_a_trec_run_and_reports_bad_lines) \
+    X(test_backup_refuses_bad_input) \
     X(test_api_authorization_matrix_covers_every_route) \
     X(test_api_authorization_matrix) \
     X(test_api_private_members_by_role) \
@@ -110,6 +111,7 @@
     X(test_web_modules_are_served_imported_and_list_codes_once) \
     X(test_api_server_catches_up_with_cli_imports) \
     X(test_api_restart_keeps_every_row) \
+    X(test_backup_copies_a_live_database_and_restores_it) \
     X(test_api_failed_migration_refuses_to_start) \
     X(test_api_shutdown_is_clean_and_logged) \
     X(test_api_serves_ipv6_loopback) \
