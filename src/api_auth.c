@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "json.h"
 #include "limits.h"
+#include "stream.h"
 #include "utf8.h"
 #include "vocab.h"
 #include <arpa/inet.h>
@@ -297,6 +298,7 @@ void api_auth_logout(http_request *r)
         reply_status(r, status, NULL);
         return;
     }
+    stream_hub_end_session(req_app(r)->streams, hash);
     reply_add_header(r, "Set-Cookie", HTTP_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     reply_json(r, 200, cJSON_CreateObject());
 }

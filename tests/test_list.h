@@ -86,6 +86,8 @@
     X(test_api_push_approval_reaches_the_inbox_once) \
     X(test_api_push_subscription_policy_and_digest) \
     X(test_api_push_stream_resumes_after_kill) \
+    X(test_api_stream_session_ends_at_logout) \
+    X(test_api_stream_session_ends_at_expiry) \
     X(test_api_push_webhooks_signed_ordered_retried_disabled) \
     X(test_api_push_webhook_urls_refused) \
     X(test_api_push_survives_kill9_with_deliveries_pending) \
