@@ -40,6 +40,8 @@
     X(test_index_explains_with_phrases_shares_and_fields) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
+    X(test_store_files_are_private_to_the_owner) \
+    X(test_store_files_wider_mode_is_kept_and_named) \
     X(test_listing_write_import_matches_what_it_stored) \
     X(test_listing_write_close_checks_the_owner_and_withdraws) \
     X(test_store_accounts_register_rolls_back_a_conflict) \
