@@ -273,7 +273,7 @@ void api_auth_login(http_request *r)
         /* The browser UI: the token goes only into an HttpOnly cookie, out of reach of any script. */
         char set[AUTH_TOKEN_CHARS + 128];
         snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", HTTP_SESSION_COOKIE,
-                 token, (long long)a->session_ttl, a->tls_cert ? "; Secure" : "");
+                 token, (long long)a->session_ttl, a->secure_cookie ? "; Secure" : "");
         reply_add_header(r, "Set-Cookie", set);
         cJSON_AddNullToObject(out, "token");
     } else {

@@ -3,7 +3,8 @@
  * (GET /api/stream, read by a client that is not ours, tests/sse_client.mjs)
  * ends when its session is logged out or expires, and delivers nothing after;
  * and the session cookie is Secure when the server is told its public URL is
- * https (behind a proxy that ends TLS), though it speaks plain HTTP itself.
+ * https (--public-url, behind a proxy that ends TLS), though it speaks plain
+ * HTTP itself.
  */
 #include "api_world.h"
 #include <stdio.h>
@@ -139,4 +140,48 @@ void test_api_stream_session_ends_at_expiry(void)
     CHECK_INT(streams_settle(&w, 0), 0);
     free(brief);
     world_teardown(&w);
+}
+
+/* Logs in by cookie on s; returns whether the Set-Cookie it got is Secure (1, 0), or -1 without one. */
+static int login_cookie_secure(const test_server *s)
+{
+    test_resp *r = test_json(s, "POST", "/api/auth/login", NULL,
+                             "{\"email\":\"cookie@example.com\",\"password\":\"" TEST_PASSWORD "\",\"cookie\":true}");
+    const char *set = r->status == 200 ? test_resp_header(r, "Set-Cookie") : NULL;
+    int secure = set == NULL ? -1 : strstr(set, "; Secure") != NULL;
+    test_resp_free(r);
+    return secure;
+}
+
+void test_api_stream_session_cookie_secure_behind_an_https_proxy(void)
+{
+    /* Plain HTTP from the proxy, but users reach https://example.org: the cookie must be Secure. */
+    const char *db = test_path("proxy_cookie.db");
+    unlink(db);
+    static const char *const behind[] = { "--public-url", "https://example.org", NULL };
+    test_server s;
+    REQUIRE(test_server_start(&s, db, behind) == 0);
+    char *tok = test_signup(&s, "Cookie Co", "enterprise", "cookie@example.com");
+    CHECK(tok != NULL);
+    free(tok);
+    CHECK_INT(login_cookie_secure(&s), 1);
+    CHECK_INT(test_server_stop(&s), 0);
+    /* The same server without it (plain HTTP, no TLS anywhere it knows of): not Secure, or browsers would drop it. */
+    REQUIRE(test_server_start(&s, db, NULL) == 0);
+    CHECK_INT(login_cookie_secure(&s), 0);
+    CHECK_INT(test_server_stop(&s), 0);
+    static const char *const http_url[] = { "--public-url", "http://example.org", NULL };
+    REQUIRE(test_server_start(&s, db, http_url) == 0);
+    CHECK_INT(login_cookie_secure(&s), 0);
+    CHECK_INT(test_server_stop(&s), 0);
+    /* Anything but an http(s) URL with a host is refused at start, with exit status 2 and the option named. */
+    static const char *const bad[] = { "ftp://example.org", "example.org", "https://", "https://exa mple.org", "" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *argv[] = { test_bin(), "serve", "--listen", "127.0.0.1:0", "--db", db, "--public-url", bad[i],
+                               NULL };
+        char *err = NULL;
+        CHECK_INT(test_run(argv, NULL, NULL, &err), 2);
+        CHECK(err != NULL && strstr(err, "--public-url") != NULL);
+        free(err);
+    }
 }

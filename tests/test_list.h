@@ -90,6 +90,7 @@
     X(test_api_push_stream_resumes_after_kill) \
     X(test_api_stream_session_ends_at_logout) \
     X(test_api_stream_session_ends_at_expiry) \
+    X(test_api_stream_session_cookie_secure_behind_an_https_proxy) \
     X(test_api_push_webhooks_signed_ordered_retried_disabled) \
     X(test_api_push_webhook_urls_refused) \
     X(test_api_push_survives_kill9_with_deliveries_pending) \
