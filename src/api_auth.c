@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "json.h"
 #include "limits.h"
+#include "stream.h"
 #include "utf8.h"
 #include "vocab.h"
 #include <arpa/inet.h>
@@ -333,7 +334,7 @@ void api_auth_login(http_request *r)
         /* The browser UI: the token goes only into an HttpOnly cookie, out of reach of any script. */
         char set[AUTH_TOKEN_CHARS + 128];
         snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", HTTP_SESSION_COOKIE,
-                 token, (long long)a->session_ttl, a->tls_cert ? "; Secure" : "");
+                 token, (long long)a->session_ttl, a->secure_cookie ? "; Secure" : "");
         reply_add_header(r, "Set-Cookie", set);
         cJSON_AddNullToObject(out, "token");
     } else {
@@ -358,6 +359,7 @@ void api_auth_logout(http_request *r)
         reply_status(r, status, NULL);
         return;
     }
+    stream_hub_end_session(req_app(r)->streams, hash);
     reply_add_header(r, "Set-Cookie", HTTP_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     reply_json(r, 200, cJSON_CreateObject());
 }

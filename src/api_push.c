@@ -198,7 +198,13 @@ void api_push_stream(http_request *r)
     }
     if (!last_event_id_or_reply(r, &after))
         return;
-    rc = stream_hub_open(req_app(r)->streams, r, req_principal(r)->org_id, after);
-    if (rc != TM_OK)
+    /* The dispatcher has authenticated the token, so it hashes; the stream lives as long as its session. */
+    unsigned char hash[AUTH_TOKEN_HASH_BYTES];
+    rc = req_bearer(r) ? auth_token_hash(req_bearer(r), hash) : TM_ERR_AUTH;
+    if (rc == TM_OK)
+        rc = stream_hub_open(req_app(r)->streams, r, req_principal(r)->org_id, after, hash);
+    if (rc == TM_ERR_CONFLICT)
         reply_problem(r, 503, "the server is stopping; reconnect shortly");
+    else if (rc != TM_OK)
+        reply_status(r, rc, NULL);
 }

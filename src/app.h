@@ -25,6 +25,7 @@ typedef struct app {
     int allow_private_webhooks; /* --allow-private-webhooks: loopback and private endpoints allowed */
     const char *tls_cert;   /* PEM of --tls-cert, or NULL: plain HTTP */
     const char *tls_key;    /* PEM of --tls-key */
+    int secure_cookie;      /* the session cookie is Secure: --tls-cert, or an https --public-url (TLS at a proxy) */
 } app;
 
 /*

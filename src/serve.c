@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define DEFAULT_SESSION_TTL (7 * 24 * 3600)
@@ -37,7 +38,7 @@ static const char serve_usage[] =
     "usage: techmatch serve [--listen HOST:PORT] [--db PATH] [--session-ttl SECONDS]\n"
     "                       [--digest-period SECONDS] [--stream-heartbeat SECONDS]\n"
     "                       [--allow-private-webhooks] [--webhook-attempts N] [--webhook-retry-ms MS]\n"
-    "                       [--webhook-timeout-ms MS] [--tls-cert FILE --tls-key FILE]\n"
+    "                       [--webhook-timeout-ms MS] [--tls-cert FILE --tls-key FILE] [--public-url URL]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
@@ -49,6 +50,8 @@ static const char serve_usage[] =
     "  --webhook-retry-ms MS  first retry delay, doubling each time (default 5000)\n"
     "  --webhook-timeout-ms MS  one delivery attempt, connection included (default 10000)\n"
     "  --tls-cert FILE, --tls-key FILE  serve HTTPS with this PEM certificate (chain) and key\n"
+    "  --public-url URL       the http:// or https:// address users reach (a proxy in front); https makes\n"
+    "                         the session cookie Secure\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -101,12 +104,40 @@ static int long_arg(const char *arg, long lo, long hi, const char *name, long *o
     return 0;
 }
 
+/*
+ * Reads --public-url: an http:// or https:// URL with a host and no spaces
+ * or control characters; sets *https.  Returns 0, or -1 after saying why on
+ * stderr.
+ */
+static int public_url_arg(const char *url, int *https)
+{
+    size_t scheme = 0;
+    *https = 0;
+    if (strncasecmp(url, "https://", 8) == 0) {
+        scheme = 8;
+        *https = 1;
+    } else if (strncasecmp(url, "http://", 7) == 0) {
+        scheme = 7;
+    }
+    int ok = scheme > 0 && url[scheme] != '\0' && url[scheme] != '/';
+    for (const char *p = url; ok && *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            ok = 0;
+    }
+    if (!ok) {
+        fprintf(stderr, "techmatch serve: --public-url must be an http:// or https:// URL with a host, "
+                        "such as https://techmatch.example.org\n");
+        return -1;
+    }
+    return 0;
+}
+
 int cli_serve(int argc, char **argv)
 {
     long wcfg_attempts = 0, wcfg_retry = 0, wcfg_timeout = 0;
     const char *tls_cert_path = NULL, *tls_key_path = NULL;
     char *tls_cert = NULL, *tls_key = NULL;
-    int wcfg_private = 0;
+    int wcfg_private = 0, public_https = 0;
     static const struct option opts[] = {
         { "listen", required_argument, NULL, 'l' },
         { "db", required_argument, NULL, 'd' },
@@ -119,6 +150,7 @@ int cli_serve(int argc, char **argv)
         { "webhook-timeout-ms", required_argument, NULL, 'o' },
         { "tls-cert", required_argument, NULL, 'C' },
         { "tls-key", required_argument, NULL, 'K' },
+        { "public-url", required_argument, NULL, 'u' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -165,6 +197,10 @@ int cli_serve(int argc, char **argv)
             break;
         case 'C': tls_cert_path = optarg; break;
         case 'K': tls_key_path = optarg; break;
+        case 'u':
+            if (public_url_arg(optarg, &public_https) != 0)
+                return 2;
+            break;
         case 'h': fputs(serve_usage, stdout); return 0;
         default: fputs(serve_usage, stderr); return 2;
         }
@@ -198,6 +234,7 @@ int cli_serve(int argc, char **argv)
     a.session_ttl = ttl;
     a.tls_cert = tls_cert;
     a.tls_key = tls_key;
+    a.secure_cookie = tls_cert != NULL || public_https;
     if (store_open(db, &a.store) != TM_OK) {
         log_error("cannot start: the database %s could not be opened or migrated (see above)", db);
         return 1;

@@ -119,6 +119,9 @@ TM_MUST_CHECK int store_session_create(store *s, const unsigned char *token_hash
 /* Fills *out for a live session; TM_ERR_NOT_FOUND if unknown or expired at now. */
 TM_MUST_CHECK int store_session_principal(store *s, const unsigned char *token_hash, size_t hash_len,
                                           int64_t now, principal *out);
+/* Sets *expires_at (Unix seconds) of a live session; TM_ERR_NOT_FOUND if unknown or expired at now. */
+TM_MUST_CHECK int store_session_expiry(store *s, const unsigned char *token_hash, size_t hash_len,
+                                       int64_t now, int64_t *expires_at);
 TM_MUST_CHECK int store_session_delete(store *s, const unsigned char *token_hash, size_t hash_len);
 
 /* ---- organisations ---- */

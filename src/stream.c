@@ -3,12 +3,20 @@
  * a list of open streams under one lock; waking a stream and forgetting it
  * (when its connection ends) both happen under that lock, so a wake never
  * reaches a stream that is gone.
+ *
+ * A stream lives no longer than the session that opened it.  It keeps the
+ * session's token hash and expiry: a logout ends the streams of its token at
+ * once (stream_hub_end_session), the heartbeat thread also wakes at the
+ * earliest expiry and ends the streams whose session expired, and on each
+ * heartbeat a stream re-reads its session (one indexed read) so that a
+ * session deleted any other way ends it too.
  */
 #include "stream.h"
 #include "log.h"
 #include "mem.h"
 #include "sbuf.h"
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +32,9 @@ typedef struct stream {
     sbuf out;                  /* formatted, not yet sent */
     size_t sent;               /* bytes of out already sent */
     atomic_int heartbeat;      /* a comment line is due */
+    atomic_int ended;          /* its session ended: the next fill ends the response */
+    unsigned char token_hash[AUTH_TOKEN_HASH_BYTES]; /* the session that opened it */
+    int64_t expires_at;        /* that session's expiry, Unix seconds */
     struct stream *prev, *next;
 } stream;
 
@@ -36,6 +47,7 @@ struct stream_hub {
     int thread_started;
     stream *head;
     size_t count;
+    int64_t wait_until;        /* the Unix second the heartbeat thread waits for */
     atomic_int closing;
 };
 
@@ -49,19 +61,57 @@ static void wake_all_locked(stream_hub *h, int heartbeat)
     }
 }
 
+/* The wall clock in Unix seconds, the clock of session expiries and of the heartbeat's waits. */
+static int64_t now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+/* The earliest expiry of a stream not yet ended, or INT64_MAX; caller holds h->lock. */
+static int64_t earliest_expiry_locked(stream_hub *h)
+{
+    int64_t first = INT64_MAX;
+    for (stream *s = h->head; s; s = s->next) {
+        if (!atomic_load(&s->ended) && s->expires_at < first)
+            first = s->expires_at;
+    }
+    return first;
+}
+
+/* Marks and wakes every stream whose session expired at now, so that it ends; caller holds h->lock. */
+static void end_expired_locked(stream_hub *h, int64_t now)
+{
+    for (stream *s = h->head; s; s = s->next) {
+        if (!atomic_load(&s->ended) && s->expires_at <= now) {
+            atomic_store(&s->ended, 1);
+            http_stream_wake(s->hs);
+        }
+    }
+}
+
+/* Wakes every stream each heartbeat, and the streams whose session expired as soon as it does. */
 static void *heartbeat_main(void *arg)
 {
     stream_hub *h = arg;
     pthread_mutex_lock(&h->lock);
+    int64_t beat = now_seconds() + h->heartbeat_seconds;
     while (!atomic_load(&h->closing)) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += h->heartbeat_seconds;
-        int rc = 0;
-        while (!atomic_load(&h->closing) && rc == 0)
-            rc = pthread_cond_timedwait(&h->tick, &h->lock, &until);
-        if (!atomic_load(&h->closing))
+        int64_t until = earliest_expiry_locked(h);
+        if (until > beat)
+            until = beat;
+        h->wait_until = until;
+        struct timespec ts = { .tv_sec = (time_t)until, .tv_nsec = 0 };
+        /* Signalled: closing, or a stream opened that expires sooner; either way the loop looks again. */
+        if (pthread_cond_timedwait(&h->tick, &h->lock, &ts) == 0 || atomic_load(&h->closing))
+            continue;
+        int64_t now = now_seconds();
+        end_expired_locked(h, now);
+        if (now >= beat) {
             wake_all_locked(h, 1);
+            beat = now + h->heartbeat_seconds;
+        }
     }
     pthread_mutex_unlock(&h->lock);
     return NULL;
@@ -89,6 +139,20 @@ void stream_hub_wake(void *hub)
     stream_hub *h = hub;
     pthread_mutex_lock(&h->lock);
     wake_all_locked(h, 0);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void stream_hub_end_session(stream_hub *h, const unsigned char *token_hash)
+{
+    if (h == NULL)
+        return;
+    pthread_mutex_lock(&h->lock);
+    for (stream *s = h->head; s; s = s->next) {
+        if (sodium_memcmp(s->token_hash, token_hash, sizeof s->token_hash) == 0) {
+            atomic_store(&s->ended, 1);
+            http_stream_wake(s->hs);
+        }
+    }
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -139,16 +203,34 @@ static void load_events(stream *s)
     store_notification_page_cleanup(&page);
 }
 
+/*
+ * Whether s's session has ended: a logout or the hub marked it, its expiry
+ * passed, or (asked on a heartbeat only, to keep wakes cheap) the store no
+ * longer has it.  A store error is not an end: the next heartbeat asks again.
+ */
+static int session_over(stream *s, int beat)
+{
+    int64_t now = now_seconds();
+    if (atomic_load(&s->ended) || now >= s->expires_at)
+        return 1;
+    if (!beat)
+        return 0;
+    int64_t expires_at = 0;
+    return store_session_expiry(s->hub->store, s->token_hash, sizeof s->token_hash, now, &expires_at) ==
+           TM_ERR_NOT_FOUND;
+}
+
 static long stream_fill(void *ctx, char *buf, size_t max)
 {
     stream *s = ctx;
     if (s->sent == s->out.len) {
         s->out.len = 0;
         s->sent = 0;
-        if (atomic_load(&s->hub->closing))
+        int beat = atomic_exchange(&s->heartbeat, 0);
+        if (atomic_load(&s->hub->closing) || session_over(s, beat))
             return -1;
         load_events(s);
-        if (s->out.len == 0 && atomic_exchange(&s->heartbeat, 0))
+        if (s->out.len == 0 && beat)
             sbuf_adds(&s->out, ": keep-alive\n\n");
         if (s->out.len == 0)
             return 0;
@@ -195,15 +277,22 @@ const char *stream_parse_last_event_id(const char *v, int64_t latest, int64_t *o
     return NULL;
 }
 
-int stream_hub_open(stream_hub *h, http_request *r, int64_t org_id, int64_t after)
+int stream_hub_open(stream_hub *h, http_request *r, int64_t org_id, int64_t after, const unsigned char *token_hash)
 {
     if (atomic_load(&h->closing))
         return TM_ERR_CONFLICT;
+    int64_t expires_at = 0;
+    int status = store_session_expiry(h->store, token_hash, AUTH_TOKEN_HASH_BYTES, now_seconds(), &expires_at);
+    if (status != TM_OK)
+        return status == TM_ERR_NOT_FOUND ? TM_ERR_AUTH : status;
     stream *s = xcalloc(1, sizeof *s);
     s->hub = h;
     s->org_id = org_id;
     s->last_id = after;
+    s->expires_at = expires_at;
+    memcpy(s->token_hash, token_hash, sizeof s->token_hash);
     atomic_init(&s->heartbeat, 0);
+    atomic_init(&s->ended, 0);
     sbuf_init(&s->out);
     /* The first bytes go out at once, so the client knows the stream is open. */
     sbuf_adds(&s->out, "retry: 2000\n: connected\n\n");
@@ -220,6 +309,8 @@ int stream_hub_open(stream_hub *h, http_request *r, int64_t org_id, int64_t afte
         h->head->prev = s;
     h->head = s;
     h->count++;
+    if (expires_at < h->wait_until)
+        pthread_cond_broadcast(&h->tick); /* the heartbeat thread waits past this expiry: wake it to look again */
     pthread_mutex_unlock(&h->lock);
     return TM_OK;
 }

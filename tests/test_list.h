@@ -44,6 +44,8 @@
     X(test_index_explains_with_phrases_shares_and_fields) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
+    X(test_store_files_are_private_to_the_owner) \
+    X(test_store_files_wider_mode_is_kept_and_named) \
     X(test_listing_write_import_matches_what_it_stored) \
     X(test_listing_write_close_checks_the_owner_and_withdraws) \
     X(test_store_accounts_register_rolls_back_a_conflict) \
@@ -94,6 +96,9 @@
     X(test_api_push_approval_reaches_the_inbox_once) \
     X(test_api_push_subscription_policy_and_digest) \
     X(test_api_push_stream_resumes_after_kill) \
+    X(test_api_stream_session_ends_at_logout) \
+    X(test_api_stream_session_ends_at_expiry) \
+    X(test_api_stream_session_cookie_secure_behind_an_https_proxy) \
     X(test_api_push_webhooks_signed_ordered_retried_disabled) \
     X(test_api_push_webhook_urls_refused) \
     X(test_api_push_webhook_url_forms_refused_over_http) \

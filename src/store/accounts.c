@@ -138,6 +138,7 @@ static st_sql SQL_SESSION_PRINCIPAL = ST_SQL("SELECT u.id, u.org_id, u.role, u.e
                                              " FROM sessions s JOIN users u ON u.id = s.user_id"
                                              " JOIN orgs o ON o.id = u.org_id"
                                              " WHERE s.token_hash = ?1 AND s.expires_at > ?2");
+static st_sql SQL_SESSION_EXPIRY = ST_SQL("SELECT expires_at FROM sessions WHERE token_hash = ?1 AND expires_at > ?2");
 static st_sql SQL_SESSION_DELETE = ST_SQL("DELETE FROM sessions WHERE token_hash = ?1");
 
 int store_session_create(store *s, const unsigned char *token_hash, size_t hash_len,
@@ -172,6 +173,13 @@ int store_session_principal(store *s, const unsigned char *token_hash, size_t ha
 {
     return st_read_one(s, &SQL_SESSION_PRINCIPAL, ST_ARGS(A_BLOB(token_hash, hash_len), A_INT(now)),
                        principal_row, out, "session lookup");
+}
+
+int store_session_expiry(store *s, const unsigned char *token_hash, size_t hash_len, int64_t now,
+                         int64_t *expires_at)
+{
+    return st_read_int(s, &SQL_SESSION_EXPIRY, ST_ARGS(A_BLOB(token_hash, hash_len), A_INT(now)), expires_at,
+                       "session expiry");
 }
 
 int store_session_delete(store *s, const unsigned char *token_hash, size_t hash_len)

@@ -9,9 +9,11 @@
 #include "fts.h"
 #include "log.h"
 #include "mem.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static st_sql SQL_BEGIN = ST_SQL("BEGIN IMMEDIATE");
@@ -259,6 +261,30 @@ int store_fields_load(store *s, taxonomy **out)
 
 /* ---------- open, close, ping ---------- */
 
+/*
+ * The database holds contacts, password hashes and webhook signing keys, so
+ * a missing file is created 0600 here: SQLite would create it 0644 (umask
+ * permitting), and it gives the -wal and -shm files the main file's mode.
+ * An existing file keeps its mode (the operator's choice), with a warning
+ * naming each of the three that others may read.  A file that cannot be
+ * created is left for SQLite to report.
+ */
+static void prepare_files(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char name[4096 + 8];
+        struct stat st;
+        snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+        if (stat(name, &st) == 0 && (st.st_mode & 077) != 0)
+            log_warn("%s is open to other users (mode %03o); it holds secrets: chmod 600 it", name,
+                     (unsigned)(st.st_mode & 0777));
+    }
+}
+
 int store_open(const char *path, store **out)
 {
     store *s = xcalloc(1, sizeof *s);
@@ -270,6 +296,7 @@ int store_open(const char *path, store **out)
     pthread_mutex_init(&s->write_lock, NULL);
     pthread_mutex_init(&s->pool_lock, NULL);
     pthread_cond_init(&s->pool_cond, NULL);
+    prepare_files(path);
     status = conn_open(s, 0, &s->writer);
     if (status == TM_OK) {
         /* WAL is a property of the file; setting it once on the writer is enough. */
