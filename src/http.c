@@ -716,10 +716,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
-    char path[LIM_LOG_PATH * 4 + 1];
-    loggable(r->path ? r->path : "-", path, sizeof path); /* no path: ended before the headers were read */
-    log_info("%s %s %u %.1fms%s", r->method, path, r->status, ms,
-             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+    if (r->path != NULL) { /* none when it ended before its headers were read: no line, as before */
+        char path[LIM_LOG_PATH * 4 + 1];
+        loggable(r->path, path, sizeof path);
+        log_info("%s %s %u %.1fms%s", r->method, path, r->status, ms,
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+    }
     if (r->response)
         MHD_destroy_response(r->response);
     for (size_t i = 0; i < r->nextra; i++) {
