@@ -51,6 +51,8 @@ struct http_request {
     sbuf body;
     int too_large;
     int over_budget;       /* the server's body budget was spent: 503 */
+    int target_nul;        /* the request target as sent holds %00: 400 */
+    size_t query_params;   /* parameters in the query as sent (LIM_QUERY_PARAMS) */
     cJSON *json;
     principal who;
     int signed_in;
@@ -359,7 +361,7 @@ const char *req_content_type(http_request *r)
 
 /*
  * Matches path against pattern segment by segment; a {name} segment ({id},
- * {delivery_id}) takes a positive decimal integer.  Returns 1 and fills
+ * {delivery_id}) takes a decimal integer from 1 to LIM_ID_MAX.  Returns 1 and fills
  * params, in order, on a match.
  */
 static int match_pattern(const char *pattern, const char *path, int64_t *params, size_t *nparams)
@@ -375,7 +377,8 @@ static int match_pattern(const char *pattern, const char *path, int64_t *params,
                 v = v * 10 + (*u - '0');
                 u++;
             }
-            if (u == start || (*u && *u != '/') || v <= 0 || *start == '0' || *nparams == LIM_PATH_PARAMS)
+            if (u == start || (*u && *u != '/') || v <= 0 || v > LIM_ID_MAX || *start == '0' ||
+                *nparams == LIM_PATH_PARAMS)
                 return 0;
             params[(*nparams)++] = v;
             p = close ? close + 1 : p + strlen(p);
@@ -492,6 +495,16 @@ static void admit(http_request *r)
     int path_known;
     sbuf allow;
 
+    if (r->target_nul) {
+        reply_problem(r, 400, "the request target holds %00 (a NUL byte), which no path or parameter may contain");
+        return;
+    }
+    if (r->query_params > LIM_QUERY_PARAMS) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "the query has more than %d parameters", LIM_QUERY_PARAMS);
+        reply_problem(r, 414, msg);
+        return;
+    }
     if (strlen(r->path) > LIM_URL_BYTES) {
         reply_problem(r, 414, "the request target is too long");
         return;
@@ -559,6 +572,12 @@ static void dispatch(http_request *r)
             reply_invalid_field(r, NULL, msg);
             return;
         }
+        /* cJSON would end the string at the NUL, storing it cut short. */
+        char field[LIM_JSON_PATH];
+        if (json_find_nul(r->body.buf, r->body.len, field, sizeof field)) {
+            reply_invalid_field(r, field[0] ? field : NULL, "must not contain U+0000 (NUL)");
+            return;
+        }
     }
     r->route->handler(r);
     if (r->response == NULL)
@@ -589,6 +608,42 @@ static enum MHD_Result queue(http_request *r)
     return ok;
 }
 
+/* A request as it starts; on_completed frees it. */
+static http_request *request_new(http_server *srv, struct MHD_Connection *c)
+{
+    http_request *r = xcalloc(1, sizeof *r);
+    r->server = srv;
+    r->conn = c;
+    sbuf_init(&r->body);
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    client_address(r);
+    return r;
+}
+
+/*
+ * libmicrohttpd shows the request target as sent before it decodes the path
+ * (where %00 would end it unseen) and stores the query's parameters; the
+ * request starts here.  A query with too many parameters is emptied first:
+ * each stored parameter takes room in the connection's memory, and when that
+ * runs out libmicrohttpd 0.9.75 closes the connection without a reply.  The
+ * target is libmicrohttpd's own writable copy of the request line, which it
+ * splits at the '?' itself right after this call (so do 0.9.77 and 1.0).
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    http_request *r = request_new(cls, c);
+    char *query = uri ? strchr(uri, '?') : NULL;
+    r->target_nul = uri && strstr(uri, "%00") != NULL;
+    if (query && query[1] != '\0') {
+        r->query_params = 1;
+        for (const char *p = query + 1; (p = strchr(p, '&')) != NULL; p++)
+            r->query_params++;
+        if (r->query_params > LIM_QUERY_PARAMS)
+            query[1] = '\0';
+    }
+    return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -598,16 +653,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
 
     if (r == NULL) {
-        r = xcalloc(1, sizeof *r);
-        r->server = srv;
-        r->conn = c;
+        r = request_new(srv, c); /* only if on_uri was not called */
+        *con_cls = r;
+    }
+    if (r->path == NULL) {
+        /* In flight from its headers on (a client still sending them does not hold up a stop). */
+        atomic_fetch_add(&srv->in_flight, 1);
         r->path = xstrdup(url);
         snprintf(r->method, sizeof r->method, "%s", method);
-        sbuf_init(&r->body);
-        clock_gettime(CLOCK_MONOTONIC, &r->started);
-        client_address(r);
-        atomic_fetch_add(&srv->in_flight, 1);
-        *con_cls = r;
         admit(r);
         return r->response ? queue(r) : MHD_YES;
     }
@@ -663,10 +716,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
-    char path[LIM_LOG_PATH * 4 + 1];
-    loggable(r->path, path, sizeof path);
-    log_info("%s %s %u %.1fms%s", r->method, path, r->status, ms,
-             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+    if (r->path != NULL) { /* none when it ended before its headers were read: no line, as before */
+        char path[LIM_LOG_PATH * 4 + 1];
+        loggable(r->path, path, sizeof path);
+        log_info("%s %s %u %.1fms%s", r->method, path, r->status, ms,
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+    }
     if (r->response)
         MHD_destroy_response(r->response);
     for (size_t i = 0; i < r->nextra; i++) {
@@ -676,10 +731,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     cJSON_Delete(r->json);
     atomic_fetch_sub(&srv->body_bytes, r->body.len);
     sbuf_cleanup(&r->body);
+    if (r->path != NULL)
+        atomic_fetch_sub(&srv->in_flight, 1);
     free(r->path);
     free(r);
     *con_cls = NULL;
-    atomic_fetch_sub(&srv->in_flight, 1);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -745,6 +801,7 @@ int http_server_start(const char *host, int port, const http_config *cfg, http_s
         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cores > 0 ? cores : 2),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),

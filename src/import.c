@@ -198,13 +198,17 @@ static int parse_jsonl(batch *b, const char *data, size_t len,
         }
         cJSON *errors = cJSON_CreateArray();
         cJSON *obj = NULL;
-        char msg[200];
+        char msg[200], path[LIM_JSON_PATH];
         if (n > LIM_IMPORT_LINE) {
             json_error_add(errors, NULL, "the line is longer than %d bytes", LIM_IMPORT_LINE);
         } else if (json_parse_body(start, n, LIM_JSON_DEPTH, &obj, msg, sizeof msg) != TM_OK) {
             json_error_add(errors, NULL, "%s", msg);
         } else if (!cJSON_IsObject(obj)) {
             json_error_add(errors, NULL, "the line is not a JSON object");
+            cJSON_Delete(obj);
+            obj = NULL;
+        } else if (json_find_nul(start, n, path, sizeof path)) {
+            json_error_add(errors, path, "must not contain U+0000 (NUL)"); /* cJSON would have cut it there */
             cJSON_Delete(obj);
             obj = NULL;
         }

@@ -1,5 +1,6 @@
 /* json.c: pre-parse checks and builders over cJSON. */
 #include "json.h"
+#include "limits.h"
 #include "mem.h"
 #include "utf8.h"
 #include <math.h>
@@ -110,6 +111,114 @@ int json_parse_body(const char *text, size_t len, int max_depth, cJSON **out,
     return TM_OK;
 }
 
+/* A walk over a JSON text that names the first string holding U+0000 (json_find_nul). */
+typedef struct nul_walk {
+    const char *s;
+    size_t len, i;
+    char *path;
+    size_t cap, plen;
+} nul_walk;
+
+static void path_add(nul_walk *w, const char *text, size_t n)
+{
+    while (n-- > 0 && w->plen + 1 < w->cap)
+        w->path[w->plen++] = *text++;
+    w->path[w->plen] = '\0';
+}
+
+static void path_cut(nul_walk *w, size_t plen)
+{
+    w->plen = plen;
+    w->path[plen] = '\0';
+}
+
+static void skip_space(nul_walk *w)
+{
+    while (w->i < w->len && (w->s[w->i] == ' ' || w->s[w->i] == '\t' || w->s[w->i] == '\r' || w->s[w->i] == '\n'))
+        w->i++;
+}
+
+/* Steps over the string at w->i; returns 1 if it holds U+0000.  A name is added to the path up to the NUL. */
+static int walk_string(nul_walk *w, int is_name)
+{
+    int nul = 0;
+    for (w->i++; w->i < w->len && w->s[w->i] != '"'; w->i += w->s[w->i] == '\\' ? 2 : 1) {
+        const char *c = w->s + w->i;
+        if (*c == '\0' || (*c == '\\' && w->len - w->i > 5 && memcmp(c + 1, "u0000", 5) == 0))
+            nul = 1;
+        if (is_name && !nul)
+            path_add(w, c, *c == '\\' && w->len - w->i > 1 ? 2 : 1);
+    }
+    w->i++;
+    return nul;
+}
+
+/* Steps over the value at w->i; returns 1 if a string in it holds U+0000 (w->path then names it). */
+static int walk_value(nul_walk *w, int depth)
+{
+    skip_space(w);
+    if (w->i >= w->len || depth > LIM_JSON_DEPTH)
+        return 0;
+    char open = w->s[w->i];
+    if (open == '"')
+        return walk_string(w, 0);
+    if (open != '{' && open != '[') {
+        while (w->i < w->len && strchr(",]} \t\r\n", w->s[w->i]) == NULL)
+            w->i++;
+        return 0;
+    }
+    size_t plen = w->plen, at = 0;
+    for (w->i++;; at++) {
+        skip_space(w);
+        size_t before = w->i;
+        if (w->i >= w->len || w->s[w->i] == (open == '{' ? '}' : ']'))
+            break;
+        if (open == '{') {
+            if (w->s[w->i] != '"')
+                return 0;
+            if (plen > 0)
+                path_add(w, ".", 1);
+            if (walk_string(w, 1))
+                return 1;
+            skip_space(w);
+            if (w->i < w->len && w->s[w->i] == ':')
+                w->i++;
+        } else {
+            char index[32];
+            path_add(w, index, (size_t)snprintf(index, sizeof index, "[%zu]", at));
+        }
+        if (walk_value(w, depth + 1))
+            return 1;
+        path_cut(w, plen);
+        skip_space(w);
+        if (w->i < w->len && w->s[w->i] == ',')
+            w->i++;
+        if (w->i == before)
+            return 0; /* not JSON: stop rather than loop */
+    }
+    w->i++;
+    return 0;
+}
+
+int json_find_nul(const char *text, size_t len, char *path, size_t pathlen)
+{
+    nul_walk w = { text, len, 0, path, pathlen, 0 };
+    if (pathlen == 0)
+        return 0;
+    path[0] = '\0';
+    /* Most texts hold no \u0000 and no NUL byte: say so without walking. */
+    int any = 0;
+    for (size_t k = 0; k < len && !any; k++) {
+        if (text[k] == '\0') {
+            any = 1;
+        } else if (text[k] == '\\') {
+            any = len - k > 5 && memcmp(text + k + 1, "u0000", 5) == 0;
+            k++; /* the escaped character, so \\u0000 is text */
+        }
+    }
+    return any && walk_value(&w, 0);
+}
+
 void json_error_add(cJSON *errors, const char *field, const char *fmt, ...)
 {
     char buf[512];
@@ -141,6 +250,10 @@ int json_get_int(const cJSON *item, int64_t min, int64_t max, int64_t *out)
     if (!cJSON_IsNumber(item))
         return 0;
     double d = item->valuedouble;
+    if (min < -LIM_ID_MAX)
+        min = -LIM_ID_MAX;
+    if (max > LIM_ID_MAX)
+        max = LIM_ID_MAX;
     if (!isfinite(d) || d != floor(d) || d < (double)min || d > (double)max)
         return 0;
     *out = (int64_t)d;

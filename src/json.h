@@ -21,6 +21,16 @@
 TM_MUST_CHECK int json_parse_body(const char *text, size_t len, int max_depth,
                                   cJSON **out, char *msg, size_t msglen);
 
+/*
+ * Finds a string of a JSON text that holds U+0000 (the escape \u0000 or a raw
+ * NUL byte), member names included.  cJSON ends its strings at the NUL, so
+ * such a text would be read cut short; callers refuse it instead.  Returns 1
+ * and the member's path in path ("title", "keywords[2]", "a.b"; "" for the
+ * document itself; a name holding the NUL is written up to it), else 0.  Meant
+ * for text json_parse_body accepted, but reads any text safely.
+ */
+int json_find_nul(const char *text, size_t len, char *path, size_t pathlen);
+
 /* Appends {"field": field, "message": ...} to the array errors. */
 void json_error_add(cJSON *errors, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -35,7 +45,8 @@ void json_add_id_or_null(cJSON *obj, const char *name, int64_t id);
 
 /*
  * Reads an integral JSON number into *out.  Returns 1 if item is a number with
- * no fractional part within [min, max], else 0.
+ * no fractional part within [min, max] and within +-LIM_ID_MAX (2^53 - 1,
+ * beyond which a JSON number is not exact), else 0.  Ids pass 1, LIM_ID_MAX.
  */
 int json_get_int(const cJSON *item, int64_t min, int64_t max, int64_t *out);
 

@@ -18,8 +18,20 @@
 #define LIM_LOG_PATH          200    /* bytes of a request path written to the log */
 
 #define LIM_JSON_DEPTH        16     /* nesting of a request body; ours need 3 */
+#define LIM_JSON_PATH         128    /* bytes of a member's path ("keywords[2]") named in an error */
 #define LIM_URL_BYTES         2048   /* request target, checked before routing */
+#define LIM_QUERY_PARAMS      64     /* parameters in one query string (ours use at most 10); more is 414.  Checked
+                                        before libmicrohttpd stores them: each takes ~56 bytes of the connection's
+                                        64 KiB, and 0.9.75 closes the connection without a reply when they overflow */
 #define LIM_PATH_PARAMS       4      /* {id} captures in one route pattern */
+
+/*
+ * Ids and every integer read from a JSON body: 1..LIM_ID_MAX for an id, and
+ * never beyond +-LIM_ID_MAX for any integer.  2^53 - 1 is the largest integer
+ * a JSON number (an IEEE double, as in JavaScript) holds exactly; 2^53 + 1
+ * already reads as 2^53, and 9223372036854775807 as 2^63, which no int64_t holds.
+ */
+#define LIM_ID_MAX            9007199254740991LL
 
 /* Accounts. */
 #define LIM_EMAIL             254    /* RFC 5321 path limit */

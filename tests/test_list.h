@@ -120,6 +120,11 @@
     X(test_api_failed_migration_refuses_to_start) \
     X(test_api_shutdown_is_clean_and_logged) \
     X(test_api_serves_ipv6_loopback) \
+    X(test_api_input_nul_in_json_strings_is_refused) \
+    X(test_api_input_nul_in_import_rows_is_a_row_error) \
+    X(test_api_input_target_with_nul_is_refused) \
+    X(test_api_input_integers_beyond_an_id_are_refused) \
+    X(test_api_input_too_many_query_parameters_is_414) \
     X(test_openapi_served_document_lints_clean) \
     X(test_meta_serves_the_lists_the_server_validates_against) \
     X(test_crash_kill9_loses_no_acknowledged_write)
