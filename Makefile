@@ -1,4 +1,5 @@
-# techmatch build.  Entry points: deps, all, run, test, bench, load, fuzz, crash, eval, clean
+# techmatch build.  Entry points: deps, all, run, test, bench, load, fuzz, crash, eval, install,
+# uninstall, clean
 # (serve and check are run and test without the dependency step).
 # Three builds live side by side: build/release (what `make run` serves),
 # build/san (AddressSanitizer + UndefinedBehaviorSanitizer, what the tests also use)
@@ -27,7 +28,7 @@ EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv do
                $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg))
 HEADERS     := $(wildcard src/*.h src/store/*.h matcher/*.h tests/*.h tests/fuzz/*.h bench/*.h)
 
-.PHONY: all deps run serve test check bench eval fuzz fuzzers clean seed
+.PHONY: all deps run serve test check bench eval fuzz fuzzers clean seed install uninstall
 
 all: build/release/techmatch
 
@@ -162,6 +163,27 @@ build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o build/fuzz/tests/fuzz/fuzz_ser
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzzers
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# --- installing (README, "Running in production"): the release binary and its systemd unit.
+# The unit's source is docs/techmatch.service: it is an installed file and operator
+# documentation at once (read it to see the sandbox), not C (src/) and not data (seeds/).
+# @PREFIX@ in it becomes PREFIX, so ExecStart names the binary installed here.  Units go
+# to PREFIX/lib/systemd/system, which systemd reads for /usr/local and /usr alike.
+# install depends on the release binary only, so it never builds another variant.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+UNITDIR := $(PREFIX)/lib/systemd/system
+
+install: build/release/techmatch docs/techmatch.service
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR)
+	install -m 0755 build/release/techmatch $(DESTDIR)$(PREFIX)/bin/techmatch
+	sed 's|@PREFIX@|$(PREFIX)|g' docs/techmatch.service > $(DESTDIR)$(UNITDIR)/techmatch.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/techmatch.service.tmp
+	mv $(DESTDIR)$(UNITDIR)/techmatch.service.tmp $(DESTDIR)$(UNITDIR)/techmatch.service
+
+# Leaves the database (/var/lib/techmatch) alone: it is the operator's data.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/techmatch $(DESTDIR)$(UNITDIR)/techmatch.service
 
 clean:
 	rm -rf build

@@ -73,6 +73,7 @@
     X(test_cli_import_draws_progress_on_a_terminal) \
     X(test_cli_rank_prints_a_trec_run_and_reports_bad_lines) \
     X(test_backup_refuses_bad_input) \
+    X(test_install_puts_the_binary_and_a_sandboxed_unit_in_place) \
     X(test_api_authorization_matrix_covers_every_route) \
     X(test_api_authorization_matrix) \
     X(test_api_private_members_by_role) \
