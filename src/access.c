@@ -70,17 +70,17 @@ int access_match_visible(const principal *p, const match *m, access_owner_fn own
 
 int access_match_demand_side(const principal *p, const match *m, access_owner_fn owner, void *ctx)
 {
-    return owns(p, LISTING_DEMAND, m->demand_id, owner, ctx);
+    return lifecycle_was_pushed(m->status) && owns(p, LISTING_DEMAND, m->demand_id, owner, ctx);
 }
 
 int access_match_listing_private(const principal *p, const match *m, listing_kind side)
 {
     if (p == NULL)
-        return 0;
-    if (access_is_staff(p) || m->introduced_at != NULL)
-        return 1;
+        return LISTING_SHOW_PUBLIC;
     int demand_side = role_of(p) == USER_ENTERPRISE;
-    return side == LISTING_DEMAND ? demand_side : !demand_side;
+    if (access_is_staff(p) || (side == LISTING_DEMAND) == demand_side)
+        return LISTING_SHOW_PRIVATE;
+    return m->introduced_at != NULL ? LISTING_SHOW_INTRODUCED : LISTING_SHOW_PUBLIC;
 }
 
 int access_match_records_view(const principal *p, const match *m)

@@ -20,11 +20,14 @@
  *    once the match was pushed to it (lifecycle_was_pushed); for the
  *    university that owns its achievement once the two sides were introduced
  *    (in_talks), or when it proposed the match itself.  Only the enterprise
- *    that owns the demand makes the enterprise's moves.
+ *    that owns the demand makes the enterprise's moves, once it was pushed.
  *  - Anonymity until introduction: within a match, each side sees its own
  *    listing's private members, and the other side's only from the
- *    introduction on.  The demand side's first look at a pushed match
- *    records it as viewed.
+ *    introduction on, and never its import ref.  The demand side's first
+ *    look at a pushed match records it as viewed.  A side that may not see a
+ *    match, or may not make a move on it, is answered as if it did not exist
+ *    (404), and a refused proposal of a pair names its status only to a
+ *    university that may see it.
  *  - Events pushed out (inbox, live stream, webhooks) carry public members
  *    only: a push is not an introduction.
  *
@@ -64,12 +67,19 @@ typedef int64_t (*access_owner_fn)(void *ctx, listing_kind kind, int64_t listing
 
 /* Whether p may see the stored match m at all; owner(ctx, ...) is called at most once. */
 int access_match_visible(const principal *p, const match *m, access_owner_fn owner, void *ctx);
-/* Whether p's organisation owns m's demand (may make the enterprise's moves); calls owner once. */
+/*
+ * Whether p may make the enterprise's moves on m: m reached the enterprise
+ * (lifecycle_was_pushed) and p's organisation owns m's demand; calls owner at
+ * most once.  Before the push the demand side is refused as if m did not exist.
+ */
 int access_match_demand_side(const principal *p, const match *m, access_owner_fn owner, void *ctx);
 /*
- * Whether p, who may see m (access_match_visible), sees the private members of
- * m's listing of this kind (side): staff always; each side its own listing,
- * and the other side's once introduced (m->introduced_at set); anonymous never.
+ * How p, who may see m (access_match_visible), sees m's listing of this kind
+ * (side), as a LISTING_SHOW_* for listing_to_json: staff and each side its own
+ * listing LISTING_SHOW_PRIVATE; the other side's LISTING_SHOW_INTRODUCED once
+ * introduced (m->introduced_at set: its private members but the import ref,
+ * which stays with its organisation), before that LISTING_SHOW_PUBLIC;
+ * anonymous always LISTING_SHOW_PUBLIC.  Non-zero means private members shown.
  */
 int access_match_listing_private(const principal *p, const match *m, listing_kind side);
 /* Whether the look of p, who may see m, records m as viewed: p is the demand side (an enterprise) and m is pushed. */

@@ -512,7 +512,11 @@ void api_matches_move(http_request *r)
     int rc = store_match_edit(req_app(r)->store, id, req_principal(r)->user_id, action, c.mv->actor == LC_BROKER,
                               apply_move, &c, &m);
     if (rc == TM_ERR_CONFLICT) {
-        reply_not_allowed(r, &m, c.mv->actor);
+        /* Whoever may not see the match learns nothing of its status. */
+        if (access_match_visible(req_principal(r), &m, listing_owner, req_app(r)->store))
+            reply_not_allowed(r, &m, c.mv->actor);
+        else
+            reply_problem(r, 404, "no match with this id");
         match_cleanup(&m);
         return;
     }
@@ -774,6 +778,21 @@ static int64_t id_member(const cJSON *body, const char *name, cJSON *errors)
     return v;
 }
 
+/*
+ * Replies 409 to a proposal of a pair that is already a match (m) further
+ * along than a suggestion: its status only to a university that may see m,
+ * to others nothing beyond that the pair cannot be proposed.
+ */
+static void reply_pair_taken(http_request *r, const match *m)
+{
+    char detail[160];
+    if (access_match_visible(req_principal(r), m, listing_owner, req_app(r)->store))
+        snprintf(detail, sizeof detail, "this pair is already a match that is %s", m->status);
+    else
+        snprintf(detail, sizeof detail, "this pair is already in the matching pipeline and cannot be proposed");
+    reply_problem(r, 409, detail);
+}
+
 void api_matches_propose(http_request *r)
 {
     const cJSON *body = req_json(r);
@@ -813,10 +832,8 @@ void api_matches_propose(http_request *r)
             rc = store_match_propose(s, &pair, statement, req_principal(r)->user_id, &m);
         free(why);
         if (rc == TM_ERR_CONFLICT) {
-            char detail[160];
-            snprintf(detail, sizeof detail, "this pair is already a match that is %s", m.status);
+            reply_pair_taken(r, &m);
             match_cleanup(&m);
-            reply_problem(r, 409, detail);
         } else if (rc != TM_OK) {
             reply_status(r, rc, NULL);
         } else {

@@ -170,7 +170,8 @@ static int last_event_id_or_reply(http_request *r, int64_t *out)
     *out = 0;
     if (v == NULL || *v == '\0')
         return 1;
-    int rc = store_notifications_last_id(req_app(r)->store, &latest);
+    /* The caller's own latest, not the platform's: an id beyond it tells nothing of other organisations. */
+    int rc = store_notifications_last_id_of(req_app(r)->store, req_principal(r)->org_id, &latest);
     if (rc != TM_OK) {
         reply_status(r, rc, NULL);
         return 0;

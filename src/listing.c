@@ -573,8 +573,9 @@ static void add_money(cJSON *o, const char *name, int64_t v)
         json_add_int(o, name, v);
 }
 
-cJSON *listing_to_json(const listing *l, int show_private)
+cJSON *listing_to_json(const listing *l, int show)
 {
+    int show_private = show != LISTING_SHOW_PUBLIC;
     cJSON *o = cJSON_CreateObject();
     json_add_int(o, "id", l->id);
     cJSON_AddStringToObject(o, "kind", listing_kind_name(l->kind));
@@ -583,7 +584,7 @@ cJSON *listing_to_json(const listing *l, int show_private)
         json_add_int(org, "id", l->org_id);
         json_add_string_or_null(org, "name", l->org_name);
     }
-    if (show_private)
+    if (show == LISTING_SHOW_PRIVATE)
         json_add_string_or_null(o, "ref", l->ref);
     cJSON_AddStringToObject(o, "title", l->title);
     cJSON_AddStringToObject(o, listing_body_member(l->kind), l->body);

@@ -94,11 +94,20 @@ int listing_apply_json(listing *l, const cJSON *obj, const taxonomy *tax, cJSON 
 char *listing_ref_of(const cJSON *obj);
 
 /*
- * Returns the JSON form of l (caller cJSON_Deletes).  show_private adds what
- * only the owner, brokers and admins see: a demand's budget, contact and
- * organisation, an achievement's contact, and the import ref of either.
+ * What listing_to_json shows besides the public members (access.h decides
+ * which): LISTING_SHOW_PRIVATE (1, so a yes/no "private" decision passes as
+ * is) is the owner's and staff's view, LISTING_SHOW_INTRODUCED the other side
+ * of a match after the introduction: the same without the import ref.
  */
-cJSON *listing_to_json(const listing *l, int show_private);
+enum { LISTING_SHOW_PUBLIC = 0, LISTING_SHOW_PRIVATE = 1, LISTING_SHOW_INTRODUCED = 2 };
+
+/*
+ * Returns the JSON form of l (caller cJSON_Deletes).  show (a LISTING_SHOW_*)
+ * adds what only the owner, brokers and admins see: a demand's budget,
+ * contact and organisation, an achievement's contact, and the import ref of
+ * either; LISTING_SHOW_INTRODUCED all of it but the ref.
+ */
+cJSON *listing_to_json(const listing *l, int show);
 
 /* Frees the items and empties the list. */
 void strlist_clear(strlist *s);

@@ -512,6 +512,8 @@ TM_MUST_CHECK int store_notifications_unread(store *s, int64_t org_id, int64_t *
 TM_MUST_CHECK int store_notification_read(store *s, int64_t org_id, int64_t id);
 /* The largest notification id (0 when none). */
 TM_MUST_CHECK int store_notifications_last_id(store *s, int64_t *id);
+/* The largest id of the organisation's own notifications (0 when none): what its stream may resume after. */
+TM_MUST_CHECK int store_notifications_last_id_of(store *s, int64_t org_id, int64_t *id);
 
 /* ---- webhooks: endpoints and deliveries ---- */
 

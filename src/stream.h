@@ -44,7 +44,8 @@ size_t stream_hub_count(stream_hub *h);
 /*
  * Reads a Last-Event-ID header value v (the client's last event): "" is 0
  * (from the start); else it must be plain decimal digits naming an id from 0
- * to latest.  Returns NULL and sets *out, or a one-sentence problem (static)
+ * to latest (the caller's organisation's own latest notification id, so that
+ * a refusal tells nothing of other organisations').  Returns NULL and sets *out, or a one-sentence problem (static)
  * to report about the header.
  */
 const char *stream_parse_last_event_id(const char *v, int64_t latest, int64_t *out);

@@ -107,6 +107,9 @@
     X(test_api_push_survives_kill9_with_deliveries_pending) \
     X(test_api_push_webhook_bad_receivers_delay_nothing_else) \
     X(test_api_pipeline_whole_lifecycle_with_two_brokers) \
+    X(test_api_leaks_refusals_tell_no_match_status) \
+    X(test_api_leaks_last_event_id_is_the_callers_own) \
+    X(test_api_leaks_ref_stays_with_its_owner) \
     X(test_api_admin_adds_brokers) \
     X(test_web_serves_the_ui_with_a_strict_csp) \
     X(test_web_cookie_session_is_httponly_and_guarded) \

@@ -90,6 +90,7 @@ static st_sql SQL_NOTIF_UNREAD = ST_SQL("SELECT count(*) FROM notifications WHER
 static st_sql SQL_NOTIF_READ = ST_SQL("UPDATE notifications SET read_at = coalesce(read_at, " ST_NOW ")"
                                       " WHERE id = ?1 AND org_id = ?2");
 static st_sql SQL_NOTIF_LAST = ST_SQL("SELECT coalesce(max(id), 0) FROM notifications");
+static st_sql SQL_NOTIF_LAST_OF = ST_SQL("SELECT coalesce(max(id), 0) FROM notifications WHERE org_id = ?1");
 
 int sx_notification_insert(conn *c, int64_t org_id, const char *type, const char *payload, int64_t *id)
 {
@@ -153,6 +154,11 @@ int store_notifications_unread(store *s, int64_t org_id, int64_t *count)
 int store_notifications_last_id(store *s, int64_t *id)
 {
     return st_read_int(s, &SQL_NOTIF_LAST, ST_NO_ARGS, id, "last notification");
+}
+
+int store_notifications_last_id_of(store *s, int64_t org_id, int64_t *id)
+{
+    return st_read_int(s, &SQL_NOTIF_LAST_OF, ST_ARGS(A_INT(org_id)), id, "last notification of an organisation");
 }
 
 int store_notification_read(store *s, int64_t org_id, int64_t id)
