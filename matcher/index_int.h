@@ -1,0 +1,163 @@
+/*
+ * index_int.h: what the files of the matcher's index share, private to them
+ * (index.c, terms.c, fields.c, query.c, explain.c); callers use index.h.
+ *
+ * The structures: terms with their postings (document numbers ascending and
+ * quantised weights), documents by number, the interned field codes and code
+ * sets, and the index that holds them.  The ix_ functions are the helpers one
+ * file defines and another calls; each says which file owns it.  Thread-safety
+ * is index.h's: adds and removes are exclusive, queries may run in parallel.
+ */
+#ifndef MT_INDEX_INT_H
+#define MT_INDEX_INT_H
+#include "index.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---------- structures ---------- */
+
+typedef struct term {
+    char *text;
+    uint32_t hash;       /* of text, checked before comparing strings */
+    uint32_t len;        /* bytes of text */
+    uint32_t *docs;      /* document numbers, ascending */
+    uint8_t *w;          /* BM25 weight scaled to 1..255 */
+    uint32_t n, cap;
+    uint32_t df;         /* live documents holding the term */
+    uint8_t maxw;        /* the largest weight in the postings: the term's upper bound */
+} term;
+
+/*
+ * A vocabulary hash slot: the term's hash, its id + 1 (0 = empty) and its
+ * first 8 bytes, so that a probe for a term shorter than 8 bytes (every
+ * Chinese bigram) is answered by the slot alone, without touching the term.
+ */
+typedef struct tslot {
+    uint64_t head;       /* the first 8 bytes of the text, zero-padded */
+    uint32_t hash;
+    uint32_t id1;
+} tslot;
+
+typedef struct doc {
+    int64_t id;
+    float len;           /* weighted length */
+    int live;
+    uint32_t nterms;
+    uint32_t *terms;     /* term ids of its bag */
+    float *tf;           /* weighted term frequencies */
+} doc;
+
+/* Interned keys: the field codes, and the sets of field codes the documents hold. */
+typedef struct strtab {
+    char **key;          /* owned copies */
+    uint32_t *len;
+    uint32_t n, cap;
+    uint32_t *slots;     /* id + 1, 0 = empty */
+    uint32_t slots_cap;  /* power of two */
+} strtab;
+
+#define NO_SET UINT32_MAX
+
+struct mt_index {
+    mt_params p;
+    term *terms;
+    uint32_t nterms, terms_cap;
+    tslot *term_slots;           /* hash slots: see tslot */
+    uint32_t term_slots_cap;     /* power of two */
+    doc *docs;
+    uint32_t ndocs, docs_cap;
+    uint32_t *id_slots;          /* hash slots: doc number + 1, 0 = empty */
+    uint32_t id_slots_cap;
+    uint32_t nlive;
+    double total_len;            /* over live documents */
+    float *scratch;              /* by term id: frequencies of the document being added, else 0 */
+    uint8_t *alive;              /* by document number: 1 while live (compact, for the hot loops) */
+    uint32_t *dset;              /* by document number: its set of field codes, or NO_SET */
+    strtab codes;                /* field code texts */
+    strtab sets;                 /* keys: sorted arrays of code ids */
+    int bulk;                    /* adds record documents only; finalize writes the postings */
+};
+
+/* ---------- bags (terms.c) ---------- */
+
+typedef struct bag_entry {
+    char *text;
+    size_t len;
+    float tf;
+} bag_entry;
+
+typedef struct bag {
+    bag_entry *e;
+    size_t n, cap;
+    float weight;      /* the weight of the text being tokenized */
+    int failed;
+} bag;
+
+typedef struct idbag {
+    uint32_t *ids;
+    float *tf;
+    size_t n, cap;
+    float weight;       /* of the text being tokenized */
+    int failed;
+    mt_index *ix;       /* the index of an add */
+    const mt_index *ro; /* the index of a query: unknown terms are skipped */
+} idbag;
+
+/* ---------- scores (query.c, explain.c) ---------- */
+
+/*
+ * A query term.  Scores are sums of integers (qi * w), so every way of adding
+ * them (term at a time, document at a time, pruned or not) gives the same
+ * number, and the pruned top k equals the exhaustive one exactly.
+ */
+#define QSCALE 4096.0
+
+/* ---------- defined in index.c ---------- */
+
+/* A NUL-terminated malloc'd copy of the n bytes at s, or NULL when out of memory. */
+char *ix_dup_n(const char *s, size_t n);
+
+/* FNV-1a, then a murmur finaliser so that the low bits (the slot) mix well. */
+uint64_t ix_hash_bytes(const char *s, size_t n);
+
+/* Finds a term; returns its id or UINT32_MAX. */
+uint32_t ix_term_find(const mt_index *ix, const char *s, size_t n);
+
+/* Finds or adds a term whose hash is h; returns its id or UINT32_MAX when out of memory. */
+uint32_t ix_term_intern(mt_index *ix, const char *s, size_t n, uint32_t h);
+
+/* qsort's comparison of two uint32_t. */
+int ix_cmp_u32(const void *a, const void *b);
+
+/* Returns the slot index holding the live document id, or UINT32_MAX. */
+uint32_t ix_id_slot(const mt_index *ix, int64_t id);
+
+/* The average weighted length of the live documents (1 when there are none). */
+double ix_avg_len(const mt_index *ix);
+
+/* BM25 document-side weight of a term with weighted frequency tf, scaled to 1..255. */
+uint8_t ix_quantised_weight(const mt_params *p, double tf, double len, double avg);
+
+/* ---------- defined in terms.c ---------- */
+
+/* Frees a bag's entries (not the bag itself, which is caller storage). */
+void ix_bag_free(bag *b);
+
+/* Tokenizes a document into a bag of distinct terms with weighted frequencies. */
+int ix_bag_of(const mt_params *p, mt_tokenizer *t, const mt_doc *d, bag *b);
+
+/* Frees an id bag's arrays (not the bag itself, which is caller storage). */
+void ix_idbag_free(idbag *b);
+
+/* A document's distinct terms, interned, with their weighted frequencies. */
+int ix_idbag_of_doc(mt_index *ix, mt_tokenizer *t, const mt_doc *d, idbag *b);
+
+/* A query's distinct known terms with their weighted frequencies (no writes to the index). */
+int ix_idbag_of_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *d, idbag *b);
+
+/* ---------- defined in fields.c ---------- */
+
+/* Levels of a hierarchical code: "B" 1, "B06" 2, "B061" 3, "B0610" 4. */
+int ix_code_levels(size_t len);
+
+#endif
