@@ -292,7 +292,10 @@ void api_auth_login(http_request *r)
         acct_key[6 + i] = '\0';
     }
     address_key(req_client_addr(r), addr_key, sizeof addr_key);
-    int limited = auth_limiter_attempt(a->limiter, acct_key, addr_key, now, &retry);
+    struct timespec mono;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    int64_t now_ms = (int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000;
+    int limited = auth_limiter_attempt(a->limiter, acct_key, addr_key, now_ms, &retry);
     if (limited != TM_OK) {
         char secs[24];
         snprintf(secs, sizeof secs, "%lld", (long long)retry);

@@ -119,8 +119,8 @@ enum { KIND_ADDRESS = 1, KIND_ACCOUNT = 2 };
 
 typedef struct slot {
     unsigned char key[16];
-    int64_t since;   /* address: its window's start; account: its last failure */
-    int64_t touched; /* last attempt, for evicting the least recent */
+    int64_t since;   /* ms; address: its window's start; account: its last failure */
+    int64_t touched; /* ms; last attempt, for evicting the least recent */
     int failures;    /* address: in the window; account: in a row */
     int kind;        /* 0 when free */
 } slot;
@@ -161,20 +161,20 @@ static void key_hash(const char *key, unsigned char *out)
     crypto_generichash(out, 16, (const unsigned char *)key, strlen(key), NULL, 0);
 }
 
-/* 1 if s has nothing left to remember at now (its window passed, or its failures in a row are stale). */
+/* 1 if s has nothing left to remember at now (ms; its window passed, or its failures in a row are stale). */
 static int slot_expired(const slot *s, int64_t now)
 {
-    return s->kind == 0 || now - s->since >= LIM_LOGIN_WINDOW_S;
+    return s->kind == 0 || now - s->since >= LIM_LOGIN_WINDOW_S * 1000;
 }
 
-/* Seconds s refuses attempts from now, or 0 if it lets one through. */
+/* Milliseconds s refuses attempts from now (ms), or 0 if it lets one through. */
 static int64_t slot_wait(const slot *s, int64_t now)
 {
     if (slot_expired(s, now))
         return 0;
     if (s->kind == KIND_ADDRESS)
-        return s->failures >= LIM_LOGIN_FAILS_ADDRESS ? LIM_LOGIN_WINDOW_S - (now - s->since) : 0;
-    int64_t until = s->since + auth_login_delay(s->failures);
+        return s->failures >= LIM_LOGIN_FAILS_ADDRESS ? LIM_LOGIN_WINDOW_S * 1000 - (now - s->since) : 0;
+    int64_t until = s->since + auth_login_delay(s->failures) * 1000;
     return until > now ? until - now : 0;
 }
 
@@ -228,6 +228,7 @@ static slot *take_slot(auth_limiter *l, const unsigned char *k, int kind, int64_
 int auth_limiter_attempt(auth_limiter *l, const char *account, const char *address, int64_t now,
                          int64_t *retry_after)
 {
+    /* now is in milliseconds, so a delay of d seconds is never less than d (whole seconds would round it down). */
     unsigned char ka[16], kd[16];
     int status = TM_OK;
     key_hash(account, ka);
@@ -242,7 +243,7 @@ int auth_limiter_attempt(auth_limiter *l, const char *account, const char *addre
         wait = acct ? slot_wait(acct, now) : 0;
     }
     if (wait > 0) {
-        *retry_after = wait;
+        *retry_after = (wait + 999) / 1000;
         status = TM_ERR_LIMITED;
     } else {
         addr = take_slot(l, kd, KIND_ADDRESS, now, NULL);

@@ -84,15 +84,16 @@ int64_t auth_login_delay(int failures);
 
 /*
  * Reserves one login attempt of account (a key naming the account) from
- * address (a key naming the client address), atomically: TM_ERR_LIMITED if
+ * address (a key naming the client address) at now_ms (a monotonic clock in
+ * milliseconds, so a delay is never rounded down), atomically: TM_ERR_LIMITED if
  * the address is refused or the account's delay has not passed (*retry_after
- * is then the seconds to wait, at least 1); otherwise counts the attempt as a
+ * is then the whole seconds to wait, rounded up, at least 1); otherwise counts the attempt as a
  * failure of both and returns TM_OK.  The caller then calls
  * auth_limiter_succeeded on a right password, auth_limiter_release if it
  * could not tell, and nothing on a wrong one.
  */
-TM_MUST_CHECK int auth_limiter_attempt(auth_limiter *l, const char *account, const char *address, int64_t now,
-                                       int64_t *retry_after);
+TM_MUST_CHECK int auth_limiter_attempt(auth_limiter *l, const char *account, const char *address,
+                                       int64_t now_ms, int64_t *retry_after);
 /* A right password: forgets account's failures and takes back address's reserved attempt. */
 void auth_limiter_succeeded(auth_limiter *l, const char *account, const char *address);
 /* Takes back both reserved attempts (the login failed for another reason than the password). */

@@ -36,6 +36,7 @@
     X(test_auth_limiter_never_evicts_a_live_lock) \
     X(test_limiter_full_table_never_refuses_a_clean_key) \
     X(test_limiter_account_is_delayed_never_locked) \
+    X(test_limiter_delay_is_never_rounded_down) \
     X(test_index_ranks_listings_that_share_terms) \
     X(test_index_fields_weigh_in_when_both_sides_have_them) \
     X(test_index_remove_and_replace) \
