@@ -23,6 +23,8 @@ dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "install o
 # make load (bench/load): the load generator and the static-file server it is compared with.
 command -v wrk >/dev/null 2>&1 || need="$need wrk"
 dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q "install ok installed" || need="$need nginx"
+# GET /metrics is checked by Prometheus's own promtool (tests/test_api_metrics.c).
+command -v promtool >/dev/null 2>&1 || need="$need prometheus"
 
 if [ -n "$need" ]; then
     echo "deps: installing$need"
