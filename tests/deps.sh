@@ -25,6 +25,8 @@ command -v wrk >/dev/null 2>&1 || need="$need wrk"
 dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q "install ok installed" || need="$need nginx"
 # GET /metrics is checked by Prometheus's own promtool (tests/test_api_metrics.c).
 command -v promtool >/dev/null 2>&1 || need="$need prometheus"
+# Registration mail (tests/test_api_register_mail.c) goes to an SMTP server that is not ours: aiosmtpd.
+dpkg-query -W -f='${Status}' python3-aiosmtpd 2>/dev/null | grep -q "install ok installed" || need="$need python3-aiosmtpd"
 
 if [ -n "$need" ]; then
     echo "deps: installing$need"
