@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "json.h"
 #include "limits.h"
+#include "registration.h"
 #include "stream.h"
 #include "utf8.h"
 #include "vocab.h"
@@ -176,6 +177,90 @@ static void check_credentials(const char *email, const char *password, cJSON *er
         json_error_add(errors, "password", "%s", why);
 }
 
+/*
+ * The rate-limit key of a client address: IPv4 as is, IPv6 by its /64 (one
+ * host usually holds a whole /64, so single addresses would not limit it).
+ */
+static void address_key(const char *addr, char *out, size_t len)
+{
+    unsigned char a6[16];
+    char text[INET6_ADDRSTRLEN];
+    if (inet_pton(AF_INET6, addr, a6) == 1 && !IN6_IS_ADDR_V4MAPPED((struct in6_addr *)(void *)a6)) {
+        memset(a6 + 8, 0, 8);
+        inet_ntop(AF_INET6, a6, text, sizeof text);
+        snprintf(out, len, "addr6:%s/64", text);
+    } else {
+        snprintf(out, len, "addr:%s", addr);
+    }
+}
+
+/*
+ * Counts a registration from the client's address (auth.h); returns 0, or
+ * replies 429 with Retry-After and returns 1 when the address is over
+ * --register-limit.
+ */
+static int register_limit_or_reply(http_request *r)
+{
+    char key[96];
+    int64_t retry = 0;
+    struct timespec mono;
+    address_key(req_client_addr(r), key + 4, sizeof key - 4);
+    memcpy(key, "reg:", 4);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    int64_t now_ms = (int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000;
+    if (auth_limiter_register(req_app(r)->limiter, key, req_app(r)->register_limit, now_ms, &retry) == TM_OK)
+        return 0;
+    char secs[24];
+    snprintf(secs, sizeof secs, "%lld", (long long)retry);
+    reply_add_header(r, "Retry-After", secs);
+    reply_problem(r, 429, "too many registrations from this address; try again later (see Retry-After)");
+    return 1;
+}
+
+/* Replies 409 naming the taken member (registration without mail). */
+static void reply_register_conflict(http_request *r, const char *conflict)
+{
+    reply_problem(r, 409, strcmp(conflict, "email") == 0
+                              ? "email: an account with this email already exists"
+                              : "org_name: an organisation with this name is already registered");
+}
+
+/*
+ * Registration without mail: replies 409 and returns 1 when a name is taken,
+ * before any password is hashed (a taken email costs no argon2id); 0 to go on.
+ */
+static int register_conflict_or_reply(http_request *r, const char *org_name, const char *email)
+{
+    const char *conflict = NULL;
+    int status = store_registration_conflict(req_app(r)->store, org_name, email, &conflict);
+    if (status == TM_OK)
+        return 0;
+    if (status == TM_ERR_CONFLICT)
+        reply_register_conflict(r, conflict);
+    else
+        reply_status(r, status, NULL);
+    return 1;
+}
+
+/*
+ * Registration with mail: hands the hashed registration to registration.c,
+ * which mails a link or a notice, and answers 202 with the same body whatever
+ * the names were.
+ */
+static void register_by_mail(http_request *r, const pending_registration *reg)
+{
+    int status = registration_request(&req_app(r)->registration, reg, (int64_t)time(NULL));
+    if (status != TM_OK) {
+        reply_status(r, status, NULL);
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "status", "mail_sent");
+    cJSON_AddStringToObject(out, "detail", "if the registration can go on, a link to finish it has been mailed to "
+                                           "this address; otherwise the mail says why");
+    reply_json(r, 202, out);
+}
+
 void api_auth_register(http_request *r)
 {
     static const char *const allowed[] = { "org_name", "org_kind", "email", "password", "display_name", NULL };
@@ -209,16 +294,23 @@ void api_auth_register(http_request *r)
         return;
     }
     cJSON_Delete(errors);
+    int by_mail = req_app(r)->registration.mail != NULL;
+    if (register_limit_or_reply(r) || (!by_mail && register_conflict_or_reply(r, org_name, email)))
+        return;
     if (auth_password_hash(password, hash) != TM_OK) {
         reply_status(r, TM_ERR_CRYPTO, NULL);
+        return;
+    }
+    if (by_mail) {
+        pending_registration reg = { org_name, org_kind, email, display_name, hash };
+        register_by_mail(r, &reg);
+        sodium_memzero(hash, sizeof hash);
         return;
     }
     int status = store_register(req_app(r)->store, org_name, org_kind, email, display_name, hash,
                                 &who, &conflict);
     if (status == TM_ERR_CONFLICT) {
-        reply_problem(r, 409, strcmp(conflict, "email") == 0
-                                  ? "email: an account with this email already exists"
-                                  : "org_name: an organisation with this name is already registered");
+        reply_register_conflict(r, conflict);
         return;
     }
     if (status != TM_OK) {
@@ -226,23 +318,6 @@ void api_auth_register(http_request *r)
         return;
     }
     reply_json(r, 201, principal_json(&who));
-}
-
-/*
- * The rate-limit key of a client address: IPv4 as is, IPv6 by its /64 (one
- * host usually holds a whole /64, so single addresses would not limit it).
- */
-static void address_key(const char *addr, char *out, size_t len)
-{
-    unsigned char a6[16];
-    char text[INET6_ADDRSTRLEN];
-    if (inet_pton(AF_INET6, addr, a6) == 1 && !IN6_IS_ADDR_V4MAPPED((struct in6_addr *)(void *)a6)) {
-        memset(a6 + 8, 0, 8);
-        inet_ntop(AF_INET6, a6, text, sizeof text);
-        snprintf(out, len, "addr6:%s/64", text);
-    } else {
-        snprintf(out, len, "addr:%s", addr);
-    }
 }
 
 static void iso_time(int64_t t, char *buf, size_t len)
@@ -253,6 +328,44 @@ static void iso_time(int64_t t, char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/*
+ * Starts a session for user_id and answers status with out (taken) plus
+ * "token" and "expires_at" (login's members); with cookie the token goes only
+ * into the HttpOnly session cookie and "token" is null.
+ */
+static void reply_session(http_request *r, int64_t user_id, int cookie, cJSON *out, int status)
+{
+    app *a = req_app(r);
+    char token[AUTH_TOKEN_CHARS + 1];
+    unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];
+    char expires[32];
+    int64_t now = (int64_t)time(NULL);
+    auth_token_new(token, token_hash);
+    int64_t expires_at = now + a->session_ttl;
+    int rc = store_session_create(a->store, token_hash, sizeof token_hash, user_id, now, expires_at);
+    if (rc != TM_OK) {
+        sodium_memzero(token, sizeof token);
+        cJSON_Delete(out);
+        reply_status(r, rc, NULL);
+        return;
+    }
+    iso_time(expires_at, expires, sizeof expires);
+    if (cookie) {
+        /* The browser UI: the token goes only into an HttpOnly cookie, out of reach of any script. */
+        char set[AUTH_TOKEN_CHARS + 128];
+        snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", HTTP_SESSION_COOKIE,
+                 token, (long long)a->session_ttl, a->secure_cookie ? "; Secure" : "");
+        reply_add_header(r, "Set-Cookie", set);
+        sodium_memzero(set, sizeof set);
+        cJSON_AddNullToObject(out, "token");
+    } else {
+        cJSON_AddStringToObject(out, "token", token);
+    }
+    sodium_memzero(token, sizeof token);
+    cJSON_AddStringToObject(out, "expires_at", expires);
+    reply_json(r, status, out);
+}
+
 void api_auth_login(http_request *r)
 {
     static const char *const allowed[] = { "email", "password", "cookie", NULL };
@@ -261,7 +374,7 @@ void api_auth_login(http_request *r)
     cJSON *errors = cJSON_CreateArray();
     char hash[AUTH_HASH_STR_BYTES];
     char acct_key[LIM_EMAIL + 8], addr_key[80];
-    int64_t now = (int64_t)time(NULL), retry = 0, user_id = 0;
+    int64_t retry = 0, user_id = 0;
 
     if (!cJSON_IsObject(body)) {
         cJSON_Delete(errors);
@@ -321,31 +434,58 @@ void api_auth_login(http_request *r)
     }
     auth_limiter_succeeded(a->limiter, acct_key, addr_key);
 
-    char token[AUTH_TOKEN_CHARS + 1];
-    unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];
-    char expires[32];
-    auth_token_new(token, token_hash);
-    int64_t expires_at = now + a->session_ttl;
-    status = store_session_create(a->store, token_hash, sizeof token_hash, user_id, now, expires_at);
+    reply_session(r, user_id, cJSON_IsTrue(cookie), cJSON_CreateObject(), 200);
+}
+
+/*
+ * POST /api/auth/verify {token, cookie?}: completes a registration confirmed
+ * by email (registration.h) and signs its new user in, answering what
+ * registration without mail answers (201 with the user) plus the session as
+ * login gives it.  400 for a token that is not shaped like one, 410 for one
+ * unknown, used or expired, 409 for a name taken since the mail.
+ */
+void api_auth_verify(http_request *r)
+{
+    static const char *const allowed[] = { "token", "cookie", NULL };
+    const cJSON *body = req_json(r);
+    const char *conflict = NULL;
+    principal who;
+
+    if (!cJSON_IsObject(body)) {
+        reply_invalid_field(r, NULL, "the body must be a JSON object");
+        return;
+    }
+    cJSON *errors = cJSON_CreateArray();
+    reject_unknown(body, allowed, errors);
+    const char *token = string_member(body, "token", errors);
+    const cJSON *cookie = cJSON_GetObjectItemCaseSensitive(body, "cookie");
+    if (cookie && !cJSON_IsBool(cookie))
+        json_error_add(errors, "cookie", "must be true or false");
+    if (token && strlen(token) > LIM_TOKEN)
+        json_error_add(errors, "token", "is too long");
+    if (cJSON_GetArraySize(errors) > 0) {
+        reply_invalid(r, errors);
+        return;
+    }
+    cJSON_Delete(errors);
+    int status = registration_verify(req_app(r)->store, token, (int64_t)time(NULL), &who, &conflict);
+    if (status == TM_ERR_INVALID) {
+        reply_invalid_field(r, "token", "is not a registration token (copy the whole link from the mail)");
+        return;
+    }
+    if (status == TM_ERR_NOT_FOUND) {
+        reply_problem(r, 410, "token: this link is unknown, used already or expired; register again");
+        return;
+    }
+    if (status == TM_ERR_CONFLICT) {
+        reply_register_conflict(r, conflict);
+        return;
+    }
     if (status != TM_OK) {
         reply_status(r, status, NULL);
         return;
     }
-    iso_time(expires_at, expires, sizeof expires);
-    cJSON *out = cJSON_CreateObject();
-    if (cJSON_IsTrue(cookie)) {
-        /* The browser UI: the token goes only into an HttpOnly cookie, out of reach of any script. */
-        char set[AUTH_TOKEN_CHARS + 128];
-        snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", HTTP_SESSION_COOKIE,
-                 token, (long long)a->session_ttl, a->secure_cookie ? "; Secure" : "");
-        reply_add_header(r, "Set-Cookie", set);
-        cJSON_AddNullToObject(out, "token");
-    } else {
-        cJSON_AddStringToObject(out, "token", token);
-    }
-    sodium_memzero(token, sizeof token);
-    cJSON_AddStringToObject(out, "expires_at", expires);
-    reply_json(r, 200, out);
+    reply_session(r, who.user_id, cJSON_IsTrue(cookie), principal_json(&who), 201);
 }
 
 void api_auth_logout(http_request *r)

@@ -7,6 +7,8 @@ void api_auth_register(http_request *r);
 void api_auth_login(http_request *r);
 void api_auth_logout(http_request *r);
 void api_auth_me(http_request *r);
+/* POST /api/auth/verify {token, cookie?}: completes a registration confirmed by email and signs in (201). */
+void api_auth_verify(http_request *r);
 
 /* Checks an email address's shape; returns NULL if fine, else the reason. Used by the CLI too. */
 const char *api_auth_email_problem(const char *email);

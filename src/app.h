@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "matching.h"
 #include "principal.h"
+#include "registration.h"
 #include "store.h"
 #include "taxonomy.h"
 #include <stdint.h>
@@ -26,6 +27,8 @@ typedef struct app {
     const char *tls_cert;   /* PEM of --tls-cert, or NULL: plain HTTP */
     const char *tls_key;    /* PEM of --tls-key */
     int secure_cookie;      /* the session cookie is Secure: --tls-cert, or an https --public-url (TLS at a proxy) */
+    registration_config registration; /* its mail is NULL unless --smtp-url: then sign-up is confirmed by email */
+    int register_limit;     /* --register-limit: registrations an address may ask for an hour (0: no limit) */
 } app;
 
 /*

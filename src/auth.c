@@ -115,13 +115,14 @@ int auth_token_hash(const char *token, unsigned char *hash)
 
 /* ---- limiter ---- */
 
-enum { KIND_ADDRESS = 1, KIND_ACCOUNT = 2 };
+enum { KIND_ADDRESS = 1, KIND_ACCOUNT = 2, KIND_REGISTER = 3 };
 
 typedef struct slot {
     unsigned char key[16];
     int64_t since;   /* ms; address: its window's start; account: its last failure */
     int64_t touched; /* ms; last attempt, for evicting the least recent */
-    int failures;    /* address: in the window; account: in a row */
+    int failures;    /* address: in the window; account: in a row; register: registrations in the window */
+    int cap;         /* register: registrations the window allows */
     int kind;        /* 0 when free */
 } slot;
 
@@ -161,10 +162,16 @@ static void key_hash(const char *key, unsigned char *out)
     crypto_generichash(out, 16, (const unsigned char *)key, strlen(key), NULL, 0);
 }
 
+/* The milliseconds a slot of kind remembers from its since. */
+static int64_t slot_window(int kind)
+{
+    return (kind == KIND_REGISTER ? LIM_REGISTER_WINDOW_S : LIM_LOGIN_WINDOW_S) * (int64_t)1000;
+}
+
 /* 1 if s has nothing left to remember at now (ms; its window passed, or its failures in a row are stale). */
 static int slot_expired(const slot *s, int64_t now)
 {
-    return s->kind == 0 || now - s->since >= LIM_LOGIN_WINDOW_S * 1000;
+    return s->kind == 0 || now - s->since >= slot_window(s->kind);
 }
 
 /* Milliseconds s refuses attempts from now (ms), or 0 if it lets one through. */
@@ -174,6 +181,8 @@ static int64_t slot_wait(const slot *s, int64_t now)
         return 0;
     if (s->kind == KIND_ADDRESS)
         return s->failures >= LIM_LOGIN_FAILS_ADDRESS ? LIM_LOGIN_WINDOW_S * 1000 - (now - s->since) : 0;
+    if (s->kind == KIND_REGISTER)
+        return s->failures >= s->cap ? slot_window(KIND_REGISTER) - (now - s->since) : 0;
     int64_t until = s->since + auth_login_delay(s->failures) * 1000;
     return until > now ? until - now : 0;
 }
@@ -253,6 +262,28 @@ int auth_limiter_attempt(auth_limiter *l, const char *account, const char *addre
         acct->failures++;
         acct->since = now;
         acct->touched = now;
+    }
+    pthread_mutex_unlock(&l->lock);
+    return status;
+}
+
+int auth_limiter_register(auth_limiter *l, const char *address, int limit, int64_t now, int64_t *retry_after)
+{
+    unsigned char k[16];
+    int status = TM_OK;
+    if (limit <= 0)
+        return TM_OK;
+    key_hash(address, k);
+    pthread_mutex_lock(&l->lock);
+    slot *s = take_slot(l, k, KIND_REGISTER, now, NULL);
+    s->cap = limit;
+    int64_t wait = slot_wait(s, now);
+    if (wait > 0) {
+        *retry_after = (wait + 999) / 1000;
+        status = TM_ERR_LIMITED;
+    } else {
+        s->failures++;
+        s->touched = now;
     }
     pthread_mutex_unlock(&l->lock);
     return status;

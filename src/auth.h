@@ -99,4 +99,14 @@ void auth_limiter_succeeded(auth_limiter *l, const char *account, const char *ad
 /* Takes back both reserved attempts (the login failed for another reason than the password). */
 void auth_limiter_release(auth_limiter *l, const char *account, const char *address);
 
+/*
+ * Counts one registration asked for by address (a key naming the client
+ * address, distinct from its login key) at now_ms, in the same table: an
+ * address may ask for limit registrations in LIM_REGISTER_WINDOW_S (limit <= 0:
+ * no limit).  Returns TM_OK and counts it, or TM_ERR_LIMITED (counting
+ * nothing) with *retry_after the whole seconds until the window passes.
+ */
+TM_MUST_CHECK int auth_limiter_register(auth_limiter *l, const char *address, int limit, int64_t now_ms,
+                                        int64_t *retry_after);
+
 #endif

@@ -47,6 +47,11 @@
 #define LIM_LOGIN_DELAY_MAX_S    8      /* an account's delay doubles from 1 s up to this */
 #define LIM_LOGIN_TRACKED        4096   /* keys remembered; when full, least recent unrefused evicted first */
 
+/* Registration (api_auth.c, registration.c): each address asks for few accounts; each request may send a mail. */
+#define LIM_REGISTER_PER_ADDRESS 20     /* default of --register-limit: registrations per address in the window */
+#define LIM_REGISTER_WINDOW_S    3600   /* the registration window of an address (shares the login table) */
+#define LIM_MAIL_QUEUE           10000  /* messages waiting in the mail sender; more are refused and logged */
+
 /* Listings (characters are Unicode code points, not bytes). */
 #define LIM_TITLE             200
 #define LIM_BODY_TEXT         10000  /* description / abstract */

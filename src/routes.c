@@ -25,6 +25,7 @@ const route http_routes[] = {
     { "GET", "/api/meta", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_vocabularies, 0 },
 
     { "POST", "/api/auth/register", ROLE_ANON, LIM_BODY_SMALL, BODY_JSON, api_auth_register, 0 },
+    { "POST", "/api/auth/verify", ROLES_ANYONE, LIM_BODY_SMALL, BODY_JSON, api_auth_verify, 0 },
     { "POST", "/api/auth/login", ROLES_ANYONE, LIM_BODY_SMALL, BODY_JSON, api_auth_login, 0 },
     { "POST", "/api/auth/logout", ROLES_SIGNED_IN, LIM_BODY_SMALL, BODY_NONE, api_auth_logout, 0 },
     { "GET", "/api/me", ROLES_SIGNED_IN, LIM_BODY_SMALL, BODY_NONE, api_auth_me, 0 },

@@ -12,7 +12,9 @@
 #include "auth.h"
 #include "cli.h"
 #include "http.h"
+#include "limits.h"
 #include "log.h"
+#include "mail.h"
 #include "matching.h"
 #include "parse.h"
 #include "push.h"
@@ -32,6 +34,7 @@
 #define DEFAULT_SESSION_TTL (7 * 24 * 3600)
 #define DEFAULT_DIGEST_PERIOD (24 * 3600)
 #define DEFAULT_HEARTBEAT 15
+#define DEFAULT_REGISTRATION_TTL (24 * 3600)
 #define SYNC_SECONDS 2   /* how often the matcher catches up with writes of other processes */
 
 static const char serve_usage[] =
@@ -39,6 +42,7 @@ static const char serve_usage[] =
     "                       [--digest-period SECONDS] [--stream-heartbeat SECONDS]\n"
     "                       [--allow-private-webhooks] [--webhook-attempts N] [--webhook-retry-ms MS]\n"
     "                       [--webhook-timeout-ms MS] [--tls-cert FILE --tls-key FILE] [--public-url URL]\n"
+    "                       [--smtp-url URL --mail-from ADDRESS] [--registration-ttl SECONDS] [--register-limit N]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
@@ -52,6 +56,11 @@ static const char serve_usage[] =
     "  --tls-cert FILE, --tls-key FILE  serve HTTPS with this PEM certificate (chain) and key\n"
     "  --public-url URL       the http:// or https:// address users reach (a proxy in front); https makes\n"
     "                         the session cookie Secure\n"
+    "  --smtp-url URL         send mail through this SMTP server (smtp://HOST:PORT, STARTTLS when offered, or\n"
+    "                         smtps://); registration is then confirmed by a mailed link (needs --public-url)\n"
+    "  --mail-from ADDRESS    the sender of those mails (required with --smtp-url)\n"
+    "  --registration-ttl SECONDS  how long a mailed registration link works (default 86400, a day)\n"
+    "  --register-limit N     registrations one client address may ask for an hour (default 20; 0: no limit)\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -105,6 +114,27 @@ static int long_arg(const char *arg, long lo, long hi, const char *name, long *o
 }
 
 /*
+ * Checks the mail options: both or neither of --smtp-url and --mail-from, a
+ * smtp:// or smtps:// URL, a plain address, and --public-url for the links.
+ * Returns 0, or -1 after saying why on stderr.
+ */
+static int mail_args(const char *smtp_url, const char *mail_from, const char *public_url)
+{
+    const char *why = NULL;
+    if ((smtp_url == NULL) != (mail_from == NULL))
+        why = "--smtp-url and --mail-from go together";
+    else if (smtp_url && strncasecmp(smtp_url, "smtp://", 7) != 0 && strncasecmp(smtp_url, "smtps://", 8) != 0)
+        why = "--smtp-url must be an smtp:// or smtps:// URL";
+    else if (mail_from && (strchr(mail_from, '@') == NULL || strpbrk(mail_from, " <>,;\r\n\t") != NULL))
+        why = "--mail-from must be one address, such as techmatch@example.org";
+    else if (smtp_url && public_url == NULL)
+        why = "--smtp-url needs --public-url: the mailed links point there";
+    if (why)
+        fprintf(stderr, "techmatch serve: %s\n", why);
+    return why ? -1 : 0;
+}
+
+/*
  * Reads --public-url: an http:// or https:// URL with a host and no spaces
  * or control characters; sets *https.  Returns 0, or -1 after saying why on
  * stderr.
@@ -136,6 +166,9 @@ int cli_serve(int argc, char **argv)
 {
     long wcfg_attempts = 0, wcfg_retry = 0, wcfg_timeout = 0;
     const char *tls_cert_path = NULL, *tls_key_path = NULL;
+    const char *smtp_url = NULL, *mail_from = NULL, *public_url = NULL;
+    long registration_ttl = DEFAULT_REGISTRATION_TTL, register_limit = LIM_REGISTER_PER_ADDRESS;
+    mail_config mcfg;
     char *tls_cert = NULL, *tls_key = NULL;
     int wcfg_private = 0, public_https = 0;
     static const struct option opts[] = {
@@ -151,6 +184,10 @@ int cli_serve(int argc, char **argv)
         { "tls-cert", required_argument, NULL, 'C' },
         { "tls-key", required_argument, NULL, 'K' },
         { "public-url", required_argument, NULL, 'u' },
+        { "smtp-url", required_argument, NULL, 'S' },
+        { "mail-from", required_argument, NULL, 'F' },
+        { "registration-ttl", required_argument, NULL, 'R' },
+        { "register-limit", required_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -200,6 +237,17 @@ int cli_serve(int argc, char **argv)
         case 'u':
             if (public_url_arg(optarg, &public_https) != 0)
                 return 2;
+            public_url = optarg;
+            break;
+        case 'S': smtp_url = optarg; break;
+        case 'F': mail_from = optarg; break;
+        case 'R':
+            if (long_arg(optarg, 1, 30L * 24 * 3600, "--registration-ttl", &registration_ttl) != 0)
+                return 2;
+            break;
+        case 'L':
+            if (long_arg(optarg, 0, 1000000, "--register-limit", &register_limit) != 0)
+                return 2;
             break;
         case 'h': fputs(serve_usage, stdout); return 0;
         default: fputs(serve_usage, stderr); return 2;
@@ -209,6 +257,8 @@ int cli_serve(int argc, char **argv)
         fputs(serve_usage, stderr);
         return 2;
     }
+    if (mail_args(smtp_url, mail_from, public_url) != 0)
+        return 2;
     if ((tls_cert_path == NULL) != (tls_key_path == NULL)) {
         fprintf(stderr, "techmatch serve: --tls-cert and --tls-key go together\n");
         return 2;
@@ -235,6 +285,9 @@ int cli_serve(int argc, char **argv)
     a.tls_cert = tls_cert;
     a.tls_key = tls_key;
     a.secure_cookie = tls_cert != NULL || public_https;
+    a.register_limit = (int)register_limit;
+    a.registration.public_url = public_url;
+    a.registration.ttl = registration_ttl;
     if (store_open(db, &a.store) != TM_OK) {
         log_error("cannot start: the database %s could not be opened or migrated (see above)", db);
         return 1;
@@ -243,6 +296,15 @@ int cli_serve(int argc, char **argv)
     if (store_fields_load(a.store, &a.tax) != TM_OK)
         goto out;
     a.limiter = auth_limiter_new();
+    a.registration.store = a.store;
+    if (smtp_url) {
+        mail_config_default(&mcfg);
+        mcfg.url = smtp_url;
+        mcfg.from = mail_from;
+        a.registration.mail = mail_sender_start(&mcfg);
+        if (a.registration.mail == NULL)
+            goto out;
+    }
     if (matching_open(a.store, &a.matching) != TM_OK) {
         log_error("cannot start: the matcher's indexes could not be built");
         goto out;
@@ -307,6 +369,8 @@ int cli_serve(int argc, char **argv)
     http_server_stop(srv);
     webhook_sender_stop(sender);
     sender = NULL;
+    mail_sender_stop(a.registration.mail);
+    a.registration.mail = NULL;
     status = 0;
 out:
     if (a.store)
@@ -314,6 +378,7 @@ out:
     webhook_sender_stop(sender);
     stream_hub_free(a.streams);
     matching_close(a.matching);
+    mail_sender_stop(a.registration.mail);
     auth_limiter_free(a.limiter);
     taxonomy_free(a.tax);
     store_close(a.store);

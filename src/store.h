@@ -124,6 +124,41 @@ TM_MUST_CHECK int store_session_expiry(store *s, const unsigned char *token_hash
                                        int64_t now, int64_t *expires_at);
 TM_MUST_CHECK int store_session_delete(store *s, const unsigned char *token_hash, size_t hash_len);
 
+/* ---- registrations (a server with mail: each waits for its email to be confirmed) ---- */
+
+/*
+ * Which of a new registration's names is taken, in one read: TM_OK when
+ * neither, else TM_ERR_CONFLICT with *conflict "email" (an account has it,
+ * case aside) or else "org_name".  Cheap, so registration asks it before
+ * hashing the password.
+ */
+TM_MUST_CHECK int store_registration_conflict(store *s, const char *org_name, const char *email,
+                                              const char **conflict);
+
+/* A registration waiting for its email; the strings are borrowed. */
+typedef struct pending_registration {
+    const char *org_name, *org_kind, *email, *display_name;
+    const char *password_hash;  /* argon2id string, made at registration */
+} pending_registration;
+
+/*
+ * Stores reg under the hash of the token mailed for it, until expires_at
+ * (Unix seconds), and purges the registrations expired at now, in one
+ * transaction.  Names are not checked here (store_registration_complete does).
+ */
+TM_MUST_CHECK int store_registration_add(store *s, const unsigned char *token_hash, size_t hash_len,
+                                         const pending_registration *reg, int64_t now, int64_t expires_at);
+/*
+ * Completes the registration of token_hash in one transaction: the pending
+ * row is taken (so a token works once) and its organisation and first user
+ * are created as store_register does, filling *out.  TM_ERR_NOT_FOUND when no
+ * row has this hash (never issued or already used) or it expired at now (the
+ * row is then deleted); TM_ERR_CONFLICT with *conflict ("email" or
+ * "org_name") when a name was taken meanwhile (the row stays until it expires).
+ */
+TM_MUST_CHECK int store_registration_complete(store *s, const unsigned char *token_hash, size_t hash_len,
+                                              int64_t now, principal *out, const char **conflict);
+
 /* ---- organisations ---- */
 
 /* Finds an organisation by exact name; TM_ERR_NOT_FOUND if none. kind has 16 bytes. */

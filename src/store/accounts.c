@@ -24,15 +24,11 @@ static int user_insert(conn *c, int64_t org_id, const char *role, const char *em
                                                A_TEXT(hash)), id, "insert user");
 }
 
-int store_register(store *s, const char *org_name, const char *org_kind, const char *email,
-                   const char *display_name, const char *password_hash, principal *out,
-                   const char **conflict)
+int sx_account_create_in(conn *c, const char *org_name, const char *org_kind, const char *email,
+                         const char *display_name, const char *password_hash, principal *out, const char **conflict)
 {
     int64_t org_id = 0, user_id = 0;
     *conflict = NULL;
-    conn *c = st_write_begin(s);
-    if (c == NULL)
-        return TM_ERR_DB;
     int status = org_insert(c, org_kind, org_name, &org_id);
     if (status == TM_ERR_CONFLICT)
         *conflict = "org_name";
@@ -41,7 +37,6 @@ int store_register(store *s, const char *org_name, const char *org_kind, const c
         if (status == TM_ERR_CONFLICT)
             *conflict = "email";
     }
-    status = st_write_end(s, c, status);
     if (status == TM_OK) {
         memset(out, 0, sizeof *out);
         out->user_id = user_id;
@@ -52,6 +47,22 @@ int store_register(store *s, const char *org_name, const char *org_kind, const c
         snprintf(out->display_name, sizeof out->display_name, "%s", display_name);
         snprintf(out->org_name, sizeof out->org_name, "%s", org_name);
     }
+    return status;
+}
+
+int store_register(store *s, const char *org_name, const char *org_kind, const char *email,
+                   const char *display_name, const char *password_hash, principal *out,
+                   const char **conflict)
+{
+    principal made;
+    *conflict = NULL;
+    conn *c = st_write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = sx_account_create_in(c, org_name, org_kind, email, display_name, password_hash, &made, conflict);
+    status = st_write_end(s, c, status);
+    if (status == TM_OK)
+        *out = made;
     return status;
 }
 

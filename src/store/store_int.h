@@ -188,6 +188,13 @@ int sx_audit_row(conn *c, int64_t user_id, const char *action, const char *entit
 
 /* ---- shared between noun files, each inside an open transaction ---- */
 
+/*
+ * accounts.c: creates an organisation of org_kind and its first user, as
+ * store_register does, and fills *out.  TM_ERR_CONFLICT with *conflict naming
+ * the member ("email" or "org_name") when one is taken.
+ */
+int sx_account_create_in(conn *c, const char *org_name, const char *org_kind, const char *email,
+                         const char *display_name, const char *password_hash, principal *out, const char **conflict);
 /* listings.c: reads listing id of kind (TM_ERR_NOT_FOUND); *out caller frees. Works on a reader too. */
 int sx_listing_get_in(conn *c, listing_kind kind, int64_t id, listing **out);
 /* listings.c: enters (add) or takes out a listing of match_queue. */
