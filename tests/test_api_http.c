@@ -32,6 +32,7 @@ static const matrix_row matrix[] = {
       "{\"org_name\":\"Matrix Co\",\"org_kind\":\"enterprise\",\"email\":\"matrix@example.com\","
       "\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"M\"}",
       { 201, 403, 403, 403, 403, 403, 403 } },
+    { "POST", "/api/auth/verify", JSON, "{\"token\":\"tm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}", ALL(410) },
     { "POST", "/api/auth/login", JSON,
       "{\"email\":\"ent@example.com\",\"password\":\"" TEST_PASSWORD "\"}", ALL(200) },
     { "GET", "/api/me", NULL, NULL, SIGNED(200) },

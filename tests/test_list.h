@@ -84,6 +84,10 @@
     X(test_api_login_is_rate_limited) \
     X(test_api_login_flood_from_one_address_locks_out_no_one) \
     X(test_api_login_failures_delay_an_account_never_lock_it) \
+    X(test_api_register_mail_same_answer_for_new_and_taken) \
+    X(test_api_register_mail_link_expires_and_mail_is_retried) \
+    X(test_api_register_is_limited_per_address) \
+    X(test_api_register_conflict_is_checked_before_hashing) \
     X(test_api_new_passwords_refuse_common_and_trivial_ones) \
     X(test_api_demand_lifecycle) \
     X(test_api_achievement_lifecycle) \

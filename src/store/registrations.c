@@ -11,8 +11,9 @@
 static st_sql SQL_REG_CONFLICT = ST_SQL("SELECT EXISTS (SELECT 1 FROM users WHERE email = ?2),"
                                         " EXISTS (SELECT 1 FROM orgs WHERE name = ?1)");
 static st_sql SQL_REG_PURGE = ST_SQL("DELETE FROM registrations WHERE expires_at <= ?1");
-static st_sql SQL_REG_INSERT = ST_SQL("INSERT INTO registrations(token_hash, org_name, org_kind, email, display_name,"
-                                      " password_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+static st_sql SQL_REG_INSERT = ST_SQL("INSERT INTO registrations(token_hash, org_name, org_kind, email,"
+                                      " display_name, password_hash, created_at, expires_at)"
+                                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 static st_sql SQL_REG_TAKE = ST_SQL("DELETE FROM registrations WHERE token_hash = ?1"
                                     " RETURNING org_name, org_kind, email, display_name, password_hash, expires_at");
 
