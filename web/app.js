@@ -8,7 +8,7 @@ import { el, api, loadFields } from './ui.js';
 import { loadVocab } from './vocab.js';
 import { session, connectShell, loadMe, isStaff, isOrgUser } from './session.js';
 import { listingsPage, listingPage } from './page_listings.js';
-import { authPage } from './page_auth.js';
+import { authPage, verifyPage } from './page_auth.js';
 import { minePage } from './page_mine.js';
 import { inboxPage, startStream, stopStream } from './page_inbox.js';
 import { reviewPage } from './page_review.js';
@@ -59,15 +59,16 @@ async function logout() {
 
 // ---------- routes ----------
 
-// Draws the navigation and the page the location hash names (#/PAGE or #/PAGE/ID).
+// Draws the navigation and the page the location hash names (#/PAGE, #/PAGE/ID or #/PAGE?QUERY).
 function route() {
   renderNav();
-  const parts = (location.hash || '#/').slice(2).split('/');
-  const [page, id] = parts;
+  const [path, query] = (location.hash || '#/').slice(2).split('?');
+  const [page, id] = path.split('/');
   if (!page) return listingsPage('demands');
   if ((page === 'demands' || page === 'achievements') && id) return listingPage(page, id);
   if (page === 'achievements') return listingsPage('achievements');
   if (page === 'login' || page === 'register') return authPage(page);
+  if (page === 'verify') return verifyPage(new URLSearchParams(query).get('token') || '');
   if (page === 'mine') return minePage();
   if (page === 'inbox') return inboxPage();
   if (page === 'review') return reviewPage();
