@@ -54,6 +54,7 @@ void mail_config_default(mail_config *cfg)
     cfg->timeout_ms = 30000;
 }
 
+/* The monotonic clock in milliseconds (due times never jump with the wall clock). */
 static int64_t now_ms(void)
 {
     struct timespec t;
@@ -161,6 +162,7 @@ static mail_msg *msg_new(const mail_sender *m, const char *to, const char *subje
     return msg;
 }
 
+/* Frees msg, wiping its text first; accepts NULL. */
 static void msg_free(mail_msg *msg)
 {
     if (msg == NULL)
@@ -322,6 +324,7 @@ static void settle(mail_sender *m, mail_msg *msg, int status, const char *err)
     msg_free(msg);
 }
 
+/* The sender thread: delivers the message due first, else sleeps until one is due or queued; returns at stop. */
 static void *sender_main(void *arg)
 {
     mail_sender *m = arg;

@@ -1,8 +1,9 @@
 /*
  * registration.c: registration by email (see registration.h).  The three
- * mails are written here, in Chinese and English, and carry no name the
- * registrant typed except the organisation's on its own link (a notice to an
- * existing account repeats nothing an outsider wrote).
+ * mails are written here, in Chinese and English.  They carry no text the
+ * registrant typed but the organisation name (validated: no control
+ * characters); the notice to an address that has an account repeats nothing
+ * an outsider wrote.
  */
 #include "registration.h"
 #include "auth.h"

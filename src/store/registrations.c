@@ -21,6 +21,7 @@ typedef struct taken {
     int email, org_name;
 } taken;
 
+/* Reads the conflict row: whether the email, and the name, are taken. */
 static int taken_row(void *ctx, sqlite3_stmt *row)
 {
     taken *t = ctx;
@@ -66,6 +67,7 @@ typedef struct pending_row {
     int64_t expires_at;
 } pending_row;
 
+/* Copies the taken row into the pending_row ctx. */
 static int pending_row_read(void *ctx, sqlite3_stmt *row)
 {
     pending_row *p = ctx;
