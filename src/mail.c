@@ -262,8 +262,9 @@ static int deliver(mail_sender *m, mail_msg *msg, char *err)
 static mail_msg *take_due(mail_sender *m, int64_t now, int64_t *wait_ms)
 {
     mail_msg **best = NULL;
+    /* The queue is newest first, so <= lets the oldest of equally due messages go first. */
     for (mail_msg **p = &m->queue; *p; p = &(*p)->next)
-        if (best == NULL || (*p)->due_ms < (*best)->due_ms)
+        if (best == NULL || (*p)->due_ms <= (*best)->due_ms)
             best = p;
     *wait_ms = -1;
     if (best == NULL)
