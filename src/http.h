@@ -34,6 +34,12 @@
 #define ROLE_ADMIN       (1u << (USER_ADMIN + 1))
 #define ROLES_SIGNED_IN  (ROLE_ENTERPRISE | ROLE_UNIVERSITY | ROLE_BROKER | ROLE_ADMIN)
 #define ROLES_ANYONE     (ROLE_ANON | ROLES_SIGNED_IN)
+/*
+ * Not a user's role: the operator's (GET /metrics).  For a route whose roles
+ * are ROLE_OPERATOR alone the dispatcher reads no session; metrics_admit
+ * (metrics.h) decides by the client's address or the metrics token.
+ */
+#define ROLE_OPERATOR    (1u << 31)
 
 typedef enum body_kind {
     BODY_NONE,    /* any body is ignored */

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "log.h"
 #include "matching.h"
+#include "metrics.h"
 #include "parse.h"
 #include "push.h"
 #include "store.h"
@@ -39,6 +40,7 @@ static const char serve_usage[] =
     "                       [--digest-period SECONDS] [--stream-heartbeat SECONDS]\n"
     "                       [--allow-private-webhooks] [--webhook-attempts N] [--webhook-retry-ms MS]\n"
     "                       [--webhook-timeout-ms MS] [--tls-cert FILE --tls-key FILE] [--public-url URL]\n"
+    "                       [--metrics-allow LIST] [--metrics-token-file FILE]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
@@ -52,6 +54,10 @@ static const char serve_usage[] =
     "  --tls-cert FILE, --tls-key FILE  serve HTTPS with this PEM certificate (chain) and key\n"
     "  --public-url URL       the http:// or https:// address users reach (a proxy in front); https makes\n"
     "                         the session cookie Secure\n"
+    "  --metrics-allow LIST   addresses and networks that may read GET /metrics, comma-separated, or none\n"
+    "                         (default 127.0.0.0/8,::1; a request through a proxy needs the token)\n"
+    "  --metrics-token-file FILE  a token (16+ printable characters) that lets anyone read GET /metrics\n"
+    "                         with Authorization: Bearer TOKEN\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -136,6 +142,7 @@ int cli_serve(int argc, char **argv)
 {
     long wcfg_attempts = 0, wcfg_retry = 0, wcfg_timeout = 0;
     const char *tls_cert_path = NULL, *tls_key_path = NULL;
+    const char *metrics_allow = NULL, *metrics_token_file = NULL;
     char *tls_cert = NULL, *tls_key = NULL;
     int wcfg_private = 0, public_https = 0;
     static const struct option opts[] = {
@@ -151,6 +158,8 @@ int cli_serve(int argc, char **argv)
         { "tls-cert", required_argument, NULL, 'C' },
         { "tls-key", required_argument, NULL, 'K' },
         { "public-url", required_argument, NULL, 'u' },
+        { "metrics-allow", required_argument, NULL, 'm' },
+        { "metrics-token-file", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -201,6 +210,8 @@ int cli_serve(int argc, char **argv)
             if (public_url_arg(optarg, &public_https) != 0)
                 return 2;
             break;
+        case 'm': metrics_allow = optarg; break;
+        case 'T': metrics_token_file = optarg; break;
         case 'h': fputs(serve_usage, stdout); return 0;
         default: fputs(serve_usage, stderr); return 2;
         }
@@ -211,6 +222,11 @@ int cli_serve(int argc, char **argv)
     }
     if ((tls_cert_path == NULL) != (tls_key_path == NULL)) {
         fprintf(stderr, "techmatch serve: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    const char *metrics_problem = metrics_configure(metrics_allow, metrics_token_file);
+    if (metrics_problem) {
+        fprintf(stderr, "techmatch serve: %s\n", metrics_problem);
         return 2;
     }
     if (tls_cert_path) {
