@@ -147,7 +147,9 @@ static void expect(world *w, const char *method, const char *path, const char *t
 void test_api_metrics_count_requests_and_pass_promtool(void)
 {
     world w;
-    const char *const extra[] = { "--metrics-allow", "127.0.0.1", NULL };
+    /* Webhooks to loopback, retried only after 10 minutes: a failed delivery stays pending through the test. */
+    const char *const extra[] = { "--metrics-allow", "127.0.0.1", "--allow-private-webhooks", "--webhook-retry-ms",
+                                  "600000", NULL };
     char path[64];
     if (world_setup(&w, "metrics.db", extra) != 0) {
         world_teardown(&w);
@@ -159,6 +161,13 @@ void test_api_metrics_count_requests_and_pass_promtool(void)
         return;
     }
     check_promtool(before, __LINE__);
+
+    /* One pushed match: a notification in the enterprise's inbox and a delivery to an endpoint no one answers. */
+    expect(&w, "POST", "/api/webhooks", w.tok[R_ENT], "{\"url\":\"http://127.0.0.1:9/gone\"}", 201);
+    long m = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 1));
+    test_resp *ap = world_approve(&w, R_BROKER, m);
+    CHECK_INT(ap->status, 200);
+    test_resp_free(ap);
 
     snprintf(path, sizeof path, "/api/demands/%ld", w.demand_id);
     expect(&w, "GET", path, NULL, NULL, 200);
@@ -212,9 +221,13 @@ void test_api_metrics_count_requests_and_pass_promtool(void)
     CHECK(sample(after, "techmatch_login_limiter_keys{kind=\"account\"}") >= 1);
     CHECK_INT(sample(after, "techmatch_login_limiter_refused_addresses"), 0);
     CHECK_INT(sample(after, "techmatch_streams_open"), 0);
-    CHECK_INT(sample(after, "techmatch_webhook_deliveries_pending"), 0);
+    CHECK_INT(sample(after, "techmatch_webhook_deliveries_pending"), 1);
+    CHECK(sample(after, "techmatch_webhook_oldest_pending_delivery_age_seconds") >= 0);
+    CHECK_INT(sample(after, "techmatch_webhook_endpoints{status=\"active\"}"), 1);
+    CHECK_INT(sample(after, "techmatch_notifications_unread"), 1);
     CHECK_INT(sample(after, "techmatch_match_queue_listings"), 0);
-    CHECK(sample(after, "techmatch_outbox_matches_waiting") >= 0);
+    CHECK_INT(sample(after, "techmatch_outbox_matches_waiting"),
+              test_sqlite_int(w.srv.db, "SELECT count(*) FROM matches WHERE status = 'approved'"));
     CHECK(sample(after, "process_start_time_seconds") > 1.7e9);
     free(before);
     free(after);
