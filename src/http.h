@@ -8,7 +8,7 @@
  * through the hook it was started with and checks the route's roles (403), and
  * parses JSON bodies (400) -- all before the handler runs.  Every response gets
  * the security headers, and one log line (method, path, status, milliseconds)
- * is written when it completes.
+ * is written when it completes, when it is also counted (metrics.h).
  *
  * The server knows no store: what a token means is its hook's business
  * (http_config), and the app it is given is only handed on to the hook and
