@@ -113,6 +113,20 @@ int auth_token_hash(const char *token, unsigned char *hash)
     return TM_OK;
 }
 
+void auth_secret_hash(const char *secret, size_t len, unsigned char *hash)
+{
+    crypto_generichash(hash, AUTH_TOKEN_HASH_BYTES, (const unsigned char *)secret, len, NULL, 0);
+}
+
+int auth_secret_matches(const unsigned char *hash, const char *presented, size_t len)
+{
+    unsigned char h[AUTH_TOKEN_HASH_BYTES];
+    auth_secret_hash(presented, len, h);
+    int same = sodium_memcmp(h, hash, sizeof h) == 0;
+    sodium_memzero(h, sizeof h);
+    return same;
+}
+
 /* ---- limiter ---- */
 
 enum { KIND_ADDRESS = 1, KIND_ACCOUNT = 2, KIND_REGISTER = 3 };
@@ -316,5 +330,26 @@ void auth_limiter_succeeded(auth_limiter *l, const char *account, const char *ad
     if (s)
         memset(s, 0, sizeof *s);
     take_back(l, address);
+    pthread_mutex_unlock(&l->lock);
+}
+
+void auth_limiter_read(auth_limiter *l, int64_t now, auth_limiter_state *out)
+{
+    memset(out, 0, sizeof *out);
+    out->capacity = LIM_LOGIN_TRACKED;
+    pthread_mutex_lock(&l->lock);
+    for (size_t i = 0; i < LIM_LOGIN_TRACKED; i++) {
+        const slot *s = &l->slots[i];
+        if (slot_expired(s, now))
+            continue;
+        int waits = slot_wait(s, now) > 0;
+        if (s->kind == KIND_ADDRESS) {
+            out->addresses++;
+            out->refused_addresses += (size_t)waits;
+        } else {
+            out->accounts++;
+            out->delayed_accounts += (size_t)waits;
+        }
+    }
     pthread_mutex_unlock(&l->lock);
 }

@@ -41,6 +41,13 @@ void auth_token_new(char *token, unsigned char *hash);
 /* Hashes a presented token.  TM_ERR_AUTH if it is not shaped like one of ours. */
 TM_MUST_CHECK int auth_token_hash(const char *token, unsigned char *hash);
 
+/* ---- operator secrets (the metrics token) ---- */
+
+/* Hashes an operator's secret of len bytes (BLAKE2b) into hash (AUTH_TOKEN_HASH_BYTES); keep only the hash. */
+void auth_secret_hash(const char *secret, size_t len, unsigned char *hash);
+/* Returns 1 if presented (len bytes) hashes to hash (compared in constant time), else 0. */
+int auth_secret_matches(const unsigned char *hash, const char *presented, size_t len);
+
 /* ---- webhook secrets and signatures (Standard Webhooks) ---- */
 
 #define AUTH_WEBHOOK_KEY_BYTES 32
@@ -108,5 +115,15 @@ void auth_limiter_release(auth_limiter *l, const char *account, const char *addr
  */
 TM_MUST_CHECK int auth_limiter_register(auth_limiter *l, const char *address, int limit, int64_t now_ms,
                                         int64_t *retry_after);
+/* What the limiter holds at a moment (for GET /metrics); counts of keys, none named. */
+typedef struct auth_limiter_state {
+    size_t addresses, accounts;   /* keys remembered (their window or their failures in a row not yet past) */
+    size_t refused_addresses;     /* addresses refused now */
+    size_t delayed_accounts;      /* accounts whose next attempt must wait now */
+    size_t capacity;              /* LIM_LOGIN_TRACKED */
+} auth_limiter_state;
+
+/* Fills *out with l's state at now_ms (the clock auth_limiter_attempt is given); read-only. */
+void auth_limiter_read(auth_limiter *l, int64_t now_ms, auth_limiter_state *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include "limits.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "parse.h"
 #include "sbuf.h"
 #include "web.h"
@@ -535,6 +536,10 @@ static void admit(http_request *r)
         reply_problem(r, 413, "the body is larger than this route accepts");
         return;
     }
+    if (r->route->roles == ROLE_OPERATOR) {
+        (void)metrics_admit(r);
+        return;
+    }
     if (!authenticate(r))
         return;
     unsigned role = r->signed_in ? http_role_bit(r->who.role) : ROLE_ANON;
@@ -721,6 +726,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         loggable(r->path, path, sizeof path);
         log_info("%s %s %u %.1fms%s", r->method, path, r->status, ms,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+        metrics_request_done(r->route, r->method, r->status, ms / 1e3);
     }
     if (r->response)
         MHD_destroy_response(r->response);

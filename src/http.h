@@ -8,7 +8,7 @@
  * through the hook it was started with and checks the route's roles (403), and
  * parses JSON bodies (400) -- all before the handler runs.  Every response gets
  * the security headers, and one log line (method, path, status, milliseconds)
- * is written when it completes.
+ * is written when it completes, when it is also counted (metrics.h).
  *
  * The server knows no store: what a token means is its hook's business
  * (http_config), and the app it is given is only handed on to the hook and
@@ -34,6 +34,12 @@
 #define ROLE_ADMIN       (1u << (USER_ADMIN + 1))
 #define ROLES_SIGNED_IN  (ROLE_ENTERPRISE | ROLE_UNIVERSITY | ROLE_BROKER | ROLE_ADMIN)
 #define ROLES_ANYONE     (ROLE_ANON | ROLES_SIGNED_IN)
+/*
+ * Not a user's role: the operator's (GET /metrics).  For a route whose roles
+ * are ROLE_OPERATOR alone the dispatcher reads no session; metrics_admit
+ * (metrics.h) decides by the client's address or the metrics token.
+ */
+#define ROLE_OPERATOR    (1u << 31)
 
 typedef enum body_kind {
     BODY_NONE,    /* any body is ignored */

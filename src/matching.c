@@ -109,6 +109,14 @@ void matching_close(matching *m)
     free(m);
 }
 
+void matching_size_of(matching *m, listing_kind kind, matching_size *out)
+{
+    pthread_rwlock_rdlock(&m->lock);
+    out->listings = mt_index_count(m->ix[kind]);
+    mt_index_memory(m->ix[kind], &out->postings, &out->bytes);
+    pthread_rwlock_unlock(&m->lock);
+}
+
 static cJSON *explanation_json(const mt_explanation *e)
 {
     cJSON *o = cJSON_CreateObject();

@@ -72,4 +72,14 @@ void matching_views_free(match_view *v, size_t n);
 TM_MUST_CHECK int matching_pair(matching *m, const listing *demand, const listing *achievement, double *score,
                                 double *k, double *f, char **explanation);
 
+/* The size of one side's index (for GET /metrics). */
+typedef struct matching_size {
+    size_t listings;   /* open listings indexed */
+    size_t postings;   /* postings held (a removed listing's too, until its terms' lists are rewritten) */
+    size_t bytes;      /* bytes allocated for the postings */
+} matching_size;
+
+/* Fills *out with the size of kind's index, under the read lock (it walks the index's vocabulary once). */
+void matching_size_of(matching *m, listing_kind kind, matching_size *out);
+
 #endif

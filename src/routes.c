@@ -14,12 +14,14 @@
 #include "http.h"
 #include "limits.h"
 #include "listing.h"
+#include "metrics.h"
 
 #define D LISTING_DEMAND
 #define A LISTING_ACHIEVEMENT
 
 const route http_routes[] = {
     { "GET", "/healthz", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_health, 0 },
+    { "GET", "/metrics", ROLE_OPERATOR, LIM_BODY_SMALL, BODY_NONE, metrics_get, 0 },
     { "GET", "/api/openapi.json", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_openapi, 0 },
     { "GET", "/api/fields", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_fields, 0 },
     { "GET", "/api/meta", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_meta_vocabularies, 0 },

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mail.h"
 #include "matching.h"
+#include "metrics.h"
 #include "parse.h"
 #include "push.h"
 #include "store.h"
@@ -43,6 +44,7 @@ static const char serve_usage[] =
     "                       [--allow-private-webhooks] [--webhook-attempts N] [--webhook-retry-ms MS]\n"
     "                       [--webhook-timeout-ms MS] [--tls-cert FILE --tls-key FILE] [--public-url URL]\n"
     "                       [--smtp-url URL --mail-from ADDRESS] [--registration-ttl SECONDS] [--register-limit N]\n"
+    "                       [--metrics-allow LIST] [--metrics-token-file FILE]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
@@ -61,6 +63,10 @@ static const char serve_usage[] =
     "  --mail-from ADDRESS    the sender of those mails (required with --smtp-url)\n"
     "  --registration-ttl SECONDS  how long a mailed registration link works (default 86400, a day)\n"
     "  --register-limit N     registrations one client address may ask for an hour (default 20; 0: no limit)\n"
+    "  --metrics-allow LIST   addresses and networks that may read GET /metrics, comma-separated, or none\n"
+    "                         (default 127.0.0.0/8,::1; a request through a proxy needs the token)\n"
+    "  --metrics-token-file FILE  a token (16+ printable characters) that lets anyone read GET /metrics\n"
+    "                         with Authorization: Bearer TOKEN\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -169,6 +175,7 @@ int cli_serve(int argc, char **argv)
     const char *smtp_url = NULL, *mail_from = NULL, *public_url = NULL;
     long registration_ttl = DEFAULT_REGISTRATION_TTL, register_limit = LIM_REGISTER_PER_ADDRESS;
     mail_config mcfg;
+    const char *metrics_allow = NULL, *metrics_token_file = NULL;
     char *tls_cert = NULL, *tls_key = NULL;
     int wcfg_private = 0, public_https = 0;
     static const struct option opts[] = {
@@ -188,6 +195,8 @@ int cli_serve(int argc, char **argv)
         { "mail-from", required_argument, NULL, 'F' },
         { "registration-ttl", required_argument, NULL, 'R' },
         { "register-limit", required_argument, NULL, 'L' },
+        { "metrics-allow", required_argument, NULL, 'm' },
+        { "metrics-token-file", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -249,6 +258,8 @@ int cli_serve(int argc, char **argv)
             if (long_arg(optarg, 0, 1000000, "--register-limit", &register_limit) != 0)
                 return 2;
             break;
+        case 'm': metrics_allow = optarg; break;
+        case 'T': metrics_token_file = optarg; break;
         case 'h': fputs(serve_usage, stdout); return 0;
         default: fputs(serve_usage, stderr); return 2;
         }
@@ -261,6 +272,11 @@ int cli_serve(int argc, char **argv)
         return 2;
     if ((tls_cert_path == NULL) != (tls_key_path == NULL)) {
         fprintf(stderr, "techmatch serve: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    const char *metrics_problem = metrics_configure(metrics_allow, metrics_token_file);
+    if (metrics_problem) {
+        fprintf(stderr, "techmatch serve: %s\n", metrics_problem);
         return 2;
     }
     if (tls_cert_path) {

@@ -550,6 +550,14 @@ TM_MUST_CHECK int store_notifications_last_id(store *s, int64_t *id);
 /* The largest id of the organisation's own notifications (0 when none): what its stream may resume after. */
 TM_MUST_CHECK int store_notifications_last_id_of(store *s, int64_t org_id, int64_t *id);
 
+/* What the outbox still owes, read at once (for GET /metrics). */
+typedef struct outbox_backlog {
+    int64_t matches_waiting;       /* approved and not pushed: waiting for a digest, or below the minimum score */
+    int64_t notifications_unread;  /* in all inboxes */
+} outbox_backlog;
+
+TM_MUST_CHECK int store_outbox_backlog(store *s, outbox_backlog *out);
+
 /* ---- webhooks: endpoints and deliveries ---- */
 
 /*
@@ -654,6 +662,15 @@ typedef struct attempt_result {
  * delivery deleted meanwhile (with its endpoint) is not an error.
  */
 TM_MUST_CHECK int store_delivery_results(store *s, const due_delivery *const *d, const attempt_result *r, size_t n);
+
+/* The webhook deliveries still owed, and the endpoints by status (for GET /metrics). */
+typedef struct delivery_backlog {
+    int64_t pending;               /* deliveries pending (due now or waiting for a retry) */
+    int64_t oldest_pending_s;      /* seconds since the oldest pending delivery was written; 0 when none */
+    int64_t endpoints_active, endpoints_paused, endpoints_disabled;
+} delivery_backlog;
+
+TM_MUST_CHECK int store_delivery_backlog(store *s, delivery_backlog *out);
 
 /*
  * Called after every commit that wrote notifications (outside the write

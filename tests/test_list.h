@@ -134,6 +134,8 @@
     X(test_api_input_target_with_nul_is_refused) \
     X(test_api_input_integers_beyond_an_id_are_refused) \
     X(test_api_input_too_many_query_parameters_is_414) \
+    X(test_api_metrics_count_requests_and_pass_promtool) \
+    X(test_api_metrics_refused_unless_allowed_or_token) \
     X(test_openapi_served_document_lints_clean) \
     X(test_meta_serves_the_lists_the_server_validates_against) \
     X(test_crash_kill9_loses_no_acknowledged_write)

@@ -171,3 +171,22 @@ int store_notification_read(store *s, int64_t org_id, int64_t id)
         status = TM_ERR_NOT_FOUND;
     return st_write_end(s, c, status);
 }
+
+/* ---------- the backlog ---------- */
+
+static st_sql SQL_OUTBOX_BACKLOG = ST_SQL("SELECT (SELECT count(*) FROM matches WHERE status = 'approved'),"
+                                          " (SELECT count(*) FROM notifications WHERE read_at IS NULL)");
+
+static int backlog_row(void *ctx, sqlite3_stmt *row)
+{
+    outbox_backlog *out = ctx;
+    out->matches_waiting = sqlite3_column_int64(row, 0);
+    out->notifications_unread = sqlite3_column_int64(row, 1);
+    return TM_OK;
+}
+
+int store_outbox_backlog(store *s, outbox_backlog *out)
+{
+    *out = (outbox_backlog){ 0, 0 };
+    return st_read_one(s, &SQL_OUTBOX_BACKLOG, ST_NO_ARGS, backlog_row, out, "read the outbox backlog");
+}

@@ -356,3 +356,32 @@ int store_delivery_results(store *s, const due_delivery *const *d, const attempt
         status = delivery_result_in(c, d[i], &r[i]);
     return st_write_end(s, c, status);
 }
+
+/* ---------- the backlog ---------- */
+
+/* Counts pending deliveries on their partial index; the oldest is the least id (ids grow with time). */
+static st_sql SQL_DELIVERY_BACKLOG = ST_SQL(
+    "SELECT (SELECT count(*) FROM deliveries WHERE state = 'pending'),"
+    " coalesce((SELECT max(0, CAST(strftime('%s', 'now') AS INTEGER) - CAST(strftime('%s', created_at) AS INTEGER))"
+    "  FROM deliveries WHERE id = (SELECT min(id) FROM deliveries WHERE state = 'pending')), 0),"
+    " (SELECT count(*) FROM webhooks WHERE status = 'active'),"
+    " (SELECT count(*) FROM webhooks WHERE status = 'paused'),"
+    " (SELECT count(*) FROM webhooks WHERE status = 'disabled')");
+
+static int delivery_backlog_row(void *ctx, sqlite3_stmt *row)
+{
+    delivery_backlog *out = ctx;
+    out->pending = sqlite3_column_int64(row, 0);
+    out->oldest_pending_s = sqlite3_column_int64(row, 1);
+    out->endpoints_active = sqlite3_column_int64(row, 2);
+    out->endpoints_paused = sqlite3_column_int64(row, 3);
+    out->endpoints_disabled = sqlite3_column_int64(row, 4);
+    return TM_OK;
+}
+
+int store_delivery_backlog(store *s, delivery_backlog *out)
+{
+    *out = (delivery_backlog){ 0, 0, 0, 0, 0 };
+    return st_read_one(s, &SQL_DELIVERY_BACKLOG, ST_NO_ARGS, delivery_backlog_row, out,
+                       "read the delivery backlog");
+}
