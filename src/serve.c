@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "cli.h"
 #include "http.h"
+#include "limits.h"
 #include "log.h"
 #include "matching.h"
 #include "parse.h"
@@ -39,6 +40,7 @@ static const char serve_usage[] =
     "                       [--digest-period SECONDS] [--stream-heartbeat SECONDS]\n"
     "                       [--allow-private-webhooks] [--webhook-attempts N] [--webhook-retry-ms MS]\n"
     "                       [--webhook-timeout-ms MS] [--tls-cert FILE --tls-key FILE] [--public-url URL]\n"
+    "                       [--max-conns-per-address N] [--max-streams-per-address N] [--header-timeout SECONDS]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
@@ -52,6 +54,11 @@ static const char serve_usage[] =
     "  --tls-cert FILE, --tls-key FILE  serve HTTPS with this PEM certificate (chain) and key\n"
     "  --public-url URL       the http:// or https:// address users reach (a proxy in front); https makes\n"
     "                         the session cookie Secure\n"
+    "  --max-conns-per-address N  connections one client address may hold open (default 128; 0 = no limit)\n"
+    "  --max-streams-per-address N  live streams one client address may hold open (default 32; 0 = no limit);\n"
+    "                         behind a proxy every client has its address: set both to 0 and limit in the proxy\n"
+    "  --header-timeout SECONDS  a request's headers must be in within this long, however slowly they\n"
+    "                         come (default 10)\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -151,11 +158,16 @@ int cli_serve(int argc, char **argv)
         { "tls-cert", required_argument, NULL, 'C' },
         { "tls-key", required_argument, NULL, 'K' },
         { "public-url", required_argument, NULL, 'u' },
+        { "max-conns-per-address", required_argument, NULL, 'A' },
+        { "max-streams-per-address", required_argument, NULL, 'S' },
+        { "header-timeout", required_argument, NULL, 'H' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *listen = "127.0.0.1:8080", *db = "techmatch.db";
     long ttl = DEFAULT_SESSION_TTL, digest_period = DEFAULT_DIGEST_PERIOD, heartbeat = DEFAULT_HEARTBEAT;
+    long conns_per_address = LIM_CONNS_PER_ADDRESS, streams_per_address = LIM_STREAMS_PER_ADDRESS;
+    long header_timeout = LIM_HEADER_TIMEOUT_S;
     char host[64];
     int port, c, bound = 0, status = 1;
     app a = { 0 };
@@ -199,6 +211,18 @@ int cli_serve(int argc, char **argv)
         case 'K': tls_key_path = optarg; break;
         case 'u':
             if (public_url_arg(optarg, &public_https) != 0)
+                return 2;
+            break;
+        case 'A':
+            if (long_arg(optarg, 0, LIM_CONNECTIONS, "--max-conns-per-address", &conns_per_address) != 0)
+                return 2;
+            break;
+        case 'S':
+            if (long_arg(optarg, 0, LIM_CONNECTIONS, "--max-streams-per-address", &streams_per_address) != 0)
+                return 2;
+            break;
+        case 'H':
+            if (long_arg(optarg, 1, 3600, "--header-timeout", &header_timeout) != 0)
                 return 2;
             break;
         case 'h': fputs(serve_usage, stdout); return 0;
@@ -260,7 +284,7 @@ int cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    a.streams = stream_hub_new(a.store, (int)heartbeat);
+    a.streams = stream_hub_new(a.store, (int)heartbeat, (size_t)streams_per_address);
     if (a.streams == NULL)
         goto out;
     webhook_config_default(&wcfg);
@@ -278,7 +302,8 @@ int cli_serve(int argc, char **argv)
     ch.streams = a.streams;
     ch.sender = sender;
     store_set_notify_hook(a.store, wake_channels, &ch);
-    http_config hc = { &a, app_authenticate, a.tls_cert, a.tls_key };
+    http_config hc = { .app = &a, .authenticate = app_authenticate, .tls_cert = a.tls_cert, .tls_key = a.tls_key,
+                       .conns_per_address = (unsigned)conns_per_address, .header_timeout_s = (unsigned)header_timeout };
     if (http_server_start(host, port, &hc, &srv, &bound) != TM_OK)
         goto out;
     printf(strchr(host, ':') ? "techmatch: listening on %s://[%s]:%d\n" : "techmatch: listening on %s://%s:%d\n",
