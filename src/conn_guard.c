@@ -3,8 +3,9 @@
  * conn_guard.h).  Each connection has a record; a record whose headers are
  * awaited sits in one queue, ordered by deadline because every deadline is
  * "now plus the same timeout" taken under the lock.  The watcher thread sleeps
- * until the first deadline, shuts down the sockets that are due and drops
- * them from the queue, so each tick costs only the connections it cuts.
+ * until the first deadline (and a quarter second more, so that a flood is cut
+ * and logged in batches), shuts down the sockets that are due and drops them
+ * from the queue, so each tick costs only the connections it cuts.
  */
 #include "conn_guard.h"
 #include "log.h"
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #define NS_PER_S 1000000000LL
+#define BATCH_NS (250 * 1000000LL) /* the watcher waits this long past a deadline, to cut (and log) in batches */
 
 typedef struct guarded {
     conn_guard *guard;
@@ -104,7 +106,8 @@ static void *watcher_main(void *arg)
             pthread_cond_wait(&g->wake, &g->lock);
             continue;
         }
-        struct timespec until = { (time_t)(g->head->deadline / NS_PER_S), (long)(g->head->deadline % NS_PER_S) };
+        int64_t wake = g->head->deadline + BATCH_NS;
+        struct timespec until = { (time_t)(wake / NS_PER_S), (long)(wake % NS_PER_S) };
         (void)pthread_cond_timedwait(&g->wake, &g->lock, &until);
     }
     pthread_mutex_unlock(&g->lock);

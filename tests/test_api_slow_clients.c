@@ -190,7 +190,7 @@ void test_api_slow_clients_hold_one_address_only(void)
  */
 static int trickle_until_closed(const test_server *s, int fd, long limit_ms)
 {
-    char reply[4096];
+    char reply[4096] = "";
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     int rounds = 0;
