@@ -29,7 +29,7 @@ typedef struct guarded {
 
 struct conn_guard {
     pthread_mutex_t lock;
-    pthread_cond_t wake;       /* on CLOCK_MONOTONIC: the queue was empty and is not, or stop */
+    pthread_cond_t wake;       /* on CLOCK_MONOTONIC: signalled only to stop the watcher */
     pthread_t thread;
     int stopping;
     int64_t timeout;           /* nanoseconds */
@@ -72,8 +72,6 @@ static void enqueue_locked(conn_guard *g, guarded *e)
         g->head = e;
     g->tail = e;
     e->queued = 1;
-    if (g->head == e)
-        pthread_cond_signal(&g->wake); /* the watcher sleeps with nothing to wait for */
 }
 
 /*
@@ -98,15 +96,22 @@ static void *watcher_main(void *arg)
     conn_guard *g = arg;
     pthread_mutex_lock(&g->lock);
     while (!g->stopping) {
-        size_t cut = cut_late_locked(g, now_ns());
-        if (cut > 0)
+        int64_t now = now_ns();
+        size_t cut = cut_late_locked(g, now);
+        if (cut > 0) {
+            /* Logged outside the lock: a slow log must not hold up the requests that take it. */
+            pthread_mutex_unlock(&g->lock);
             log_info("closed %zu connection(s) whose request headers were not in within %lld s", cut,
                      (long long)(g->timeout / NS_PER_S));
-        if (g->head == NULL) {
-            pthread_cond_wait(&g->wake, &g->lock);
-            continue;
+            pthread_mutex_lock(&g->lock);
+            continue; /* look again: time has passed */
         }
-        int64_t wake = g->head->deadline + BATCH_NS;
+        /*
+         * With the queue empty, one timeout from now: whatever is queued meanwhile
+         * (now read under this lock too) is due no sooner.  So no request needs to
+         * wake the watcher.
+         */
+        int64_t wake = (g->head ? g->head->deadline : now + g->timeout) + BATCH_NS;
         struct timespec until = { (time_t)(wake / NS_PER_S), (long)(wake % NS_PER_S) };
         (void)pthread_cond_timedwait(&g->wake, &g->lock, &until);
     }
