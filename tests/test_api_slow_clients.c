@@ -181,6 +181,13 @@ void test_api_slow_clients_hold_one_address_only(void)
     }
     CHECK_INT(status, 200);
     CHECK_INT(test_server_stop(&s), 0);
+    /* Values out of range are a usage error (exit 2). */
+    const char *const bad[][2] = { { "--max-conns-per-address", "-1" }, { "--max-streams-per-address", "x" },
+                             { "--header-timeout", "0" } };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *argv[] = { test_bin(), "serve", bad[i][0], bad[i][1], "--db", test_path("slow_bad.db"), NULL };
+        CHECK_INT(test_run(argv, NULL, NULL, NULL), 2);
+    }
 }
 
 /*
