@@ -289,7 +289,9 @@ int main(int argc, char **argv)
     }
     printf("bench_push: %ld demands loaded in %.1f s; %d live streams; %d achievements posted one at a time\n",
            ndemands, corpus_now() - t0, nstreams, posts);
-    static const char *const extra[] = { "--allow-private-webhooks", NULL };
+    /* Every stream comes from 127.0.0.1: no per-address limits. */
+    static const char *const extra[] = { "--allow-private-webhooks", "--max-conns-per-address", "0",
+                                         "--max-streams-per-address", "0", NULL };
     int port = 0, failed = 0;
     pid_t pid = kit_start(argv[1], db, extra, &port);
     if (pid < 0) {

@@ -50,7 +50,7 @@ static int start_server(const char *db)
     the_app.session_ttl = 3600;
     if (matching_open(the_app.store, &the_app.matching) != TM_OK)
         return -1;
-    static http_config config = { &the_app, app_authenticate, NULL, NULL };
+    static http_config config = { .app = &the_app, .authenticate = app_authenticate }; /* no limits */
     return http_server_start("127.0.0.1", 0, &config, &srv, &port) == TM_OK ? 0 : -1;
 }
 

@@ -204,8 +204,12 @@ void api_push_stream(http_request *r)
     rc = req_bearer(r) ? auth_token_hash(req_bearer(r), hash) : TM_ERR_AUTH;
     if (rc == TM_OK)
         rc = stream_hub_open(req_app(r)->streams, r, req_principal(r)->org_id, after, hash);
-    if (rc == TM_ERR_CONFLICT)
+    if (rc == TM_ERR_CONFLICT) {
         reply_problem(r, 503, "the server is stopping; reconnect shortly");
-    else if (rc != TM_OK)
+    } else if (rc == TM_ERR_LIMITED) {
+        reply_add_header(r, "Retry-After", STREAM_RETRY_AFTER);
+        reply_problem(r, 429, "this address has as many live streams open as it may; close one, or retry later");
+    } else if (rc != TM_OK) {
         reply_status(r, rc, NULL);
+    }
 }

@@ -9,6 +9,7 @@
  * MHD_RESPMEM_PERSISTENT for static documents.
  */
 #include "http.h"
+#include "conn_guard.h"
 #include "json.h"
 #include "limits.h"
 #include "log.h"
@@ -39,6 +40,7 @@ struct http_server {
     http_auth_fn authenticate;
     atomic_int in_flight;
     atomic_size_t body_bytes;   /* buffered request bodies, bounded by LIM_BODY_BUDGET */
+    conn_guard *guard;          /* the deadline for request headers, or NULL when off */
 };
 
 struct http_request {
@@ -664,6 +666,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (r->path == NULL) {
         /* In flight from its headers on (a client still sending them does not hold up a stop). */
         atomic_fetch_add(&srv->in_flight, 1);
+        conn_guard_headers_in(c);
         r->path = xstrdup(url);
         snprintf(r->method, sizeof r->method, "%s", method);
         admit(r);
@@ -715,7 +718,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     http_server *srv = cls;
     http_request *r = *con_cls;
     struct timespec now;
-    (void)c;
+    conn_guard_request_done(c); /* the next request's headers are due from now */
     if (r == NULL)
         return;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -793,6 +796,14 @@ int http_server_start(const char *host, int port, const http_config *cfg, http_s
         free(srv);
         return TM_ERR_IO;
     }
+    if (cfg->header_timeout_s > 0) {
+        srv->guard = conn_guard_new(cfg->header_timeout_s);
+        if (srv->guard == NULL) {
+            freeaddrinfo(ai);
+            free(srv);
+            return TM_ERR_INTERNAL;
+        }
+    }
     /* poll(), not epoll: libmicrohttpd 0.9.75 can abort in MHD_quiesce_daemon when
      * a pool worker's epoll set has already dropped the listen socket. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
@@ -810,6 +821,8 @@ int http_server_start(const char *host, int port, const http_config *cfg, http_s
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->conns_per_address, /* 0: no limit */
+        MHD_OPTION_NOTIFY_CONNECTION, conn_guard_notify, srv->guard, /* does nothing without a guard */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         /* Read only with MHD_USE_TLS; without it the list ends at the first NULL certificate. */
         cfg->tls_cert && cfg->tls_key ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cfg->tls_cert,
@@ -818,6 +831,7 @@ int http_server_start(const char *host, int port, const http_config *cfg, http_s
     freeaddrinfo(ai);
     if (srv->daemon == NULL) {
         log_error("cannot listen on %s:%d (in use, or not an address of this machine)", host, port);
+        conn_guard_free(srv->guard);
         free(srv);
         return TM_ERR_IO;
     }
@@ -838,6 +852,7 @@ void http_server_stop(http_server *s)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->daemon);
+    conn_guard_free(s->guard); /* after the daemon: it no longer reports connections */
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     free(s);

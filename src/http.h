@@ -85,13 +85,21 @@ typedef struct http_config {
     http_auth_fn authenticate;
     const char *tls_cert;       /* PEM certificate (chain), or NULL: plain HTTP */
     const char *tls_key;        /* PEM key; HTTPS when both are set */
+    unsigned conns_per_address; /* connections one client address may hold open at once; more are closed at
+                                   once (0: no limit; behind a proxy every client has the proxy's address) */
+    unsigned header_timeout_s;  /* seconds a request's headers may take, from the connection's start or the
+                                   end of its previous request, however slowly they trickle in (0: off) */
 } http_config;
 
 /*
  * Starts serving on host:port (port 0 = any free port) with one worker thread
  * per core; HTTPS when cfg->tls_cert and cfg->tls_key are set (libmicrohttpd
- * with GnuTLS).  *bound_port receives the port.  TM_ERR_IO if it cannot listen
- * (or the certificate and key are refused).
+ * with GnuTLS).  Connections past cfg->conns_per_address from one address are
+ * closed as they come (libmicrohttpd's per-IP limit), and a connection whose
+ * request headers take longer than cfg->header_timeout_s is closed
+ * (conn_guard.h).  *bound_port receives the port.  TM_ERR_IO if it cannot listen
+ * (or the certificate and key are refused), TM_ERR_INTERNAL if the header
+ * guard's thread cannot start.
  */
 TM_MUST_CHECK int http_server_start(const char *host, int port, const http_config *cfg,
                                     http_server **out, int *bound_port);

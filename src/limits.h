@@ -14,6 +14,12 @@
 
 #define LIM_CONNECTIONS       10000  /* open HTTP connections at once, live streams included (the server raises its
                                         file-descriptor limit to fit, or lowers this to what the system allows) */
+#define LIM_CONNS_PER_ADDRESS 128    /* default of --max-conns-per-address: connections one client address holds at
+                                        once, so no one address takes all LIM_CONNECTIONS (browsers open about 6) */
+#define LIM_STREAMS_PER_ADDRESS 32   /* default of --max-streams-per-address: live streams one address holds open */
+#define LIM_HEADER_TIMEOUT_S  10     /* default of --header-timeout: seconds for a request's whole header block, from
+                                        the connection's start or the end of its previous request; bytes trickling
+                                        in do not restart it (libmicrohttpd's own 30 s timeout is an idle one) */
 #define LIM_BODY_BUDGET       (256 * 1024 * 1024) /* bytes of request bodies buffered at once, all requests */
 #define LIM_LOG_PATH          200    /* bytes of a request path written to the log */
 

@@ -45,6 +45,7 @@ static const char serve_usage[] =
     "                       [--webhook-timeout-ms MS] [--tls-cert FILE --tls-key FILE] [--public-url URL]\n"
     "                       [--smtp-url URL --mail-from ADDRESS] [--registration-ttl SECONDS] [--register-limit N]\n"
     "                       [--metrics-allow LIST] [--metrics-token-file FILE]\n"
+    "                       [--max-conns-per-address N] [--max-streams-per-address N] [--header-timeout SECONDS]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
@@ -67,6 +68,11 @@ static const char serve_usage[] =
     "                         (default 127.0.0.0/8,::1; a request through a proxy needs the token)\n"
     "  --metrics-token-file FILE  a token (16+ printable characters) that lets anyone read GET /metrics\n"
     "                         with Authorization: Bearer TOKEN\n"
+    "  --max-conns-per-address N  connections one client address may hold open (default 128; 0 = no limit)\n"
+    "  --max-streams-per-address N  live streams one client address may hold open (default 32; 0 = no limit);\n"
+    "                         behind a proxy every client has its address: set both to 0 and limit in the proxy\n"
+    "  --header-timeout SECONDS  a request's headers must be in within this long, however slowly they\n"
+    "                         come (default 10)\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -197,11 +203,16 @@ int cli_serve(int argc, char **argv)
         { "register-limit", required_argument, NULL, 'L' },
         { "metrics-allow", required_argument, NULL, 'm' },
         { "metrics-token-file", required_argument, NULL, 'T' },
+        { "max-conns-per-address", required_argument, NULL, 'A' },
+        { "max-streams-per-address", required_argument, NULL, 'Q' },
+        { "header-timeout", required_argument, NULL, 'H' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *listen = "127.0.0.1:8080", *db = "techmatch.db";
     long ttl = DEFAULT_SESSION_TTL, digest_period = DEFAULT_DIGEST_PERIOD, heartbeat = DEFAULT_HEARTBEAT;
+    long conns_per_address = LIM_CONNS_PER_ADDRESS, streams_per_address = LIM_STREAMS_PER_ADDRESS;
+    long header_timeout = LIM_HEADER_TIMEOUT_S;
     char host[64];
     int port, c, bound = 0, status = 1;
     app a = { 0 };
@@ -260,6 +271,18 @@ int cli_serve(int argc, char **argv)
             break;
         case 'm': metrics_allow = optarg; break;
         case 'T': metrics_token_file = optarg; break;
+        case 'A':
+            if (long_arg(optarg, 0, LIM_CONNECTIONS, "--max-conns-per-address", &conns_per_address) != 0)
+                return 2;
+            break;
+        case 'Q':
+            if (long_arg(optarg, 0, LIM_CONNECTIONS, "--max-streams-per-address", &streams_per_address) != 0)
+                return 2;
+            break;
+        case 'H':
+            if (long_arg(optarg, 1, 3600, "--header-timeout", &header_timeout) != 0)
+                return 2;
+            break;
         case 'h': fputs(serve_usage, stdout); return 0;
         default: fputs(serve_usage, stderr); return 2;
         }
@@ -338,7 +361,7 @@ int cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    a.streams = stream_hub_new(a.store, (int)heartbeat);
+    a.streams = stream_hub_new(a.store, (int)heartbeat, (size_t)streams_per_address);
     if (a.streams == NULL)
         goto out;
     webhook_config_default(&wcfg);
@@ -356,7 +379,8 @@ int cli_serve(int argc, char **argv)
     ch.streams = a.streams;
     ch.sender = sender;
     store_set_notify_hook(a.store, wake_channels, &ch);
-    http_config hc = { &a, app_authenticate, a.tls_cert, a.tls_key };
+    http_config hc = { .app = &a, .authenticate = app_authenticate, .tls_cert = a.tls_cert, .tls_key = a.tls_key,
+                       .conns_per_address = (unsigned)conns_per_address, .header_timeout_s = (unsigned)header_timeout };
     if (http_server_start(host, port, &hc, &srv, &bound) != TM_OK)
         goto out;
     printf(strchr(host, ':') ? "techmatch: listening on %s://[%s]:%d\n" : "techmatch: listening on %s://%s:%d\n",

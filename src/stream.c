@@ -10,14 +10,20 @@
  * earliest expiry and ends the streams whose session expired, and on each
  * heartbeat a stream re-reads its session (one indexed read) so that a
  * session deleted any other way ends it too.
+ *
+ * One client address may hold only so many streams (the hub's per_address):
+ * a new one is counted against the open ones under the hub's lock, in the
+ * same hold that links it, so parallel opens cannot pass the limit.
  */
 #include "stream.h"
 #include "log.h"
 #include "mem.h"
 #include "sbuf.h"
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,12 +41,14 @@ typedef struct stream {
     atomic_int ended;          /* its session ended: the next fill ends the response */
     unsigned char token_hash[AUTH_TOKEN_HASH_BYTES]; /* the session that opened it */
     int64_t expires_at;        /* that session's expiry, Unix seconds */
+    char addr[INET6_ADDRSTRLEN]; /* the client's address, as req_client_addr gave it */
     struct stream *prev, *next;
 } stream;
 
 struct stream_hub {
     store *store;
     int heartbeat_seconds;
+    size_t per_address;        /* open streams one client address may hold; 0: no limit */
     pthread_mutex_t lock;
     pthread_cond_t tick;
     pthread_t thread;
@@ -117,11 +125,12 @@ static void *heartbeat_main(void *arg)
     return NULL;
 }
 
-stream_hub *stream_hub_new(store *s, int heartbeat_seconds)
+stream_hub *stream_hub_new(store *s, int heartbeat_seconds, size_t per_address)
 {
     stream_hub *h = xcalloc(1, sizeof *h);
     h->store = s;
     h->heartbeat_seconds = heartbeat_seconds;
+    h->per_address = per_address;
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->tick, NULL);
     atomic_init(&h->closing, 0);
@@ -277,6 +286,23 @@ const char *stream_parse_last_event_id(const char *v, int64_t latest, int64_t *o
     return NULL;
 }
 
+/*
+ * Whether addr already holds the hub's limit of open streams; caller holds
+ * h->lock.  A walk over the open streams: an open is rare next to the events
+ * the streams carry, and the list is bounded by the server's connections.
+ */
+static int address_full_locked(stream_hub *h, const char *addr)
+{
+    size_t n = 0;
+    if (h->per_address == 0)
+        return 0;
+    for (stream *s = h->head; s && n < h->per_address; s = s->next) {
+        if (strcmp(s->addr, addr) == 0)
+            n++;
+    }
+    return n >= h->per_address;
+}
+
 int stream_hub_open(stream_hub *h, http_request *r, int64_t org_id, int64_t after, const unsigned char *token_hash)
 {
     if (atomic_load(&h->closing))
@@ -291,19 +317,27 @@ int stream_hub_open(stream_hub *h, http_request *r, int64_t org_id, int64_t afte
     s->last_id = after;
     s->expires_at = expires_at;
     memcpy(s->token_hash, token_hash, sizeof s->token_hash);
+    snprintf(s->addr, sizeof s->addr, "%s", req_client_addr(r));
     atomic_init(&s->heartbeat, 0);
     atomic_init(&s->ended, 0);
     sbuf_init(&s->out);
     /* The first bytes go out at once, so the client knows the stream is open. */
     sbuf_adds(&s->out, "retry: 2000\n: connected\n\n");
-    /* No byte is asked for before the handler returns, so linking after the reply is safe. */
-    s->hs = reply_stream(r, "text/event-stream", stream_fill, stream_done, s);
+    /*
+     * Counted, answered and linked in one hold of the lock.  reply_stream only
+     * builds the response (no byte is asked for before the handler returns, and
+     * it calls nothing of the hub), so holding the lock over it is safe.
+     */
+    pthread_mutex_lock(&h->lock);
+    int full = address_full_locked(h, s->addr);
+    if (!full)
+        s->hs = reply_stream(r, "text/event-stream", stream_fill, stream_done, s);
     if (s->hs == NULL) {
+        pthread_mutex_unlock(&h->lock);
         sbuf_cleanup(&s->out);
         free(s);
-        return TM_ERR_INTERNAL;
+        return full ? TM_ERR_LIMITED : TM_ERR_INTERNAL;
     }
-    pthread_mutex_lock(&h->lock);
     s->next = h->head;
     if (h->head)
         h->head->prev = s;

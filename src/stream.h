@@ -28,8 +28,14 @@
 
 typedef struct stream_hub stream_hub;
 
-/* Starts the hub and its heartbeat thread.  NULL on failure (logged). */
-stream_hub *stream_hub_new(store *s, int heartbeat_seconds);
+/* Retry-After (seconds) of a stream refused because its address holds its limit of streams. */
+#define STREAM_RETRY_AFTER "30"
+
+/*
+ * Starts the hub and its heartbeat thread; one client address may hold at
+ * most per_address open streams (0: no limit).  NULL on failure (logged).
+ */
+stream_hub *stream_hub_new(store *s, int heartbeat_seconds, size_t per_address);
 /* Wakes every open stream; a store notify hook (ctx is the hub). */
 void stream_hub_wake(void *hub);
 /* Ends the open streams of the session whose token hash (AUTH_TOKEN_HASH_BYTES) is given.  Accepts a NULL hub. */
@@ -54,8 +60,9 @@ const char *stream_parse_last_event_id(const char *v, int64_t latest, int64_t *o
  * Answers r with a stream of org_id's notifications with id > after, for as
  * long as the session of token_hash (AUTH_TOKEN_HASH_BYTES, copied) lives.
  * Nothing is sent on error: TM_ERR_CONFLICT when the hub is closing,
- * TM_ERR_AUTH when that session is gone or expired, TM_ERR_DB when the store
- * fails.
+ * TM_ERR_AUTH when that session is gone or expired, TM_ERR_LIMITED when the
+ * client's address (req_client_addr) already holds the hub's limit of open
+ * streams, TM_ERR_DB when the store fails.
  */
 TM_MUST_CHECK int stream_hub_open(stream_hub *h, http_request *r, int64_t org_id, int64_t after,
                                   const unsigned char *token_hash);

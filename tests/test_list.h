@@ -120,6 +120,9 @@
     X(test_web_cookie_session_is_httponly_and_guarded) \
     X(test_web_browser_main_paths) \
     X(test_web_slow_and_huge_requests_hold_nothing) \
+    X(test_api_slow_clients_hold_one_address_only) \
+    X(test_api_slow_clients_header_deadline_is_fixed) \
+    X(test_api_slow_clients_streams_per_address) \
     X(test_web_serves_https_with_a_certificate) \
     X(test_web_no_secret_reaches_the_log) \
     X(test_web_modules_are_served_imported_and_list_codes_once) \

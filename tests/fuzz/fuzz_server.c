@@ -376,11 +376,11 @@ void fuzz_server_start(void)
     the_app.session_ttl = 3600;
     if (matching_open(the_app.store, &the_app.matching) != TM_OK)
         die("cannot build the matcher");
-    the_app.streams = stream_hub_new(the_app.store, 15);
+    the_app.streams = stream_hub_new(the_app.store, 15, 0);
     if (the_app.streams == NULL)
         die("cannot start the stream hub");
     store_set_notify_hook(the_app.store, stream_hub_wake, the_app.streams);
-    static const http_config hc = { &the_app, app_authenticate, NULL, NULL };
+    static const http_config hc = { .app = &the_app, .authenticate = app_authenticate }; /* no limits */
     if (http_server_start("127.0.0.1", 0, &hc, &srv, &port) != TM_OK)
         die("cannot start the server");
     sign_up(FUZZ_ENTERPRISE, "Fuzz Mining Co", "enterprise", "ent@fuzz.example");
