@@ -80,8 +80,8 @@ int st_fail(conn *c, int rc, const char *what)
         return st_error(c, what);
     /* Once per episode: a full disk fails every write until someone frees space. */
     if (atomic_exchange(&c->owner->full, 1) == 0)
-        log_error("storage is full (SQLite, %s: %s); writes are refused, reads go on, until space is freed",
-                  what, sqlite3_errmsg(c->db));
+        log_error("storage is full (SQLite, %s: %s); no write is stored until space is freed", what,
+                  sqlite3_errmsg(c->db));
     return TM_ERR_FULL;
 }
 
