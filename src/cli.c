@@ -117,9 +117,12 @@ int cli_user(int argc, char **argv)
     }
     memset(password, 0, sizeof password);
     log_set_quiet(1);
-    if (store_open(db, &s) != TM_OK)
+    int rc = store_open(db, &s);
+    if (rc != TM_OK) {
+        fprintf(stderr, "techmatch user: cannot open the database %s: %s\n", db, tm_strerror(rc));
         return 1;
-    int rc = store_user_add(s, email, role, org, name ? name : email, hash, &id);
+    }
+    rc = store_user_add(s, email, role, org, name ? name : email, hash, &id);
     store_close(s);
     if (rc == TM_ERR_CONFLICT) {
         fprintf(stderr, "techmatch user: a user with email %s already exists\n", email);
@@ -129,8 +132,10 @@ int cli_user(int argc, char **argv)
         fprintf(stderr, "techmatch user: organisation '%s' is an enterprise or university, not a broker agency\n", org);
         return 1;
     }
-    if (rc != TM_OK)
+    if (rc != TM_OK) {
+        fprintf(stderr, "techmatch user: %s; nothing was stored\n", tm_strerror(rc));
         return 1;
+    }
     printf("added %s %s (user %lld) to %s\n", role, email, (long long)id, org);
     return 0;
 }
@@ -293,8 +298,13 @@ int cli_import(int argc, char **argv)
         return 1;
     }
     log_set_quiet(1);
-    if (store_open(db, &s) != TM_OK || store_fields_load(s, &tax) != TM_OK)
+    int opened = store_open(db, &s);
+    if (opened == TM_OK)
+        opened = store_fields_load(s, &tax);
+    if (opened != TM_OK) {
+        fprintf(stderr, "techmatch import: cannot open the database %s: %s\n", db, tm_strerror(opened));
         goto out;
+    }
 
     int64_t org_id = 0;
     char kind_have[16] = "";
@@ -309,8 +319,10 @@ int cli_import(int argc, char **argv)
                 kind == LISTING_ACHIEVEMENT ? "" : "n", kind_need, what);
         goto out;
     }
-    if (rc != TM_OK)
+    if (rc != TM_OK) {
+        fprintf(stderr, "techmatch import: %s; nothing was stored\n", tm_strerror(rc));
         goto out;
+    }
 
     /* Stored, then matched like any other write (listing_write opens a matcher after storing). */
     progress_bar bar = { 0 };

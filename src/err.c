@@ -15,6 +15,7 @@ const char *tm_strerror(int status)
     case TM_ERR_IO: return "input/output error";
     case TM_ERR_CRYPTO: return "cryptography error";
     case TM_ERR_INTERNAL: return "internal error";
+    case TM_ERR_FULL: return "storage is full (no space left for the database)";
     }
     return "unknown error";
 }

@@ -3,6 +3,9 @@
  *
  * Functions that can fail return a tm_status (0 = TM_OK) and are marked
  * TM_MUST_CHECK.  tm_strerror gives a static English phrase for logs.
+ * TM_ERR_FULL is apart from TM_ERR_DB because it is the operator's to fix
+ * (free space) and the client's to retry, not a bug: the HTTP layer answers
+ * it 507, the CLI names it.
  */
 #ifndef TM_ERR_H
 #define TM_ERR_H
@@ -20,7 +23,8 @@ typedef enum tm_status {
     TM_ERR_DB,         /* SQLite failed */
     TM_ERR_IO,         /* file or socket failed */
     TM_ERR_CRYPTO,     /* libsodium failed */
-    TM_ERR_INTERNAL    /* a library returned something unexpected */
+    TM_ERR_INTERNAL,   /* a library returned something unexpected */
+    TM_ERR_FULL        /* storage is full (ENOSPC, quota): the write was not stored */
 } tm_status;
 
 const char *tm_strerror(int status);

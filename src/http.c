@@ -92,6 +92,7 @@ static const char *reason(unsigned status)
     case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
+    case 507: return "Insufficient Storage";
     }
     return "Error";
 }
@@ -281,6 +282,17 @@ void reply_invalid_field(http_request *r, const char *field, const char *message
     problem(r, 400, message, errors);
 }
 
+/*
+ * 507: the disk holding the database is full, so the write was rolled back
+ * whole; reads go on.  Retry-After spaces out clients' retries while an
+ * operator frees space; the log has the detail, the client only this.
+ */
+static void reply_storage_full(http_request *r)
+{
+    reply_add_header(r, "Retry-After", "60");
+    reply_problem(r, 507, "storage is full; nothing was stored");
+}
+
 void reply_status(http_request *r, int status, const char *detail)
 {
     switch ((tm_status)status) {
@@ -290,6 +302,7 @@ void reply_status(http_request *r, int status, const char *detail)
     case TM_ERR_AUTH: reply_problem(r, 401, detail ? detail : "sign in first"); break;
     case TM_ERR_INVALID: reply_problem(r, 400, detail ? detail : "invalid request"); break;
     case TM_ERR_LIMITED: reply_problem(r, 429, detail ? detail : "too many requests"); break;
+    case TM_ERR_FULL: reply_storage_full(r); break;
     default: reply_problem(r, 500, "the server failed; the error is in its log"); break;
     }
 }

@@ -164,7 +164,10 @@ void reply_problem(http_request *r, unsigned status, const char *detail);
 void reply_invalid(http_request *r, cJSON *errors);
 /* Sends 400 naming one field. */
 void reply_invalid_field(http_request *r, const char *field, const char *message);
-/* Maps a tm_status (NOT_FOUND 404, FORBIDDEN 403, CONFLICT 409, ...) to a problem reply. */
+/*
+ * Maps a tm_status (NOT_FOUND 404, FORBIDDEN 403, CONFLICT 409, ...) to a problem reply; FULL is 507 with
+ * Retry-After and a fixed detail (detail is not used for it).
+ */
 void reply_status(http_request *r, int status, const char *detail);
 /* Adds a header to the response that the next reply_* creates. */
 void reply_add_header(http_request *r, const char *name, const char *value);

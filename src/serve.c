@@ -399,7 +399,9 @@ int cli_serve(int argc, char **argv)
         if (matching_sync(a.matching, a.store) != TM_OK)
             log_warn("matcher: could not catch up with listings written elsewhere; will retry");
         size_t sent = 0;
-        if (store_digests_run(a.store, (int64_t)time(NULL), digest_period, push_match_payload, NULL, &sent) != TM_OK)
+        int rc = store_digests_run(a.store, (int64_t)time(NULL), digest_period, push_match_payload, NULL, &sent);
+        /* A full disk is logged once by the store; the digests wait for space, tried again each tick. */
+        if (rc != TM_OK && rc != TM_ERR_FULL)
             log_warn("push: could not send the digests due; will retry");
         else if (sent > 0)
             log_info("push: sent %zu digest(s)", sent);

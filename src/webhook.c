@@ -24,6 +24,8 @@
 #define POLL_MS 200            /* the longest the sender sleeps between looks at the table */
 #define MAX_URL 2048
 #define MAX_DELAY_MS (3600L * 1000)
+#define RECORD_RETRY_MS 1000L        /* the first wait before recording held results again; doubles */
+#define RECORD_RETRY_MAX_MS 60000L   /* the longest such wait */
 
 void webhook_config_default(webhook_config *c)
 {
@@ -167,6 +169,7 @@ typedef struct transfer {
     struct timespec started;
     char error[CURL_ERROR_SIZE];
     int used;
+    int finished;            /* ended, and its result not yet recorded (the store refused it) */
     /* how it ended, until recorded */
     attempt_result result;
     char errtext[CURL_ERROR_SIZE + 32];
@@ -181,6 +184,14 @@ struct webhook_sender {
     pthread_t thread;
     atomic_int stop;
     transfer slots[MAX_IN_FLIGHT];
+    /*
+     * When recording results fails (a full disk), they stay in their slots and
+     * nothing new is sent until they are recorded: no endpoint gets a delivery
+     * again because its answer could not be written down.
+     */
+    size_t unrecorded;       /* finished slots */
+    int record_failures;     /* failed recordings in a row */
+    int64_t record_at_ms;    /* when to try recording them again */
 };
 
 static int64_t now_ms(void)
@@ -318,23 +329,51 @@ static void free_slot(transfer *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Records the attempts that ended in one transaction (one sync to disk for them all), then frees their slots. */
-static void record_finished(webhook_sender *w, transfer **done, size_t n)
+/* The wait before recording held results again after failures failed recordings in a row. */
+static int64_t record_retry_ms(int failures)
 {
-    if (n == 0)
-        return;
-    const due_delivery **d = xcalloc(n, sizeof *d);
-    attempt_result *r = xcalloc(n, sizeof *r);
-    for (size_t i = 0; i < n; i++) {
-        d[i] = &done[i]->d;
-        r[i] = done[i]->result;
+    int64_t d = RECORD_RETRY_MS;
+    for (int i = 1; i < failures && d < RECORD_RETRY_MAX_MS; i++)
+        d *= 2;
+    return d < RECORD_RETRY_MAX_MS ? d : RECORD_RETRY_MAX_MS;
+}
+
+/*
+ * Records the finished attempts in one transaction (one sync to disk for them
+ * all) and frees their slots.  When the store refuses (a full disk), they stay
+ * held and are tried again later, with one log line for the whole episode.
+ * Returns how many were recorded.
+ */
+static size_t record_finished(webhook_sender *w)
+{
+    if (w->unrecorded == 0 || now_ms() < w->record_at_ms)
+        return 0;
+    size_t n = 0;
+    transfer *done[MAX_IN_FLIGHT];
+    const due_delivery *d[MAX_IN_FLIGHT];
+    attempt_result r[MAX_IN_FLIGHT];
+    for (size_t i = 0; i < MAX_IN_FLIGHT; i++)
+        if (w->slots[i].used && w->slots[i].finished) {
+            done[n] = &w->slots[i];
+            d[n] = &w->slots[i].d;
+            r[n] = w->slots[i].result;
+            n++;
+        }
+    int rc = store_delivery_results(w->store, d, r, n);
+    if (rc != TM_OK) {
+        if (w->record_failures++ == 0)
+            log_warn("webhook: could not record %zu attempt(s) (%s); sending pauses until they are recorded",
+                     n, tm_strerror(rc));
+        w->record_at_ms = now_ms() + record_retry_ms(w->record_failures);
+        return 0;
     }
-    if (store_delivery_results(w->store, d, r, n) != TM_OK)
-        log_warn("webhook: could not record %zu attempt(s); they will be made again", n);
+    if (w->record_failures > 0)
+        log_info("webhook: recorded the attempts held back; sending goes on");
+    w->record_failures = 0;
+    w->unrecorded = 0;
     for (size_t i = 0; i < n; i++)
         free_slot(done[i]);
-    free(d);
-    free(r);
+    return n;
 }
 
 /* Starts the due deliveries of endpoints that have none in flight. */
@@ -363,23 +402,22 @@ static void *sender_main(void *arg)
 {
     webhook_sender *w = arg;
     while (!atomic_load(&w->stop)) {
-        start_due(w);
+        if (w->unrecorded == 0)
+            start_due(w);
         int running = 0, left = 0;
         curl_multi_perform(w->multi, &running);
         CURLMsg *m;
-        transfer *done[MAX_IN_FLIGHT];
-        size_t ndone = 0;
         while ((m = curl_multi_info_read(w->multi, &left)) != NULL) {
             if (m->msg != CURLMSG_DONE)
                 continue;
             transfer *t = NULL;
             curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
             judge_attempt(w, t, m->data.result);
-            done[ndone++] = t;
+            t->finished = 1;
+            w->unrecorded++;
         }
-        record_finished(w, done, ndone);
-        /* Endpoints whose attempt just ended may have more waiting: look again at once. */
-        if (ndone == 0)
+        /* Endpoints whose attempt was just recorded may have more waiting: look again at once. */
+        if (record_finished(w) == 0)
             curl_multi_poll(w->multi, NULL, 0, POLL_MS, NULL);
     }
     return NULL;
@@ -419,7 +457,8 @@ void webhook_sender_stop(webhook_sender *w)
         transfer *t = &w->slots[i];
         if (!t->used)
             continue;
-        curl_multi_remove_handle(w->multi, t->easy);
+        if (!t->finished) /* a finished one left the multi in judge_attempt */
+            curl_multi_remove_handle(w->multi, t->easy);
         free_slot(t);
     }
     curl_multi_cleanup(w->multi);

@@ -11,6 +11,9 @@
  * with exponential backoff and jitter; after the last attempt (or a 410) the
  * endpoint is disabled and its owner gets an inbox notification.  Deliveries
  * live in the database, so a crash or restart resumes them: at least once.
+ * An attempt whose result the store refuses (a full disk) is held and its
+ * recording retried with backoff; nothing is sent until it is recorded, so no
+ * delivery goes out again only because its answer could not be written down.
  *
  * Endpoints must be http or https; TLS certificates are verified; redirects
  * are not followed.  Unless private addresses are allowed (tests), a URL

@@ -141,4 +141,5 @@
     X(test_api_metrics_refused_unless_allowed_or_token) \
     X(test_openapi_served_document_lints_clean) \
     X(test_meta_serves_the_lists_the_server_validates_against) \
+    X(test_api_disk_full_answers_507_and_keeps_serving) \
     X(test_crash_kill9_loses_no_acknowledged_write)

@@ -1,6 +1,6 @@
 /*
  * test_main.c: the test runner.  Runs every test in tests/test_list.h (or
- * those whose name contains an argument), prints "ok"/"FAIL" per test and one
+ * those whose name contains an argument), prints "ok"/"FAIL"/"skip" per test and one
  * closing line "LABEL: N passed, N failed"; exits 1 on any failure.
  */
 #include "test.h"
@@ -19,6 +19,15 @@ typedef struct test_case {
 static const test_case cases[] = { TEST_LIST(ENTRY) };
 
 static int current_failures;
+static char current_skip[256]; /* the reason the running test was skipped, or "" */
+
+void test_skip(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(current_skip, sizeof current_skip, fmt, ap);
+    va_end(ap);
+}
 
 void test_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -53,6 +62,7 @@ int main(int argc, char **argv)
             continue;
         struct timespec a, b;
         current_failures = 0;
+        current_skip[0] = '\0';
         clock_gettime(CLOCK_MONOTONIC, &a);
         cases[i].fn();
         clock_gettime(CLOCK_MONOTONIC, &b);
@@ -60,6 +70,9 @@ int main(int argc, char **argv)
         if (current_failures) {
             failed++;
             printf("FAIL %s\n", cases[i].name);
+        } else if (current_skip[0]) {
+            passed++;
+            printf("skip %s: %s\n", cases[i].name, current_skip);
         } else {
             passed++;
             printf("ok   %s (%.0f ms)\n", cases[i].name, ms);

@@ -38,10 +38,11 @@ static void conn_close(conn *c)
 int st_exec_sql(sqlite3 *db, const char *sql)
 {
     char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
         log_error("SQLite: %s (while running: %.80s)", msg ? msg : "?", sql);
         sqlite3_free(msg);
-        return TM_ERR_DB;
+        return st_is_full(db, rc) ? TM_ERR_FULL : TM_ERR_DB;
     }
     return TM_OK;
 }
@@ -110,19 +111,24 @@ conn *st_write_begin(store *s)
         return NULL;
     }
     c->notified = 0;
+    c->in_write = 1;
+    c->lost = TM_OK;
     return c;
 }
 
 int st_write_end(store *s, conn *c, int status)
 {
-    if (status == TM_OK) {
-        if (st_run(c, &SQL_COMMIT, ST_NO_ARGS, "commit") != TM_OK) {
-            (void)st_exec_sql(c->db, "ROLLBACK");
-            status = TM_ERR_DB;
-        }
-    } else {
+    if (c->lost != TM_OK)
+        status = c->lost; /* SQLite ended the transaction after a failure the caller may have let pass */
+    c->lost = TM_OK;
+    c->in_write = 0;
+    if (status == TM_OK)
+        status = st_run(c, &SQL_COMMIT, ST_NO_ARGS, "commit");
+    /* A ROLLBACK after SQLite rolled back itself would only fail ("cannot rollback"). */
+    if (status != TM_OK && !sqlite3_get_autocommit(c->db))
         (void)st_run(c, &SQL_ROLLBACK, ST_NO_ARGS, "rollback"); /* logged; status already says it failed */
-    }
+    if (status == TM_OK && atomic_load(&s->full) && atomic_exchange(&s->full, 0))
+        log_info("storage has room again: writes are stored");
     int wake = status == TM_OK && c->notified;
     pthread_mutex_unlock(&s->write_lock);
     if (wake && s->notify)
@@ -189,7 +195,8 @@ static int migrate(sqlite3 *db, int *version)
             log_error("migration schema/%s failed: %s; rolled back, the database is still at version %d",
                       m->name, msg ? msg : sqlite3_errmsg(db), i);
             sqlite3_free(msg);
-            (void)st_exec_sql(db, "ROLLBACK");
+            if (!sqlite3_get_autocommit(db)) /* a full disk may have rolled it back already */
+                (void)st_exec_sql(db, "ROLLBACK");
             return TM_ERR_DB;
         }
         if (st_exec_sql(db, "COMMIT") != TM_OK)
@@ -293,6 +300,7 @@ int store_open(const char *path, store **out)
     *out = NULL;
     s->path = xstrdup(path);
     atomic_init(&s->statements, 0);
+    atomic_init(&s->full, 0);
     pthread_mutex_init(&s->write_lock, NULL);
     pthread_mutex_init(&s->pool_lock, NULL);
     pthread_cond_init(&s->pool_cond, NULL);

@@ -8,6 +8,7 @@
 #include "json.h"
 #include "log.h"
 #include "mem.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,30 @@ int st_error(conn *c, const char *what)
     return TM_ERR_DB;
 }
 
+int st_is_full(sqlite3 *db, int rc)
+{
+    if ((rc & 0xff) == SQLITE_FULL)
+        return 1;
+    /* An I/O error's errno tells a full disk from a failing one (the WAL index's growth, an fsync). */
+    if ((rc & 0xff) != SQLITE_IOERR)
+        return 0;
+    int e = sqlite3_system_errno(db);
+    return e == ENOSPC || e == EDQUOT;
+}
+
+int st_fail(conn *c, int rc, const char *what)
+{
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return TM_ERR_CONFLICT;
+    if (!st_is_full(c->db, rc))
+        return st_error(c, what);
+    /* Once per episode: a full disk fails every write until someone frees space. */
+    if (atomic_exchange(&c->owner->full, 1) == 0)
+        log_error("storage is full (SQLite, %s: %s); no write is stored until space is freed", what,
+                  sqlite3_errmsg(c->db));
+    return TM_ERR_FULL;
+}
+
 static int bind_one(sqlite3_stmt *st, int i, const st_arg *a)
 {
     switch (a->type) {
@@ -99,13 +124,18 @@ int st_each(conn *c, sqlite3_stmt *st, st_row_fn row, void *ctx, const char *wha
     if (status == ST_STOP)
         status = TM_OK;
     else if (status == TM_OK && rc != SQLITE_DONE)
-        status = rc == SQLITE_CONSTRAINT_UNIQUE ? TM_ERR_CONFLICT : st_error(c, what);
+        status = st_fail(c, rc, what);
     st_done(c, st);
+    /* SQLite may have rolled the whole write transaction back (a full disk, an I/O error): see store_int.h. */
+    if (status != TM_OK && c->in_write && c->lost == TM_OK && sqlite3_get_autocommit(c->db))
+        c->lost = status;
     return status;
 }
 
 int st_query(conn *c, st_sql *q, const st_arg *a, size_t n, st_row_fn row, void *ctx, const char *what)
 {
+    if (c->lost != TM_OK)
+        return c->lost; /* its transaction is gone; running q now would commit it alone */
     sqlite3_stmt *st = st_prepare(c, q);
     if (st == NULL)
         return TM_ERR_DB;

@@ -22,7 +22,8 @@
  * prepares, binds and steps a statement to its end, calling a row callback for
  * each row, and returns TM_OK only when the last step was SQLITE_DONE; every
  * other step result is logged with sqlite3_errmsg and becomes TM_ERR_DB (a
- * unique-constraint violation becomes TM_ERR_CONFLICT, unlogged).  st_one and
+ * unique-constraint violation becomes TM_ERR_CONFLICT, unlogged; a full disk
+ * becomes TM_ERR_FULL, logged once until a write commits again).  st_one and
  * st_int read one row; st_read runs st_query on a reader of the pool.  Every
  * execution (a step-to-reset cycle) is counted once in store->statements.
  *
@@ -31,6 +32,16 @@
  * (BEGIN IMMEDIATE, under the write lock) and end with st_write_end (COMMIT on
  * TM_OK, else ROLLBACK).  The sx_* functions run inside an open write
  * transaction on its connection and are shared between the noun files.
+ *
+ * A full disk.  SQLite answers SQLITE_FULL (or an I/O error whose errno is
+ * ENOSPC or EDQUOT) and may already have rolled the whole transaction back
+ * itself, most often on COMMIT, when the WAL frames are written.  The writer
+ * then remembers the failure (conn.lost): every later statement of that
+ * transaction fails with it at once instead of running outside any
+ * transaction, and st_write_end sends ROLLBACK only when a transaction is
+ * still open (sqlite3_get_autocommit).  WAL frames of a commit that failed
+ * carry no commit mark, so readers never see them and the next commit
+ * overwrites them: the database stays as of the last commit.
  *
  * Thread-safety: a conn is used by one thread at a time (the pool and the
  * write lock see to it); st_sql slots and the statement counter are atomic.
@@ -65,6 +76,8 @@ typedef struct conn {
     struct conn *next_free;
     int notified;            /* the open write transaction wrote notifications */
     int queue_matching;      /* the writer: each listing write enters match_queue (store_queue_matching) */
+    int in_write;            /* the writer: between st_write_begin and st_write_end */
+    int lost;                /* the writer: the failure after which SQLite ended the transaction itself */
 } conn;
 
 struct store {
@@ -80,6 +93,7 @@ struct store {
     void (*notify)(void *ctx);   /* after a commit that wrote notifications */
     void *notify_ctx;
     _Atomic uint64_t statements; /* executions since store_open (store_statements_run) */
+    atomic_int full;             /* a write failed on a full disk and none has committed since */
 };
 
 /* ---- connections and transactions (conn.c) ---- */
@@ -90,9 +104,13 @@ conn *st_reader(store *s);
 void st_release(store *s, conn *c);
 /* Takes the writer and opens a write transaction; NULL (logged) if BEGIN failed. */
 conn *st_write_begin(store *s);
-/* Commits when status is TM_OK, else rolls back; releases the writer and returns the final status. */
+/*
+ * Commits when status is TM_OK, else rolls back (unless SQLite already did);
+ * releases the writer and returns the final status: the failure that made
+ * SQLite end the transaction, or COMMIT's (TM_ERR_FULL on a full disk).
+ */
 int st_write_end(store *s, conn *c, int status);
-/* Runs SQL text without results (pragmas, BEGIN of a read transaction); TM_ERR_DB logged. */
+/* Runs SQL text without results (pragmas, BEGIN of a read transaction); TM_ERR_FULL or TM_ERR_DB, logged. */
 int st_exec_sql(sqlite3 *db, const char *sql);
 /* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
 int64_t st_changes(conn *c);
@@ -105,6 +123,14 @@ sqlite3_stmt *st_prepare(conn *c, st_sql *q);
 void st_done(conn *c, sqlite3_stmt *st);
 /* Logs SQLite's message for what and returns TM_ERR_DB. */
 int st_error(conn *c, const char *what);
+/* Whether rc (an extended result code of db) means the disk or the quota is full. */
+int st_is_full(sqlite3 *db, int rc);
+/*
+ * The status of a failed step rc of c: TM_ERR_CONFLICT for a unique
+ * constraint (unlogged), TM_ERR_FULL for a full disk (logged once until a
+ * write commits again), else TM_ERR_DB logged as what.
+ */
+int st_fail(conn *c, int rc, const char *what);
 
 /* A value bound to one parameter. */
 typedef enum st_type { ST_A_NULL, ST_A_INT, ST_A_DOUBLE, ST_A_TEXT, ST_A_BLOB, ST_A_JSON } st_type;
