@@ -259,8 +259,9 @@ void test_api_contract_unknown_members_are_refused_everywhere(void)
     static const char *const elsewhere[][4] = {
         { "PUT", "/api/policy", "{\"suggest_threshold\":0.2,\"mood\":1}", "mood" },
         { "POST", "/api/matches/bulk", "{\"action\":\"approve\",\"ids\":[1],\"text\":\"x\"}", "text" },
-        { "POST", "/api/users", "{\"email\":\"x@example.org\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\","
-                                "\"role\":\"broker\",\"team\":\"a\"}", "team" },
+        { "POST", "/api/users",
+          "{\"email\":\"x@example.org\",\"password\":\"" TEST_PASSWORD "\",\"display_name\":\"x\","
+          "\"role\":\"broker\",\"team\":\"a\"}", "team" },
     };
     for (size_t i = 0; i < sizeof elsewhere / sizeof elsewhere[0]; i++) {
         test_resp *r = test_json(&w.srv, elsewhere[i][0], elsewhere[i][1], w.tok[R_ADMIN], elsewhere[i][2]);
@@ -337,7 +338,7 @@ void test_api_contract_add_staff_taken_email_is_409(void)
     test_resp_free(r);
     r = test_json(&w.srv, "POST", "/api/users", w.tok[R_ADMIN], body);
     CHECK_INT(r->status, 409);
-    CHECK(test_problem_names(r, "email"));
+    CHECK(strncmp(test_jstr(r->json, "detail") ? test_jstr(r->json, "detail") : "", "email:", 6) == 0);
     test_resp_free(r);
     r = test_http(&w.srv, "GET", "/api/users", w.tok[R_ADMIN], NULL, NULL, 0);
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 3); /* broker, admin, the new one */

@@ -18,6 +18,7 @@
     X(test_webhook_url_refuses_ipv4_in_ipv6_and_reserved_ranges) \
     X(test_json_parse_body_checks_before_parsing) \
     X(test_json_get_int_is_strict) \
+    X(test_json_reject_unknown_names_each_member) \
     X(test_parse_int64_checks_the_whole_text_and_range) \
     X(test_parse_prefix_reports_where_the_number_ends) \
     X(test_parse_double_refuses_what_is_not_a_plain_number) \
