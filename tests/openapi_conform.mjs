@@ -26,8 +26,10 @@
 // webhooks section, the operation named by the body's `type`: its required header
 // parameters (webhook-id, webhook-timestamp, webhook-signature) and its body schema.
 // Bodies cut short (a stream read until the client's timeout) have their status and
-// content type checked, not their body. Paths outside /api/ and /healthz that match no
-// operation are the web UI's pages, outside the API's contract, and are counted as such.
+// content type checked, not their body, except that each complete Server-Sent Event of a
+// text/event-stream body must carry an Event (components/schemas/Event) as its data.
+// Paths outside /api/ and /healthz that match no operation are the web UI's pages,
+// outside the API's contract, and are counted as such.
 // Prints each violation with the test that caused it, then one line
 // "openapi_conform: N exchanges, N checked, N outside the API, N violations";
 // exits 1 when there is a violation, 2 when it cannot run.
@@ -231,6 +233,29 @@ export class Conformance {
         return out;
     }
 
+    // The violations of a Server-Sent Events body: each complete event's data is an Event.
+    checkEventStream(label, text) {
+        const out = [];
+        const blocks = text.split(/\r?\n\r?\n/);
+        blocks.pop(); // the last block may be cut short
+        for (const block of blocks) {
+            const data = block.split(/\r?\n/).filter((l) => l.startsWith('data:'))
+                .map((l) => l.slice(5).replace(/^ /, '')).join('\n');
+            if (data === '')
+                continue; // a comment (keep-alive) or an event without data
+            let event;
+            try {
+                event = JSON.parse(data);
+            } catch (e) {
+                out.push(`${label}: an event's data is not JSON: ${e.message}`);
+                continue;
+            }
+            for (const e of this.schemaErrors('Event', event).slice(0, 8))
+                out.push(`${label}: event ${e}`);
+        }
+        return out;
+    }
+
     // Returns the list of violations (strings) of one exchange; sets ex.kind.
     check(ex) {
         if (ex.webhook) {
@@ -297,6 +322,8 @@ export class Conformance {
             out.push(`${label}: ${status} with content type ${ex.content_type} (declared: ${Object.keys(content).join(', ')})`);
             return out;
         }
+        if (mt === 'text/event-stream' && this.doc.components?.schemas?.Event !== undefined)
+            return out.concat(this.checkEventStream(label, ex.body ?? ''));
         if (!isJsonType(mt) || !ex.complete || content[mt].schema === undefined)
             return out;
         let body;

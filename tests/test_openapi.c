@@ -123,6 +123,12 @@ void test_openapi_conformance_reports_drift(void)
           "\"body\":\"{\\\"type\\\":\\\"about:blank\\\",\\\"title\\\":\\\"Unauthorized\\\",\\\"status\\\":401}\","
           "\"length\":60,\"complete\":true}",
           "t_header: GET /api/demands?org=me -> listDemands: 401 lacks the required header WWW-Authenticate" },
+        /* a stream event whose data is not an Event */
+        { "{\"test\":\"t_stream\",\"method\":\"GET\",\"path\":\"/api/stream\",\"status\":200,"
+          "\"content_type\":\"text/event-stream\",\"headers\":{},\"body\":\"retry: 2000\\n\\nid: 7\\n"
+          "event: match.lost\\ndata: {\\\"type\\\":\\\"match.lost\\\"}\\n\\n: keep\",\"length\":70,"
+          "\"complete\":false}",
+          "t_stream: GET /api/stream -> streamNotifications: event /type must be equal to constant" },
         /* a webhook message of a type the document does not list */
         { "{\"webhook\":true,\"test\":\"t_hook\",\"headers\":{\"webhook-id\":\"msg_1\",\"webhook-timestamp\":\"1\","
           "\"webhook-signature\":\"v1,AA==\"},\"body\":\"{\\\"type\\\":\\\"match.lost\\\",\\\"timestamp\\\":"
