@@ -311,8 +311,12 @@ static cJSON *headers_object(const char *block)
  * Only final responses are recorded (after a redirect or a 100, curl keeps the
  * last block's status; the header block is cut to the last response's).
  */
-static void record_exchange(const test_server *s, const char *method, const char *path, const test_resp *r,
-                            int complete)
+typedef struct sent_request {
+    const char *method, *path, *content_type, *body;
+    size_t len;
+} sent_request;
+
+static void record_exchange(const test_server *s, const sent_request *q, const test_resp *r, int complete)
 {
     const char *file = getenv(TEST_EXCHANGE_LOG_ENV);
     if (file == NULL || *file == '\0' || s->pid <= 0 || r->status <= 0)
@@ -322,8 +326,16 @@ static void record_exchange(const test_server *s, const char *method, const char
         block = p + 2;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "test", test_current_name());
-    cJSON_AddStringToObject(o, "method", method);
-    cJSON_AddStringToObject(o, "path", path);
+    cJSON_AddStringToObject(o, "method", q->method);
+    cJSON_AddStringToObject(o, "path", q->path);
+    /* What was sent, so that a body the server accepted can be checked against the operation's requestBody. */
+    if (q->content_type)
+        cJSON_AddStringToObject(o, "request_content_type", q->content_type);
+    if (q->body && q->len < 1024 * 1024 && memchr(q->body, '\0', q->len) == NULL) {
+        char *copy = strndup(q->body, q->len);
+        cJSON_AddStringToObject(o, "request_body", copy);
+        free(copy);
+    }
     cJSON_AddNumberToObject(o, "status", (double)r->status);
     cJSON *h = headers_object(block);
     const cJSON *ct = cJSON_GetObjectItemCaseSensitive(h, "content-type");
@@ -466,7 +478,8 @@ test_resp *test_http_ex(const test_server *s, const char *method, const char *pa
     sbuf_cleanup(&b);
     sbuf_cleanup(&hd);
     r->json = cJSON_Parse(r->body);
-    record_exchange(s, method, path, r, rc == CURLE_OK);
+    sent_request q = { method, path, content_type, body, body ? len : 0 };
+    record_exchange(s, &q, r, rc == CURLE_OK);
     return r;
 }
 

@@ -7,16 +7,19 @@
 //        prints "valid" or the errors, exits 0 or 1)
 //
 // EXCHANGES.jsonl holds one exchange a line, as tests/harness.c records them:
-// {test, method, path, status, content_type, headers, body, length, complete}.
+// {test, method, path, request_content_type, request_body, status, content_type, headers,
+//  body, length, complete}.
 // Each is matched to its operation (the path template with the most literal segments
 // wins, then the method). A violation is reported when
 //   - an /api/ path matches no operation and the answer is not the dispatcher's
 //     404 (unknown path) or 405 (known path, other method), both listed in the
 //     document's x-dispatcher-responses;
 //   - the status is declared neither by the operation nor in x-dispatcher-responses
-//     (answers every route may give: 414, a target holding %00, ...);
+//     (the 413 and 414 any route may answer);
 //   - the content type is not declared for that status (or a body comes where none is);
 //   - a header the response declares as required is missing;
+//   - the server accepted (2xx) a JSON request body that the operation's requestBody
+//     schema refuses (closed as below);
 //   - a JSON body does not validate against the schema (JSON Schema 2020-12, ajv 8),
 //     with every object closed: a member the schema does not declare is a violation,
 //     unless the document itself says what extra members may be
@@ -233,6 +236,30 @@ export class Conformance {
         return out;
     }
 
+    // A request body the server accepted (2xx) must be one the operation's requestBody allows:
+    // otherwise the server takes what the document says it refuses (an unknown member, say).
+    checkAcceptedRequest(ex, tpl, method, label) {
+        const content = this.doc.paths[tpl][method].requestBody?.content;
+        const mt = mediaType(ex.request_content_type);
+        if (ex.status < 200 || ex.status > 299 || content?.[mt]?.schema === undefined || !isJsonType(mt) ||
+            typeof ex.request_body !== 'string')
+            return [];
+        let body;
+        try {
+            body = JSON.parse(ex.request_body);
+        } catch {
+            return [`${label}: ${ex.status} accepted a body that is not JSON`];
+        }
+        const validate = this.validator(pointer('paths', tpl, method, 'requestBody', 'content', mt, 'schema'));
+        if (validate(body))
+            return [];
+        return validate.errors.slice(0, 8).map((e) => {
+            const extra = e.params?.unevaluatedProperty ?? e.params?.additionalProperty;
+            return `${label}: ${ex.status} accepted a request body the document refuses: ` +
+                   `${e.instancePath || '/'} ${e.message}${extra ? ` (${extra})` : ''}`;
+        });
+    }
+
     // The violations of a Server-Sent Events body: each complete event's data is an Event.
     checkEventStream(label, text) {
         const out = [];
@@ -294,7 +321,7 @@ export class Conformance {
             }
         }
         ex.kind = 'checked';
-        const out = [];
+        const out = where[0] === 'paths' ? this.checkAcceptedRequest(ex, tpl, method, label) : [];
         const key = responses[status] !== undefined ? status : (responses.default !== undefined ? 'default' : null);
         if (key === null) {
             out.push(`${label}: status ${status} is not declared`);

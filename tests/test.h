@@ -98,7 +98,8 @@ char *test_server_log(const test_server *s);
  * When $TM_EXCHANGE_LOG names a file (the runner sets it to exchanges.jsonl in
  * test_tmpdir unless it is set already), every exchange test_http_ex has with a
  * server test_server_start started is appended to it as one JSON line:
- * {test, method, path, status, content_type, headers, body, complete}.
+ * {test, method, path, request_content_type, request_body, status, content_type,
+ * headers, body, length, complete}.
  * tests/openapi_conform.mjs checks each against docs/openapi.json
  * (test_openapi_every_response_the_tests_received_conforms, the last test).
  */
