@@ -347,7 +347,11 @@ void test_api_contract_add_staff_taken_email_is_409(void)
     CHECK_CONFORMS();
 }
 
-/* Every 401 carries WWW-Authenticate (RFC 9110): org=me without a token, a wrong password, each signed-in route. */
+/*
+ * Every 401 carries WWW-Authenticate (RFC 9110): org=me without a token, a
+ * wrong password, each signed-in route without a token, every route with a
+ * forged one.
+ */
 void test_api_contract_every_401_says_how_to_authenticate(void)
 {
     world w;
@@ -376,6 +380,16 @@ void test_api_contract_every_401_says_how_to_authenticate(void)
         r = test_http(&w.srv, http_routes[i].method, path, NULL, NULL, NULL, 0);
         if (r->status != 401 || test_resp_header(r, "WWW-Authenticate") == NULL)
             test_fail(__FILE__, __LINE__, "%s %s anonymously: %ld", http_routes[i].method, path, r->status);
+        test_resp_free(r);
+    }
+    /* A forged token is 401 on every route, public ones included, and says why. */
+    for (size_t i = 0; i < http_routes_count; i++) {
+        char path[256];
+        concrete_path(http_routes[i].pattern, path, sizeof path);
+        r = test_http(&w.srv, http_routes[i].method, path, "tm_forged", NULL, NULL, 0);
+        const char *how = test_resp_header(r, "WWW-Authenticate");
+        if (r->status != 401 || how == NULL || strstr(how, "invalid_token") == NULL)
+            test_fail(__FILE__, __LINE__, "%s %s with a forged token: %ld", http_routes[i].method, path, r->status);
         test_resp_free(r);
     }
     world_teardown(&w);
