@@ -124,19 +124,6 @@ static const char *string_member(const cJSON *body, const char *name, cJSON *err
     return v->valuestring;
 }
 
-/* Adds an error for each member of body not in allowed (NULL-terminated). */
-static void reject_unknown(const cJSON *body, const char *const *allowed, cJSON *errors)
-{
-    const cJSON *v;
-    cJSON_ArrayForEach(v, body) {
-        int known = 0;
-        for (size_t i = 0; allowed[i] && !known; i++)
-            known = strcmp(v->string, allowed[i]) == 0;
-        if (!known)
-            json_error_add(errors, v->string, "is not a member of this request");
-    }
-}
-
 static void check_name(const char *value, const char *name, cJSON *errors)
 {
     size_t len = strlen(value);
@@ -275,7 +262,7 @@ void api_auth_register(http_request *r)
         reply_invalid_field(r, NULL, "the body must be a JSON object");
         return;
     }
-    reject_unknown(body, allowed, errors);
+    json_reject_unknown(body, allowed, errors);
     const char *org_name = string_member(body, "org_name", errors);
     const char *org_kind = string_member(body, "org_kind", errors);
     const char *email = string_member(body, "email", errors);
@@ -381,7 +368,7 @@ void api_auth_login(http_request *r)
         reply_invalid_field(r, NULL, "the body must be a JSON object");
         return;
     }
-    reject_unknown(body, allowed, errors);
+    json_reject_unknown(body, allowed, errors);
     const char *email = string_member(body, "email", errors);
     const char *password = string_member(body, "password", errors);
     const cJSON *cookie = cJSON_GetObjectItemCaseSensitive(body, "cookie");
@@ -456,7 +443,7 @@ void api_auth_verify(http_request *r)
         return;
     }
     cJSON *errors = cJSON_CreateArray();
-    reject_unknown(body, allowed, errors);
+    json_reject_unknown(body, allowed, errors);
     const char *token = string_member(body, "token", errors);
     const cJSON *cookie = cJSON_GetObjectItemCaseSensitive(body, "cookie");
     if (cookie && !cJSON_IsBool(cookie))
@@ -549,7 +536,7 @@ void api_auth_staff_add(http_request *r)
         return;
     }
     cJSON *errors = cJSON_CreateArray();
-    reject_unknown(body, allowed, errors);
+    json_reject_unknown(body, allowed, errors);
     const char *email = string_member(body, "email", errors);
     const char *password = string_member(body, "password", errors);
     const char *name = string_member(body, "display_name", errors);
@@ -577,7 +564,7 @@ void api_auth_staff_add(http_request *r)
     int rc = store_user_add(req_app(r)->store, email, role, org ? org : req_principal(r)->org_name, name, hash, &u.id);
     sodium_memzero(hash, sizeof hash);
     if (rc == TM_ERR_CONFLICT) {
-        reply_invalid_field(r, "email", "is taken");
+        reply_problem(r, 409, "email: an account with this email already exists"); /* as registration says it */
         return;
     }
     if (rc == TM_ERR_INVALID) {

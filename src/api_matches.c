@@ -349,9 +349,8 @@ void api_matches_policy_put(http_request *r)
     cJSON *errors = cJSON_CreateArray();
     int has_threshold = 0, has_auto = 0;
     double threshold = p.suggest_threshold, autoscore = 0;
-    for (const cJSON *m = body->child; m; m = m->next)
-        if (strcmp(m->string, "suggest_threshold") != 0 && strcmp(m->string, "auto_approve_score") != 0)
-            json_error_add(errors, m->string, "is not a policy member (suggest_threshold, auto_approve_score)");
+    static const char *const names[] = { "suggest_threshold", "auto_approve_score", NULL };
+    json_reject_unknown(body, names, errors);
     score_member(body, "suggest_threshold", 0, errors, &threshold, &has_threshold);
     score_member(body, "auto_approve_score", 1, errors, &autoscore, &has_auto);
     if (cJSON_GetArraySize(errors) > 0) {
@@ -405,21 +404,23 @@ static int apply_move(void *arg, match *m)
     return TM_OK;
 }
 
-/* Reads {reason, text} of a reject, decline or close into c; adds errors. */
+static const char *const reason_names[] = { "reason", "text", NULL };
+static const char *const deal_names[] = { "amount", "transfer_mode", NULL };
+
+/* Reads {reason, text} of a reject, decline or close into c; adds errors (the caller refuses other members). */
 static void reason_members(const cJSON *body, move_ctx *c, cJSON *errors)
 {
-    for (const cJSON *m = body->child; m; m = m->next) {
-        if (strcmp(m->string, "reason") == 0) {
-            c->reason = cJSON_GetStringValue(m);
-            if (vocab_find(&vocab_reasons, c->reason) < 0)
-                json_error_add(errors, "reason", "must be one of %s", vocab_joined(&vocab_reasons));
-        } else if (strcmp(m->string, "text") == 0) {
-            c->text = cJSON_GetStringValue(m);
-            if (c->text == NULL || strlen(c->text) > LIM_REASON_TEXT)
-                json_error_add(errors, "text", "must be a string of at most %d bytes", LIM_REASON_TEXT);
-        } else {
-            json_error_add(errors, m->string, "is not a member here (reason, text)");
-        }
+    const cJSON *reason = cJSON_GetObjectItemCaseSensitive(body, "reason");
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(body, "text");
+    if (reason) {
+        c->reason = cJSON_GetStringValue(reason);
+        if (vocab_find(&vocab_reasons, c->reason) < 0)
+            json_error_add(errors, "reason", "must be one of %s", vocab_joined(&vocab_reasons));
+    }
+    if (text) {
+        c->text = cJSON_GetStringValue(text);
+        if (c->text == NULL || strlen(c->text) > LIM_REASON_TEXT)
+            json_error_add(errors, "text", "must be a string of at most %d bytes", LIM_REASON_TEXT);
     }
     if (c->reason == NULL && cJSON_GetArraySize(errors) == 0)
         json_error_add(errors, "reason", "is required: one of %s", vocab_joined(&vocab_reasons));
@@ -427,7 +428,7 @@ static void reason_members(const cJSON *body, move_ctx *c, cJSON *errors)
         json_error_add(errors, "text", "is required when the reason is other");
 }
 
-/* Reads {amount, transfer_mode} of a deal into c; adds errors. */
+/* Reads {amount, transfer_mode} of a deal into c; adds errors (the caller refuses other members). */
 static void deal_members(const cJSON *body, move_ctx *c, cJSON *errors)
 {
     int has_amount = 0;
@@ -444,8 +445,6 @@ static void deal_members(const cJSON *body, move_ctx *c, cJSON *errors)
                 json_error_add(errors, "transfer_mode", "must be %s", modes);
                 c->mode = NULL;
             }
-        } else {
-            json_error_add(errors, m->string, "is not a member here (amount, transfer_mode)");
         }
     }
     if (!has_amount && cJSON_GetArraySize(errors) == 0)
@@ -483,6 +482,7 @@ void api_matches_move(http_request *r)
             return;
         }
         cJSON *errors = cJSON_CreateArray();
+        json_reject_unknown(body, which == MOVE_DEAL ? deal_names : reason_names, errors);
         if (which == MOVE_DEAL)
             deal_members(body, &c, errors);
         else
@@ -610,6 +610,18 @@ void api_matches_get(http_request *r)
     reply_json(r, 200, out);
 }
 
+/* Replies 400 naming each member of body not in names (and returns 0), or returns 1. */
+static int unknown_members_or_reply(http_request *r, const cJSON *body, const char *const *names)
+{
+    cJSON *errors = cJSON_CreateArray();
+    if (json_reject_unknown(body, names, errors) > 0) {
+        reply_invalid(r, errors);
+        return 0;
+    }
+    cJSON_Delete(errors);
+    return 1;
+}
+
 typedef struct assign_ctx {
     int64_t broker;
 } assign_ctx;
@@ -622,10 +634,13 @@ static int set_assignee(void *arg, match *m)
 
 void api_matches_assign(http_request *r)
 {
+    static const char *const names[] = { "broker_id", NULL };
     const cJSON *body = req_json(r);
     const cJSON *v = cJSON_IsObject(body) ? cJSON_GetObjectItemCaseSensitive(body, "broker_id") : NULL;
     assign_ctx c = { 0 };
     char role[16] = "";
+    if (!unknown_members_or_reply(r, body, names))
+        return;
     if (v == NULL || (!cJSON_IsNull(v) && !json_get_int(v, 1, INT64_MAX, &c.broker))) {
         reply_invalid_field(r, "broker_id", "must be a broker's user id, or null to unassign");
         return;
@@ -651,7 +666,10 @@ void api_matches_assign(http_request *r)
 
 void api_matches_note(http_request *r)
 {
+    static const char *const names[] = { "text", NULL };
     const cJSON *body = req_json(r);
+    if (!unknown_members_or_reply(r, body, names))
+        return;
     const cJSON *member = cJSON_IsObject(body) ? cJSON_GetObjectItemCaseSensitive(body, "text") : NULL;
     const char *text = cJSON_GetStringValue(member);
     if (text == NULL || text[0] == '\0' || strlen(text) > LIM_NOTE) {
@@ -709,18 +727,15 @@ void api_matches_bulk(http_request *r)
     const char *action = NULL;
     const cJSON *ids = NULL;
     move_ctx c = { lifecycle_move("reject"), NULL, NULL, NULL, -1 };
-    cJSON *rest = cJSON_CreateObject(); /* reason and text, checked as a single reject's */
+    static const char *const approve_names[] = { "action", "ids", NULL };
+    static const char *const reject_names[] = { "action", "ids", "reason", "text", NULL };
     if (!cJSON_IsObject(body)) {
         json_error_add(errors, NULL, "the body must be a JSON object");
     } else {
-        for (const cJSON *m = body->child; m; m = m->next) {
-            if (strcmp(m->string, "action") == 0)
-                action = cJSON_GetStringValue(m);
-            else if (strcmp(m->string, "ids") == 0)
-                ids = m;
-            else
-                cJSON_AddItemReferenceToObject(rest, m->string, (cJSON *)m);
-        }
+        action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "action"));
+        ids = cJSON_GetObjectItemCaseSensitive(body, "ids");
+        /* An approval takes no reason; a reject's reason and text are checked as a single reject's. */
+        json_reject_unknown(body, action && strcmp(action, "approve") == 0 ? approve_names : reject_names, errors);
         if (action == NULL || (strcmp(action, "approve") != 0 && strcmp(action, "reject") != 0))
             json_error_add(errors, "action", "must be approve or reject");
         if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) < 1 || cJSON_GetArraySize(ids) > LIM_BULK)
@@ -733,12 +748,9 @@ void api_matches_bulk(http_request *r)
             }
         }
         if (action && strcmp(action, "reject") == 0)
-            reason_members(rest, &c, errors);
-        else if (action && rest->child)
-            json_error_add(errors, rest->child->string, "is not a member of a bulk approval (action, ids)");
+            reason_members(body, &c, errors);
     }
     if (cJSON_GetArraySize(errors) > 0) {
-        cJSON_Delete(rest);
         reply_invalid(r, errors);
         return;
     }
@@ -763,7 +775,6 @@ void api_matches_bulk(http_request *r)
         match_cleanup(&m); /* filled, or zeroed */
         cJSON_AddItemToArray(results, o);
     }
-    cJSON_Delete(rest);
     reply_json(r, 200, out);
 }
 
@@ -805,10 +816,8 @@ void api_matches_propose(http_request *r)
     const char *statement = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "statement"));
     if (statement == NULL || statement[0] == '\0' || strlen(statement) > LIM_REASON_TEXT)
         json_error_add(errors, "statement", "must be a short statement (1 to %d bytes)", LIM_REASON_TEXT);
-    for (const cJSON *m = body->child; m; m = m->next)
-        if (strcmp(m->string, "demand_id") != 0 && strcmp(m->string, "achievement_id") != 0 &&
-            strcmp(m->string, "statement") != 0)
-            json_error_add(errors, m->string, "is not a proposal member (demand_id, achievement_id, statement)");
+    static const char *const names[] = { "demand_id", "achievement_id", "statement", NULL };
+    json_reject_unknown(body, names, errors);
     if (cJSON_GetArraySize(errors) > 0) {
         reply_invalid(r, errors);
         return;

@@ -69,7 +69,9 @@ void api_push_subscription_put(http_request *r)
         reply_status(r, rc, NULL);
         return;
     }
+    static const char *const names[] = { "channels", "min_score", "mode", NULL };
     cJSON *errors = cJSON_CreateArray();
+    json_reject_unknown(body, names, errors);
     for (const cJSON *m = body->child; m; m = m->next) {
         if (strcmp(m->string, "channels") == 0) {
             channels_member(m, &s, errors);
@@ -86,8 +88,6 @@ void api_push_subscription_put(http_request *r)
                 s.digest = 1;
             else
                 json_error_add(errors, "mode", "must be realtime or digest");
-        } else {
-            json_error_add(errors, m->string, "is not a subscription member (channels, min_score, mode)");
         }
     }
     if (cJSON_GetArraySize(errors) > 0) {

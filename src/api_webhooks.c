@@ -58,9 +58,11 @@ void api_webhooks_create(http_request *r)
         reply_invalid_field(r, NULL, "the body must be a JSON object");
         return;
     }
+    static const char *const names[] = { "url", "description", NULL };
     cJSON *errors = cJSON_CreateArray();
     const char *url = NULL, *description = "";
     char why[160];
+    json_reject_unknown(body, names, errors);
     for (const cJSON *m = body->child; m; m = m->next) {
         if (strcmp(m->string, "url") == 0) {
             url = cJSON_GetStringValue(m);
@@ -72,8 +74,6 @@ void api_webhooks_create(http_request *r)
             description = cJSON_GetStringValue(m);
             if (description == NULL || strlen(description) > LIM_WEBHOOK_DESCRIPTION)
                 json_error_add(errors, "description", "must be a string of at most %d bytes", LIM_WEBHOOK_DESCRIPTION);
-        } else {
-            json_error_add(errors, m->string, "is not a webhook member (url, description)");
         }
     }
     if (url == NULL && cJSON_GetArraySize(errors) == 0)

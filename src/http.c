@@ -250,8 +250,20 @@ void reply_static(http_request *r, unsigned status, const char *content_type, co
     respond(r, status, content_type, (char *)body, len, MHD_RESPMEM_PERSISTENT);
 }
 
+/* Returns 1 if a header named name (any case) is already set for the reply. */
+static int has_extra_header(const http_request *r, const char *name)
+{
+    for (size_t i = 0; i < r->nextra; i++)
+        if (strcasecmp(r->extra[i][0], name) == 0)
+            return 1;
+    return 0;
+}
+
 static void problem(http_request *r, unsigned status, const char *detail, cJSON *errors)
 {
+    /* RFC 9110, 15.5.2: every 401 says how to authenticate, whichever handler sends it. */
+    if (status == 401 && !has_extra_header(r, "WWW-Authenticate"))
+        reply_add_header(r, "WWW-Authenticate", "Bearer");
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "type", "about:blank");
     cJSON_AddStringToObject(p, "title", reason(status));

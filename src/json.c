@@ -232,6 +232,27 @@ void json_error_add(cJSON *errors, const char *field, const char *fmt, ...)
     cJSON_AddItemToArray(errors, e);
 }
 
+int json_reject_unknown(const cJSON *body, const char *const *allowed, cJSON *errors)
+{
+    char names[256] = "";
+    size_t used = 0;
+    int unknown = 0;
+    for (size_t i = 0; allowed[i] && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", allowed[i]);
+    const cJSON *object = cJSON_IsObject(body) ? body : NULL;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, object) {
+        size_t i = 0;
+        while (allowed[i] && strcmp(m->string, allowed[i]) != 0)
+            i++;
+        if (allowed[i] == NULL) {
+            json_error_add(errors, m->string, "is not a member of this request (%s)", names);
+            unknown++;
+        }
+    }
+    return unknown;
+}
+
 void json_add_string_or_null(cJSON *obj, const char *name, const char *value)
 {
     if (value == NULL)

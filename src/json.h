@@ -35,6 +35,14 @@ int json_find_nul(const char *text, size_t len, char *path, size_t pathlen);
 void json_error_add(cJSON *errors, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * The one check of a request body's member names: appends an error
+ * ("is not a member of this request (a, b, c)") to errors for each member of
+ * the object body whose name is not in allowed (a NULL-terminated list).
+ * Returns the number of unknown members; a body that is not an object has none.
+ */
+int json_reject_unknown(const cJSON *body, const char *const *allowed, cJSON *errors);
+
 /* Adds name: value, or name: null when value is NULL. */
 void json_add_string_or_null(cJSON *obj, const char *name, const char *value);
 

@@ -5,6 +5,7 @@
 #include "test.h"
 #include "parse.h"
 #include "sbuf.h"
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -277,6 +278,142 @@ static size_t collect(char *data, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
+/* The response's header block as an object of lower-case names (the last value of a repeated name). */
+static cJSON *headers_object(const char *block)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (const char *p = block; p && *p;) {
+        const char *eol = strstr(p, "\r\n");
+        if (eol == NULL)
+            break;
+        const char *colon = memchr(p, ':', (size_t)(eol - p));
+        if (colon && strncmp(p, "HTTP/", 5) != 0) {
+            char name[128], value[1024];
+            size_t n = (size_t)(colon - p) < sizeof name - 1 ? (size_t)(colon - p) : sizeof name - 1;
+            for (size_t i = 0; i < n; i++)
+                name[i] = (char)tolower((unsigned char)p[i]);
+            name[n] = '\0';
+            const char *v = colon + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(value, sizeof value, "%.*s", (int)(eol - v), v);
+            cJSON_DeleteItemFromObjectCaseSensitive(o, name);
+            cJSON_AddStringToObject(o, name, value);
+        }
+        p = eol + 2;
+    }
+    return o;
+}
+
+/*
+ * Appends one exchange to $TM_EXCHANGE_LOG (see test.h) with one write(2) on an
+ * O_APPEND descriptor, so lines from threads or forked children do not interleave.
+ * Only final responses are recorded (after a redirect or a 100, curl keeps the
+ * last block's status; the header block is cut to the last response's).
+ */
+typedef struct sent_request {
+    const char *method, *path, *content_type, *body;
+    size_t len;
+} sent_request;
+
+static void record_exchange(const test_server *s, const sent_request *q, const test_resp *r, int complete)
+{
+    const char *file = getenv(TEST_EXCHANGE_LOG_ENV);
+    if (file == NULL || *file == '\0' || s->pid <= 0 || r->status <= 0)
+        return;
+    const char *block = r->headers;
+    for (const char *p = strstr(block, "\r\nHTTP/"); p; p = strstr(p + 2, "\r\nHTTP/"))
+        block = p + 2;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "test", test_current_name());
+    cJSON_AddStringToObject(o, "method", q->method);
+    cJSON_AddStringToObject(o, "path", q->path);
+    /* What was sent, so that a body the server accepted can be checked against the operation's requestBody. */
+    if (q->content_type)
+        cJSON_AddStringToObject(o, "request_content_type", q->content_type);
+    if (q->body && q->len < 1024 * 1024 && memchr(q->body, '\0', q->len) == NULL) {
+        char *copy = strndup(q->body, q->len);
+        cJSON_AddStringToObject(o, "request_body", copy);
+        free(copy);
+    }
+    cJSON_AddNumberToObject(o, "status", (double)r->status);
+    cJSON *h = headers_object(block);
+    const cJSON *ct = cJSON_GetObjectItemCaseSensitive(h, "content-type");
+    if (cJSON_IsString(ct))
+        cJSON_AddStringToObject(o, "content_type", ct->valuestring);
+    else
+        cJSON_AddNullToObject(o, "content_type");
+    cJSON_AddItemToObject(o, "headers", h);
+    /* A body with a NUL byte is not text the checks could use; its length is kept. */
+    if (strlen(r->body) == r->len)
+        cJSON_AddStringToObject(o, "body", r->body);
+    else
+        cJSON_AddNullToObject(o, "body");
+    cJSON_AddNumberToObject(o, "length", (double)r->len);
+    cJSON_AddBoolToObject(o, "complete", complete);
+    char *line = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (line == NULL)
+        return;
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_add(&b, line, strlen(line));
+    sbuf_add(&b, "\n", 1);
+    free(line);
+    int fd = open(file, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd >= 0) {
+        if (write(fd, b.buf, b.len) != (ssize_t)b.len)
+            test_fail(__FILE__, __LINE__, "cannot append to %s", file);
+        close(fd);
+    }
+    sbuf_cleanup(&b);
+}
+
+int test_conform(const char *only, char **report)
+{
+    const char *file = getenv(TEST_EXCHANGE_LOG_ENV);
+    if (report)
+        *report = NULL;
+    if (file == NULL || access(file, R_OK) != 0)
+        return -1;
+    const char *input = file;
+    char sub[600];
+    if (only) {
+        /* This test's lines only, in a file of their own. */
+        static int seq;
+        snprintf(sub, sizeof sub, "%s/conform%d.jsonl", test_tmpdir(), seq++);
+        FILE *in = fopen(file, "r"), *out = fopen(sub, "w");
+        char *line = NULL;
+        size_t cap = 0;
+        while (in && out && getline(&line, &cap, in) > 0) {
+            cJSON *o = cJSON_Parse(line);
+            const char *t = o ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "test")) : NULL;
+            if (t && strcmp(t, only) == 0)
+                fputs(line, out);
+            cJSON_Delete(o);
+        }
+        free(line);
+        if (in)
+            fclose(in);
+        if (out)
+            fclose(out);
+        input = sub;
+    }
+    const char *argv[] = { "/usr/bin/env", "node", "tests/openapi_conform.mjs", "docs/openapi.json", input, NULL };
+    char *out = NULL, *err = NULL;
+    int rc = test_run(argv, NULL, &out, &err);
+    if (report) {
+        sbuf b;
+        sbuf_init(&b);
+        sbuf_adds(&b, out ? out : "");
+        sbuf_adds(&b, err ? err : "");
+        *report = sbuf_take(&b);
+    }
+    free(out);
+    free(err);
+    return rc;
+}
+
 test_resp *test_http(const test_server *s, const char *method, const char *path, const char *token,
                      const char *content_type, const char *body, size_t len)
 {
@@ -341,6 +478,8 @@ test_resp *test_http_ex(const test_server *s, const char *method, const char *pa
     sbuf_cleanup(&b);
     sbuf_cleanup(&hd);
     r->json = cJSON_Parse(r->body);
+    sent_request q = { method, path, content_type, body, body ? len : 0 };
+    record_exchange(s, &q, r, rc == CURLE_OK);
     return r;
 }
 

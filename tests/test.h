@@ -43,6 +43,8 @@ const char *test_tmpdir(void);
 const char *test_path(const char *name);
 /* Path of the techmatch binary under test ($TECHMATCH_BIN). */
 const char *test_bin(void);
+/* The name of the test that is running (test_main.c), or "" between tests. */
+const char *test_current_name(void);
 
 /* ---- SQLite, to check what was stored ---- */
 
@@ -97,6 +99,24 @@ test_server test_server_at(int port);
 char *test_server_log(const test_server *s);
 
 /* ---- HTTP ---- */
+
+/*
+ * When $TM_EXCHANGE_LOG names a file (the runner sets it to exchanges.jsonl in
+ * test_tmpdir unless it is set already), every exchange test_http_ex has with a
+ * server test_server_start started is appended to it as one JSON line:
+ * {test, method, path, request_content_type, request_body, status, content_type,
+ * headers, body, length, complete}.
+ * tests/openapi_conform.mjs checks each against docs/openapi.json
+ * (test_openapi_every_response_the_tests_received_conforms, the last test).
+ */
+#define TEST_EXCHANGE_LOG_ENV "TM_EXCHANGE_LOG"
+/*
+ * Checks the recorded exchanges of the test named only (or all of them when
+ * only is NULL) with tests/openapi_conform.mjs against docs/openapi.json.
+ * Returns its exit status (0: all conform, 1: violations, 2: it could not run,
+ * -1: no log) and, if report is not NULL, its output (malloc'd).
+ */
+int test_conform(const char *only, char **report);
 
 typedef struct test_resp {
     long status;

@@ -44,3 +44,23 @@ void test_json_get_int_is_strict(void)
     CHECK(!json_get_int(s, 1, 9, &v));
     cJSON_Delete(s);
 }
+
+void test_json_reject_unknown_names_each_member(void)
+{
+    static const char *const allowed[] = { "reason", "text", NULL };
+    cJSON *body = cJSON_Parse("{\"reason\":\"other\",\"why\":1,\"text\":\"x\",\"extra\":null}");
+    cJSON *errors = cJSON_CreateArray();
+    CHECK_INT(json_reject_unknown(body, allowed, errors), 2);
+    CHECK_INT(cJSON_GetArraySize(errors), 2);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 0), "field")), "why");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 1), "field")), "extra");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 0), "message")),
+              "is not a member of this request (reason, text)");
+    cJSON_Delete(body);
+    /* Something that is not an object has no members to refuse (the caller says it must be an object). */
+    body = cJSON_Parse("[1,2]");
+    CHECK_INT(json_reject_unknown(body, allowed, errors), 0);
+    CHECK_INT(cJSON_GetArraySize(errors), 2);
+    cJSON_Delete(body);
+    cJSON_Delete(errors);
+}

@@ -18,6 +18,7 @@
     X(test_webhook_url_refuses_ipv4_in_ipv6_and_reserved_ranges) \
     X(test_json_parse_body_checks_before_parsing) \
     X(test_json_get_int_is_strict) \
+    X(test_json_reject_unknown_names_each_member) \
     X(test_parse_int64_checks_the_whole_text_and_range) \
     X(test_parse_prefix_reports_where_the_number_ends) \
     X(test_parse_double_refuses_what_is_not_a_plain_number) \
@@ -64,6 +65,7 @@
     X(test_store_stats_counts_the_funnel_and_exports_decisions) \
     X(test_store_stats_fails_whole_on_a_failing_query) \
     X(test_openapi_documents_every_route) \
+    X(test_openapi_conformance_reports_drift) \
     X(test_meta_vocab_lookups_and_joins) \
     X(test_meta_openapi_lists_the_same_codes) \
     X(test_cli_help_on_every_subcommand) \
@@ -116,6 +118,12 @@
     X(test_api_leaks_last_event_id_is_the_callers_own) \
     X(test_api_leaks_ref_stays_with_its_owner) \
     X(test_api_admin_adds_brokers) \
+    X(test_api_contract_json_body_refusals_are_documented) \
+    X(test_api_contract_events_matches_and_history_conform) \
+    X(test_api_contract_unknown_members_are_refused_everywhere) \
+    X(test_api_contract_reason_other_needs_text_in_the_schema_too) \
+    X(test_api_contract_add_staff_taken_email_is_409) \
+    X(test_api_contract_every_401_says_how_to_authenticate) \
     X(test_web_serves_the_ui_with_a_strict_csp) \
     X(test_web_cookie_session_is_httponly_and_guarded) \
     X(test_web_browser_main_paths) \
@@ -142,4 +150,5 @@
     X(test_openapi_served_document_lints_clean) \
     X(test_meta_serves_the_lists_the_server_validates_against) \
     X(test_api_disk_full_answers_507_and_keeps_serving) \
-    X(test_crash_kill9_loses_no_acknowledged_write)
+    X(test_crash_kill9_loses_no_acknowledged_write) \
+    X(test_openapi_every_response_the_tests_received_conforms)

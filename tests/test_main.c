@@ -29,6 +29,13 @@ void test_skip(const char *fmt, ...)
     va_end(ap);
 }
 
+static const char *current_name = "";
+
+const char *test_current_name(void)
+{
+    return current_name;
+}
+
 void test_fail(const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
@@ -57,15 +64,20 @@ int main(int argc, char **argv)
     int passed = 0, failed = 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
     log_set_quiet(1); /* in-process store tests would log migrations */
+    /* Every exchange with a server is recorded for the OpenAPI conformance check, the last test. */
+    setenv(TEST_EXCHANGE_LOG_ENV, test_path("exchanges.jsonl"), 0);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         if (!selected(cases[i].name, argc, argv))
             continue;
         struct timespec a, b;
         current_failures = 0;
         current_skip[0] = '\0';
+        current_name = cases[i].name;
+        setenv("TM_CURRENT_TEST", current_name, 1); /* for helpers it starts (tests/webhook_receiver.mjs) */
         clock_gettime(CLOCK_MONOTONIC, &a);
         cases[i].fn();
         clock_gettime(CLOCK_MONOTONIC, &b);
+        current_name = "";
         double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
         if (current_failures) {
             failed++;

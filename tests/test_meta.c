@@ -196,7 +196,7 @@ void test_meta_openapi_lists_the_same_codes(void)
         const char *path;
         const vocab *v;
     } whole[] = {
-        { "Match/properties/status/enum", &vocab_match_statuses },
+        { "MatchCore/properties/status/enum", &vocab_match_statuses },
         { "Me/properties/role/enum", &vocab_roles },
         { "Me/properties/org/properties/kind/enum", &vocab_org_kinds },
         { "Reason/properties/reason/enum", &vocab_reasons },

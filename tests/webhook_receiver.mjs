@@ -14,6 +14,10 @@
 // endpoints with keys of their own (POST /_secret/e/NAME sets /e/NAME's): they
 // answer as /ok does, and their lines end with the path, as in
 // "recv MSG_ID TYPE /e/NAME" (a path whose key was never set is rejected).
+// When $TM_EXCHANGE_LOG names a file, every message techmatch's sender sent (User-Agent
+// techmatch-webhooks/..., so not the forgeries tests send themselves) is also appended to it as {"webhook": true, test, headers, body}, for
+// tests/openapi_conform.mjs to check against the document's webhooks section.
+import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
@@ -35,6 +39,11 @@ const server = http.createServer((req, res) => {
       res.writeHead(204).end();
       return;
     }
+    if (process.env.TM_EXCHANGE_LOG && String(req.headers['user-agent']).startsWith('techmatch-webhooks/'))
+      appendFileSync(process.env.TM_EXCHANGE_LOG, JSON.stringify({
+        webhook: true, test: process.env.TM_CURRENT_TEST || '', method: req.method, path: req.url,
+        headers: req.headers, body,
+      }) + '\n');
     const own = req.url.startsWith('/e/');
     const where = own ? ` ${req.url}` : '';
     if (req.url === '/hang') return; // never answers
