@@ -12,6 +12,8 @@
 #include "auth.h"
 #include "cli.h"
 #include "http.h"
+#include "import_job.h"
+#include "limits.h"
 #include "log.h"
 #include "matching.h"
 #include "parse.h"
@@ -39,6 +41,7 @@ static const char serve_usage[] =
     "                       [--digest-period SECONDS] [--stream-heartbeat SECONDS]\n"
     "                       [--allow-private-webhooks] [--webhook-attempts N] [--webhook-retry-ms MS]\n"
     "                       [--webhook-timeout-ms MS] [--tls-cert FILE --tls-key FILE] [--public-url URL]\n"
+    "                       [--import-jobs N]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
@@ -52,6 +55,8 @@ static const char serve_usage[] =
     "  --tls-cert FILE, --tls-key FILE  serve HTTPS with this PEM certificate (chain) and key\n"
     "  --public-url URL       the http:// or https:// address users reach (a proxy in front); https makes\n"
     "                         the session cookie Secure\n"
+    "  --import-jobs N        bulk imports queued or running at once, 1 to 8 (default 8); more are refused\n"
+    "                         with 503 until one finishes\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -151,10 +156,12 @@ int cli_serve(int argc, char **argv)
         { "tls-cert", required_argument, NULL, 'C' },
         { "tls-key", required_argument, NULL, 'K' },
         { "public-url", required_argument, NULL, 'u' },
+        { "import-jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *listen = "127.0.0.1:8080", *db = "techmatch.db";
+    long max_imports = LIM_IMPORT_JOBS;
     long ttl = DEFAULT_SESSION_TTL, digest_period = DEFAULT_DIGEST_PERIOD, heartbeat = DEFAULT_HEARTBEAT;
     char host[64];
     int port, c, bound = 0, status = 1;
@@ -199,6 +206,10 @@ int cli_serve(int argc, char **argv)
         case 'K': tls_key_path = optarg; break;
         case 'u':
             if (public_url_arg(optarg, &public_https) != 0)
+                return 2;
+            break;
+        case 'j':
+            if (long_arg(optarg, 1, LIM_IMPORT_JOBS, "--import-jobs", &max_imports) != 0)
                 return 2;
             break;
         case 'h': fputs(serve_usage, stdout); return 0;
@@ -263,6 +274,9 @@ int cli_serve(int argc, char **argv)
     a.streams = stream_hub_new(a.store, (int)heartbeat);
     if (a.streams == NULL)
         goto out;
+    a.imports = import_jobs_start(a.store, a.matching, a.tax, (size_t)max_imports);
+    if (a.imports == NULL)
+        goto out;
     webhook_config_default(&wcfg);
     wcfg.allow_private = wcfg_private;
     a.allow_private_webhooks = wcfg_private;
@@ -305,6 +319,8 @@ int cli_serve(int argc, char **argv)
     log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     stream_hub_close(a.streams);
     http_server_stop(srv);
+    import_jobs_stop(a.imports); /* after the server: no job is submitted or read any more */
+    a.imports = NULL;
     webhook_sender_stop(sender);
     sender = NULL;
     status = 0;
@@ -312,6 +328,7 @@ out:
     if (a.store)
         store_set_notify_hook(a.store, NULL, NULL);
     webhook_sender_stop(sender);
+    import_jobs_stop(a.imports);
     stream_hub_free(a.streams);
     matching_close(a.matching);
     auth_limiter_free(a.limiter);
