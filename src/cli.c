@@ -328,8 +328,9 @@ int cli_import(int argc, char **argv)
         goto out;
     }
     if (rc != TM_OK) {
-        fprintf(stderr, "techmatch import: %s after %zu row(s) were stored; importing the file again is safe for "
-                        "rows with a ref\n", tm_strerror(rc), res.stored_rows);
+        fprintf(stderr, "techmatch import: %s after the first %zu row(s) that parsed were processed (the valid "
+                        "ones are stored); importing the file again is safe for rows with a ref\n",
+                tm_strerror(rc), res.stored_rows);
         goto out;
     }
     for (size_t i = 0; i < res.nrows; i++)

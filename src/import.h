@@ -85,7 +85,8 @@ typedef struct import_result {
     int match_status;                  /* listing_write_import: TM_OK, or why the matcher could not start */
     listing **stored;                  /* the distinct listings the rows point to */
     size_t nstored;
-    size_t stored_rows;                /* import_store: rows stored (also when it failed or stopped part way) */
+    size_t stored_rows;                /* import_store: rows that parsed whose batch committed (also when it
+                                          failed or stopped part way); the valid ones among them are stored */
 } import_result;
 
 /*
@@ -114,7 +115,7 @@ void import_file_free(import_file *f);
  * called with IMPORT_STORING after each row.  Fills *out (zeroed first) and
  * returns TM_OK; a store error, or TM_ERR_LIMITED when progress asked to stop
  * (*out has no rows then, and out->stored_rows tells how many of the rows
- * given to the store were stored, in file order, before it stopped).  The
+ * that parsed were processed, in file order, before it stopped).  The
  * caller releases *out with import_result_cleanup in every case.
  */
 TM_MUST_CHECK int import_store(store *s, const taxonomy *tax, import_file *f, int64_t org_id, int64_t actor_user_id,

@@ -222,10 +222,14 @@ static void run(import_jobs *j, job *jb, import_file *f)
         report = report_text(&res);
     } else {
         char msg[320];
-        snprintf(msg, sizeof msg, "storing the rows failed (%s) after %zu of them were stored; those stay stored, "
-                 "and sending the file again is safe for rows with a ref", tm_strerror(rc), res.stored_rows);
+        snprintf(msg, sizeof msg, "%s after the first %zu rows that parsed were processed; the valid ones among them "
+                 "stay stored, and sending the file again is safe for rows with a ref",
+                 rc == TM_ERR_LIMITED ? "the server stopped" : tm_strerror(rc), res.stored_rows);
         error = xstrdup(msg);
-        log_error("import job %lld: %s", (long long)jb->id, msg);
+        if (rc == TM_ERR_LIMITED)
+            log_info("import job %lld: %s", (long long)jb->id, msg);
+        else
+            log_error("import job %lld: %s", (long long)jb->id, msg);
     }
     import_result_cleanup(&res);
     import_file_free(f);
