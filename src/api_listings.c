@@ -8,6 +8,7 @@
 #include "access.h"
 #include "app.h"
 #include "import.h"
+#include "import_job.h"
 #include "json.h"
 #include "limits.h"
 #include "listing_write.h"
@@ -241,46 +242,47 @@ static cJSON *import_errors_json(const import_error *e, size_t n)
     return errors;
 }
 
-/* One row of the import's reply: {line, status, id (when stored), ref (when it has one), errors (when invalid)}. */
-static cJSON *import_row_json(const import_row *row)
-{
-    cJSON *out = cJSON_CreateObject();
-    json_add_int(out, "line", (int64_t)row->line);
-    cJSON_AddStringToObject(out, "status", row->action == IMPORT_SKIPPED   ? "invalid"
-                                           : row->action == IMPORT_UPDATED ? "updated"
-                                                                           : "created");
-    if (row->action != IMPORT_SKIPPED)
-        json_add_int(out, "id", row->id);
-    if (row->ref)
-        cJSON_AddStringToObject(out, "ref", row->ref);
-    if (row->action == IMPORT_SKIPPED)
-        cJSON_AddItemToObject(out, "errors", import_errors_json(row->errors, row->nerrors));
-    return out;
-}
-
+/*
+ * Parses the upload here, so that a file unusable as a whole is still 400 at
+ * once with nothing stored, then queues it as a job (import_job.h): storing
+ * and matching thousands of rows would hold a request thread for minutes.
+ */
 void api_listings_import(http_request *r)
 {
     const principal *p = req_principal(r);
     size_t len;
     const char *body = req_body(r, &len);
     import_result res;
+    import_file *file = NULL;
     import_format fmt = strncasecmp(req_content_type(r), "text/csv", 8) == 0 ? IMPORT_CSV : IMPORT_JSONL;
 
-    int rc = listing_write_import(req_app(r)->store, req_app(r)->matching, req_app(r)->tax, (listing_kind)req_arg(r),
-                                  p->org_id, p->user_id, fmt, body, len, NULL, NULL, &res);
+    int rc = import_parse((listing_kind)req_arg(r), fmt, body, len, &file, &res);
     if (rc == TM_ERR_INVALID) {
         reply_invalid(r, import_errors_json(res.errors, res.nerrors));
-    } else if (rc != TM_OK) {
-        reply_status(r, rc, NULL);
-    } else {
-        cJSON *out = cJSON_CreateObject();
-        json_add_int(out, "created", (int64_t)res.created);
-        json_add_int(out, "updated", (int64_t)res.updated);
-        json_add_int(out, "failed", (int64_t)res.failed);
-        cJSON *rows = cJSON_AddArrayToObject(out, "rows");
-        for (size_t i = 0; i < res.nrows; i++)
-            cJSON_AddItemToArray(rows, import_row_json(&res.rows[i]));
-        reply_json(r, 200, out);
+        import_result_cleanup(&res);
+        return;
     }
     import_result_cleanup(&res);
+    int64_t id = 0;
+    cJSON *job = NULL;
+    rc = import_jobs_submit(req_app(r)->imports, file, len, p->org_id, p, &id, &job);
+    if (rc != TM_OK) { /* TM_ERR_LIMITED: the queue is full */
+        reply_add_header(r, "Retry-After", "30");
+        reply_problem(r, 503, "too many imports are queued or running; send the file again later");
+        return;
+    }
+    char where[64];
+    snprintf(where, sizeof where, "/api/imports/%lld", (long long)id);
+    reply_add_header(r, "Location", where);
+    reply_json(r, 202, job);
+}
+
+void api_listings_import_job(http_request *r)
+{
+    cJSON *job = NULL;
+    if (import_jobs_get(req_app(r)->imports, req_param_id(r, 0), req_principal(r), &job) != TM_OK) {
+        reply_problem(r, 404, "no import job with this id");
+        return;
+    }
+    reply_json(r, 200, job);
 }

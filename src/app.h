@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 typedef struct stream_hub stream_hub; /* stream.h (which needs http.h, which needs this) */
+typedef struct import_jobs import_jobs; /* import_job.h */
 
 typedef struct app {
     store *store;
@@ -23,6 +24,7 @@ typedef struct app {
     int64_t session_ttl;    /* seconds a login token lives */
     matching *matching;     /* the indexes; kept in step with every listing write */
     stream_hub *streams;    /* open live streams of notifications */
+    import_jobs *imports;   /* bulk imports queued or running, and the finished ones kept */
     int allow_private_webhooks; /* --allow-private-webhooks: loopback and private endpoints allowed */
     const char *tls_cert;   /* PEM of --tls-cert, or NULL: plain HTTP */
     const char *tls_key;    /* PEM of --tls-key */

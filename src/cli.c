@@ -171,16 +171,19 @@ static double seconds_between(const struct timespec *a, const struct timespec *b
  * machine is (the bar used to wait for half a second in all, and a test saw
  * none on a busy machine).  The rows before it redraw only once the import has
  * run half a second, then at most ten times a second, so a quick import shows
- * one bar, not a flicker.
+ * one bar, not a flicker.  Only the rows stored are drawn; returns 0 (an
+ * import on the command line is never stopped).
  */
-static void draw_progress(void *ctx, size_t done, size_t total)
+static int draw_progress(void *ctx, import_phase phase, size_t done, size_t total)
 {
     progress_bar *p = ctx;
+    if (phase != IMPORT_STORING)
+        return 0; /* the bar counts the rows stored */
     if (done < total) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (seconds_between(&p->start, &now) < 0.5 || seconds_between(&p->last, &now) < 0.1)
-            return;
+            return 0;
         p->last = now;
     }
     p->shown = 1;
@@ -191,6 +194,7 @@ static void draw_progress(void *ctx, size_t done, size_t total)
     bar[width] = '\0';
     fprintf(stderr, "\r[%s] %zu/%zu rows", bar, done, total);
     fflush(stderr);
+    return 0;
 }
 
 char *cli_read_file(const char *path, size_t *len)
@@ -336,7 +340,9 @@ int cli_import(int argc, char **argv)
         goto out;
     }
     if (rc != TM_OK) {
-        fprintf(stderr, "techmatch import: %s; nothing was stored\n", tm_strerror(rc));
+        fprintf(stderr, "techmatch import: %s after the first %zu row(s) that parsed were processed (the valid "
+                        "ones are stored); importing the file again is safe for rows with a ref\n",
+                tm_strerror(rc), res.stored_rows);
         goto out;
     }
     for (size_t i = 0; i < res.nrows; i++)

@@ -1,7 +1,8 @@
 /*
  * import.c: turns each CSV record or JSONL line into a JSON object, validates
- * it as a listing, then hands the valid ones to the store in one batch, and
- * tells what became of each row in an import_result.  Each stored row's
+ * it as a listing, then hands the valid ones to the store in batches of
+ * LIM_IMPORT_BATCH rows (a transaction each), and tells what became of each
+ * row in an import_result.  Each stored row's
  * listing is kept as the store wrote it, so that matching it needs no read.
  */
 #include "import.h"
@@ -27,8 +28,13 @@ typedef struct batch {
     row *rows;
     size_t n, cap;
     size_t seen;      /* non-blank rows, for the row limit */
-    const taxonomy *tax;
 } batch;
+
+/* A parsed file (import.h): its rows and their kind. */
+struct import_file {
+    batch b;
+    listing_kind kind;
+};
 
 static void batch_cleanup(batch *b)
 {
@@ -222,21 +228,22 @@ static int parse_jsonl(batch *b, const char *data, size_t len,
     return TM_OK;
 }
 
+/* Relays the store's per-row progress of one batch as the import's: off rows were stored before it. */
 typedef struct progress_relay {
     import_progress_fn fn;
     void *ctx;
-    size_t total;
+    size_t off, total;
 } progress_relay;
 
 static void relay(void *ctx, size_t done)
 {
     progress_relay *p = ctx;
-    p->fn(p->ctx, done, p->total);
+    (void)p->fn(p->ctx, IMPORT_STORING, p->off + done, p->total); /* a stop is seen between batches */
 }
 
 /* What the store's apply callback needs: the rows that parsed, by store index. */
 typedef struct apply_ctx {
-    row **rows;
+    row **rows;       /* the batch's first row */
     const taxonomy *tax;
 } apply_ctx;
 
@@ -357,50 +364,99 @@ static void report_rows(import_result *out, const batch *b, const int64_t *ids, 
     }
 }
 
-int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id, int64_t actor_user_id,
-               import_format format, const char *data, size_t len, import_progress_fn progress,
-               void *ctx, import_result *out)
+int import_parse(listing_kind kind, import_format format, const char *data, size_t len, import_file **file,
+                 import_result *out)
 {
-    batch b = { 0 };
+    import_file *f = xcalloc(1, sizeof *f);
     cJSON *file_errors = cJSON_CreateArray();
-    int status;
-
     memset(out, 0, sizeof *out);
-    b.tax = tax;
-    status = format == IMPORT_CSV ? parse_csv(&b, kind, data, len, file_errors)
-                                  : parse_jsonl(&b, data, len, file_errors);
-    if (status == TM_OK && b.n == 0) {
+    *file = NULL;
+    f->kind = kind;
+    int status = format == IMPORT_CSV ? parse_csv(&f->b, kind, data, len, file_errors)
+                                      : parse_jsonl(&f->b, data, len, file_errors);
+    if (status == TM_OK && f->b.n == 0) {
         json_error_add(file_errors, NULL, "the file has no rows to import");
         status = TM_ERR_INVALID;
     }
     if (status != TM_OK) {
         take_errors(file_errors, &out->errors, &out->nerrors);
-        cJSON_Delete(file_errors);
-        batch_cleanup(&b);
-        return status;
+        import_file_free(f);
+    } else {
+        *file = f;
     }
     cJSON_Delete(file_errors);
+    return status;
+}
+
+size_t import_file_rows(const import_file *f)
+{
+    return f->b.n;
+}
+
+listing_kind import_file_kind(const import_file *f)
+{
+    return f->kind;
+}
+
+void import_file_free(import_file *f)
+{
+    if (f == NULL)
+        return;
+    batch_cleanup(&f->b);
+    free(f);
+}
+
+/*
+ * Stores the np parsed rows, LIM_IMPORT_BATCH a transaction, filling ids and
+ * actions; *stored counts the rows of the batches that committed.  Returns
+ * TM_OK, the first failing batch's status, or TM_ERR_LIMITED when progress
+ * asked to stop between two batches.
+ */
+static int store_batches(store *s, listing_kind kind, int64_t org_id, int64_t actor_user_id, row **parsed,
+                         char **refs, size_t np, apply_ctx *actx, int64_t *ids, import_action *actions,
+                         import_progress_fn progress, void *ctx, size_t *stored)
+{
+    *stored = 0;
+    for (size_t off = 0; off < np; off += LIM_IMPORT_BATCH) {
+        size_t n = np - off < LIM_IMPORT_BATCH ? np - off : LIM_IMPORT_BATCH;
+        progress_relay pr = { progress, ctx, off, np };
+        if (off > 0 && progress && progress(ctx, IMPORT_STORING, off, np) != 0)
+            return TM_ERR_LIMITED;
+        actx->rows = parsed + off;
+        int status = store_listing_import(s, kind, org_id, n, (const char *const *)refs + off, actor_user_id,
+                                          apply_row, actx, ids + off, actions + off, progress ? relay : NULL, &pr);
+        if (status != TM_OK)
+            return status;
+        *stored = off + n;
+    }
+    return TM_OK;
+}
+
+int import_store(store *s, const taxonomy *tax, import_file *f, int64_t org_id, int64_t actor_user_id,
+                 import_progress_fn progress, void *ctx, import_result *out)
+{
+    batch *b = &f->b;
+    int status = TM_OK;
+    memset(out, 0, sizeof *out);
 
     /* The rows that parsed go to the store; it validates each onto its listing. */
-    row **parsed = xcalloc(b.n, sizeof *parsed);
-    char **refs = xcalloc(b.n, sizeof *refs);
-    int64_t *ids = xcalloc(b.n, sizeof *ids);
-    import_action *actions = xcalloc(b.n, sizeof *actions);
+    row **parsed = xcalloc(b->n ? b->n : 1, sizeof *parsed);
+    char **refs = xcalloc(b->n ? b->n : 1, sizeof *refs);
+    int64_t *ids = xcalloc(b->n ? b->n : 1, sizeof *ids);
+    import_action *actions = xcalloc(b->n ? b->n : 1, sizeof *actions);
     size_t np = 0;
-    for (size_t i = 0; i < b.n; i++) {
-        if (b.rows[i].obj == NULL)
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->rows[i].obj == NULL)
             continue;
-        refs[np] = listing_ref_of(b.rows[i].obj); /* as the listing will hold it */
-        parsed[np++] = &b.rows[i];
+        refs[np] = listing_ref_of(b->rows[i].obj); /* as the listing will hold it */
+        parsed[np++] = &b->rows[i];
     }
     apply_ctx actx = { parsed, tax };
-    progress_relay pr = { progress, ctx, np };
-    if (np > 0)
-        status = store_listing_import(s, kind, org_id, np, (const char *const *)refs, actor_user_id, apply_row,
-                                      &actx, ids, actions, progress ? relay : NULL, &pr);
+    status = store_batches(s, f->kind, org_id, actor_user_id, parsed, refs, np, &actx, ids, actions, progress, ctx,
+                           &out->stored_rows);
     if (status == TM_OK) {
         keep_stored(out, parsed, ids, np);
-        report_rows(out, &b, ids, actions);
+        report_rows(out, b, ids, actions);
         for (size_t k = 0; k < np; k++)
             parsed[k]->stored = NULL; /* the result owns the copies now */
     }
@@ -410,7 +466,21 @@ int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id,
     free(refs);
     free(ids);
     free(actions);
-    batch_cleanup(&b);
+    /* The rows are spent: a second store would find their copies gone. */
+    batch_cleanup(b);
+    memset(b, 0, sizeof *b);
+    return status;
+}
+
+int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id, int64_t actor_user_id,
+               import_format format, const char *data, size_t len, import_progress_fn progress,
+               void *ctx, import_result *out)
+{
+    import_file *f = NULL;
+    int status = import_parse(kind, format, data, len, &f, out);
+    if (status == TM_OK)
+        status = import_store(s, tax, f, org_id, actor_user_id, progress, ctx, out);
+    import_file_free(f);
     return status;
 }
 

@@ -7,13 +7,19 @@
  * (keywords, fields, cooperation_modes / transfer_modes) separate items with
  * ';'.  JSON Lines: one JSON object per line, blank lines skipped.
  *
- * Every row is validated by listing_apply_json.  Valid rows are stored in one
- * transaction (all or none, so a crash never leaves half a file); invalid rows
- * are reported with their line number and reasons.  A row whose `ref` matches
- * a listing of the same organisation updates it with the members the row has
- * (the others stay), so importing the same file twice creates nothing new.
- * The HTTP handler and the CLI write their own reply (JSON, text) from the
- * import_result.  Thread-safe.
+ * An import is two steps: import_parse reads the file (a file that is unusable
+ * as a whole is refused there, before anything is stored), and import_store
+ * validates each row by listing_apply_json and stores the valid ones;
+ * import_run does both.  Valid rows are stored in transactions of
+ * LIM_IMPORT_BATCH rows, so that a large file never holds the store's one
+ * writer for long and other writes go on between its batches; a store error
+ * or a stop leaves the batches before it stored (a crash too), and importing
+ * the file again is safe: a row whose `ref` matches a listing of the same
+ * organisation updates it with the members the row has (the others stay), so
+ * importing the same file twice creates nothing new.  Invalid rows are reported
+ * with their line number and reasons.  The HTTP import job and the CLI write
+ * their own reply (JSON, text) from the import_result.  Thread-safe; an
+ * import_file is used by one thread at a time.
  */
 #ifndef TM_IMPORT_H
 #define TM_IMPORT_H
@@ -26,8 +32,18 @@
 
 typedef enum import_format { IMPORT_CSV, IMPORT_JSONL } import_format;
 
-/* Progress after each stored row: done of total. */
-typedef void (*import_progress_fn)(void *ctx, size_t done, size_t total);
+/* What an import is doing: storing its rows, then (listing_write_import_file) matching what it stored. */
+typedef enum import_phase { IMPORT_STORING, IMPORT_MATCHING } import_phase;
+
+/*
+ * Progress after each row of a phase: done of total.  Returns 0 to go on, or
+ * non-zero to stop the import at the next batch (storing) or row (matching)
+ * boundary; what was stored before stays stored.
+ */
+typedef int (*import_progress_fn)(void *ctx, import_phase phase, size_t done, size_t total);
+
+/* A parsed file, ready to store: its rows as JSON objects or with their errors.  Opaque. */
+typedef struct import_file import_file;
 
 /* One problem with the file or with a row. */
 typedef struct import_error {
@@ -56,8 +72,8 @@ typedef struct import_row {
 /*
  * The outcome of an import.  On TM_OK: one row per non-blank line, in file
  * order, and their tally.  On TM_ERR_INVALID: no rows, and errors says why the
- * file as a whole is unusable.  Fill it with import_run (or
- * listing_write_import); it owns everything it points to, so release it with
+ * file as a whole is unusable.  Fill it with import_parse and import_store,
+ * import_run, or listing_write_import(_file); it owns everything it points to, so release it with
  * import_result_cleanup.  The fields are for reading.
  */
 typedef struct import_result {
@@ -69,16 +85,45 @@ typedef struct import_result {
     int match_status;                  /* listing_write_import: TM_OK, or why the matcher could not start */
     listing **stored;                  /* the distinct listings the rows point to */
     size_t nstored;
+    size_t stored_rows;                /* import_store: rows that parsed whose batch committed (also when it
+                                          failed or stopped part way); the valid ones among them are stored */
 } import_result;
 
 /*
- * Parses data[0..len) and stores its valid rows in one write transaction of
- * the store (all or none); it does not match them (listing_write_import is
- * the use case that stores, then matches).  progress (may be NULL) is called
- * after each stored row.  Fills *out (zeroed first, also on error) and returns
- * TM_OK; TM_ERR_INVALID when the file as a whole is unusable (bad CSV header,
- * too many rows, nothing to import: out->errors says why; nothing stored); or
- * a store error (nothing stored; *out has no rows).  The caller releases *out
+ * Parses data[0..len) as a file of listings of kind, without storing
+ * anything; the data need not outlive the call.  Fills *out (zeroed first)
+ * and returns TM_OK with *file set (the caller frees it with
+ * import_file_free); or TM_ERR_INVALID when the file as a whole is unusable
+ * (bad CSV header, too many rows, nothing to import: out->errors says why;
+ * *file is NULL).  The caller releases *out with import_result_cleanup.
+ */
+TM_MUST_CHECK int import_parse(listing_kind kind, import_format format, const char *data, size_t len,
+                               import_file **file, import_result *out);
+
+/* The number of rows of a parsed file (non-blank lines, invalid ones included). */
+size_t import_file_rows(const import_file *f);
+/* The kind of listing a parsed file holds. */
+listing_kind import_file_kind(const import_file *f);
+/* Frees a parsed file; f may be NULL. */
+void import_file_free(import_file *f);
+
+/*
+ * Validates the rows of f against tax and stores the valid ones for org_id,
+ * LIM_IMPORT_BATCH rows a write transaction; it does not match them
+ * (listing_write_import_file is the use case that stores, then matches).
+ * Storing takes the rows out of f: call it once.  progress (may be NULL) is
+ * called with IMPORT_STORING after each row.  Fills *out (zeroed first) and
+ * returns TM_OK; a store error, or TM_ERR_LIMITED when progress asked to stop
+ * (*out has no rows then, and out->stored_rows tells how many of the rows
+ * that parsed were processed, in file order, before it stopped).  The
+ * caller releases *out with import_result_cleanup in every case.
+ */
+TM_MUST_CHECK int import_store(store *s, const taxonomy *tax, import_file *f, int64_t org_id, int64_t actor_user_id,
+                               import_progress_fn progress, void *ctx, import_result *out);
+
+/*
+ * import_parse, then import_store: returns the status of the first that
+ * fails, with *out filled as that one fills it.  The caller releases *out
  * with import_result_cleanup in every case.
  */
 TM_MUST_CHECK int import_run(store *s, const taxonomy *tax, listing_kind kind, int64_t org_id,

@@ -81,6 +81,15 @@
 #define LIM_IMPORT_ROWS       20000  /* rows in one file */
 #define LIM_IMPORT_LINE       (256 * 1024) /* bytes in one CSV record / JSONL line */
 #define LIM_CSV_COLUMNS       40
+#define LIM_IMPORT_BATCH      200    /* rows stored in one write transaction: other writes go on between batches */
+
+/* Import jobs (import_job.h): imports run off the request threads, a bounded number at once. */
+#define LIM_IMPORT_WORKERS    2      /* jobs running at once (threads); the rest wait in the queue */
+#define LIM_IMPORT_JOBS       8      /* jobs queued or running; one more is 503 (serve --import-jobs lowers it) */
+#define LIM_IMPORT_JOB_BYTES  (64 * 1024 * 1024) /* bytes of files held by jobs queued or running; more is 503
+                                        (one file of any allowed size is always taken when no job holds any) */
+#define LIM_IMPORT_KEPT       32     /* finished jobs kept for their creators to read; the oldest go first */
+#define LIM_IMPORT_KEEP_S     3600   /* seconds a finished job is kept */
 
 /* Push. */
 #define LIM_DIGEST_MATCHES    100    /* matches in one digest event; the rest wait for the next */

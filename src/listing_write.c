@@ -60,11 +60,11 @@ int listing_write_close(store *s, matching *m, listing_kind kind, int64_t id, co
     return rc;
 }
 
-int listing_write_import(store *s, matching *m, const taxonomy *tax, listing_kind kind, int64_t org_id,
-                         int64_t actor_user_id, import_format format, const char *data, size_t len,
-                         import_progress_fn progress, void *ctx, import_result *out)
+int listing_write_import_file(store *s, matching *m, const taxonomy *tax, import_file *f, int64_t org_id,
+                              int64_t actor_user_id, import_progress_fn progress, void *ctx, import_result *out)
 {
-    int rc = import_run(s, tax, kind, org_id, actor_user_id, format, data, len, progress, ctx, out);
+    listing_kind kind = import_file_kind(f);
+    int rc = import_store(s, tax, f, org_id, actor_user_id, progress, ctx, out);
     if (rc != TM_OK)
         return rc;
     /*
@@ -81,9 +81,28 @@ int listing_write_import(store *s, matching *m, const taxonomy *tax, listing_kin
         }
         m = own;
     }
+    size_t total = 0, done = 0;
     for (size_t i = 0; i < out->nrows; i++)
-        if (out->rows[i].stored != NULL)
-            out->rows[i].match_status = match_written(m, s, out->rows[i].stored);
+        total += out->rows[i].stored != NULL;
+    for (size_t i = 0; i < out->nrows; i++) {
+        if (out->rows[i].stored == NULL)
+            continue;
+        out->rows[i].match_status = match_written(m, s, out->rows[i].stored);
+        if (progress && progress(ctx, IMPORT_MATCHING, ++done, total) != 0)
+            break; /* the rest wait in the match queue for the next start */
+    }
     matching_close(own);
     return TM_OK;
+}
+
+int listing_write_import(store *s, matching *m, const taxonomy *tax, listing_kind kind, int64_t org_id,
+                         int64_t actor_user_id, import_format format, const char *data, size_t len,
+                         import_progress_fn progress, void *ctx, import_result *out)
+{
+    import_file *f = NULL;
+    int rc = import_parse(kind, format, data, len, &f, out);
+    if (rc == TM_OK)
+        rc = listing_write_import_file(s, m, tax, f, org_id, actor_user_id, progress, ctx, out);
+    import_file_free(f);
+    return rc;
 }

@@ -58,18 +58,33 @@ TM_MUST_CHECK int listing_write_close(store *s, matching *m, listing_kind kind, 
                                       listing **out);
 
 /*
- * Imports a file of listings of kind for org_id (see import.h): import_run
- * parses it and stores the valid rows in one write transaction, then each
+ * Imports a parsed file f (import_parse) for org_id: import_store validates
+ * and stores its valid rows (LIM_IMPORT_BATCH a transaction), then each
  * stored row's listing is matched, in file order, from the copy the import
  * kept (no read).  When m is NULL (a process without a matcher, such as
  * `techmatch import`), a matcher is opened on s once the rows are stored and
  * closed before returning; a server on the same database file picks the
- * listings up through matching_sync.
+ * listings up through matching_sync.  progress (may be NULL) is called with
+ * IMPORT_STORING after each stored row, then with IMPORT_MATCHING after each
+ * matched one; when it asks to stop while matching, the rest stay in the
+ * store's match queue (matched at the next start of a server).
  *
- * Returns import_run's status, with *out filled as import_run fills it; on
- * TM_OK, out->rows[i].match_status tells whether matching row i failed, and
- * out->match_status whether the matcher could not be opened (then no row was
- * matched).  The caller releases *out with import_result_cleanup in every case.
+ * Returns import_store's status, with *out filled as import_store fills it;
+ * on TM_OK, out->rows[i].match_status tells whether matching row i failed,
+ * and out->match_status whether the matcher could not be opened (then no row
+ * was matched).  f is spent (free it with import_file_free).  The caller
+ * releases *out with import_result_cleanup in every case.
+ */
+TM_MUST_CHECK int listing_write_import_file(store *s, matching *m, const taxonomy *tax, import_file *f,
+                                            int64_t org_id, int64_t actor_user_id, import_progress_fn progress,
+                                            void *ctx, import_result *out);
+
+/*
+ * Imports data[0..len) in format as listings of kind: import_parse, then
+ * listing_write_import_file.  Returns the status of the first that fails,
+ * with *out filled as that one fills it (TM_ERR_INVALID: the file as a whole
+ * is unusable, nothing stored).  The caller releases *out with
+ * import_result_cleanup in every case.
  */
 TM_MUST_CHECK int listing_write_import(store *s, matching *m, const taxonomy *tax, listing_kind kind, int64_t org_id,
                                        int64_t actor_user_id, import_format format, const char *data, size_t len,

@@ -52,6 +52,8 @@ const route http_routes[] = {
     { "GET", "/api/achievements/{id}/matches", ROLE_UNIVERSITY | ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE,
       api_matches_for_listing, A },
 
+    { "GET", "/api/imports/{id}", ROLES_SIGNED_IN, LIM_BODY_SMALL, BODY_NONE, api_listings_import_job, 0 },
+
     { "GET", "/api/matches", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_list, 0 },
     { "GET", "/api/stats", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_stats_get, 0 },
     { "GET", "/api/export/decisions.csv", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_stats_decisions_csv,

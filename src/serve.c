@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "cli.h"
 #include "http.h"
+#include "import_job.h"
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
@@ -46,6 +47,7 @@ static const char serve_usage[] =
     "                       [--smtp-url URL --mail-from ADDRESS] [--registration-ttl SECONDS] [--register-limit N]\n"
     "                       [--metrics-allow LIST] [--metrics-token-file FILE]\n"
     "                       [--max-conns-per-address N] [--max-streams-per-address N] [--header-timeout SECONDS]\n"
+    "                       [--import-jobs N]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
@@ -73,6 +75,8 @@ static const char serve_usage[] =
     "                         behind a proxy every client has its address: set both to 0 and limit in the proxy\n"
     "  --header-timeout SECONDS  a request's headers must be in within this long, however slowly they\n"
     "                         come (default 10)\n"
+    "  --import-jobs N        bulk imports queued or running at once, 1 to 8 (default 8); more are refused\n"
+    "                         with 503 until one finishes\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -206,10 +210,12 @@ int cli_serve(int argc, char **argv)
         { "max-conns-per-address", required_argument, NULL, 'A' },
         { "max-streams-per-address", required_argument, NULL, 'Q' },
         { "header-timeout", required_argument, NULL, 'H' },
+        { "import-jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *listen = "127.0.0.1:8080", *db = "techmatch.db";
+    long max_imports = LIM_IMPORT_JOBS;
     long ttl = DEFAULT_SESSION_TTL, digest_period = DEFAULT_DIGEST_PERIOD, heartbeat = DEFAULT_HEARTBEAT;
     long conns_per_address = LIM_CONNS_PER_ADDRESS, streams_per_address = LIM_STREAMS_PER_ADDRESS;
     long header_timeout = LIM_HEADER_TIMEOUT_S;
@@ -281,6 +287,10 @@ int cli_serve(int argc, char **argv)
             break;
         case 'H':
             if (long_arg(optarg, 1, 3600, "--header-timeout", &header_timeout) != 0)
+                return 2;
+            break;
+        case 'j':
+            if (long_arg(optarg, 1, LIM_IMPORT_JOBS, "--import-jobs", &max_imports) != 0)
                 return 2;
             break;
         case 'h': fputs(serve_usage, stdout); return 0;
@@ -364,6 +374,9 @@ int cli_serve(int argc, char **argv)
     a.streams = stream_hub_new(a.store, (int)heartbeat, (size_t)streams_per_address);
     if (a.streams == NULL)
         goto out;
+    a.imports = import_jobs_start(a.store, a.matching, a.tax, (size_t)max_imports);
+    if (a.imports == NULL)
+        goto out;
     webhook_config_default(&wcfg);
     wcfg.allow_private = wcfg_private;
     a.allow_private_webhooks = wcfg_private;
@@ -409,6 +422,8 @@ int cli_serve(int argc, char **argv)
     log_info("received %s; finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
     stream_hub_close(a.streams);
     http_server_stop(srv);
+    import_jobs_stop(a.imports); /* after the server: no job is submitted or read any more */
+    a.imports = NULL;
     webhook_sender_stop(sender);
     sender = NULL;
     mail_sender_stop(a.registration.mail);
@@ -418,6 +433,7 @@ out:
     if (a.store)
         store_set_notify_hook(a.store, NULL, NULL);
     webhook_sender_stop(sender);
+    import_jobs_stop(a.imports);
     stream_hub_free(a.streams);
     matching_close(a.matching);
     mail_sender_stop(a.registration.mail);

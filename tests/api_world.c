@@ -2,12 +2,15 @@
  * api_world.c: the world the API tests share: a real server with one user of
  * every role, a demand and an achievement that match, and the few requests
  * several test files make (create a listing, count an organisation's
- * listings, find a stored match, approve it, read an inbox).  The contract is
+ * listings, find a stored match, approve it, read an inbox, import a file
+ * and follow its job to the end).  The contract is
  * in api_world.h.
  */
 #include "api_world.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *const world_role_names[R_COUNT] = {
@@ -120,3 +123,62 @@ test_resp *world_approve(world *w, int role, long match_id)
     return test_http(&w->srv, "POST", path, w->tok[role], NULL, NULL, 0);
 }
 
+
+/* The job's state is final. */
+static int job_finished(const cJSON *job)
+{
+    const char *state = test_jstr(job, "state");
+    return state && (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0);
+}
+
+test_resp *world_follow_job(const test_server *s, const char *token, const char *location,
+                            void (*seen)(void *ctx, const cJSON *job), void *ctx)
+{
+    time_t give_up = time(NULL) + 600; /* a liveness bound for a hung job, not a timing assertion */
+    for (;;) {
+        test_resp *r = test_http(s, "GET", location, token, NULL, NULL, 0);
+        if (r->status != 200) {
+            test_fail(__FILE__, __LINE__, "GET %s: %ld %s", location, r->status, r->body);
+            return r;
+        }
+        if (seen)
+            seen(ctx, r->json);
+        if (job_finished(r->json))
+            return r;
+        test_resp_free(r);
+        if (time(NULL) > give_up) {
+            test_fail(__FILE__, __LINE__, "the import job %s did not finish", location);
+            return NULL;
+        }
+        usleep(20 * 1000);
+    }
+}
+
+test_resp *world_import(const world *w, int role, const char *kind, const char *content_type, const char *body,
+                        size_t len)
+{
+    char path[64], location[128];
+    snprintf(path, sizeof path, "/api/%s/import", kind);
+    test_resp *r = test_http(&w->srv, "POST", path, w->tok[role], content_type, body, len);
+    if (r->status != 202)
+        return r;
+    const char *where = test_resp_header(r, "Location");
+    if (where == NULL || strncmp(where, "/api/imports/", 13) != 0) {
+        test_fail(__FILE__, __LINE__, "POST %s: 202 without a job's Location", path);
+        return r;
+    }
+    snprintf(location, sizeof location, "%s", where);
+    test_resp_free(r);
+    r = world_follow_job(&w->srv, w->tok[role], location, NULL, NULL);
+    if (r == NULL)
+        return test_http(&w->srv, "GET", location, w->tok[role], NULL, NULL, 0);
+    if (strcmp(test_jstr(r->json, "state"), "done") != 0) {
+        test_fail(__FILE__, __LINE__, "the import job %s failed: %s", location, r->body);
+        return r;
+    }
+    /* The report stands in for the job, as the import's answer used to. */
+    cJSON *report = cJSON_DetachItemFromObject(r->json, "report");
+    cJSON_Delete(r->json);
+    r->json = report;
+    return r;
+}

@@ -57,6 +57,26 @@ long world_create(const test_server *s, const char *path, const char *token, con
 /* Counts the listings (kind "demands" or "achievements", any status) role's organisation has; -1 on error. */
 int world_count_mine(const world *w, const char *kind, int role);
 
+/*
+ * POST /api/KIND/import (kind "demands" or "achievements") of body as role,
+ * then, when the answer is 202, follows its Location until the job is done
+ * or failed.  Returns a response the caller frees: when the job is done, its
+ * status is the job's 200 and its json the job's report ({created, updated,
+ * failed, rows}, as the import answered when it was synchronous); when it
+ * failed, the job itself (after a test_fail); without a 202, the POST's own
+ * answer (400, 413, 415, 503...).
+ */
+test_resp *world_import(const world *w, int role, const char *kind, const char *content_type, const char *body,
+                        size_t len);
+/*
+ * Follows the import job at location (as the Location header said it) as token
+ * until it is done or failed, calling seen (may be NULL) with every state of
+ * the job read on the way; returns the last response (the caller frees it),
+ * or NULL after a test_fail when the job does not finish within minutes.
+ */
+test_resp *world_follow_job(const test_server *s, const char *token, const char *location,
+                            void (*seen)(void *ctx, const cJSON *job), void *ctx);
+
 /* Creates the first university's achievement number n, one that matches the world's demand; returns its id or 0. */
 long world_matching_achievement(world *w, int n);
 /* The id of the stored match of (demand, achievement) with this status (or "all"), as the broker sees it; or 0. */

@@ -146,8 +146,7 @@ void test_api_input_nul_in_import_rows_is_a_row_error(void)
     int demands = world_count_mine(&w, "demands", R_ENT);
     const char *jsonl = "{\"ref\":\"N1\",\"title\":\"Slag reuse\"}\n"
                         "{\"ref\":\"N2\",\"title\":\"Slag\\u0000 reuse\"}\n";
-    test_resp *r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "application/x-ndjson", jsonl,
-                             strlen(jsonl));
+    test_resp *r = world_import(&w, R_ENT, "demands", "application/x-ndjson", jsonl, strlen(jsonl));
     CHECK_INT(r->status, 200);
     CHECK_INT(test_jnum(r->json, "created"), 1);
     CHECK_INT(test_jnum(r->json, "failed"), 1);
@@ -160,7 +159,7 @@ void test_api_input_nul_in_import_rows_is_a_row_error(void)
 
     /* In CSV a NUL byte makes its record an error naming the line. */
     static const char csv[] = "ref,title\nC1,Slag\0 reuse\nC2,Fly ash bricks\n";
-    r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "text/csv", csv, sizeof csv - 1);
+    r = world_import(&w, R_ENT, "demands", "text/csv", csv, sizeof csv - 1);
     CHECK_INT(r->status, 200);
     CHECK_INT(test_jnum(r->json, "created"), 1);
     CHECK_INT(test_jnum(r->json, "failed"), 1);

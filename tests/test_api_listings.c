@@ -288,8 +288,8 @@ void test_api_import_reports_bad_rows_and_reimports_idempotently(void)
         return;
     }
     int before = world_count_mine(&w, "achievements", R_UNI);
-    test_resp *r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI], "text/csv; charset=utf-8",
-                             import_csv, strlen(import_csv));
+    test_resp *r = world_import(&w, R_UNI, "achievements", "text/csv; charset=utf-8", import_csv,
+                                 strlen(import_csv));
     CHECK_INT(r->status, 200);
     CHECK_INT(test_jnum(r->json, "created"), 2);
     CHECK_INT(test_jnum(r->json, "updated"), 0);
@@ -321,7 +321,7 @@ void test_api_import_reports_bad_rows_and_reimports_idempotently(void)
     test_resp_free(r);
 
     /* The same file again: the two good rows update, nothing new. */
-    r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI], "text/csv", import_csv, strlen(import_csv));
+    r = world_import(&w, R_UNI, "achievements", "text/csv", import_csv, strlen(import_csv));
     CHECK_INT(test_jnum(r->json, "created"), 0);
     CHECK_INT(test_jnum(r->json, "updated"), 2);
     CHECK_INT((long)test_jnum(cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "rows"), 0), "id"), first_id);
@@ -330,7 +330,7 @@ void test_api_import_reports_bad_rows_and_reimports_idempotently(void)
 
     /* A partial file changes only the members it has. */
     const char *partial = "ref,title\nGZU-1,茶叶萎凋机智能温湿度控制（第二版）\n";
-    r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI], "text/csv", partial, strlen(partial));
+    r = world_import(&w, R_UNI, "achievements", "text/csv", partial, strlen(partial));
     CHECK_INT(test_jnum(r->json, "updated"), 1);
     test_resp_free(r);
     r = test_http(&w.srv, "GET", path, w.tok[R_UNI], NULL, NULL, 0);
@@ -340,8 +340,7 @@ void test_api_import_reports_bad_rows_and_reimports_idempotently(void)
     test_resp_free(r);
 
     /* Another university's refs are its own: the same file creates new rows there. */
-    r = test_http(&w.srv, "POST", "/api/achievements/import", w.tok[R_UNI2], "text/csv", import_csv,
-                  strlen(import_csv));
+    r = world_import(&w, R_UNI2, "achievements", "text/csv", import_csv, strlen(import_csv));
     CHECK_INT(test_jnum(r->json, "created"), 2);
     test_resp_free(r);
     world_teardown(&w);
@@ -361,8 +360,7 @@ void test_api_import_json_lines_and_whole_file_errors(void)
         "[1,2]\n"
         "{\"ref\":\"D2\",\"title\":\"Sorghum seed selection\",\"deadline\":\"1999-01-01\"}\n"
         "{\"ref\":\"D3\",\"title\":\"Tea garden drone spraying\",\"cooperation_modes\":[\"service\"]}";
-    test_resp *r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "application/x-ndjson",
-                             jsonl, strlen(jsonl));
+    test_resp *r = world_import(&w, R_ENT, "demands", "application/x-ndjson", jsonl, strlen(jsonl));
     CHECK_INT(r->status, 200);
     CHECK_INT(test_jnum(r->json, "created"), 2);
     CHECK_INT(test_jnum(r->json, "failed"), 3);
@@ -375,14 +373,14 @@ void test_api_import_json_lines_and_whole_file_errors(void)
 
     /* A header naming an unknown column refuses the file and stores nothing. */
     const char *bad = "title,colour\nA,red\n";
-    r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "text/csv", bad, strlen(bad));
+    r = world_import(&w, R_ENT, "demands", "text/csv", bad, strlen(bad));
     CHECK_INT(r->status, 400);
     CHECK(test_problem_names(r, "colour"));
     test_resp_free(r);
-    r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "text/csv", "", 0);
+    r = world_import(&w, R_ENT, "demands", "text/csv", "", 0);
     CHECK_INT(r->status, 400);
     test_resp_free(r);
-    r = test_http(&w.srv, "POST", "/api/demands/import", w.tok[R_ENT], "application/json", "{}", 2);
+    r = world_import(&w, R_ENT, "demands", "application/json", "{}", 2);
     CHECK_INT(r->status, 415);
     test_resp_free(r);
     CHECK_INT(world_count_mine(&w, "demands", R_ENT), after);

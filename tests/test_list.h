@@ -99,6 +99,11 @@
     X(test_api_filters_and_cursor_pages) \
     X(test_api_import_reports_bad_rows_and_reimports_idempotently) \
     X(test_api_import_json_lines_and_whole_file_errors) \
+    X(test_api_import_jobs_answer_202_and_only_the_creator_sees_them) \
+    X(test_api_import_jobs_show_progress_and_the_report) \
+    X(test_api_import_jobs_leave_the_server_answering) \
+    X(test_api_import_jobs_full_queue_is_503) \
+    X(test_api_import_jobs_bad_files_are_refused_at_once) \
     X(test_api_matching_suggests_rescores_and_withdraws) \
     X(test_api_matching_survives_empty_and_hostile_text) \
     X(test_api_push_approval_reaches_the_inbox_once) \

@@ -49,23 +49,47 @@ export async function minePage() {
   refresh().catch((e) => list.replaceChildren(banner('bad', e.message)));
 }
 
-// The import form and its report (the counts, and each refused row with its line); refresh() after an import.
+// The import form and its report; refresh() after an import.  The server answers 202 with
+// the import's job (its URL is /api/imports/{id}, as in Location): the report follows the
+// job, drawing its progress, until it is done (the counts, and each refused row with its
+// line) or failed.
 function importBox(kind, refresh) {
-  const report = el('div', { id: 'import-report' });
+  const report = el('div', { id: 'import-report', 'aria-live': 'polite' });
   const file = el('input', { type: 'file', id: 'import-file', accept: '.csv,.jsonl,text/csv,application/x-ndjson', 'aria-label': t('import') });
+  const go = el('button', { type: 'submit', class: 'ghost', id: 'import-go', text: t('import_go') });
   const importForm = el('form', { class: 'row', onsubmit: async (ev) => {
     ev.preventDefault();
     const f = file.files[0];
-    if (!f) return;
+    if (!f || go.disabled) return;
     const type = f.name.endsWith('.csv') ? 'text/csv' : 'application/x-ndjson';
+    go.disabled = true;
     try {
-      const r = await api('POST', `/api/${kind}/import`, undefined, { type, body: await f.text() });
-      report.replaceChildren(banner(r.failed ? 'bad' : 'good', t('import_result', r.created, r.updated, r.failed)),
-        el('table', {}, el('tbody', {}, r.rows.filter((x) => x.status !== 'created' && x.status !== 'updated').map((x) =>
-          el('tr', {}, el('td', { text: t('line', x.line) }), el('td', { text: (x.errors || []).map((e) => `${e.field}: ${e.message}`).join('; ') }))))));
+      let job = await api('POST', `/api/${kind}/import`, undefined, { type, body: await f.text() });
+      while (job.state === 'queued' || job.state === 'running') {
+        report.replaceChildren(jobProgress(job));
+        await new Promise((done) => { setTimeout(done, 500); });
+        if (!report.isConnected) return; // the page was left; the job goes on without us
+        job = await api('GET', `/api/imports/${job.id}`);
+      }
+      if (job.state === 'failed') {
+        report.replaceChildren(banner('bad', t('import_failed', job.error)));
+      } else {
+        const r = job.report;
+        report.replaceChildren(banner(r.failed ? 'bad' : 'good', t('import_result', r.created, r.updated, r.failed)),
+          el('table', {}, el('tbody', {}, r.rows.filter((x) => x.status !== 'created' && x.status !== 'updated').map((x) =>
+            el('tr', {}, el('td', { text: t('line', x.line) }), el('td', { text: (x.errors || []).map((e) => `${e.field}: ${e.message}`).join('; ') }))))));
+      }
       refresh();
-    } catch (e) { report.replaceChildren(banner('bad', e.message)); }
-  } }, el('div', { class: 'field' }, el('label', { for: 'import-file', text: t('import') }), file),
-  el('button', { type: 'submit', class: 'ghost', id: 'import-go', text: t('import_go') }));
+    } catch (e) { report.replaceChildren(banner('bad', e.message)); } finally { go.disabled = false; }
+  } }, el('div', { class: 'field' }, el('label', { for: 'import-file', text: t('import') }), file), go);
   return { importForm, report };
+}
+
+// A running job's line: what it is doing, and a bar of the rows done.
+function jobProgress(job) {
+  const p = job.progress;
+  const what = p.phase === 'storing' ? t('import_storing', p.done, p.total)
+    : p.phase === 'matching' ? t('import_matching', p.done, p.total) : t('import_queued', job.rows);
+  return el('div', { class: 'import-progress', role: 'status' }, el('div', { class: 'muted', text: what }),
+    el('progress', { max: String(Math.max(1, p.total)), value: String(p.phase === 'queued' ? 0 : p.done) }));
 }

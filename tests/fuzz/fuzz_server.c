@@ -7,6 +7,8 @@
 #include "app.h"
 #include "auth.h"
 #include "http.h"
+#include "import_job.h"
+#include "limits.h"
 #include "log.h"
 #include "matching.h"
 #include "parse.h"
@@ -380,6 +382,9 @@ void fuzz_server_start(void)
     if (the_app.streams == NULL)
         die("cannot start the stream hub");
     store_set_notify_hook(the_app.store, stream_hub_wake, the_app.streams);
+    the_app.imports = import_jobs_start(the_app.store, the_app.matching, the_app.tax, LIM_IMPORT_JOBS);
+    if (the_app.imports == NULL)
+        die("cannot start the import jobs");
     static const http_config hc = { .app = &the_app, .authenticate = app_authenticate }; /* no limits */
     if (http_server_start("127.0.0.1", 0, &hc, &srv, &port) != TM_OK)
         die("cannot start the server");
