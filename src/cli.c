@@ -339,6 +339,10 @@ int cli_import(int argc, char **argv)
         print_errors(file, res.errors, res.nerrors, 0);
         goto out;
     }
+    if (rc != TM_OK && res.stored_rows == 0) {
+        fprintf(stderr, "techmatch import: %s; nothing was stored\n", tm_strerror(rc));
+        goto out;
+    }
     if (rc != TM_OK) {
         fprintf(stderr, "techmatch import: %s after the first %zu row(s) that parsed were processed (the valid "
                         "ones are stored); importing the file again is safe for rows with a ref\n",
