@@ -7,12 +7,14 @@
 #include "auth.h"
 #include "json.h"
 #include "limits.h"
+#include "mem.h"
 #include "stream.h"
 #include "utf8.h"
 #include "vocab.h"
 #include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -176,14 +178,45 @@ static void check_credentials(const char *email, const char *password, cJSON *er
         json_error_add(errors, "password", "%s", why);
 }
 
+/* A validated string member of the request body (the handler checked it before deferring). Borrowed. */
+static const char *body_string(http_request *r, const char *name)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req_json(r), name));
+}
+
+/* After the password's hash (off the request thread): stores the account and answers; frees the job. */
+static void register_finish(http_request *r, void *ctx)
+{
+    auth_password_job *job = ctx;
+    principal who;
+    const char *conflict = NULL;
+    if (auth_password_job_status(job) != TM_OK) {
+        auth_password_job_free(job);
+        reply_status(r, TM_ERR_CRYPTO, NULL);
+        return;
+    }
+    int status = store_register(req_app(r)->store, body_string(r, "org_name"), body_string(r, "org_kind"),
+                                body_string(r, "email"), body_string(r, "display_name"),
+                                auth_password_job_result(job), &who, &conflict);
+    auth_password_job_free(job);
+    if (status == TM_ERR_CONFLICT) {
+        reply_problem(r, 409, strcmp(conflict, "email") == 0
+                                  ? "email: an account with this email already exists"
+                                  : "org_name: an organisation with this name is already registered");
+        return;
+    }
+    if (status != TM_OK) {
+        reply_status(r, status, NULL);
+        return;
+    }
+    reply_json(r, 201, principal_json(&who));
+}
+
 void api_auth_register(http_request *r)
 {
     static const char *const allowed[] = { "org_name", "org_kind", "email", "password", "display_name", NULL };
     const cJSON *body = req_json(r);
     cJSON *errors = cJSON_CreateArray();
-    char hash[AUTH_HASH_STR_BYTES];
-    principal who;
-    const char *conflict = NULL;
 
     if (!cJSON_IsObject(body)) {
         cJSON_Delete(errors);
@@ -209,23 +242,10 @@ void api_auth_register(http_request *r)
         return;
     }
     cJSON_Delete(errors);
-    if (auth_password_hash(password, hash) != TM_OK) {
-        reply_status(r, TM_ERR_CRYPTO, NULL);
-        return;
-    }
-    int status = store_register(req_app(r)->store, org_name, org_kind, email, display_name, hash,
-                                &who, &conflict);
-    if (status == TM_ERR_CONFLICT) {
-        reply_problem(r, 409, strcmp(conflict, "email") == 0
-                                  ? "email: an account with this email already exists"
-                                  : "org_name: an organisation with this name is already registered");
-        return;
-    }
-    if (status != TM_OK) {
-        reply_status(r, status, NULL);
-        return;
-    }
-    reply_json(r, 201, principal_json(&who));
+    /* argon2id runs off the request threads; register_finish stores and answers. */
+    auth_password_job *job = auth_password_job_hash(password);
+    if (!reply_deferred(r, auth_password_job_run, register_finish, job))
+        auth_password_job_free(job);
 }
 
 /*
@@ -253,6 +273,75 @@ static void iso_time(int64_t t, char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A login waiting for its password check: what login_finish needs besides the request. */
+typedef struct login_job {
+    auth_password_job *pw;
+    int64_t user_id;
+    char acct_key[LIM_EMAIL + 8], addr_key[80];
+} login_job;
+
+static void login_job_free(login_job *job)
+{
+    auth_password_job_free(job->pw);
+    free(job);
+}
+
+/* The password check, on a worker of the deferred replies. */
+static void login_work(void *ctx)
+{
+    login_job *job = ctx;
+    auth_password_job_run(job->pw);
+}
+
+/* After the password check (off the request thread): settles the limiter, opens the session, answers. */
+static void login_finish(http_request *r, void *ctx)
+{
+    login_job *job = ctx;
+    app *a = req_app(r);
+    const cJSON *cookie = cJSON_GetObjectItemCaseSensitive(req_json(r), "cookie");
+    int64_t now = (int64_t)time(NULL), user_id = job->user_id;
+    int status = auth_password_job_status(job->pw);
+    if (status == TM_ERR_AUTH) {
+        login_job_free(job);
+        reply_problem(r, 401, "the email or the password is wrong");
+        return;
+    }
+    if (status != TM_OK) {
+        auth_limiter_release(a->limiter, job->acct_key, job->addr_key);
+        login_job_free(job);
+        reply_status(r, status, NULL);
+        return;
+    }
+    auth_limiter_succeeded(a->limiter, job->acct_key, job->addr_key);
+    login_job_free(job);
+
+    char token[AUTH_TOKEN_CHARS + 1];
+    unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];
+    char expires[32];
+    auth_token_new(token, token_hash);
+    int64_t expires_at = now + a->session_ttl;
+    status = store_session_create(a->store, token_hash, sizeof token_hash, user_id, now, expires_at);
+    if (status != TM_OK) {
+        reply_status(r, status, NULL);
+        return;
+    }
+    iso_time(expires_at, expires, sizeof expires);
+    cJSON *out = cJSON_CreateObject();
+    if (cJSON_IsTrue(cookie)) {
+        /* The browser UI: the token goes only into an HttpOnly cookie, out of reach of any script. */
+        char set[AUTH_TOKEN_CHARS + 128];
+        snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", HTTP_SESSION_COOKIE,
+                 token, (long long)a->session_ttl, a->secure_cookie ? "; Secure" : "");
+        reply_add_header(r, "Set-Cookie", set);
+        cJSON_AddNullToObject(out, "token");
+    } else {
+        cJSON_AddStringToObject(out, "token", token);
+    }
+    sodium_memzero(token, sizeof token);
+    cJSON_AddStringToObject(out, "expires_at", expires);
+    reply_json(r, 200, out);
+}
+
 void api_auth_login(http_request *r)
 {
     static const char *const allowed[] = { "email", "password", "cookie", NULL };
@@ -261,7 +350,7 @@ void api_auth_login(http_request *r)
     cJSON *errors = cJSON_CreateArray();
     char hash[AUTH_HASH_STR_BYTES];
     char acct_key[LIM_EMAIL + 8], addr_key[80];
-    int64_t now = (int64_t)time(NULL), retry = 0, user_id = 0;
+    int64_t retry = 0, user_id = 0;
 
     if (!cJSON_IsObject(body)) {
         cJSON_Delete(errors);
@@ -305,47 +394,23 @@ void api_auth_login(http_request *r)
     }
     /* Both attempts are reserved as failures until the password proves right. */
     int status = store_user_credentials(a->store, email, &user_id, hash, sizeof hash);
-    if (status == TM_ERR_NOT_FOUND)
-        auth_password_burn(password);
-    else if (status == TM_OK)
-        status = auth_password_verify(hash, password);
-    sodium_memzero(hash, sizeof hash);
-    if (status == TM_ERR_NOT_FOUND || status == TM_ERR_AUTH) {
-        reply_problem(r, 401, "the email or the password is wrong");
-        return;
-    }
-    if (status != TM_OK) {
+    if (status != TM_OK && status != TM_ERR_NOT_FOUND) {
+        sodium_memzero(hash, sizeof hash);
         auth_limiter_release(a->limiter, acct_key, addr_key);
         reply_status(r, status, NULL);
         return;
     }
-    auth_limiter_succeeded(a->limiter, acct_key, addr_key);
-
-    char token[AUTH_TOKEN_CHARS + 1];
-    unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];
-    char expires[32];
-    auth_token_new(token, token_hash);
-    int64_t expires_at = now + a->session_ttl;
-    status = store_session_create(a->store, token_hash, sizeof token_hash, user_id, now, expires_at);
-    if (status != TM_OK) {
-        reply_status(r, status, NULL);
-        return;
+    /* argon2id runs off the request threads (an unknown email burns the same time); login_finish answers. */
+    login_job *job = xcalloc(1, sizeof *job);
+    job->pw = auth_password_job_verify(status == TM_OK ? hash : NULL, password);
+    job->user_id = user_id;
+    snprintf(job->acct_key, sizeof job->acct_key, "%s", acct_key);
+    snprintf(job->addr_key, sizeof job->addr_key, "%s", addr_key);
+    sodium_memzero(hash, sizeof hash);
+    if (!reply_deferred(r, login_work, login_finish, job)) {
+        auth_limiter_release(a->limiter, acct_key, addr_key);
+        login_job_free(job);
     }
-    iso_time(expires_at, expires, sizeof expires);
-    cJSON *out = cJSON_CreateObject();
-    if (cJSON_IsTrue(cookie)) {
-        /* The browser UI: the token goes only into an HttpOnly cookie, out of reach of any script. */
-        char set[AUTH_TOKEN_CHARS + 128];
-        snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", HTTP_SESSION_COOKIE,
-                 token, (long long)a->session_ttl, a->secure_cookie ? "; Secure" : "");
-        reply_add_header(r, "Set-Cookie", set);
-        cJSON_AddNullToObject(out, "token");
-    } else {
-        cJSON_AddStringToObject(out, "token", token);
-    }
-    sodium_memzero(token, sizeof token);
-    cJSON_AddStringToObject(out, "expires_at", expires);
-    reply_json(r, 200, out);
 }
 
 void api_auth_logout(http_request *r)
@@ -400,6 +465,40 @@ void api_auth_staff_list(http_request *r)
     reply_json(r, 200, out);
 }
 
+/* After the password's hash (off the request thread): stores the staff user and answers; frees the job. */
+static void staff_add_finish(http_request *r, void *ctx)
+{
+    auth_password_job *job = ctx;
+    const char *email = body_string(r, "email"), *role = body_string(r, "role");
+    const char *name = body_string(r, "display_name"), *org = body_string(r, "org_name");
+    if (auth_password_job_status(job) != TM_OK) {
+        auth_password_job_free(job);
+        reply_status(r, TM_ERR_CRYPTO, NULL);
+        return;
+    }
+    staff_user u = { 0 };
+    int rc = store_user_add(req_app(r)->store, email, role, org ? org : req_principal(r)->org_name, name,
+                            auth_password_job_result(job), &u.id);
+    auth_password_job_free(job);
+    if (rc == TM_ERR_CONFLICT) {
+        reply_invalid_field(r, "email", "is taken");
+        return;
+    }
+    if (rc == TM_ERR_INVALID) {
+        reply_invalid_field(r, "org_name", "is an enterprise or university, not a broker agency");
+        return;
+    }
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.display_name, sizeof u.display_name, "%s", name);
+    snprintf(u.role, sizeof u.role, "%s", role);
+    snprintf(u.org_name, sizeof u.org_name, "%s", org ? org : req_principal(r)->org_name);
+    reply_json(r, 201, staff_json(&u));
+}
+
 void api_auth_staff_add(http_request *r)
 {
     static const char *const allowed[] = { "email", "password", "display_name", "role", "org_name", NULL };
@@ -428,29 +527,8 @@ void api_auth_staff_add(http_request *r)
         return;
     }
     cJSON_Delete(errors);
-    char hash[AUTH_HASH_STR_BYTES];
-    if (auth_password_hash(password, hash) != TM_OK) {
-        reply_status(r, TM_ERR_CRYPTO, NULL);
-        return;
-    }
-    staff_user u = { 0 };
-    int rc = store_user_add(req_app(r)->store, email, role, org ? org : req_principal(r)->org_name, name, hash, &u.id);
-    sodium_memzero(hash, sizeof hash);
-    if (rc == TM_ERR_CONFLICT) {
-        reply_invalid_field(r, "email", "is taken");
-        return;
-    }
-    if (rc == TM_ERR_INVALID) {
-        reply_invalid_field(r, "org_name", "is an enterprise or university, not a broker agency");
-        return;
-    }
-    if (rc != TM_OK) {
-        reply_status(r, rc, NULL);
-        return;
-    }
-    snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.display_name, sizeof u.display_name, "%s", name);
-    snprintf(u.role, sizeof u.role, "%s", role);
-    snprintf(u.org_name, sizeof u.org_name, "%s", org ? org : req_principal(r)->org_name);
-    reply_json(r, 201, staff_json(&u));
+    /* argon2id runs off the request threads; staff_add_finish stores and answers. */
+    auth_password_job *job = auth_password_job_hash(password);
+    if (!reply_deferred(r, auth_password_job_run, staff_add_finish, job))
+        auth_password_job_free(job);
 }

@@ -16,6 +16,9 @@
                                         file-descriptor limit to fit, or lowers this to what the system allows) */
 #define LIM_BODY_BUDGET       (256 * 1024 * 1024) /* bytes of request bodies buffered at once, all requests */
 #define LIM_LOG_PATH          200    /* bytes of a request path written to the log */
+#define LIM_DEFERRED_THREADS  1      /* workers of deferred replies (argon2id: a core and 64 MiB each), so hashing
+                                        never takes more than one core from the request threads */
+#define LIM_DEFERRED_QUEUE    16     /* deferred replies waiting for a worker; more are 503 with Retry-After */
 
 #define LIM_JSON_DEPTH        16     /* nesting of a request body; ours need 3 */
 #define LIM_JSON_PATH         128    /* bytes of a member's path ("keywords[2]") named in an error */
