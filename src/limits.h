@@ -67,7 +67,9 @@
 #define LIM_PAGE_DEFAULT      20
 #define LIM_PAGE_MAX          100
 #define LIM_QUERY             500    /* bytes of q= */
-#define LIM_QUERY_TERMS       32     /* words of q= that reach FTS5 */
+#define LIM_QUERY_TERMS       32     /* words of q= weighed (their rarity looked up); further ones are dropped */
+#define LIM_SEARCH_TERMS      8      /* words of q= searched: the rarest (store/fts.h); the others are dropped */
+#define LIM_SEARCH_ROWS       1000   /* matches a search ranks: the newest; beyond them it says "truncated" */
 
 /* Import. */
 #define LIM_IMPORT_ROWS       20000  /* rows in one file */
