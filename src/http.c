@@ -768,6 +768,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     if (r == NULL)
         return;
+    if (r->deferred)
+        deferred_finish(r); /* the connection ended before the reply went out (its status is still logged) */
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
@@ -777,8 +779,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         log_info("%s %s %u %.1fms%s", r->method, path, r->status, ms,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
     }
-    if (r->deferred)
-        deferred_finish(r); /* the client went away before the reply */
     if (r->response)
         MHD_destroy_response(r->response);
     for (size_t i = 0; i < r->nextra; i++) {
