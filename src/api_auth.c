@@ -184,33 +184,7 @@ static const char *body_string(http_request *r, const char *name)
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req_json(r), name));
 }
 
-/* After the password's hash (off the request thread): stores the account and answers; frees the job. */
-static void register_finish(http_request *r, void *ctx)
-{
-    auth_password_job *job = ctx;
-    principal who;
-    const char *conflict = NULL;
-    if (auth_password_job_status(job) != TM_OK) {
-        auth_password_job_free(job);
-        reply_status(r, TM_ERR_CRYPTO, NULL);
-        return;
-    }
-    int status = store_register(req_app(r)->store, body_string(r, "org_name"), body_string(r, "org_kind"),
-                                body_string(r, "email"), body_string(r, "display_name"),
-                                auth_password_job_result(job), &who, &conflict);
-    auth_password_job_free(job);
-    if (status == TM_ERR_CONFLICT) {
-        reply_problem(r, 409, strcmp(conflict, "email") == 0
-                                  ? "email: an account with this email already exists"
-                                  : "org_name: an organisation with this name is already registered");
-        return;
-    }
-    if (status != TM_OK) {
-        reply_status(r, status, NULL);
-        return;
-    }
-    reply_json(r, 201, principal_json(&who));
-}
+static void register_finish(http_request *r, void *ctx);
 
 void api_auth_register(http_request *r)
 {
@@ -246,6 +220,34 @@ void api_auth_register(http_request *r)
     auth_password_job *job = auth_password_job_hash(password);
     if (!reply_deferred(r, auth_password_job_run, register_finish, job))
         auth_password_job_free(job);
+}
+
+/* After the password's hash (off the request thread): stores the account and answers; frees the job. */
+static void register_finish(http_request *r, void *ctx)
+{
+    auth_password_job *job = ctx;
+    principal who;
+    const char *conflict = NULL;
+    if (auth_password_job_status(job) != TM_OK) {
+        auth_password_job_free(job);
+        reply_status(r, TM_ERR_CRYPTO, NULL);
+        return;
+    }
+    int status = store_register(req_app(r)->store, body_string(r, "org_name"), body_string(r, "org_kind"),
+                                body_string(r, "email"), body_string(r, "display_name"),
+                                auth_password_job_result(job), &who, &conflict);
+    auth_password_job_free(job);
+    if (status == TM_ERR_CONFLICT) {
+        reply_problem(r, 409, strcmp(conflict, "email") == 0
+                                  ? "email: an account with this email already exists"
+                                  : "org_name: an organisation with this name is already registered");
+        return;
+    }
+    if (status != TM_OK) {
+        reply_status(r, status, NULL);
+        return;
+    }
+    reply_json(r, 201, principal_json(&who));
 }
 
 /*
@@ -293,54 +295,7 @@ static void login_work(void *ctx)
     auth_password_job_run(job->pw);
 }
 
-/* After the password check (off the request thread): settles the limiter, opens the session, answers. */
-static void login_finish(http_request *r, void *ctx)
-{
-    login_job *job = ctx;
-    app *a = req_app(r);
-    const cJSON *cookie = cJSON_GetObjectItemCaseSensitive(req_json(r), "cookie");
-    int64_t now = (int64_t)time(NULL), user_id = job->user_id;
-    int status = auth_password_job_status(job->pw);
-    if (status == TM_ERR_AUTH) {
-        login_job_free(job);
-        reply_problem(r, 401, "the email or the password is wrong");
-        return;
-    }
-    if (status != TM_OK) {
-        auth_limiter_release(a->limiter, job->acct_key, job->addr_key);
-        login_job_free(job);
-        reply_status(r, status, NULL);
-        return;
-    }
-    auth_limiter_succeeded(a->limiter, job->acct_key, job->addr_key);
-    login_job_free(job);
-
-    char token[AUTH_TOKEN_CHARS + 1];
-    unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];
-    char expires[32];
-    auth_token_new(token, token_hash);
-    int64_t expires_at = now + a->session_ttl;
-    status = store_session_create(a->store, token_hash, sizeof token_hash, user_id, now, expires_at);
-    if (status != TM_OK) {
-        reply_status(r, status, NULL);
-        return;
-    }
-    iso_time(expires_at, expires, sizeof expires);
-    cJSON *out = cJSON_CreateObject();
-    if (cJSON_IsTrue(cookie)) {
-        /* The browser UI: the token goes only into an HttpOnly cookie, out of reach of any script. */
-        char set[AUTH_TOKEN_CHARS + 128];
-        snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", HTTP_SESSION_COOKIE,
-                 token, (long long)a->session_ttl, a->secure_cookie ? "; Secure" : "");
-        reply_add_header(r, "Set-Cookie", set);
-        cJSON_AddNullToObject(out, "token");
-    } else {
-        cJSON_AddStringToObject(out, "token", token);
-    }
-    sodium_memzero(token, sizeof token);
-    cJSON_AddStringToObject(out, "expires_at", expires);
-    reply_json(r, 200, out);
-}
+static void login_finish(http_request *r, void *ctx);
 
 void api_auth_login(http_request *r)
 {
@@ -413,6 +368,55 @@ void api_auth_login(http_request *r)
     }
 }
 
+/* After the password check (off the request thread): settles the limiter, opens the session, answers. */
+static void login_finish(http_request *r, void *ctx)
+{
+    login_job *job = ctx;
+    app *a = req_app(r);
+    const cJSON *cookie = cJSON_GetObjectItemCaseSensitive(req_json(r), "cookie");
+    int64_t now = (int64_t)time(NULL), user_id = job->user_id;
+    int status = auth_password_job_status(job->pw);
+    if (status == TM_ERR_AUTH) {
+        login_job_free(job);
+        reply_problem(r, 401, "the email or the password is wrong");
+        return;
+    }
+    if (status != TM_OK) {
+        auth_limiter_release(a->limiter, job->acct_key, job->addr_key);
+        login_job_free(job);
+        reply_status(r, status, NULL);
+        return;
+    }
+    auth_limiter_succeeded(a->limiter, job->acct_key, job->addr_key);
+    login_job_free(job);
+
+    char token[AUTH_TOKEN_CHARS + 1];
+    unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];
+    char expires[32];
+    auth_token_new(token, token_hash);
+    int64_t expires_at = now + a->session_ttl;
+    status = store_session_create(a->store, token_hash, sizeof token_hash, user_id, now, expires_at);
+    if (status != TM_OK) {
+        reply_status(r, status, NULL);
+        return;
+    }
+    iso_time(expires_at, expires, sizeof expires);
+    cJSON *out = cJSON_CreateObject();
+    if (cJSON_IsTrue(cookie)) {
+        /* The browser UI: the token goes only into an HttpOnly cookie, out of reach of any script. */
+        char set[AUTH_TOKEN_CHARS + 128];
+        snprintf(set, sizeof set, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", HTTP_SESSION_COOKIE,
+                 token, (long long)a->session_ttl, a->secure_cookie ? "; Secure" : "");
+        reply_add_header(r, "Set-Cookie", set);
+        cJSON_AddNullToObject(out, "token");
+    } else {
+        cJSON_AddStringToObject(out, "token", token);
+    }
+    sodium_memzero(token, sizeof token);
+    cJSON_AddStringToObject(out, "expires_at", expires);
+    reply_json(r, 200, out);
+}
+
 void api_auth_logout(http_request *r)
 {
     unsigned char hash[AUTH_TOKEN_HASH_BYTES];
@@ -465,39 +469,7 @@ void api_auth_staff_list(http_request *r)
     reply_json(r, 200, out);
 }
 
-/* After the password's hash (off the request thread): stores the staff user and answers; frees the job. */
-static void staff_add_finish(http_request *r, void *ctx)
-{
-    auth_password_job *job = ctx;
-    const char *email = body_string(r, "email"), *role = body_string(r, "role");
-    const char *name = body_string(r, "display_name"), *org = body_string(r, "org_name");
-    if (auth_password_job_status(job) != TM_OK) {
-        auth_password_job_free(job);
-        reply_status(r, TM_ERR_CRYPTO, NULL);
-        return;
-    }
-    staff_user u = { 0 };
-    int rc = store_user_add(req_app(r)->store, email, role, org ? org : req_principal(r)->org_name, name,
-                            auth_password_job_result(job), &u.id);
-    auth_password_job_free(job);
-    if (rc == TM_ERR_CONFLICT) {
-        reply_invalid_field(r, "email", "is taken");
-        return;
-    }
-    if (rc == TM_ERR_INVALID) {
-        reply_invalid_field(r, "org_name", "is an enterprise or university, not a broker agency");
-        return;
-    }
-    if (rc != TM_OK) {
-        reply_status(r, rc, NULL);
-        return;
-    }
-    snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.display_name, sizeof u.display_name, "%s", name);
-    snprintf(u.role, sizeof u.role, "%s", role);
-    snprintf(u.org_name, sizeof u.org_name, "%s", org ? org : req_principal(r)->org_name);
-    reply_json(r, 201, staff_json(&u));
-}
+static void staff_add_finish(http_request *r, void *ctx);
 
 void api_auth_staff_add(http_request *r)
 {
@@ -531,4 +503,38 @@ void api_auth_staff_add(http_request *r)
     auth_password_job *job = auth_password_job_hash(password);
     if (!reply_deferred(r, auth_password_job_run, staff_add_finish, job))
         auth_password_job_free(job);
+}
+
+/* After the password's hash (off the request thread): stores the staff user and answers; frees the job. */
+static void staff_add_finish(http_request *r, void *ctx)
+{
+    auth_password_job *job = ctx;
+    const char *email = body_string(r, "email"), *role = body_string(r, "role");
+    const char *name = body_string(r, "display_name"), *org = body_string(r, "org_name");
+    if (auth_password_job_status(job) != TM_OK) {
+        auth_password_job_free(job);
+        reply_status(r, TM_ERR_CRYPTO, NULL);
+        return;
+    }
+    staff_user u = { 0 };
+    int rc = store_user_add(req_app(r)->store, email, role, org ? org : req_principal(r)->org_name, name,
+                            auth_password_job_result(job), &u.id);
+    auth_password_job_free(job);
+    if (rc == TM_ERR_CONFLICT) {
+        reply_invalid_field(r, "email", "is taken");
+        return;
+    }
+    if (rc == TM_ERR_INVALID) {
+        reply_invalid_field(r, "org_name", "is an enterprise or university, not a broker agency");
+        return;
+    }
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.display_name, sizeof u.display_name, "%s", name);
+    snprintf(u.role, sizeof u.role, "%s", role);
+    snprintf(u.org_name, sizeof u.org_name, "%s", org ? org : req_principal(r)->org_name);
+    reply_json(r, 201, staff_json(&u));
 }
