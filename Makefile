@@ -88,13 +88,20 @@ BENCH_DEMANDS ?= 10000
 BENCH_SERVER_ACHIEVEMENTS ?= 20000
 BENCH_PUSH_DEMANDS ?= 100000
 BENCH_PUSH_STREAMS ?= 1000
+BENCH_FLOODS_LISTINGS ?= 20000
+BENCH_FLOODS_SECONDS ?= 6
+BENCH_FLOODS_ROUNDS ?= 3
 bench: deps
-	@$(MAKE) --no-print-directory build/release/techmatch build/release/bench_core build/release/bench_match build/release/bench_server build/release/bench_push build/release/bench_review
+	@$(MAKE) --no-print-directory build/release/techmatch build/release/bench_core build/release/bench_match build/release/bench_server build/release/bench_push build/release/bench_review build/release/bench_floods
 	build/release/bench_core $(BENCH_N)
 	build/release/bench_match $(BENCH_ACHIEVEMENTS) $(BENCH_DEMANDS)
 	build/release/bench_server build/release/techmatch $(BENCH_SERVER_ACHIEVEMENTS)
 	build/release/bench_push build/release/techmatch $(BENCH_PUSH_DEMANDS) $(BENCH_PUSH_STREAMS)
 	build/release/bench_review
+	build/release/bench_floods build/release/techmatch $(BENCH_FLOODS_LISTINGS) $(BENCH_FLOODS_SECONDS) $(BENCH_FLOODS_ROUNDS)
+
+build/release/bench_floods: build/release/bench/bench_floods.o build/release/bench/corpus.o build/release/bench/serverkit.o build/release/libtm.a
+	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/release/bench_server: build/release/bench/bench_server.o build/release/bench/corpus.o build/release/bench/serverkit.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)

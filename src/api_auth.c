@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "json.h"
 #include "limits.h"
+#include "mem.h"
 #include "registration.h"
 #include "stream.h"
 #include "utf8.h"
@@ -14,6 +15,7 @@
 #include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -248,14 +250,19 @@ static void register_by_mail(http_request *r, const pending_registration *reg)
     reply_json(r, 202, out);
 }
 
+/* A validated string member of the request body (the handler checked it before deferring). Borrowed. */
+static const char *body_string(http_request *r, const char *name)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req_json(r), name));
+}
+
+static void register_finish(http_request *r, void *ctx);
+
 void api_auth_register(http_request *r)
 {
     static const char *const allowed[] = { "org_name", "org_kind", "email", "password", "display_name", NULL };
     const cJSON *body = req_json(r);
     cJSON *errors = cJSON_CreateArray();
-    char hash[AUTH_HASH_STR_BYTES];
-    principal who;
-    const char *conflict = NULL;
 
     if (!cJSON_IsObject(body)) {
         cJSON_Delete(errors);
@@ -284,18 +291,34 @@ void api_auth_register(http_request *r)
     int by_mail = req_app(r)->registration.mail != NULL;
     if (register_limit_or_reply(r) || (!by_mail && register_conflict_or_reply(r, org_name, email)))
         return;
-    if (auth_password_hash(password, hash) != TM_OK) {
+    /* argon2id runs off the request threads; register_finish stores (or mails) and answers. */
+    auth_password_job *job = auth_password_job_hash(password);
+    if (!reply_deferred(r, auth_password_job_run, register_finish, job))
+        auth_password_job_free(job);
+}
+
+/* After the password's hash (off the request thread): mails or stores the registration and answers; frees the job. */
+static void register_finish(http_request *r, void *ctx)
+{
+    auth_password_job *job = ctx;
+    principal who;
+    const char *conflict = NULL;
+    const char *org_name = body_string(r, "org_name"), *org_kind = body_string(r, "org_kind");
+    const char *email = body_string(r, "email"), *display_name = body_string(r, "display_name");
+    if (auth_password_job_status(job) != TM_OK) {
+        auth_password_job_free(job);
         reply_status(r, TM_ERR_CRYPTO, NULL);
         return;
     }
-    if (by_mail) {
-        pending_registration reg = { org_name, org_kind, email, display_name, hash };
+    if (req_app(r)->registration.mail != NULL) {
+        pending_registration reg = { org_name, org_kind, email, display_name, auth_password_job_result(job) };
         register_by_mail(r, &reg);
-        sodium_memzero(hash, sizeof hash);
+        auth_password_job_free(job);
         return;
     }
-    int status = store_register(req_app(r)->store, org_name, org_kind, email, display_name, hash,
-                                &who, &conflict);
+    int status = store_register(req_app(r)->store, org_name, org_kind, email, display_name,
+                                auth_password_job_result(job), &who, &conflict);
+    auth_password_job_free(job);
     if (status == TM_ERR_CONFLICT) {
         reply_register_conflict(r, conflict);
         return;
@@ -353,6 +376,28 @@ static void reply_session(http_request *r, int64_t user_id, int cookie, cJSON *o
     reply_json(r, status, out);
 }
 
+/* A login waiting for its password check: what login_finish needs besides the request. */
+typedef struct login_job {
+    auth_password_job *pw;
+    int64_t user_id;
+    char acct_key[LIM_EMAIL + 8], addr_key[80];
+} login_job;
+
+static void login_job_free(login_job *job)
+{
+    auth_password_job_free(job->pw);
+    free(job);
+}
+
+/* The password check, on a worker of the deferred replies. */
+static void login_work(void *ctx)
+{
+    login_job *job = ctx;
+    auth_password_job_run(job->pw);
+}
+
+static void login_finish(http_request *r, void *ctx);
+
 void api_auth_login(http_request *r)
 {
     static const char *const allowed[] = { "email", "password", "cookie", NULL };
@@ -405,22 +450,46 @@ void api_auth_login(http_request *r)
     }
     /* Both attempts are reserved as failures until the password proves right. */
     int status = store_user_credentials(a->store, email, &user_id, hash, sizeof hash);
-    if (status == TM_ERR_NOT_FOUND)
-        auth_password_burn(password);
-    else if (status == TM_OK)
-        status = auth_password_verify(hash, password);
-    sodium_memzero(hash, sizeof hash);
-    if (status == TM_ERR_NOT_FOUND || status == TM_ERR_AUTH) {
-        reply_problem(r, 401, "the email or the password is wrong");
-        return;
-    }
-    if (status != TM_OK) {
+    if (status != TM_OK && status != TM_ERR_NOT_FOUND) {
+        sodium_memzero(hash, sizeof hash);
         auth_limiter_release(a->limiter, acct_key, addr_key);
         reply_status(r, status, NULL);
         return;
     }
-    auth_limiter_succeeded(a->limiter, acct_key, addr_key);
+    /* argon2id runs off the request threads (an unknown email burns the same time); login_finish answers. */
+    login_job *job = xcalloc(1, sizeof *job);
+    job->pw = auth_password_job_verify(status == TM_OK ? hash : NULL, password);
+    job->user_id = user_id;
+    snprintf(job->acct_key, sizeof job->acct_key, "%s", acct_key);
+    snprintf(job->addr_key, sizeof job->addr_key, "%s", addr_key);
+    sodium_memzero(hash, sizeof hash);
+    if (!reply_deferred(r, login_work, login_finish, job)) {
+        auth_limiter_release(a->limiter, acct_key, addr_key);
+        login_job_free(job);
+    }
+}
 
+/* After the password check (off the request thread): settles the limiter, opens the session, answers. */
+static void login_finish(http_request *r, void *ctx)
+{
+    login_job *job = ctx;
+    app *a = req_app(r);
+    const cJSON *cookie = cJSON_GetObjectItemCaseSensitive(req_json(r), "cookie");
+    int64_t user_id = job->user_id;
+    int status = auth_password_job_status(job->pw);
+    if (status == TM_ERR_AUTH) {
+        login_job_free(job);
+        reply_problem(r, 401, "the email or the password is wrong");
+        return;
+    }
+    if (status != TM_OK) {
+        auth_limiter_release(a->limiter, job->acct_key, job->addr_key);
+        login_job_free(job);
+        reply_status(r, status, NULL);
+        return;
+    }
+    auth_limiter_succeeded(a->limiter, job->acct_key, job->addr_key);
+    login_job_free(job);
     reply_session(r, user_id, cJSON_IsTrue(cookie), cJSON_CreateObject(), 200);
 }
 
@@ -527,6 +596,8 @@ void api_auth_staff_list(http_request *r)
     reply_json(r, 200, out);
 }
 
+static void staff_add_finish(http_request *r, void *ctx);
+
 void api_auth_staff_add(http_request *r)
 {
     static const char *const allowed[] = { "email", "password", "display_name", "role", "org_name", NULL };
@@ -555,14 +626,27 @@ void api_auth_staff_add(http_request *r)
         return;
     }
     cJSON_Delete(errors);
-    char hash[AUTH_HASH_STR_BYTES];
-    if (auth_password_hash(password, hash) != TM_OK) {
+    /* argon2id runs off the request threads; staff_add_finish stores and answers. */
+    auth_password_job *job = auth_password_job_hash(password);
+    if (!reply_deferred(r, auth_password_job_run, staff_add_finish, job))
+        auth_password_job_free(job);
+}
+
+/* After the password's hash (off the request thread): stores the staff user and answers; frees the job. */
+static void staff_add_finish(http_request *r, void *ctx)
+{
+    auth_password_job *job = ctx;
+    const char *email = body_string(r, "email"), *role = body_string(r, "role");
+    const char *name = body_string(r, "display_name"), *org = body_string(r, "org_name");
+    if (auth_password_job_status(job) != TM_OK) {
+        auth_password_job_free(job);
         reply_status(r, TM_ERR_CRYPTO, NULL);
         return;
     }
     staff_user u = { 0 };
-    int rc = store_user_add(req_app(r)->store, email, role, org ? org : req_principal(r)->org_name, name, hash, &u.id);
-    sodium_memzero(hash, sizeof hash);
+    int rc = store_user_add(req_app(r)->store, email, role, org ? org : req_principal(r)->org_name, name,
+                            auth_password_job_result(job), &u.id);
+    auth_password_job_free(job);
     if (rc == TM_ERR_CONFLICT) {
         reply_problem(r, 409, "email: an account with this email already exists"); /* as registration says it */
         return;

@@ -108,6 +108,13 @@ void api_listings_list(http_request *r)
     for (size_t i = 0; i < page.n; i++)
         cJSON_AddItemToArray(items, listing_to_json(page.items[i], access_listing_private(p, page.items[i])));
     json_add_string_or_null(out, "next_cursor", page.next_cursor);
+    if (f.q) {
+        /* What the search read (store/fts.h): its cost is bounded, and the answer says how. */
+        cJSON *search = cJSON_AddObjectToObject(out, "search");
+        cJSON_AddItemToObject(search, "terms_used", strlist_to_json(&page.terms_used));
+        cJSON_AddItemToObject(search, "terms_dropped", strlist_to_json(&page.terms_dropped));
+        cJSON_AddBoolToObject(search, "truncated", page.truncated);
+    }
     store_page_cleanup(&page);
     reply_json(r, 200, out);
 }

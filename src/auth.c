@@ -59,6 +59,69 @@ void auth_password_burn(const char *password)
         return; /* a random password matched: nothing to do either way */
 }
 
+/* ---- password jobs ---- */
+
+enum { JOB_HASH, JOB_VERIFY, JOB_BURN };
+
+struct auth_password_job {
+    int kind;
+    int status;
+    char hash[AUTH_HASH_STR_BYTES];    /* the hash to verify against, or the one made */
+    char password[LIM_PASSWORD_MAX + 1];
+};
+
+static auth_password_job *job_new(int kind, const char *hash, const char *password)
+{
+    auth_password_job *j = xcalloc(1, sizeof *j);
+    j->kind = kind;
+    j->status = TM_ERR_CRYPTO;
+    if (hash)
+        snprintf(j->hash, sizeof j->hash, "%s", hash);
+    snprintf(j->password, sizeof j->password, "%s", password);
+    return j;
+}
+
+auth_password_job *auth_password_job_hash(const char *password)
+{
+    return job_new(JOB_HASH, NULL, password);
+}
+
+auth_password_job *auth_password_job_verify(const char *hash, const char *password)
+{
+    return job_new(hash ? JOB_VERIFY : JOB_BURN, hash, password);
+}
+
+void auth_password_job_run(void *job)
+{
+    auth_password_job *j = job;
+    if (j->kind == JOB_HASH) {
+        j->status = auth_password_hash(j->password, j->hash);
+    } else if (j->kind == JOB_VERIFY) {
+        j->status = auth_password_verify(j->hash, j->password);
+    } else {
+        auth_password_burn(j->password);
+        j->status = TM_ERR_AUTH;
+    }
+}
+
+int auth_password_job_status(const auth_password_job *job)
+{
+    return job->status;
+}
+
+const char *auth_password_job_result(const auth_password_job *job)
+{
+    return job->hash;
+}
+
+void auth_password_job_free(auth_password_job *job)
+{
+    if (job == NULL)
+        return;
+    sodium_memzero(job, sizeof *job);
+    free(job);
+}
+
 void auth_token_new(char *token, unsigned char *hash)
 {
     unsigned char raw[TOKEN_RAW_BYTES];

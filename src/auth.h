@@ -33,6 +33,28 @@ TM_MUST_CHECK int auth_password_verify(const char *hash, const char *password);
 void auth_password_burn(const char *password);
 
 /*
+ * A password job: one hash, verification or burn, prepared on a request
+ * thread and run on another (http.h, reply_deferred), so that argon2id never
+ * holds a request thread.  The job keeps its own copies of the password and
+ * hash (zeroed when freed).  auth_password_job_run may run on any thread;
+ * read the results only after it has returned.
+ */
+typedef struct auth_password_job auth_password_job;
+
+/* A job that hashes password (auth_password_hash).  Free with auth_password_job_free. */
+auth_password_job *auth_password_job_hash(const char *password);
+/* A job that verifies password against hash, or spends the same time (auth_password_burn) when hash is NULL. */
+auth_password_job *auth_password_job_verify(const char *hash, const char *password);
+/* Runs the job (an http_work_fn). */
+void auth_password_job_run(void *job);
+/* Its result: TM_OK (hashed; verified), TM_ERR_AUTH (a wrong password, or a burn), TM_ERR_CRYPTO. */
+int auth_password_job_status(const auth_password_job *job);
+/* The hash a hash job made (AUTH_HASH_STR_BYTES at most); borrowed until the job is freed. */
+const char *auth_password_job_result(const auth_password_job *job);
+/* Zeroes and frees the job (NULL is fine). */
+void auth_password_job_free(auth_password_job *job);
+
+/*
  * Makes a new token: writes its text (AUTH_TOKEN_CHARS + 1 bytes, terminated)
  * and its hash (AUTH_TOKEN_HASH_BYTES).
  */

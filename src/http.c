@@ -18,6 +18,7 @@
 #include "parse.h"
 #include "sbuf.h"
 #include "web.h"
+#include "workpool.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -41,6 +42,8 @@ struct http_server {
     atomic_int in_flight;
     atomic_size_t body_bytes;   /* buffered request bodies, bounded by LIM_BODY_BUDGET */
     conn_guard *guard;          /* the deadline for request headers, or NULL when off */
+    workpool *deferred_pool;    /* runs the work of deferred replies */
+    atomic_int deferred;        /* requests suspended until their work is done */
 };
 
 struct http_request {
@@ -69,6 +72,10 @@ struct http_request {
     int answered;          /* a response was queued; later calls only drain the body */
     char *extra[MAX_EXTRA_HEADERS][2];
     size_t nextra;
+    int deferred;          /* suspended by reply_deferred: the next call of on_request ends it */
+    http_work_fn work;     /* the deferred work; finish is NULL once it has run */
+    http_finish_fn finish;
+    void *work_ctx;
 };
 
 /* ---------- small helpers ---------- */
@@ -216,6 +223,50 @@ http_stream *reply_stream(http_request *r, const char *content_type, http_stream
     add_headers(r, content_type);
     MHD_add_response_header(r->response, "X-Accel-Buffering", "no"); /* proxies must not hold events back */
     return s;
+}
+
+/* ---------- deferred replies: work off the request threads ---------- */
+
+/* On a pool worker: the work, then the connection back to libmicrohttpd (r may be gone after the resume). */
+static void deferred_run(void *ctx)
+{
+    http_request *r = ctx;
+    http_server *srv = r->server;
+    r->work(r->work_ctx);
+    MHD_resume_connection(r->conn);
+    atomic_fetch_sub(&srv->deferred, 1);
+}
+
+int reply_deferred(http_request *r, http_work_fn work, http_finish_fn finish, void *ctx)
+{
+    r->work = work;
+    r->finish = finish;
+    r->work_ctx = ctx;
+    r->deferred = 1;
+    atomic_fetch_add(&r->server->deferred, 1);
+    /* Suspended before the work is queued, so the worker never resumes a connection that is not suspended. */
+    MHD_suspend_connection(r->conn);
+    if (workpool_submit(r->server->deferred_pool, deferred_run, r) == TM_OK)
+        return 1;
+    /* Full: the 503 goes out when libmicrohttpd resumes the connection and calls on_request again. */
+    r->finish = NULL;
+    reply_add_header(r, "Retry-After", "1");
+    reply_problem(r, 503, "the server is busy with password checks; try again shortly (see Retry-After)");
+    MHD_resume_connection(r->conn);
+    atomic_fetch_sub(&r->server->deferred, 1);
+    return 0;
+}
+
+/* Runs a deferred request's finish, if it has not run, and makes sure a reply exists. */
+static void deferred_finish(http_request *r)
+{
+    http_finish_fn finish = r->finish;
+    r->deferred = 0;
+    r->finish = NULL;
+    if (finish)
+        finish(r, r->work_ctx);
+    if (r->response == NULL)
+        reply_problem(r, 500, "the handler sent no response");
 }
 
 void reply_add_header(http_request *r, const char *name, const char *value)
@@ -612,7 +663,7 @@ static void dispatch(http_request *r)
         }
     }
     r->route->handler(r);
-    if (r->response == NULL)
+    if (r->response == NULL && !r->deferred)
         reply_problem(r, 500, "the handler sent no response");
 }
 
@@ -716,8 +767,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         return MHD_YES;
     }
+    if (r->deferred) { /* resumed: the deferred work is done */
+        deferred_finish(r);
+        return queue(r);
+    }
     dispatch(r);
-    return queue(r);
+    return r->deferred ? MHD_YES : queue(r); /* deferred: suspended until its work is done */
 }
 
 /*
@@ -746,6 +801,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     conn_guard_request_done(c); /* the next request's headers are due from now */
     if (r == NULL)
         return;
+    if (r->deferred)
+        deferred_finish(r); /* the connection ended before the reply went out (its status is still logged) */
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
@@ -812,6 +869,7 @@ int http_server_start(const char *host, int port, const http_config *cfg, http_s
     srv->authenticate = cfg->authenticate;
     atomic_init(&srv->in_flight, 0);
     atomic_init(&srv->body_bytes, 0);
+    atomic_init(&srv->deferred, 0);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
@@ -860,6 +918,7 @@ int http_server_start(const char *host, int port, const http_config *cfg, http_s
         free(srv);
         return TM_ERR_IO;
     }
+    srv->deferred_pool = workpool_new(LIM_DEFERRED_THREADS, LIM_DEFERRED_QUEUE);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     *bound_port = info ? info->port : port;
     *out = srv;
@@ -876,8 +935,14 @@ void http_server_stop(http_server *s)
         struct timespec ts = { 0, 10 * 1000 * 1000 };
         nanosleep(&ts, NULL);
     }
+    /* libmicrohttpd may not stop with a connection suspended: each deferred job resumes its own. */
+    while (atomic_load(&s->deferred) > 0) {
+        struct timespec ts = { 0, 10 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
     MHD_stop_daemon(s->daemon);
     conn_guard_free(s->guard); /* after the daemon: it no longer reports connections */
+    workpool_free(s->deferred_pool);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     free(s);

@@ -173,6 +173,22 @@ void reply_status(http_request *r, int status, const char *detail);
 void reply_add_header(http_request *r, const char *name, const char *value);
 
 /*
+ * Deferred replies: work that would hold a request thread for long (argon2id)
+ * runs on the server's small pool of LIM_DEFERRED_THREADS workers while the
+ * connection is suspended, holding no thread.  work(ctx) runs on a worker
+ * (it must not call req_* or reply_*); then finish(r, ctx) runs on a request
+ * thread, makes the one reply and frees ctx.  Once deferred, finish runs
+ * exactly once, also when the client has gone meanwhile (the reply is then
+ * dropped) or the server stops (http_server_stop waits for deferred work).
+ * Returns 1 when deferred (the handler returns without replying); 0 when
+ * LIM_DEFERRED_QUEUE jobs already wait: it has then replied 503 with
+ * Retry-After, neither function runs, and ctx is still the caller's.
+ */
+typedef void (*http_work_fn)(void *ctx);
+typedef void (*http_finish_fn)(http_request *r, void *ctx);
+int reply_deferred(http_request *r, http_work_fn work, http_finish_fn finish, void *ctx);
+
+/*
  * A long-lived response (Server-Sent Events).  fill is called whenever the
  * client can take more: it writes up to max bytes to buf and returns how
  * many; 0 when it has nothing now (the connection is then parked, holding no

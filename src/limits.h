@@ -22,6 +22,9 @@
                                         in do not restart it (libmicrohttpd's own 30 s timeout is an idle one) */
 #define LIM_BODY_BUDGET       (256 * 1024 * 1024) /* bytes of request bodies buffered at once, all requests */
 #define LIM_LOG_PATH          200    /* bytes of a request path written to the log */
+#define LIM_DEFERRED_THREADS  1      /* workers of deferred replies (argon2id: a core and 64 MiB each), so hashing
+                                        never takes more than one core from the request threads */
+#define LIM_DEFERRED_QUEUE    16     /* deferred replies waiting for a worker; more are 503 with Retry-After */
 
 #define LIM_JSON_DEPTH        16     /* nesting of a request body; ours need 3 */
 #define LIM_JSON_PATH         128    /* bytes of a member's path ("keywords[2]") named in an error */
@@ -75,7 +78,9 @@
 #define LIM_PAGE_DEFAULT      20
 #define LIM_PAGE_MAX          100
 #define LIM_QUERY             500    /* bytes of q= */
-#define LIM_QUERY_TERMS       32     /* words of q= that reach FTS5 */
+#define LIM_QUERY_TERMS       32     /* words of q= weighed (their rarity looked up); further ones are dropped */
+#define LIM_SEARCH_TERMS      8      /* words of q= searched: the rarest (store/fts.h); the others are dropped */
+#define LIM_SEARCH_ROWS       1000   /* matches a search ranks: the newest; beyond them it says "truncated" */
 
 /* Import. */
 #define LIM_IMPORT_ROWS       20000  /* rows in one file */

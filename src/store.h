@@ -227,11 +227,15 @@ typedef struct listing_page {
     listing **items;
     size_t n;
     char *next_cursor;         /* NULL on the last page */
+    strlist terms_used;        /* a search's words searched: the LIM_SEARCH_TERMS rarest */
+    strlist terms_dropped;     /* a search's words left out (repeats and words with no token are neither) */
+    int truncated;             /* words were dropped, or more than LIM_SEARCH_ROWS matched (the newest are ranked) */
 } listing_page;
 
 /*
  * Lists listings matching f, newest first, or best bm25 match first when f->q
- * is set.  TM_ERR_INVALID if the cursor is malformed.  Free with
+ * is set (a bounded search: its words and truncation are in the page, see
+ * store/fts.h).  TM_ERR_INVALID if the cursor is malformed.  Free with
  * store_page_cleanup.
  */
 TM_MUST_CHECK int store_listing_list(store *s, listing_kind kind, const listing_filter *f,

@@ -152,6 +152,9 @@
     X(test_api_input_too_many_query_parameters_is_414) \
     X(test_api_metrics_count_requests_and_pass_promtool) \
     X(test_api_metrics_refused_unless_allowed_or_token) \
+    X(test_api_expensive_hashing_leaves_healthz_answered) \
+    X(test_api_expensive_hash_queue_overflow_is_503_with_retry_after) \
+    X(test_api_expensive_long_search_names_dropped_words_and_finds_by_rare_ones) \
     X(test_openapi_served_document_lints_clean) \
     X(test_meta_serves_the_lists_the_server_validates_against) \
     X(test_api_disk_full_answers_507_and_keeps_serving) \

@@ -1,6 +1,7 @@
 /*
- * fts.c: an FTS5 tokenizer that calls mt_tokenize, and the builder of safe
- * FTS5 query strings (see fts.h).
+ * fts.c: an FTS5 tokenizer that calls mt_tokenize, and the planner of
+ * searches: which words of the user's text are searched, as a safe FTS5 query
+ * string (see fts.h).
  */
 #include "fts.h"
 #include "limits.h"
@@ -72,16 +73,34 @@ int store_fts_register(sqlite3 *db)
         log_error("cannot register the techmatch FTS5 tokenizer");
         return TM_ERR_DB;
     }
+    /* The FTS5 tables may not exist yet (before the migrations): fts5vocab looks them up when read. */
+    if (sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS " FTS_VOCAB_DEMANDS
+                         " USING fts5vocab(main, demands_fts, row);"
+                         "CREATE VIRTUAL TABLE IF NOT EXISTS " FTS_VOCAB_ACHIEVEMENTS
+                         " USING fts5vocab(main, achievements_fts, row);", NULL, NULL, NULL) != SQLITE_OK) {
+        log_error("cannot create the FTS5 vocabulary tables: %s", sqlite3_errmsg(db));
+        return TM_ERR_DB;
+    }
     return TM_OK;
 }
 
-static int count_token(void *ctx, const char *tok, size_t len, size_t start, size_t end)
+/* One word of the text: where it is, its tokens (joined by 0x1F, to tell repeated words) and its rarity. */
+typedef struct word {
+    const char *text;
+    size_t len;
+    char *tokens;
+    int64_t docs;      /* listings holding its rarest token */
+    int keep;
+} word;
+
+static int add_token(void *ctx, const char *tok, size_t len, size_t start, size_t end)
 {
-    (void)tok;
-    (void)len;
+    sbuf *b = ctx;
     (void)start;
     (void)end;
-    (*(int *)ctx)++;
+    if (b->len)
+        sbuf_addc(b, 0x1F);
+    sbuf_add(b, tok, len);
     return 0;
 }
 
@@ -95,43 +114,122 @@ static size_t space_len(const char *p)
     return 0;
 }
 
-char *store_fts_query(const char *q)
+/* Splits q into words with their tokens (words without one, and repeats, are left out); returns how many. */
+static size_t split_words(mt_tokenizer *t, const char *q, word *w, size_t max)
 {
-    mt_tokenizer *t = mt_tokenizer_new();
-    sbuf out;
-    int words = 0;
+    size_t n = 0;
     const char *p = q;
-
-    if (t == NULL)
-        return NULL;
-    sbuf_init(&out);
-    while (*p && words < LIM_QUERY_TERMS) {
+    while (*p && n < max) {
         size_t sp = space_len(p);
         if (sp) {
             p += sp;
             continue;
         }
-        const char *w = p;
+        const char *start = p;
         while (*p && space_len(p) == 0)
             p++;
-        int tokens = 0;
-        mt_tokenize(t, w, (size_t)(p - w), count_token, &tokens);
-        if (tokens == 0)
+        sbuf toks;
+        sbuf_init(&toks);
+        mt_tokenize(t, start, (size_t)(p - start), add_token, &toks);
+        int repeat = toks.len == 0;
+        for (size_t i = 0; i < n && !repeat; i++)
+            repeat = strcmp(w[i].tokens, toks.buf) == 0;
+        if (repeat) {
+            sbuf_cleanup(&toks);
             continue;
-        if (words++)
-            sbuf_addc(&out, ' ');
-        sbuf_addc(&out, '"');
-        for (const char *c = w; c < p; c++) {
-            if (*c == '"')
-                sbuf_addc(&out, '"');
-            sbuf_addc(&out, *c);
         }
-        sbuf_addc(&out, '"');
+        w[n] = (word){ start, (size_t)(p - start), sbuf_take(&toks), 0, 0 };
+        sbuf_cleanup(&toks);
+        n++;
     }
+    return n;
+}
+
+/* Sets w->docs to the document count of its rarest token. */
+static int word_docs(word *w, fts_doc_count_fn doc_count, void *ctx)
+{
+    const char *tok = w->tokens;
+    w->docs = INT64_MAX;
+    for (;;) {
+        size_t len = strcspn(tok, "\x1F");
+        int64_t docs = 0;
+        int status = doc_count(ctx, tok, len, &docs);
+        if (status != TM_OK)
+            return status;
+        if (docs < w->docs)
+            w->docs = docs;
+        if (tok[len] == '\0')
+            return TM_OK;
+        tok += len + 1;
+    }
+}
+
+/* Appends word w as an FTS5 phrase: in double quotes, its own double quotes doubled. */
+static void add_phrase(sbuf *out, const word *w)
+{
+    if (out->len)
+        sbuf_addc(out, ' ');
+    sbuf_addc(out, '"');
+    for (size_t i = 0; i < w->len; i++) {
+        if (w->text[i] == '"')
+            sbuf_addc(out, '"');
+        sbuf_addc(out, w->text[i]);
+    }
+    sbuf_addc(out, '"');
+}
+
+/* Marks the LIM_SEARCH_TERMS rarest of n words to keep (ties: the earlier). */
+static void keep_rarest(word *w, size_t n)
+{
+    for (size_t k = 0; k < n && k < LIM_SEARCH_TERMS; k++) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (!w[i].keep && (best == n || w[i].docs < w[best].docs))
+                best = i;
+        w[best].keep = 1;
+    }
+}
+
+int store_fts_plan(const char *q, fts_doc_count_fn doc_count, void *ctx, fts_plan *out)
+{
+    word w[LIM_QUERY / 2 + 1]; /* a word and a space take two bytes at least */
+    sbuf query;
+    size_t n = 0;
+    int status = TM_OK;
+    memset(out, 0, sizeof *out);
+    mt_tokenizer *t = mt_tokenizer_new();
+    if (t == NULL)
+        return TM_ERR_DB;
+    n = split_words(t, q, w, sizeof w / sizeof w[0]);
     mt_tokenizer_free(t);
-    if (words == 0) {
-        sbuf_cleanup(&out);
-        return NULL;
+    /* Only the first LIM_QUERY_TERMS words are weighed; any further ones are dropped unread. */
+    size_t weighed = n < LIM_QUERY_TERMS ? n : LIM_QUERY_TERMS;
+    for (size_t i = 0; i < weighed && status == TM_OK; i++)
+        status = word_docs(&w[i], doc_count, ctx);
+    if (status == TM_OK)
+        keep_rarest(w, weighed);
+    sbuf_init(&query);
+    for (size_t i = 0; i < n && status == TM_OK; i++) {
+        char *text = xmalloc(w[i].len + 1);
+        memcpy(text, w[i].text, w[i].len);
+        text[w[i].len] = '\0';
+        strlist_push(w[i].keep ? &out->used : &out->dropped, text);
+        free(text);
+        if (w[i].keep)
+            add_phrase(&query, &w[i]);
     }
-    return sbuf_take(&out);
+    for (size_t i = 0; i < n; i++)
+        free(w[i].tokens);
+    if (status == TM_OK && query.len > 0)
+        out->query = sbuf_take(&query);
+    sbuf_cleanup(&query);
+    return status;
+}
+
+void store_fts_plan_cleanup(fts_plan *p)
+{
+    free(p->query);
+    strlist_clear(&p->used);
+    strlist_clear(&p->dropped);
+    memset(p, 0, sizeof *p);
 }

@@ -7,6 +7,7 @@
 #include "store_int.h"
 #include "fts.h"
 #include "json.h"
+#include "limits.h"
 #include "mem.h"
 #include "parse.h"
 #include <stdio.h>
@@ -412,13 +413,18 @@ int store_listing_set_status(store *s, listing_kind kind, int64_t id, const char
     " AND (?6 IS NULL OR l.id < ?6) ORDER BY l.id DESC LIMIT ?7"
 /*
  * Search ranks rowids alone (FTS5's rank = the bm25 weights set in schema/) and
- * joins the full rows only for the page, so the sorter never carries text.
+ * joins the full rows only for the page, so the sorter never carries text.  It
+ * ranks at most ?9 (LIM_SEARCH_ROWS) matches, the newest: FTS5 walks its
+ * postings by descending rowid and stops there, so no search reads them all.
  */
 #define SEARCH_SQL(COLS, T, FT, FID, FTS) \
-    "SELECT " COLS " FROM (SELECT " FTS ".rowid AS rid, " FTS ".rank AS score FROM " FTS \
-    " JOIN " T " l ON l.id = " FTS ".rowid" FILTERS(FT, FID) " AND " FTS " MATCH ?6" \
-    " ORDER BY " FTS ".rank, l.id DESC LIMIT ?7 OFFSET ?8) m" \
+    "SELECT " COLS " FROM (SELECT c.rid, c.score FROM (SELECT rowid AS rid, rank AS score FROM " FTS \
+    " WHERE " FTS " MATCH ?6 ORDER BY rowid DESC LIMIT ?9) c" \
+    " JOIN " T " l ON l.id = c.rid" FILTERS(FT, FID) \
+    " ORDER BY c.score, l.id DESC LIMIT ?7 OFFSET ?8) m" \
     " JOIN " T " l ON l.id = m.rid JOIN orgs o ON o.id = l.org_id ORDER BY m.score, l.id DESC"
+/* Whether a search matches more than it ranks: the matches, counted up to ?2. */
+#define MATCHES_SQL(FTS) "SELECT count(*) FROM (SELECT rowid FROM " FTS " WHERE " FTS " MATCH ?1 LIMIT ?2)"
 
 static st_sql SQL_LIST[2] = {
     ST_SQL(LIST_SQL(D_COLS, "demands", "demand_fields", "demand_id")),
@@ -428,6 +434,58 @@ static st_sql SQL_SEARCH[2] = {
     ST_SQL(SEARCH_SQL(D_COLS, "demands", "demand_fields", "demand_id", "demands_fts")),
     ST_SQL(SEARCH_SQL(A_COLS, "achievements", "achievement_fields", "achievement_id", "achievements_fts")),
 };
+static st_sql SQL_MATCHES[2] = { ST_SQL(MATCHES_SQL("demands_fts")), ST_SQL(MATCHES_SQL("achievements_fts")) };
+static st_sql SQL_TOKEN_DOCS[2] = {
+    ST_SQL("SELECT doc FROM " FTS_VOCAB_DEMANDS " WHERE term = ?1"),
+    ST_SQL("SELECT doc FROM " FTS_VOCAB_ACHIEVEMENTS " WHERE term = ?1"),
+};
+
+/* The planner's question (store/fts.h, fts_doc_count_fn) on the search's own reader. */
+typedef struct token_ctx {
+    conn *c;
+    listing_kind kind;
+} token_ctx;
+
+static int token_docs(void *ctx, const char *token, size_t len, int64_t *out)
+{
+    token_ctx *t = ctx;
+    char *text = xmalloc(len + 1);
+    memcpy(text, token, len);
+    text[len] = '\0';
+    int status = st_int(t->c, &SQL_TOKEN_DOCS[t->kind], ST_ARGS(A_TEXT(text)), out, "search vocabulary");
+    free(text);
+    if (status == TM_ERR_NOT_FOUND) {
+        *out = 0;
+        status = TM_OK;
+    }
+    return status;
+}
+
+/*
+ * Plans f's search on c (the page's terms and truncation are filled in out)
+ * and counts whether it matches more than LIM_SEARCH_ROWS; *query gets the
+ * FTS5 query (malloc'd), or NULL when nothing is searchable.
+ */
+static int plan_search(conn *c, listing_kind kind, const char *q, listing_page *out, char **query)
+{
+    fts_plan plan;
+    token_ctx t = { c, kind };
+    int64_t matches = 0;
+    *query = NULL;
+    int status = store_fts_plan(q, token_docs, &t, &plan);
+    if (status == TM_OK && plan.query)
+        status = st_int(c, &SQL_MATCHES[kind], ST_ARGS(A_TEXT(plan.query), A_INT(LIM_SEARCH_ROWS + 1)), &matches,
+                        "count search matches");
+    if (status == TM_OK) {
+        out->terms_used = plan.used;
+        out->terms_dropped = plan.dropped;
+        out->truncated = plan.dropped.n > 0 || matches > LIM_SEARCH_ROWS;
+        *query = plan.query;
+        memset(&plan, 0, sizeof plan);
+    }
+    store_fts_plan_cleanup(&plan);
+    return status;
+}
 
 void store_page_cleanup(listing_page *p)
 {
@@ -435,6 +493,8 @@ void store_page_cleanup(listing_page *p)
         listing_free(p->items[i]);
     free(p->items);
     free(p->next_cursor);
+    strlist_clear(&p->terms_used);
+    strlist_clear(&p->terms_dropped);
     memset(p, 0, sizeof *p);
 }
 
@@ -493,25 +553,32 @@ int store_listing_list(store *s, listing_kind kind, const listing_filter *f, lis
     memset(out, 0, sizeof *out);
     if (f->cursor && !parse_cursor(f->cursor, search, &cursor))
         return TM_ERR_INVALID;
-    if (search) {
-        fts = store_fts_query(f->q);
-        if (fts == NULL)
-            return TM_OK; /* nothing searchable: an empty page */
+    conn *c = st_reader(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = search ? plan_search(c, kind, f->q, out, &fts) : TM_OK;
+    if (status != TM_OK || (search && fts == NULL)) {
+        st_release(s, c);
+        if (status != TM_OK)
+            store_page_cleanup(out);
+        return status; /* nothing searchable: an empty page */
     }
     if (has_field)
         field_range(f->field_prefix, upper, sizeof upper);
-    /* ?6 is the search query, or the id a recency page continues below; ?8 (search only) the offset. */
-    const st_arg args[8] = {
+    /* ?6 is the search query, or the id a recency page continues below; ?8 and ?9 (search only) the offset
+     * and the most matches ranked. */
+    const st_arg args[9] = {
         has_field ? A_TEXT(f->field_prefix) : A_NULL, has_field ? A_TEXT(upper) : A_NULL,
         f->region && f->region[0] ? A_TEXT(f->region) : A_NULL, A_TEXT(f->status), A_ID(f->org_id),
         search ? A_TEXT(fts) : f->cursor ? A_INT(cursor) : A_NULL,
         A_INT((int64_t)f->limit + 1), /* one extra row tells whether there is a next page */
-        A_INT(cursor),
+        A_INT(cursor), A_INT(LIM_SEARCH_ROWS),
     };
     out->items = xcalloc(f->limit + 1, sizeof *out->items);
     page_ctx p = { kind, out, f->limit, 0 };
-    int status = st_read(s, search ? &SQL_SEARCH[kind] : &SQL_LIST[kind], args, search ? 8 : 7, page_row, &p,
-                         "list listings");
+    status = st_query(c, search ? &SQL_SEARCH[kind] : &SQL_LIST[kind], args, search ? 9 : 7, page_row, &p,
+                      "list listings");
+    st_release(s, c);
     if (status == TM_OK && p.more) {
         char buf[32];
         if (search)
