@@ -62,7 +62,7 @@ static int conn_open(store *s, int readonly, conn **out)
     sqlite3_busy_timeout(c->db, 5000);
     /* The FTS5 bridge before query_only: it creates the connection's temp vocabulary tables. */
     if (st_exec_sql(c->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;") != TM_OK ||
-        store_fts_register(c->db) != TM_OK ||
+        store_fts_register(c->db) != TM_OK || store_fts_vocab_create(c->db) != TM_OK ||
         (readonly && st_exec_sql(c->db, "PRAGMA query_only = ON;") != TM_OK)) {
         conn_close(c);
         return TM_ERR_DB;

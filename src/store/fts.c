@@ -73,6 +73,11 @@ int store_fts_register(sqlite3 *db)
         log_error("cannot register the techmatch FTS5 tokenizer");
         return TM_ERR_DB;
     }
+    return TM_OK;
+}
+
+int store_fts_vocab_create(sqlite3 *db)
+{
     /* The FTS5 tables may not exist yet (before the migrations): fts5vocab looks them up when read. */
     if (sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS " FTS_VOCAB_DEMANDS
                          " USING fts5vocab(main, demands_fts, row);"

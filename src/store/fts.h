@@ -11,12 +11,16 @@
 #include "listing.h"
 #include <sqlite3.h>
 
-/*
- * Registers the "techmatch" FTS5 tokenizer on db, and the fts5vocab tables
- * FTS_VOCAB_DEMANDS and FTS_VOCAB_ACHIEVEMENTS in its temp schema.  TM_ERR_DB
- * if FTS5 is missing.
- */
+/* Registers the "techmatch" FTS5 tokenizer on db.  TM_ERR_DB if FTS5 is missing. */
 TM_MUST_CHECK int store_fts_register(sqlite3 *db);
+
+/*
+ * Creates the fts5vocab tables FTS_VOCAB_DEMANDS and FTS_VOCAB_ACHIEVEMENTS
+ * (what store_fts_plan counts words in) in db's temp schema; the store's own
+ * connections call it after store_fts_register.  TM_ERR_DB if db is not a
+ * database SQLite can read.
+ */
+TM_MUST_CHECK int store_fts_vocab_create(sqlite3 *db);
 
 /*
  * What a search reads, bounded (issue 13: 32 common words once took 0.42 s).
