@@ -829,10 +829,41 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/* libmicrohttpd's messages in the current window: a flood of refused connections writes a few lines, not one each. */
+static struct {
+    pthread_mutex_t lock;
+    time_t window;     /* the window's start */
+    unsigned logged;   /* messages logged in it */
+    unsigned dropped;  /* messages not logged in it */
+} mhd_log = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0 };
+
+/* Logs how many messages the last window left out, if any.  Caller holds mhd_log.lock. */
+static void mhd_log_flush(void)
+{
+    if (mhd_log.dropped > 0)
+        log_warn("libmicrohttpd: %u more messages in %d s were not logged", mhd_log.dropped, LIM_LOG_MHD_WINDOW_S);
+    mhd_log.dropped = 0;
+}
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char line[512];
     (void)cls;
+    time_t now = time(NULL);
+    pthread_mutex_lock(&mhd_log.lock);
+    if (now - mhd_log.window >= LIM_LOG_MHD_WINDOW_S) {
+        mhd_log_flush();
+        mhd_log.window = now;
+        mhd_log.logged = 0;
+    }
+    int log_it = mhd_log.logged < LIM_LOG_MHD_LINES;
+    if (log_it)
+        mhd_log.logged++;
+    else
+        mhd_log.dropped++;
+    pthread_mutex_unlock(&mhd_log.lock);
+    if (!log_it)
+        return;
     vsnprintf(line, sizeof line, fmt, ap);
     line[strcspn(line, "\n")] = '\0';
     log_warn("libmicrohttpd: %s", line);
@@ -941,6 +972,9 @@ void http_server_stop(http_server *s)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->daemon);
+    pthread_mutex_lock(&mhd_log.lock);
+    mhd_log_flush();
+    pthread_mutex_unlock(&mhd_log.lock);
     conn_guard_free(s->guard); /* after the daemon: it no longer reports connections */
     workpool_free(s->deferred_pool);
     if (fd != MHD_INVALID_SOCKET)

@@ -22,6 +22,8 @@
                                         in do not restart it (libmicrohttpd's own 30 s timeout is an idle one) */
 #define LIM_BODY_BUDGET       (256 * 1024 * 1024) /* bytes of request bodies buffered at once, all requests */
 #define LIM_LOG_PATH          200    /* bytes of a request path written to the log */
+#define LIM_LOG_MHD_LINES     10     /* libmicrohttpd's messages logged per LIM_LOG_MHD_WINDOW_S; the rest counted */
+#define LIM_LOG_MHD_WINDOW_S  10
 #define LIM_DEFERRED_THREADS  1      /* workers of deferred replies (argon2id: a core and 64 MiB each), so hashing
                                         never takes more than one core from the request threads */
 #define LIM_DEFERRED_QUEUE    16     /* deferred replies waiting for a worker; more are 503 with Retry-After */

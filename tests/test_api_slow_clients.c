@@ -11,6 +11,7 @@
  * their source address, so each byte goes out when the test says.
  */
 #include "test.h"
+#include "limits.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -181,6 +182,15 @@ void test_api_slow_clients_hold_one_address_only(void)
     }
     CHECK_INT(status, 200);
     CHECK_INT(test_server_stop(&s), 0);
+    /* The 280 refused connections took a few log lines, not one each. */
+    char *log = test_server_log(&s);
+    int lines = 0;
+    for (const char *p = log ? strstr(log, "libmicrohttpd:") : NULL; p; p = strstr(p + 1, "libmicrohttpd:"))
+        lines++;
+    if (lines > 3 * LIM_LOG_MHD_LINES)
+        test_fail(__FILE__, __LINE__, "%d lines from libmicrohttpd in the log", lines);
+    CHECK(log != NULL && strstr(log, "more messages in") != NULL);
+    free(log);
     /* Values out of range are a usage error (exit 2). */
     const char *const bad[][2] = { { "--max-conns-per-address", "-1" }, { "--max-streams-per-address", "x" },
                              { "--header-timeout", "0" } };
