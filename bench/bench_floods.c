@@ -49,7 +49,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PASSWORD "bench password 42"
 #define REQUEST_TIMEOUT_S 30
 #define IMPORT_CAP_S 120
 #define IMPORT_ROWS 20000
@@ -292,28 +291,12 @@ static int run_phase(flood *f, int phase, double seconds, double *p50, double *p
     return timeouts;
 }
 
-/* The database: LISTINGS achievements, the enterprise whose email the registrations repeat, two importers. */
-static int load(const char *db, long n)
-{
-    store *s = NULL;
-    int64_t org = 0;
-    char hash[AUTH_HASH_STR_BYTES];
-    principal who;
-    const char *conflict;
-    if (store_open(db, &s) != TM_OK || store_org_ensure(s, "Bench University", "university", &org) != TM_OK)
-        return -1;
-    if (kit_import_listings(s, LISTING_ACHIEVEMENT, org, n, kit_fill_listing) != 0)
-        return -1;
-    if (auth_init() != TM_OK || auth_password_hash(PASSWORD, hash) != TM_OK)
-        return -1;
-    int rc = store_register(s, "Bench Enterprise", "enterprise", "bench@example.com", "Bench", hash, &who, &conflict);
-    if (rc == TM_OK)
-        rc = store_register(s, "Bench Importer One", "university", "imp1@example.com", "Imp", hash, &who, &conflict);
-    if (rc == TM_OK)
-        rc = store_register(s, "Bench Importer Two", "university", "imp2@example.com", "Imp", hash, &who, &conflict);
-    store_close(s);
-    return rc == TM_OK ? 0 : -1;
-}
+/* The enterprise whose email the registrations repeat, and the two importers. */
+static const kit_account flood_accounts[] = {
+    { "Bench Enterprise", "enterprise", "bench@example.com" },
+    { "Bench Importer One", "university", "imp1@example.com" },
+    { "Bench Importer Two", "university", "imp2@example.com" },
+};
 
 static int cmp_ptr(const void *a, const void *b)
 {
@@ -415,7 +398,7 @@ int main(int argc, char **argv)
     log_set_quiet(1);
     corpus_init(20000, 88172645u);
     double t0 = corpus_now();
-    if (load(db, (long)listings) != 0) {
+    if (kit_seed(db, (long)listings, flood_accounts, sizeof flood_accounts / sizeof flood_accounts[0]) != 0) {
         fprintf(stderr, "bench_floods: loading failed\n");
         return 1;
     }
@@ -434,8 +417,8 @@ int main(int argc, char **argv)
         return 1;
     }
     CURL *c = curl_easy_init();
-    int failed = kit_login(c, f.port, "imp1@example.com", PASSWORD, f.tokens[0], sizeof f.tokens[0]) != 0 ||
-                 kit_login(c, f.port, "imp2@example.com", PASSWORD, f.tokens[1], sizeof f.tokens[1]) != 0;
+    int failed = kit_login(c, f.port, "imp1@example.com", KIT_PASSWORD, f.tokens[0], sizeof f.tokens[0]) != 0 ||
+                 kit_login(c, f.port, "imp2@example.com", KIT_PASSWORD, f.tokens[1], sizeof f.tokens[1]) != 0;
     curl_easy_cleanup(c);
     if (failed)
         fprintf(stderr, "bench_floods: the importers could not log in\n");

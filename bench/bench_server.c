@@ -27,27 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PASSWORD "bench password 42"
-
-static int load(const char *db, long n)
-{
-    store *s = NULL;
-    int64_t org = 0;
-    char hash[AUTH_HASH_STR_BYTES];
-    principal who;
-    const char *conflict;
-    if (store_open(db, &s) != TM_OK || store_org_ensure(s, "Bench University", "university", &org) != TM_OK)
-        return -1;
-    if (kit_import_listings(s, LISTING_ACHIEVEMENT, org, n, kit_fill_listing) != 0)
-        return -1;
-    if (auth_init() != TM_OK || auth_password_hash(PASSWORD, hash) != TM_OK)
-        return -1;
-    int rc = store_register(s, "Bench Enterprise", "enterprise", "bench@example.com", "Bench", hash, &who, &conflict);
-    if (rc != TM_OK)
-        return -1;
-    store_close(s);
-    return 0;
-}
+static const kit_account bench_accounts[] = { { "Bench Enterprise", "enterprise", "bench@example.com" } };
 
 int main(int argc, char **argv)
 {
@@ -69,7 +49,7 @@ int main(int argc, char **argv)
     log_set_quiet(1);
     corpus_init(20000, 88172645u);
     double t0 = corpus_now();
-    if (load(db, n) != 0) {
+    if (kit_seed(db, n, bench_accounts, sizeof bench_accounts / sizeof bench_accounts[0]) != 0) {
         fprintf(stderr, "bench_server: loading failed\n");
         return 1;
     }
@@ -88,7 +68,7 @@ int main(int argc, char **argv)
     sbuf_init(&body);
     sbuf_init(&json);
     char url[128], token[128] = "";
-    if (kit_login(c, port, "bench@example.com", PASSWORD, token, sizeof token) != 0)
+    if (kit_login(c, port, "bench@example.com", KIT_PASSWORD, token, sizeof token) != 0)
         fprintf(stderr, "bench_server: could not log in\n");
     double *create = xcalloc((size_t)reqs, sizeof *create), *live = xcalloc((size_t)reqs, sizeof *live);
     long *ids = xcalloc((size_t)reqs, sizeof *ids);

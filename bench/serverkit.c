@@ -4,6 +4,7 @@
  * (the contract is in serverkit.h).
  */
 #include "serverkit.h"
+#include "auth.h"
 #include "corpus.h"
 #include "parse.h"
 #include <poll.h>
@@ -151,4 +152,24 @@ int kit_import_listings(store *s, listing_kind kind, int64_t org, long n, import
             return -1;
     }
     return 0;
+}
+
+int kit_seed(const char *db, long n, const kit_account *accounts, size_t n_accounts)
+{
+    store *s = NULL;
+    int64_t org = 0;
+    char hash[AUTH_HASH_STR_BYTES];
+    principal who;
+    const char *conflict;
+    int rc = store_open(db, &s);
+    if (rc == TM_OK)
+        rc = store_org_ensure(s, "Bench University", "university", &org);
+    if (rc == TM_OK && kit_import_listings(s, LISTING_ACHIEVEMENT, org, n, kit_fill_listing) != 0)
+        rc = TM_ERR_DB;
+    if (rc == TM_OK && (auth_init() != TM_OK || auth_password_hash(KIT_PASSWORD, hash) != TM_OK))
+        rc = TM_ERR_CRYPTO;
+    for (size_t i = 0; rc == TM_OK && i < n_accounts; i++)
+        rc = store_register(s, accounts[i].org, accounts[i].kind, accounts[i].email, "Bench", hash, &who, &conflict);
+    store_close(s);
+    return rc == TM_OK ? 0 : -1;
 }

@@ -39,4 +39,19 @@ int kit_fill_listing(void *ctx, size_t i, listing *l);
 /* Stores n listings of kind for org straight into the store (not matched), 1,000 a transaction, made by fill. */
 int kit_import_listings(store *s, listing_kind kind, int64_t org, long n, import_apply_fn fill);
 
+/* An account the benchmarks register: its organisation, that organisation's kind, and its email. */
+typedef struct kit_account {
+    const char *org, *kind, *email;
+} kit_account;
+
+/* The password of every account kit_seed registers. */
+#define KIT_PASSWORD "bench password 42"
+
+/*
+ * Fills the database db: n synthetic achievements of "Bench University"
+ * (kit_fill_listing, not matched), then the n_accounts accounts, each with
+ * KIT_PASSWORD.  0, or -1.
+ */
+int kit_seed(const char *db, long n, const kit_account *accounts, size_t n_accounts);
+
 #endif
