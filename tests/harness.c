@@ -234,6 +234,13 @@ test_server test_server_at(int port)
     return s;
 }
 
+test_server test_server_from(const test_server *s, const char *source)
+{
+    test_server from = *s;
+    snprintf(from.source, sizeof from.source, "%s", source);
+    return from;
+}
+
 char *test_server_log(const test_server *s)
 {
     int fd = open(s->log, O_RDONLY);
@@ -441,6 +448,10 @@ test_resp *test_http_ex(const test_server *s, const char *method, const char *pa
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &hd);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    if (s->source[0]) {
+        snprintf(line, sizeof line, "host!%s", s->source);
+        curl_easy_setopt(c, CURLOPT_INTERFACE, line);
+    }
     if (token) {
         snprintf(line, sizeof line, "Authorization: Bearer %s", token);
         h = curl_slist_append(h, line);

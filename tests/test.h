@@ -78,6 +78,7 @@ typedef struct test_server {
     char base[64];      /* http://127.0.0.1:PORT */
     char db[512];
     char log[512];
+    char source[48];    /* the loopback address test_http's requests leave from; "" = the system's choice */
 } test_server;
 
 /*
@@ -97,6 +98,11 @@ int test_server_kill(test_server *s);
 test_server test_server_at(int port);
 /* Reads the server's log so far (malloc'd). */
 char *test_server_log(const test_server *s);
+/*
+ * A copy of s whose test_http requests leave from the loopback address source
+ * (all of 127/8 is loopback, so "127.0.0.2" is another client to the server).
+ */
+test_server test_server_from(const test_server *s, const char *source);
 
 /* ---- HTTP ---- */
 

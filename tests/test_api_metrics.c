@@ -13,8 +13,6 @@
 #include "api_world.h"
 #include "http.h"
 #include "parse.h"
-#include "sbuf.h"
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -100,37 +98,15 @@ static char *scrape(const test_server *s, int line)
     return body;
 }
 
-static size_t collect(char *data, size_t size, size_t n, void *ctx)
-{
-    sbuf_add(ctx, data, size * n);
-    return size * n;
-}
-
 /* GET /metrics from the loopback address source with an extra header line (or NULL); returns the status. */
 static long scrape_from(const test_server *s, const char *source, const char *header)
 {
-    CURL *curl = curl_easy_init();
-    struct curl_slist *h = header ? curl_slist_append(NULL, header) : NULL;
-    char url[256], iface[64];
-    long status = -1;
-    sbuf b;
-    sbuf_init(&b);
-    snprintf(url, sizeof url, "%s/metrics", s->base);
-    snprintf(iface, sizeof iface, "host!%s", source);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_INTERFACE, iface);
-    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
-    if (curl_easy_perform(curl) == CURLE_OK)
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    if (status == 200 && strstr(b.buf ? b.buf : "", "techmatch_http_requests_total") == NULL)
+    test_server from = test_server_from(s, source);
+    test_resp *r = test_http_ex(&from, "GET", "/metrics", NULL, NULL, NULL, 0, header, 30000);
+    long status = r->status;
+    if (status == 200 && strstr(r->body ? r->body : "", "techmatch_http_requests_total") == NULL)
         status = -2; /* a 200 that is not the metrics */
-    curl_slist_free_all(h);
-    curl_easy_cleanup(curl);
-    sbuf_cleanup(&b);
+    test_resp_free(r);
     return status;
 }
 

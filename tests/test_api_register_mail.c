@@ -15,7 +15,6 @@
 #include "parse.h"
 #include "sbuf.h"
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -350,52 +349,24 @@ void test_api_register_mail_link_expires_and_mail_is_retried(void)
     sink_stop(&k);
 }
 
-/* A keep-alive client whose requests leave from one loopback address (CURLOPT_INTERFACE "host!ADDR"). */
-static size_t collect(char *data, size_t size, size_t n, void *ctx)
-{
-    sbuf_add(ctx, data, size * n);
-    return size * n;
-}
-
 /* Registers org/email from source; returns the status, and Retry-After in *retry (-1 when none). */
 static long register_from(const test_server *s, const char *source, const char *org, const char *email,
                           int64_t *retry)
 {
-    char url[512], iface[40], body[512];
-    sbuf b, hd;
-    long status = -1;
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    sbuf_init(&b);
-    sbuf_init(&hd);
-    snprintf(url, sizeof url, "%s/api/auth/register", s->base);
-    snprintf(iface, sizeof iface, "host!%s", source);
+    char body[512];
+    test_server from = test_server_from(s, source);
     snprintf(body, sizeof body,
              "{\"org_name\":\"%s\",\"org_kind\":\"university\",\"email\":\"%s\",\"password\":\"%s\","
              "\"display_name\":\"Tester\"}", org, email, TEST_PASSWORD);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 60000L);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &hd);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    *retry = -1;
-    const char *after = strcasestr(hd.buf, "\nRetry-After: ");
+    test_resp *r = test_json(&from, "POST", "/api/auth/register", NULL, body);
+    long status = r->status;
+    const char *after = test_resp_header(r, "Retry-After");
     const char *end = NULL;
-    if (after && parse_int64_prefix(after + 14, 0, INT32_MAX, retry, &end) != TM_OK)
+    if (after == NULL || parse_int64_prefix(after, 0, INT32_MAX, retry, &end) != TM_OK)
         *retry = -1;
     if (status == 429)
-        CHECK_CONTAINS(hd.buf, "application/problem+json");
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    sbuf_cleanup(&b);
-    sbuf_cleanup(&hd);
+        CHECK_STR(test_resp_header(r, "Content-Type"), "application/problem+json");
+    test_resp_free(r);
     return status;
 }
 
