@@ -16,6 +16,7 @@ command -v node >/dev/null 2>&1 || need="$need nodejs"
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v openssl >/dev/null 2>&1 || need="$need openssl"   # the HTTPS test makes its certificate
 dpkg-query -W -f='${Status}' fonts-wqy-microhei 2>/dev/null | grep -q "install ok installed" || need="$need fonts-wqy-microhei"
+dpkg-query -W -f='${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q "install ok installed" || need="$need fonts-noto-color-emoji"
 command -v npm >/dev/null 2>&1 || need="$need npm"
 # make fuzz (tests/fuzz): clang, and its runtimes (libFuzzer, the sanitizers).
 command -v clang >/dev/null 2>&1 || need="$need clang"

@@ -58,6 +58,15 @@ const words = {
 
 let lang = localStorage.getItem('lang') || ((navigator.language || 'zh').toLowerCase().startsWith('zh') ? 'zh' : 'en');
 
+// Adds a page module's own words ({key: [zh, en]}), so each page keeps its words beside it; a key
+// already taken is a programming error and throws.
+export function addWords(more) {
+  for (const [key, pair] of Object.entries(more)) {
+    if (key in words) throw new Error(`i18n: the word key "${key}" is taken`);
+    words[key] = pair;
+  }
+}
+
 export function getLang() { return lang; }
 export function setLang(l) { lang = l; localStorage.setItem('lang', l); document.documentElement.lang = l; }
 export function t(key, ...args) {
