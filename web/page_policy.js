@@ -2,6 +2,7 @@
 // match is suggested, and the score from which it is approved without review.
 import { t } from './i18n.js';
 import { el, api, show, loading, banner, input, showErrors } from './ui.js';
+import { fmtDateTime } from './format.js';
 
 export async function policyPage() {
   show(loading());
@@ -16,7 +17,7 @@ export async function policyPage() {
     } catch (e) { showErrors(form, e); }
   } }, input('suggest_threshold', t('suggest_threshold'), { value: String(p.suggest_threshold), inputmode: 'decimal' }),
   input('auto_approve_score', t('auto_approve_score'), { value: p.auto_approve_score === null ? '' : String(p.auto_approve_score), inputmode: 'decimal' }),
-  el('p', { class: 'muted', text: p.updated_by_name ? `${p.updated_by_name} · ${p.updated_at}` : p.updated_at }),
+  el('p', { class: 'muted', text: p.updated_by_name ? `${p.updated_by_name} · ${fmtDateTime(p.updated_at)}` : fmtDateTime(p.updated_at) }),
   el('button', { type: 'submit', text: t('save') }));
   show(el('h1', { text: t('policy') }), el('div', { class: 'card' }, form));
 }
