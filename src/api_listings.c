@@ -93,6 +93,13 @@ void api_listings_list(http_request *r)
     }
     f.region = req_query(r, "region");
     f.q = req_query(r, "q");
+    /* sort: a search's order (relevance by default, or newest); a list without q is always newest first. */
+    const char *sort = req_query(r, "sort");
+    if (sort != NULL && strcmp(sort, "relevance") != 0 && strcmp(sort, "newest") != 0) {
+        reply_invalid_field(r, "sort", "must be relevance or newest");
+        return;
+    }
+    f.newest = sort != NULL && strcmp(sort, "newest") == 0;
     f.cursor = req_query(r, "cursor");
     int rc = store_listing_list(req_app(r)->store, kind, &f, &page);
     if (rc == TM_ERR_INVALID) {
@@ -108,6 +115,8 @@ void api_listings_list(http_request *r)
     for (size_t i = 0; i < page.n; i++)
         cJSON_AddItemToArray(items, listing_to_json(page.items[i], access_listing_private(p, page.items[i])));
     json_add_string_or_null(out, "next_cursor", page.next_cursor);
+    json_add_int(out, "total", page.total);
+    cJSON_AddBoolToObject(out, "total_capped", page.total_capped);
     if (f.q) {
         /* What the search read (store/fts.h): its cost is bounded, and the answer says how. */
         cJSON *search = cJSON_AddObjectToObject(out, "search");

@@ -55,7 +55,11 @@ void api_matches_for_listing(http_request *r)
     }
     match_view *v = NULL;
     size_t n = 0;
-    rc = matching_top(req_app(r)->matching, req_app(r)->store, l, (size_t)limit, &v, &n);
+    /* Only what the matcher would suggest: pairs below the policy's suggest threshold are not matches. */
+    policy pol;
+    rc = store_policy_get(req_app(r)->store, &pol);
+    if (rc == TM_OK)
+        rc = matching_top(req_app(r)->matching, req_app(r)->store, l, (size_t)limit, &v, &n);
     if (rc != TM_OK) {
         listing_free(l);
         reply_status(r, rc, NULL);
@@ -65,6 +69,8 @@ void api_matches_for_listing(http_request *r)
     cJSON *out = cJSON_CreateObject();
     cJSON *items = cJSON_AddArrayToObject(out, "items");
     for (size_t i = 0; i < n; i++) {
+        if (v[i].score < pol.suggest_threshold)
+            continue;
         cJSON *it = cJSON_CreateObject();
         cJSON_AddNumberToObject(it, "score", v[i].score);
         cJSON_AddNumberToObject(it, "k", v[i].k);

@@ -83,6 +83,7 @@
 #define LIM_QUERY_TERMS       32     /* words of q= weighed (their rarity looked up); further ones are dropped */
 #define LIM_SEARCH_TERMS      8      /* words of q= searched: the rarest (store/fts.h); the others are dropped */
 #define LIM_SEARCH_ROWS       1000   /* matches a search ranks: the newest; beyond them it says "truncated" */
+#define LIM_LIST_COUNT        10000  /* a list's total is counted up to this many; beyond it, "total_capped" */
 
 /* Import. */
 #define LIM_IMPORT_ROWS       20000  /* rows in one file */

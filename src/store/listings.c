@@ -417,12 +417,24 @@ int store_listing_set_status(store *s, listing_kind kind, int64_t id, const char
  * ranks at most ?9 (LIM_SEARCH_ROWS) matches, the newest: FTS5 walks its
  * postings by descending rowid and stops there, so no search reads them all.
  */
-#define SEARCH_SQL(COLS, T, FT, FID, FTS) \
+#define SEARCH_SQL(COLS, T, FT, FID, FTS, BY) \
     "SELECT " COLS " FROM (SELECT c.rid, c.score FROM (SELECT rowid AS rid, rank AS score FROM " FTS \
     " WHERE " FTS " MATCH ?6 ORDER BY rowid DESC LIMIT ?9) c" \
     " JOIN " T " l ON l.id = c.rid" FILTERS(FT, FID) \
-    " ORDER BY c.score, l.id DESC LIMIT ?7 OFFSET ?8) m" \
-    " JOIN " T " l ON l.id = m.rid JOIN orgs o ON o.id = l.org_id ORDER BY m.score, l.id DESC"
+    " ORDER BY " BY " LIMIT ?7 OFFSET ?8) m" \
+    " JOIN " T " l ON l.id = m.rid JOIN orgs o ON o.id = l.org_id ORDER BY " BY
+/* The orders of a search's matches: relevance (bm25, then newest) or newest; both name the alias m of SEARCH_SQL's
+ * outer query as c in its inner one, so each is written for both. */
+#define BY_RANK "score, rid DESC"
+#define BY_NEWEST "rid DESC"
+/*
+ * A page's total: the listings the same filters keep, counted up to ?6 (LIM_LIST_COUNT) so a count never reads
+ * more rows than that; a search's, its ranked matches (at most ?7, LIM_SEARCH_ROWS) that the filters keep.
+ */
+#define COUNT_SQL(T, FT, FID) "SELECT count(*) FROM (SELECT 1 FROM " T " l" FILTERS(FT, FID) " LIMIT ?6)"
+#define COUNT_SEARCH_SQL(T, FT, FID, FTS) \
+    "SELECT count(*) FROM (SELECT rowid AS rid FROM " FTS " WHERE " FTS " MATCH ?6 ORDER BY rowid DESC LIMIT ?7) c" \
+    " JOIN " T " l ON l.id = c.rid" FILTERS(FT, FID)
 /* Whether a search matches more than it ranks: the matches, counted up to ?2. */
 #define MATCHES_SQL(FTS) "SELECT count(*) FROM (SELECT rowid FROM " FTS " WHERE " FTS " MATCH ?1 LIMIT ?2)"
 
@@ -431,8 +443,20 @@ static st_sql SQL_LIST[2] = {
     ST_SQL(LIST_SQL(A_COLS, "achievements", "achievement_fields", "achievement_id")),
 };
 static st_sql SQL_SEARCH[2] = {
-    ST_SQL(SEARCH_SQL(D_COLS, "demands", "demand_fields", "demand_id", "demands_fts")),
-    ST_SQL(SEARCH_SQL(A_COLS, "achievements", "achievement_fields", "achievement_id", "achievements_fts")),
+    ST_SQL(SEARCH_SQL(D_COLS, "demands", "demand_fields", "demand_id", "demands_fts", BY_RANK)),
+    ST_SQL(SEARCH_SQL(A_COLS, "achievements", "achievement_fields", "achievement_id", "achievements_fts", BY_RANK)),
+};
+static st_sql SQL_SEARCH_NEWEST[2] = {
+    ST_SQL(SEARCH_SQL(D_COLS, "demands", "demand_fields", "demand_id", "demands_fts", BY_NEWEST)),
+    ST_SQL(SEARCH_SQL(A_COLS, "achievements", "achievement_fields", "achievement_id", "achievements_fts", BY_NEWEST)),
+};
+static st_sql SQL_COUNT[2] = {
+    ST_SQL(COUNT_SQL("demands", "demand_fields", "demand_id")),
+    ST_SQL(COUNT_SQL("achievements", "achievement_fields", "achievement_id")),
+};
+static st_sql SQL_COUNT_SEARCH[2] = {
+    ST_SQL(COUNT_SEARCH_SQL("demands", "demand_fields", "demand_id", "demands_fts")),
+    ST_SQL(COUNT_SEARCH_SQL("achievements", "achievement_fields", "achievement_id", "achievements_fts")),
 };
 static st_sql SQL_MATCHES[2] = { ST_SQL(MATCHES_SQL("demands_fts")), ST_SQL(MATCHES_SQL("achievements_fts")) };
 static st_sql SQL_TOKEN_DOCS[2] = {
@@ -480,6 +504,7 @@ static int plan_search(conn *c, listing_kind kind, const char *q, listing_page *
         out->terms_used = plan.used;
         out->terms_dropped = plan.dropped;
         out->truncated = plan.dropped.n > 0 || matches > LIM_SEARCH_ROWS;
+        out->total_capped = matches > LIM_SEARCH_ROWS; /* more match than are ranked, and so counted */
         *query = plan.query;
         memset(&plan, 0, sizeof plan);
     }
@@ -576,8 +601,16 @@ int store_listing_list(store *s, listing_kind kind, const listing_filter *f, lis
     };
     out->items = xcalloc(f->limit + 1, sizeof *out->items);
     page_ctx p = { kind, out, f->limit, 0 };
-    status = st_query(c, search ? &SQL_SEARCH[kind] : &SQL_LIST[kind], args, search ? 9 : 7, page_row, &p,
-                      "list listings");
+    st_sql *sql = !search ? &SQL_LIST[kind] : f->newest ? &SQL_SEARCH_NEWEST[kind] : &SQL_SEARCH[kind];
+    status = st_query(c, sql, args, search ? 9 : 7, page_row, &p, "list listings");
+    /* The total: the same five filters (args[0..4]), then the bound (and a search's query before it). */
+    const st_arg counted[7] = { args[0], args[1], args[2], args[3], args[4],
+                                search ? A_TEXT(fts) : A_INT(LIM_LIST_COUNT), A_INT(LIM_SEARCH_ROWS) };
+    if (status == TM_OK)
+        status = st_int(c, search ? &SQL_COUNT_SEARCH[kind] : &SQL_COUNT[kind], counted, search ? 7 : 6,
+                        &out->total, "count listings");
+    if (status == TM_OK && !search)
+        out->total_capped = out->total >= LIM_LIST_COUNT;
     st_release(s, c);
     if (status == TM_OK && p.more) {
         char buf[32];
