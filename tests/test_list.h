@@ -139,6 +139,8 @@
     X(test_web_serves_https_with_a_certificate) \
     X(test_web_no_secret_reaches_the_log) \
     X(test_web_modules_are_served_imported_and_list_codes_once) \
+    X(test_web_listings_total_sort_and_threshold) \
+    X(test_web_browser_listings) \
     X(test_api_server_catches_up_with_cli_imports) \
     X(test_api_restart_keeps_every_row) \
     X(test_backup_copies_a_live_database_and_restores_it) \

@@ -1,17 +1,72 @@
 // cards.js: the pieces several pages show: a listing's card, a match's explanation
 // (its score and the shared terms marked in both texts), a reason picker, and an
 // answer to a match.
-import { t } from './i18n.js';
+import { t, addWords } from './i18n.js';
+import { fmtDate, fmtRelative, fmtMoney } from './format.js';
 import { el, api, banner, highlighted, fieldName, pct } from './ui.js';
 
-// A listing (kind "demands" or "achievements") as a card linking to its page, with extra below.
-export function listingCard(kind, l, extra) {
-  const body = kind === 'demands' ? l.description : l.abstract;
-  return el('article', { class: 'card' },
-    el('h3', {}, el('a', { href: `#/${kind}/${l.id}`, text: l.title })),
-    el('div', { class: 'meta' }, (l.fields || []).map((f) => el('span', { text: fieldName(f) })),
-      l.region ? el('span', { text: l.region }) : null, l.status === 'closed' ? el('span', { text: t('closed') }) : null),
-    body ? el('p', { class: 'muted', text: body.length > 160 ? `${body.slice(0, 160)}…` : body }) : null,
+addWords({
+  card_deadline: ['截止', 'Deadline'], card_from: ['{0} 起', 'from {0}'], card_upto: ['最高 {0}', 'up to {0}'],
+});
+
+// A listing (kind "demands" or "achievements") as a card linking to its page, with extra below;
+// terms (a search's words) are marked in its title and text, whose excerpt starts near the first.
+export function listingCard(kind, l, extra, terms = []) {
+  const body = (kind === 'demands' ? l.description : l.abstract) || '';
+  const money = kind === 'demands' ? budgetText(l) : (l.price !== null && l.price !== undefined ? fmtMoney(l.price) : '');
+  return el('article', { class: 'card listing-card' },
+    el('h3', {}, el('a', { href: `#/${kind}/${l.id}` }, ...highlighted(l.title, terms).childNodes)),
+    el('div', { class: 'meta row' },
+      l.status === 'closed' ? el('span', { class: 'pill state-closed', text: t('closed') }) : null,
+      (l.fields || []).map((f) => el('span', { class: 'chip', text: fieldName(f) })),
+      l.region ? el('span', { class: 'tag', text: l.region }) : null,
+      money ? el('span', { class: 'tag', text: money }) : null,
+      l.trl ? el('span', { class: 'tag', text: `TRL ${l.trl}` }) : null,
+      l.deadline ? el('span', { class: 'tag', text: `${t('card_deadline')} ${fmtDate(l.deadline)}` }) : null,
+      l.created_at ? el('time', { class: 'muted', datetime: l.created_at, title: fmtDate(l.created_at), text: fmtRelative(l.created_at) }) : null),
+    body ? el('p', { class: 'muted excerpt' }, ...highlighted(excerpt(body, terms), terms).childNodes) : null,
+    extra || null);
+}
+
+// A demand's budget as a range ("50万元 – 80万元"), '' when it has none (or it is private).
+export function budgetText(l) {
+  const lo = l.budget_min ?? null, hi = l.budget_max ?? null;
+  if (lo === null && hi === null) return '';
+  if (lo !== null && hi !== null) return lo === hi ? fmtMoney(lo) : `${fmtMoney(lo)} – ${fmtMoney(hi)}`;
+  return lo !== null ? t('card_from', fmtMoney(lo)) : t('card_upto', fmtMoney(hi));
+}
+
+// About 160 characters of text, from a little before the first of terms found in it.
+function excerpt(text, terms) {
+  const low = text.toLowerCase();
+  const at = Math.min(...terms.map((w) => low.indexOf(String(w).toLowerCase())).filter((i) => i >= 0), Infinity);
+  const start = Number.isFinite(at) && at > 60 ? at - 40 : 0;
+  const cut = text.slice(start, start + 160);
+  return `${start > 0 ? '…' : ''}${cut}${start + 160 < text.length ? '…' : ''}`;
+}
+
+// A live match on a listing's page: the other side (kind is the page's listing's kind) with its
+// title linking to its page, the score and the shared terms marked in its text; the page's own
+// listing is not repeated.
+export function matchCard(kind, m, extra) {
+  const otherKind = kind === 'demands' ? 'achievements' : 'demands';
+  const o = kind === 'demands' ? m.achievement : m.demand;
+  const terms = ((m.explanation && m.explanation.terms) || []).map((x) => x.text);
+  const body = (otherKind === 'demands' ? o.description : o.abstract) || '';
+  return el('article', { class: 'card match-card' },
+    el('div', { class: 'row match-head' },
+      el('h3', {}, el('a', { href: `#/${otherKind}/${o.id}`, text: o.title })),
+      el('span', { class: 'score', text: `${t('score')} ${pct(m.score)}` })),
+    el('div', { class: 'meta row' },
+      (o.fields || []).map((f) => el('span', { class: 'chip', text: fieldName(f) })),
+      o.org && o.org.name ? el('span', { class: 'tag', text: o.org.name }) : null,
+      o.region ? el('span', { class: 'tag', text: o.region }) : null,
+      o.trl ? el('span', { class: 'tag', text: `TRL ${o.trl}` }) : null,
+      o.price !== null && o.price !== undefined ? el('span', { class: 'tag', text: fmtMoney(o.price) }) : null,
+      el('span', { class: 'muted', text: `${t('k')} ${pct(m.k)} · ${t('f')} ${pct(m.f)}` })),
+    terms.length ? el('p', { class: 'terms' }, el('strong', { text: `${t('shared_terms')}: ` }),
+      ...m.explanation.terms.map((x) => el('mark', { text: x.text })).flatMap((x) => [x, ' '])) : null,
+    body ? el('p', { class: 'muted excerpt' }, ...highlighted(excerpt(body, terms), terms).childNodes) : null,
     extra || null);
 }
 

@@ -1,52 +1,86 @@
 // page_mine.js: #/mine, an organisation's own listings (an enterprise's demands, a
-// university's achievements): the list with a close button on open ones, the form
-// that posts a new one, and the bulk import of a CSV or JSON Lines file.
-import { t } from './i18n.js';
-import { el, api, show, loading, banner, empty, input, showErrors, listOf, fieldPicker } from './ui.js';
+// university's achievements): the list (paged by the API's cursor, with its total, and a
+// status filter kept in the hash: #/mine?status=open) with a close button on open ones
+// (after a confirmation), the form that posts a new one with every member
+// (listing_form.js), and the bulk import of a CSV or JSON Lines file.
+import { t, addWords } from './i18n.js';
+import { el, api, show, loading, banner, confirmAction, toast } from './ui.js';
 import { session } from './session.js';
 import { listingCard } from './cards.js';
+import { listingForm } from './listing_form.js';
+import { fmtCount } from './format.js';
+
+addWords({
+  mine_all: ['全部', 'All'], mine_open: ['进行中', 'Open'], mine_closed: ['已关闭', 'Closed'],
+  mine_total: ['共 {0} 条', '{0} in all'], mine_shown: ['已显示 {0} / {1} 条', 'Showing {0} of {1}'],
+  mine_more: ['加载更多', 'Load more'], mine_status: ['状态', 'Status'],
+  mine_empty_d: ['还没有发布需求。用本页的表单发布第一条需求，系统会自动为它匹配科技成果。', 'No demands yet. Post your first one with the form: it is matched with achievements automatically.'],
+  mine_empty_a: ['还没有发布成果。用本页的表单发布第一项成果，系统会自动为它匹配企业需求。', 'No achievements yet. List your first one with the form: it is matched with demands automatically.'],
+  mine_close_q_d: ['关闭需求“{0}”？关闭后不再匹配，也不能再编辑。', 'Close the demand "{0}"? It will no longer be matched or edited.'],
+  mine_close_q_a: ['关闭成果“{0}”？关闭后不再匹配，也不能再编辑。', 'Close the achievement "{0}"? It will no longer be matched or edited.'],
+  mine_close_yes: ['确认关闭', 'Close it'], mine_closed_ok: ['已关闭', 'Closed'], mine_list: ['我发布的', 'Posted by us'],
+});
+
+const PAGE = 20; // listings a page asks for
 
 export async function minePage() {
   const me = session.me;
   if (!me) { show(banner('bad', t('need_login'))); return; }
   const kind = me.role === 'enterprise' ? 'demands' : 'achievements';
-  const list = el('div', {}, loading());
-  const refresh = async () => {
-    const page = await api('GET', `/api/${kind}?org=me&status=all&limit=100`);
-    list.replaceChildren(...(page.items.length ? page.items.map((l) => listingCard(kind, l, l.status === 'open'
-      ? el('button', { type: 'button', class: 'ghost', text: t('close_listing'), onclick: async () => {
-        await api('POST', `/api/${kind}/${l.id}/close`); refresh();
-      } }) : null)) : [empty()]));
-  };
   const isDemand = kind === 'demands';
-  const form = el('form', { novalidate: true, id: 'create', onsubmit: async (ev) => {
-    ev.preventDefault();
-    const v = (n) => form.elements[n].value.trim();
-    const body = { title: v('title'), keywords: listOf(v('keywords')),
-      fields: [...form.elements.fields.selectedOptions].map((o) => o.value) };
-    body[isDemand ? 'description' : 'abstract'] = v(isDemand ? 'description' : 'abstract');
-    if (v('contact')) body.contact = v('contact');
-    if (isDemand && v('budget_max')) body.budget_max = Number(v('budget_max'));
-    if (!isDemand && v('trl')) body.trl = Number(v('trl'));
+  const status = el('select', { id: 'mine-status', 'aria-label': t('mine_status') },
+    [['all', t('mine_all')], ['open', t('mine_open')], ['closed', t('mine_closed')]].map(([v, l]) => el('option', { value: v, text: l })));
+  status.value = new URLSearchParams(location.hash.split('?')[1] || '').get('status') || 'all';
+  const list = el('div', { id: 'mine-list', class: 'stack' }, loading());
+  const summary = el('div', { class: 'muted', id: 'mine-summary', role: 'status' });
+  const more = el('button', { type: 'button', class: 'ghost', id: 'mine-more', text: t('mine_more'), hidden: true });
+  let cursor = null, shown = 0;
+  // Loads the first page (first true) or the next one.
+  const refresh = async (first = true) => {
+    const params = new URLSearchParams({ org: 'me', status: status.value, limit: String(PAGE) });
+    if (!first && cursor) params.set('cursor', cursor);
+    if (first) { list.replaceChildren(loading()); shown = 0; }
     try {
-      const made = await api('POST', `/api/${kind}`, body);
-      form.reset();
-      showErrors(form, { problem: {} });
-      form.prepend(banner('good', t('saved')));
-      location.hash = `#/${kind}/${made.id}`;
-    } catch (e) { showErrors(form, e); }
-  } },
-  input('title', t('title')), input(isDemand ? 'description' : 'abstract', isDemand ? t('description') : t('abstract'), { multiline: true }),
-  el('div', { class: 'row' }, input('keywords', t('keywords')), fieldPicker()),
-  el('div', { class: 'row' }, isDemand ? input('budget_max', t('budget_max'), { inputmode: 'numeric' }) : input('trl', t('trl'), { inputmode: 'numeric' }),
-    input('contact', t('contact'))),
-  el('button', { type: 'submit', text: isDemand ? t('create_demand') : t('create_achievement') }));
+      const page = await api('GET', `/api/${kind}?${params}`);
+      if (first) list.replaceChildren();
+      list.append(...page.items.map((l) => listingCard(kind, l, l.status === 'open' ? closeButton(kind, l, refresh) : null)));
+      shown += page.items.length;
+      if (!shown) list.replaceChildren(el('div', { class: 'empty', text: isDemand ? t('mine_empty_d') : t('mine_empty_a') }));
+      const total = page.total_capped ? `${fmtCount(page.total)}+` : fmtCount(page.total);
+      summary.textContent = page.next_cursor || shown < page.total ? t('mine_shown', fmtCount(shown), total) : t('mine_total', total);
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+    } catch (e) { list.replaceChildren(banner('bad', e.message)); }
+  };
+  more.addEventListener('click', () => refresh(false));
+  status.addEventListener('change', () => {
+    history.pushState(null, '', status.value === 'all' ? '#/mine' : `#/mine?status=${status.value}`);
+    refresh();
+  });
+  const form = listingForm(kind, null, { onSaved: (made) => { location.hash = `#/${kind}/${made.id}`; } });
   const { importForm, report } = importBox(kind, refresh);
-  show(el('h1', { text: t('mine') }), el('div', { class: 'grid2' },
-    el('section', {}, el('div', { class: 'card' }, el('h2', { text: isDemand ? t('create_demand') : t('create_achievement') }), form),
+  show(el('div', { class: 'page-head' }, el('h1', { text: t('mine') })), el('div', { class: 'grid2 mine' },
+    el('section', { class: 'stack' }, el('div', { class: 'card' }, el('h2', { text: isDemand ? t('create_demand') : t('create_achievement') }), form),
       el('div', { class: 'card' }, importForm, report)),
-    el('section', {}, list)));
-  refresh().catch((e) => list.replaceChildren(banner('bad', e.message)));
+    el('section', { class: 'stack', 'aria-labelledby': 'mine-h' },
+      el('div', { class: 'toolbar' }, el('h2', { id: 'mine-h', text: t('mine_list') }), status), summary, list,
+      el('div', { class: 'pager' }, more))));
+  refresh();
+}
+
+// A listing's close button: asks first, then closes and reloads the list.
+function closeButton(kind, l, refresh) {
+  return el('button', { type: 'button', class: 'ghost danger', text: t('close_listing'),
+    'aria-label': `${t('close_listing')}: ${l.title}`, onclick: async () => {
+      const yes = await confirmAction(t(kind === 'demands' ? 'mine_close_q_d' : 'mine_close_q_a', l.title),
+        { danger: true, confirmLabel: t('mine_close_yes') });
+      if (!yes) return;
+      try {
+        await api('POST', `/api/${kind}/${l.id}/close`);
+        toast(t('mine_closed_ok'), 'ok');
+        refresh();
+      } catch (e) { toast(e.message, 'bad'); }
+    } });
 }
 
 // The import form and its report; refresh() after an import.  The server answers 202 with

@@ -136,3 +136,25 @@ export function fieldPicker() {
   return el('div', { class: 'field' }, el('label', { for: 'f_fields', text: t('field') }), select,
     el('div', { class: 'error', id: 'f_fields_err', 'aria-live': 'polite' }));
 }
+
+// stand-in until the design system lands: toast(text, kind) and confirmAction(text, {danger, confirmLabel}).
+// A short note that goes away by itself; kind 'ok' or 'bad'.
+export function toast(text, kind = 'ok') {
+  const n = el('div', { class: `toast ${kind}`, role: kind === 'bad' ? 'alert' : 'status', text });
+  document.body.append(n);
+  setTimeout(() => n.remove(), 4000);
+}
+// An in-page dialog asking text; resolves true when confirmed, false when cancelled (or Escape).
+export function confirmAction(text, { danger = false, confirmLabel } = {}) {
+  return new Promise((resolve) => {
+    const zh = getLang() === 'zh';
+    const dlg = el('dialog', { class: 'confirm', 'aria-label': text });
+    const done = (yes) => { dlg.close(); dlg.remove(); resolve(yes); };
+    dlg.append(el('p', { text }), el('div', { class: 'row' },
+      el('button', { type: 'button', class: danger ? 'danger' : '', text: confirmLabel || (zh ? '确定' : 'OK'), onclick: () => done(true) }),
+      el('button', { type: 'button', class: 'ghost', text: zh ? '取消' : 'Cancel', onclick: () => done(false) })));
+    dlg.addEventListener('cancel', (ev) => { ev.preventDefault(); done(false); });
+    document.body.append(dlg);
+    dlg.showModal();
+  });
+}
