@@ -7,7 +7,7 @@ import { t, getLang, addWords } from './i18n.js';
 import { el, fieldsUpTo, fieldName } from './ui.js';
 
 addWords({
-  fp_placeholder: ['输入代码或名称搜索，如 B06 或 采矿', 'Type a code or a name, e.g. B06 or mining'],
+  fp_placeholder: ['代码或名称，如 B06、采矿', 'Code or name, e.g. B06, mining'],
   fp_none: ['没有匹配的领域', 'No field matches'],
   fp_remove: ['移除 {0}', 'Remove {0}'],
   fp_full: ['最多选择 {0} 个领域', 'At most {0} fields'],

@@ -101,7 +101,7 @@ export async function listingsPage(kind) {
         total = page.total; capped = page.total_capped;
         terms = page.search ? page.search.terms_used : [];
         results.replaceChildren();
-        summary.replaceChildren(...summaryOf(cur, page));
+        summary.replaceChildren(...summaryOf(cur, page).filter(Boolean));
       }
       results.append(...page.items.map((l) => listingCard(kind, l, null, terms)));
       shown += page.items.length;

@@ -66,11 +66,12 @@ try {
   await ent.fill('#f_title', '综采工作面液压支架电液控制系统国产化');
   await ent.fill('#f_description', '替代进口电液控制系统，要求支架动作响应小于1秒。<img src=x onerror=alert(1)>');
   await ent.fill('#f_keywords', '液压支架, 电液控制');
-  await ent.selectOption('#f_fields', ['B06']);
+  await ent.fill('#f_fields', 'B06'); // the field picker: a combobox over the taxonomy
+  await ent.click('[role=listbox] [role=option][data-code="B06"]');
   await ent.fill('#f_contact', '李工 138xxxx0000');
   await ent.click('#create button[type=submit]');
   await ent.waitForURL(/#\/demands\/\d+$/);
-  await ent.waitForSelector('main article.card');
+  await ent.waitForSelector('#detail');
   check(await ent.locator('main img').count() === 0, 'listing text is never HTML');
   check((await ent.textContent('main')).includes('<img src=x'), 'listing text is shown as text');
   await ent.click('#edit-toggle');
@@ -88,8 +89,9 @@ try {
   await uni.fill('#f_title', '液压支架电液控制系统及其智能控制方法');
   await uni.fill('#f_abstract', '综采工作面液压支架电液控制，支架动作响应小于0.5秒，国产化替代。');
   await uni.fill('#f_keywords', '液压支架, 电液控制');
-  await uni.selectOption('#f_fields', ['B06']);
-  await uni.fill('#f_trl', '7');
+  await uni.fill('#f_fields', '煤炭');
+  await uni.click('[role=listbox] [role=option][data-code="B06"]');
+  await uni.selectOption('#f_trl', '7');
   await uni.click('#create button[type=submit]');
   await uni.waitForURL(/#\/achievements\/\d+$/);
   await uni.waitForSelector('mark');
