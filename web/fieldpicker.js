@@ -13,6 +13,7 @@ addWords({
   fp_full: ['最多选择 {0} 个领域', 'At most {0} fields'],
   fp_chosen: ['已选领域', 'Chosen fields'],
   fp_count: ['{0} 个结果', '{0} results'],
+  fp_other: ['换一个领域', 'Another field'],
 });
 
 let serial = 0;
@@ -48,10 +49,11 @@ export function fieldPicker({ name = 'fields', label = t('field'), chosen = [], 
 
   // Redraws the chips from codes.
   const drawChips = () => {
-    chips.replaceChildren(...codes.map((c) => el('li', { class: 'chip' }, el('span', { text: fieldName(c) }),
+    chips.replaceChildren(...codes.map((c) => el('li', { class: 'chip', title: fieldName(c) }, el('span', { text: fieldName(c) }),
       el('button', { type: 'button', class: 'chip-x', 'aria-label': t('fp_remove', fieldName(c)), text: '×',
         onclick: () => { remove(c); box.focus(); } }))));
     chips.hidden = codes.length === 0;
+    if (max === 1) box.placeholder = codes.length ? t('fp_other') : t('any_field');
   };
   // Tells the page the choice changed.
   const changed = () => { drawChips(); if (onchange) onchange([...codes]); };

@@ -128,8 +128,8 @@ export async function listingsPage(kind) {
       filtered ? el('a', { href: listHash(k, {}), class: 'button ghost', text: t('ls_clear') }) : null);
   };
 
-  show(el('div', { class: 'page-head' }, el('h1', { text: kind === 'demands' ? t('demands') : t('achievements') })),
-    session.me ? null : el('p', { class: 'muted', text: t('welcome') }), form, summary, results, pager);
+  show(...[el('div', { class: 'page-head' }, el('h1', { text: kind === 'demands' ? t('demands') : t('achievements') })),
+    session.me ? null : el('p', { class: 'muted', text: t('welcome') }), form, summary, results, pager].filter(Boolean));
   load(f);
 }
 

@@ -49,6 +49,7 @@ try {
   check(await combo.getAttribute('aria-expanded') === 'true', 'typing opens the list');
   const coal = await ent.locator('[role=listbox] [role=option]').allTextContents();
   check(coal.some((x) => x.includes('B06') && x.includes('煤炭开采')), `煤炭 finds B06 (${coal.join('|')})`);
+  await axeCheck(ent, 'the field picker, open');
   await ent.keyboard.press('ArrowDown');
   await ent.keyboard.press('ArrowUp');
   await ent.keyboard.press('Enter');
