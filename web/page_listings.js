@@ -32,7 +32,8 @@ addWords({
   ls_close_yes: ['确认关闭', 'Close it'], ls_closed_ok: ['已关闭', 'Closed'],
   ls_matches_none: ['暂时没有达到推荐阈值的匹配。完善关键词和领域能帮助匹配。', 'No match reaches the suggest threshold yet. Keywords and fields help matching.'],
   ls_back: ['返回列表', 'Back to the list'], ls_private: ['仅本机构和经纪人可见', 'Only your organisation and brokers see this'],
-  ls_edit_title: ['编辑', 'Edit'],
+  ls_edit_title: ['编辑', 'Edit'], ls_close_d: ['关闭需求', 'Close demand'], ls_close_a: ['关闭成果', 'Close achievement'],
+  ls_matches_n: ['匹配结果（{0}）', 'Matches ({0})'],
 });
 
 const PAGE = 20; // listings a page asks for
@@ -152,7 +153,7 @@ export async function listingPage(kind, id) {
     mine && l.status === 'open' ? el('div', { class: 'row' },
       el('button', { type: 'button', class: 'ghost', id: 'edit-toggle', text: t('edit'), 'aria-expanded': 'false',
         onclick: (ev) => toggleEdit(ev.currentTarget) }),
-      el('button', { type: 'button', class: 'danger', id: 'close-listing', text: t('close_listing'),
+      el('button', { type: 'button', class: 'danger', id: 'close-listing', text: kind === 'demands' ? t('ls_close_d') : t('ls_close_a'),
         onclick: () => closeListing(kind, l) })) : null);
   const editBox = el('div', { id: 'edit-box', hidden: true });
   // Shows or hides the owner's edit form.
@@ -170,7 +171,7 @@ export async function listingPage(kind, id) {
         el('h2', { text: kind === 'demands' ? t('description') : t('abstract') }),
         el('p', { class: 'text', text: body || t('ls_none_given') })),
       el('section', { class: 'card', 'aria-label': t('ls_status') }, detailList(kind, l)))];
-  if (mine || (me && isStaff(me))) parts.push(matchesBox(kind, l, me));
+  if (l.status === 'open' && (mine || (me && isStaff(me)))) parts.push(matchesBox(kind, l, me)); // a closed one is matched no more
   show(...parts);
 }
 
@@ -219,12 +220,14 @@ async function closeListing(kind, l) {
 // to the other side; a university may propose its achievement for a demand from there.
 function matchesBox(kind, l, me) {
   const box = el('div', { id: 'matches', class: 'stack' }, loading());
+  const h = el('h2', { id: 'matches-h', text: t('matches') });
   api('GET', `/api/${kind}/${l.id}/matches`).then((r) => {
+    if (r.items.length) h.textContent = t('ls_matches_n', r.items.length);
     box.replaceChildren(...(r.items.length ? r.items.map((m) => matchCard(kind, m,
       kind === 'achievements' && me.role === 'university' && l.status === 'open' ? proposeForm(m.demand.id, l.id) : null))
       : [el('div', { class: 'empty', text: t('ls_matches_none') })]));
   }).catch((e) => box.replaceChildren(banner('bad', e.message)));
-  return el('section', { 'aria-labelledby': 'matches-h' }, el('h2', { id: 'matches-h', text: t('matches') }), box);
+  return el('section', { 'aria-labelledby': 'matches-h' }, h, box);
 }
 
 // A university's proposal of its achievement for a demand, with a statement.
