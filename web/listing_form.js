@@ -154,6 +154,7 @@ export function listingForm(kind, l, { onSaved, onCancel } = {}) {
     const { body, errors } = collect(form, isDemand, bodyName, picker.codes);
     if (errors.length) {
       showErrors(form, { problem: { errors } });
+      markInvalid(form);
       form.querySelector(`#f_${errors[0].field}`)?.focus();
       return;
     }
@@ -162,15 +163,25 @@ export function listingForm(kind, l, { onSaved, onCancel } = {}) {
     try {
       const saved = await api(editing ? 'PATCH' : 'POST', editing ? `/api/${kind}/${l.id}` : `/api/${kind}`, body);
       showErrors(form, { problem: {} });
+      markInvalid(form);
       toast(t('lf_saved'), 'ok');
       if (onSaved) onSaved(saved);
     } catch (e) {
       showErrors(form, e);
+      markInvalid(form);
       const first = form.querySelector('.error:not(:empty)');
       if (first) document.getElementById(first.id.replace(/_err$/, ''))?.focus();
     } finally { submit.disabled = false; }
   });
   return form;
+}
+
+// Marks each control whose error slot has a message aria-invalid (and clears the others).
+function markInvalid(form) {
+  form.querySelectorAll('.error').forEach((slot) => {
+    const control = document.getElementById(slot.id.replace(/_err$/, ''));
+    if (control && control.tagName !== 'FIELDSET') control.setAttribute('aria-invalid', slot.textContent ? 'true' : 'false');
+  });
 }
 
 // The form's values as the API's members (empty text and no choice are null, which clears a

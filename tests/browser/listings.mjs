@@ -82,6 +82,7 @@ try {
   const moneyErr = await ent.textContent('#f_budget_min_err');
   check(moneyErr.includes('五十万') && moneyErr.includes('50万'), `五十万 is refused with a message: ${moneyErr}`);
   check(/#\/mine$/.test(ent.url()), 'nothing was posted');
+  check(await ent.getAttribute('#f_budget_min', 'aria-invalid') === 'true', 'the field is marked invalid');
   ok('five-0 refused beside the budget');
   await ent.locator('#f_budget_min').scrollIntoViewIfNeeded();
   await ent.screenshot({ path: `${shots}/listings-form-error-zh.png` });
