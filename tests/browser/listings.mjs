@@ -156,6 +156,11 @@ try {
   await ent.waitForFunction(() => document.querySelector('#listing-status')?.textContent.includes('已关闭'));
   check(await ent.locator('#close-listing').count() === 0, 'a closed listing has no close button');
   ok('closing asks first, then closes');
+  await ent.goto(`${base}/#/mine?status=closed`);
+  await ent.waitForSelector('#mine-list .listing-card');
+  check(await ent.inputValue('#mine-status') === 'closed', 'the status filter is read from the URL');
+  check((await ent.textContent('#mine-list')).includes('已关闭') && (await ent.textContent('#mine-summary')).includes('共 1 条'),
+    'mine lists the closed demand');
 
   // ---------- the university, in English ----------
   const uni = await newPage(browser, { locale: 'en-US' });
@@ -163,6 +168,9 @@ try {
   await uni.waitForSelector('#mine-summary:not(:empty)');
   check((await uni.textContent('#mine-summary')).includes('Showing 20 of 60'), `mine shows its total: ${await uni.textContent('#mine-summary')}`);
   check(await uni.isVisible('#mine-more'), 'mine offers more');
+  await uni.click('#mine-more');
+  await uni.waitForFunction(() => document.querySelector('#mine-summary')?.textContent.includes('Showing 40 of 60'));
+  check(await uni.locator('#mine-list .listing-card').count() === 40, 'mine pages by cursor');
   await pickField(uni, '#create #f_fields', 'washing of coal', 'B06');
   await pickField(uni, '#create #f_fields', 'computer programming', 'I65');
   await uni.fill('#f_title', 'Electro-hydraulic control for longwall shields');
