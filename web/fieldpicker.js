@@ -78,7 +78,7 @@ export function fieldPicker({ name = 'fields', label = t('field'), chosen = [], 
   };
   // Opens the popup with the entries matching what is typed.
   const open = () => {
-    shown = fieldMatches(box.value.trim()).slice(0, 60);
+    shown = fieldMatches(box.value.trim()); // the whole taxonomy is about 120 entries: all of them fit
     list.replaceChildren(...(shown.length ? shown.map((f, i) => el('li', { id: `${listId}_${i}`, role: 'option',
       class: `fp-opt level${f.level}`, 'aria-selected': 'false', 'data-code': f.code,
       onmousedown: (ev) => { ev.preventDefault(); pick(f.code); } },

@@ -20,7 +20,7 @@ addWords({
   ls_capped: ['{0}+', '{0}+'], ls_terms: ['搜索词：', 'Searched for: '], ls_dropped: ['未使用的词：{0}', 'Words left out: {0}'],
   ls_clear: ['清除筛选', 'Clear filters'], ls_none: ['没有符合条件的结果。试试更少的关键词，或清除筛选。', 'Nothing matches. Try fewer words, or clear the filters.'],
   ls_none_yet: ['还没有发布的内容。', 'Nothing has been posted yet.'],
-  ls_region_ph: ['地区，如 江苏省', 'Region, e.g. 江苏省'],
+  ls_region_ph: ['地区', 'Region'],
   ls_status: ['状态', 'Status'], ls_open: ['进行中', 'Open'], ls_org: ['发布机构', 'Organisation'],
   ls_budget: ['预算', 'Budget'], ls_deadline: ['截止日期', 'Deadline'], ls_coop: ['合作方式', 'Cooperation'],
   ls_transfer: ['转化方式', 'Transfer modes'], ls_price: ['转让价格', 'Asking price'], ls_trl: ['技术成熟度', 'Readiness (TRL)'],
