@@ -116,7 +116,7 @@ void test_cli_demo_seed_loads_through_import(void)
 {
     const char *db = test_path("demo.db");
     unlink(db);
-    const char *argv[] = { "/bin/sh", "seeds/load-demo.sh", test_bin(), db, NULL };
+    const char *argv[] = { test_bin(), "demo", "--db", db, "--seeds", "seeds/demo", NULL };
     char *err = NULL;
     CHECK_INT(test_run(argv, NULL, NULL, &err), 0);
     CHECK(strstr(err, ":") == NULL || strstr(err, "invalid") == NULL);
@@ -137,7 +137,7 @@ void test_cli_readme_session_works_as_written(void)
     /* The curl session of README.md's "Try it", run against a seeded server. */
     const char *db = test_path("readme.db");
     unlink(db);
-    const char *seed[] = { "/bin/sh", "seeds/load-demo.sh", test_bin(), db, NULL };
+    const char *seed[] = { test_bin(), "demo", "--db", db, "--seeds", "seeds/demo", NULL };
     REQUIRE(test_run(seed, NULL, NULL, NULL) == 0);
     test_server s;
     REQUIRE(test_server_start(&s, db, NULL) == 0);

@@ -72,6 +72,9 @@
     X(test_cli_user_add_reads_the_password_from_stdin) \
     X(test_cli_import_reports_lines_and_is_idempotent) \
     X(test_cli_demo_seed_loads_through_import) \
+    X(test_demo_accounts_sign_in_with_the_printed_passwords) \
+    X(test_demo_seeds_once_with_new_passwords_each_database) \
+    X(test_demo_refuses_a_database_not_seeded_as_the_demo) \
     X(test_cli_readme_session_works_as_written) \
     X(test_cli_import_draws_progress_on_a_terminal) \
     X(test_cli_rank_prints_a_trec_run_and_reports_bad_lines) \
