@@ -562,6 +562,7 @@ typedef struct notification {
     char *payload;         /* JSON text */
     char created_at[32];
     int read;
+    char match_status[16]; /* store_inbox_page: the pushed match's status now; "" for other events and digests */
 } notification;
 
 typedef struct notification_page {
@@ -574,6 +575,15 @@ typedef struct notification_page {
 TM_MUST_CHECK int store_notifications_list(store *s, int64_t org_id, int64_t after, size_t limit,
                                            notification_page *out);
 void store_notification_page_cleanup(notification_page *p);
+/*
+ * The organisation's inbox as its owner reads it, each notification with its
+ * match_status: with before = 0, the notifications with id > after, oldest
+ * first; with before > 0, those with id < before, newest first (after is then
+ * ignored; before = INT64_MAX starts at the newest).  At most limit; more says
+ * whether a further page exists in that direction.
+ */
+TM_MUST_CHECK int store_inbox_page(store *s, int64_t org_id, int64_t after, int64_t before, size_t limit,
+                                   notification_page *out);
 /* How many of the organisation's notifications are unread. */
 TM_MUST_CHECK int store_notifications_unread(store *s, int64_t org_id, int64_t *count);
 /* Marks one read; TM_ERR_NOT_FOUND if it is not the organisation's. */
