@@ -3,7 +3,7 @@
 // answers the match still allows.  The live stream adds a new push to the open inbox
 // and has the badge re-read; the unread count is always the server's (session.js).
 import { t, addWords } from './i18n.js';
-import { el, api, show, loading, banner, empty } from './ui.js';
+import { el, api, show, loading, banner, pct } from './ui.js';
 import { session, refreshUnread } from './session.js';
 import { explanationView } from './cards.js';
 import { fmtRelative, fmtDateTime } from './format.js';
@@ -38,11 +38,10 @@ function when(iso) {
   return el('time', { datetime: iso, title: fmtDateTime(iso), 'data-rel': iso, text: fmtRelative(iso) });
 }
 
-// The match's status as a pill, and a sentence saying what it means for the enterprise.
-function stateView(status) {
+// A sentence saying what status means for the enterprise ('' while it awaits an answer).
+function hintFor(status) {
   const hint = t(`inbox_hint_${status}`);
-  return [el('span', { class: `pill state-${status}`, text: t(`s_${status}`) }),
-    hint.startsWith('inbox_hint_') ? null : el('span', { class: 'muted inbox-hint', text: hint })];
+  return hint.startsWith('inbox_hint_') ? '' : hint;
 }
 
 // The answers allowed in status: interested and not interested while the match awaits an answer;
@@ -57,7 +56,9 @@ function actionsFor(item, status) {
 // Draws item's state and actions for status (after an answer, or when the server says it moved).
 function redraw(item, status) {
   item.status = status;
-  item.state.replaceChildren(...stateView(status));
+  item.state.replaceChildren(el('span', { class: `pill state-${status}`, text: t(`s_${status}`) }));
+  item.hint.textContent = hintFor(status);
+  item.hint.hidden = !item.hint.textContent;
   item.actions.replaceChildren(...actionsFor(item, status));
 }
 
@@ -79,28 +80,31 @@ async function answer(item) {
 // A notification as a card: new or not, when, and for a pushed match what it is, its state and answers.
 function notificationCard(n, isNew) {
   const d = n.event && n.event.data;
-  const head = el('div', { class: 'row inbox-meta' }, isNew ? el('span', { class: 'badge inbox-new', text: t('inbox_new') }) : null,
-    when(n.created_at || (n.event && n.event.timestamp)));
-  const card = el('article', { class: 'card notification', 'data-id': String(n.id) }, head);
+  const fresh = isNew ? el('span', { class: 'badge inbox-new', text: t('inbox_new') }) : null;
+  const time = when(n.created_at || (n.event && n.event.timestamp));
+  const card = el('article', { class: `card notification${isNew ? ' is-new' : ''}`, 'data-id': String(n.id) });
+  const top = (title) => el('div', { class: 'inbox-top' }, el('h3', {}, title), time);
   if (d && d.matches) {
-    card.append(el('h3', { text: t('inbox_digest', d.matches.length) }),
+    card.append(top(t('inbox_digest', d.matches.length)), el('div', { class: 'row inbox-meta' }, fresh),
       el('ul', {}, d.matches.map((m) => el('li', {}, el('a', { href: `#/matches/${m.match_id}`, text: m.achievement.title }),
         el('span', { class: 'muted', text: ` · ${m.demand.title}` })))));
     return card;
   }
   if (!d || !d.demand) {
-    card.append(el('p', { text: d && d.url ? t('inbox_disabled', d.url) : n.type }));
+    card.append(top(d && d.url ? t('inbox_disabled', d.url) : n.type), el('div', { class: 'row inbox-meta' }, fresh));
     return card;
   }
   const item = { matchId: d.match_id, status: n.match_status || vocab.awaiting_answer[0] };
   item.state = el('span', { class: 'inbox-state' });
+  item.hint = el('p', { class: 'muted inbox-hint' });
   item.actions = el('div', { class: 'row actions' });
   redraw(item, item.status);
-  head.prepend(item.state);
-  card.append(el('h3', {}, el('a', { href: `#/matches/${d.match_id}`, text: d.achievement.title })),
-    el('p', { class: 'muted' }, t('inbox_for_demand'), el('a', { href: `#/demands/${d.demand.id}`, text: d.demand.title })),
+  card.append(top(el('a', { href: `#/matches/${d.match_id}`, text: d.achievement.title })),
+    el('div', { class: 'row inbox-meta' }, fresh, item.state, el('span', { class: 'score', text: `${t('score')} ${pct(d.score)}` })),
+    el('p', { class: 'inbox-demand' }, el('span', { class: 'muted', text: t('inbox_for_demand') }),
+      el('a', { href: `#/demands/${d.demand.id}`, text: d.demand.title })),
     el('details', {}, el('summary', { text: t('inbox_why') }), explanationView(d, d.demand, d.achievement)),
-    item.actions);
+    item.hint, item.actions);
   return card;
 }
 

@@ -73,6 +73,8 @@ try {
     check(!/\d{4}-\d\d-\d\dT/.test(text), `item ${i} shows no raw ISO time`);
     check(await cards.nth(i).locator('button.inbox-interested').count() === 1, `item ${i} offers "interested"`);
   }
+  const all = await ent.textContent('main');
+  check(!/null|undefined|NaN/.test(all), `no placeholder text in the inbox: ${all.slice(0, 200)}`);
   await badgeBecomes(ent, 0, 'after reading the inbox');
   check(await serverUnread(ent) === 0, 'the server says 0 unread too');
   await axeCheck(ent, 'inbox (zh)');
