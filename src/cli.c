@@ -467,8 +467,8 @@ static const char demo_usage[] =
     "Seeds a new, empty database as the demo: the listings of DIR (default seeds/demo) as its\n"
     "manifest.tsv lists them (FILE, achievements|demands, organisation), loaded and matched as\n"
     "`techmatch import` does, then one account per role: an enterprise and a university user on\n"
-    "demo organisations, a broker and an admin.  Each gets a random password, printed here once\n"
-    "and stored only as its hash.  Run again on the demo, it loads nothing twice and makes no\n"
+    "the demo organisations of the best suggestion (first in the review queue), a broker and an\n"
+    "admin.  Each gets a random password, printed here once and stored only as its hash.  Run again on the demo, it loads nothing twice and makes no\n"
     "second set of accounts.  A database that holds organisations and was not seeded by this\n"
     "command is refused (exit 1): demo accounts never go into real data.\n";
 
@@ -534,8 +534,30 @@ static int demo_manifest(const char *dir, const char *db, int load, demo_orgs *o
     return status;
 }
 
+/*
+ * The demo enterprise and university own the two sides of the best suggestion,
+ * which heads the brokers' review queue: a broker's first approval reaches the
+ * inbox of the demo's enterprise account, and the university sees the match.
+ * Leaves the manifest's first organisations when there is no suggestion.
+ */
+static void demo_pick_enterprise(store *s, demo_orgs *orgs)
+{
+    match_filter f = { .status = "suggested", .min_score = 0.0, .max_score = 1.0, .assigned_to = -1, .limit = 1 };
+    match_page page = { 0 };
+    listing *d = NULL, *a = NULL;
+    if (store_match_list(s, &f, &page) == TM_OK && page.n == 1) {
+        if (store_listing_get(s, LISTING_DEMAND, page.items[0].demand_id, &d) == TM_OK && d->org_name)
+            snprintf(orgs->enterprise, sizeof orgs->enterprise, "%s", d->org_name);
+        if (store_listing_get(s, LISTING_ACHIEVEMENT, page.items[0].achievement_id, &a) == TM_OK && a->org_name)
+            snprintf(orgs->university, sizeof orgs->university, "%s", a->org_name);
+    }
+    listing_free(d);
+    listing_free(a);
+    store_match_page_cleanup(&page);
+}
+
 /* Makes the four accounts with fresh random passwords; prints them when they were created now. */
-static int demo_accounts(const char *db, const demo_orgs *orgs)
+static int demo_accounts(const char *db, demo_orgs *orgs)
 {
     static const char *const roles[] = { "enterprise", "university", "broker", "admin" };
     static const char *const names[] = { "演示企业用户", "演示高校用户", "演示经纪人", "演示管理员" };
@@ -543,19 +565,24 @@ static int demo_accounts(const char *db, const demo_orgs *orgs)
     demo_account a[4];
     store *s = NULL;
     int created = 0;
+    int rc = store_open(db, &s);
+    if (rc != TM_OK) {
+        fprintf(stderr, "techmatch demo: cannot open the database %s: %s\n", db, tm_strerror(rc));
+        return 1;
+    }
+    demo_pick_enterprise(s, orgs);
     for (int i = 0; i < 4; i++) {
         auth_random_password(passwords[i]);
         if (auth_password_hash(passwords[i], hashes[i]) != TM_OK) {
             fprintf(stderr, "techmatch demo: cannot hash a password\n");
+            store_close(s);
             return 1;
         }
         snprintf(emails[i], sizeof emails[i], "%s@demo.techmatch.example", roles[i]);
         a[i] = (demo_account){ emails[i], roles[i], i == 0 ? orgs->enterprise : i == 1 ? orgs->university : DEMO_AGENCY,
                                names[i], hashes[i] };
     }
-    int rc = store_open(db, &s);
-    if (rc == TM_OK)
-        rc = store_demo_accounts_add(s, a, 4, &created);
+    rc = store_demo_accounts_add(s, a, 4, &created);
     store_close(s);
     if (rc != TM_OK) {
         fprintf(stderr, "techmatch demo: cannot add the demo accounts: %s\n", tm_strerror(rc));
@@ -569,7 +596,9 @@ static int demo_accounts(const char *db, const demo_orgs *orgs)
     printf("\ntechmatch demo: one account per role (each password is shown only this once):\n\n");
     for (int i = 0; i < 4; i++)
         printf("  %-10s  %-36s  %s  (%s)\n", roles[i], emails[i], passwords[i], a[i].org_name);
-    printf("\nLog in at the server's address (make run: http://127.0.0.1:8080) with one of them.\n");
+    printf("\nLog in at the server's address (make run: http://127.0.0.1:8080) with one of them.  Try it: as the\n"
+           "broker, approve the first suggestion of the review queue (审核队列); as the enterprise, it is in\n"
+           "the inbox (推送).\n");
     memset(passwords, 0, sizeof passwords);
     return 0;
 }

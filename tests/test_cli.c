@@ -8,7 +8,7 @@ void test_cli_help_on_every_subcommand(void)
 {
     static const char *const cmds[][3] = {
         { "--help", NULL, NULL }, { "serve", "--help", NULL }, { "user", "--help", NULL },
-        { "import", "--help", NULL }, { "rank", "--help", NULL },
+        { "import", "--help", NULL }, { "rank", "--help", NULL }, { "demo", "--help", NULL },
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         const char *argv[] = { test_bin(), cmds[i][0], cmds[i][1], NULL };

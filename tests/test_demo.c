@@ -79,15 +79,23 @@ void test_demo_accounts_sign_in_with_the_printed_passwords(void)
         CHECK_STR(test_jstr(r->json, "role"), demo_roles[i]);
         test_resp_free(r);
     }
-    /* The enterprise owns demo demands, so a broker's approval of one of their suggestions reaches its inbox. */
-    int match = test_sqlite_int(db, "SELECT m.id FROM matches m JOIN demands d ON d.id = m.demand_id"
-                                    " JOIN users u ON u.org_id = d.org_id"
-                                    " WHERE u.email = 'enterprise@demo.techmatch.example' AND m.status = 'suggested'"
-                                    " ORDER BY m.score DESC LIMIT 1");
+    /* README's walk: the broker approves the first suggestion of the review queue; it is the demo enterprise's. */
+    long match = 0;
+    if (tok[2]) {
+        test_resp *q = test_http(&s, "GET", "/api/review?limit=1", tok[2], NULL, NULL, 0);
+        CHECK_INT(q->status, 200);
+        match = (long)test_jnum(cJSON_GetArrayItem(cJSON_GetObjectItem(q->json, "items"), 0), "id");
+        test_resp_free(q);
+    }
     REQUIRE(match > 0);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM matches m JOIN demands d ON d.id = m.demand_id"
+                              " JOIN users u ON u.org_id = d.org_id"
+                              " WHERE m.id = %ld AND u.email = 'enterprise@demo.techmatch.example'", match);
+    CHECK_INT(test_sqlite_int(db, sql), 1);
     if (tok[0] && tok[2]) {
         char path[128];
-        snprintf(path, sizeof path, "/api/matches/%d/approve", match);
+        snprintf(path, sizeof path, "/api/matches/%ld/approve", match);
         test_resp *r = test_http(&s, "POST", path, tok[2], NULL, NULL, 0);
         CHECK_INT(r->status, 200);
         test_resp_free(r);
