@@ -134,7 +134,7 @@ void test_cli_demo_seed_loads_through_import(void)
 
 void test_cli_readme_session_works_as_written(void)
 {
-    /* The curl session of README.md's "Try it", run against a seeded server. */
+    /* The curl session of README.md's "Try it" ("The API with curl"), run against a seeded server. */
     const char *db = test_path("readme.db");
     unlink(db);
     const char *seed[] = { test_bin(), "demo", "--db", db, "--seeds", "seeds/demo", NULL };
@@ -150,7 +150,7 @@ void test_cli_readme_session_works_as_written(void)
     FILE *out = fopen(script, "w");
     REQUIRE(out != NULL);
     while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "## Try it", 9) == 0)
+        if (strncmp(line, "### The API with curl", 21) == 0)
             in_section = 1;
         else if (in_section && !in_block && strncmp(line, "```sh", 5) == 0)
             in_block = 1;
