@@ -468,9 +468,10 @@ static const char demo_usage[] =
     "manifest.tsv lists them (FILE, achievements|demands, organisation), loaded and matched as\n"
     "`techmatch import` does, then one account per role: an enterprise and a university user on\n"
     "the demo organisations of the best suggestion (first in the review queue), a broker and an\n"
-    "admin.  Each gets a random password, printed here once and stored only as its hash.  Run again on the demo, it loads nothing twice and makes no\n"
-    "second set of accounts.  A database that holds organisations and was not seeded by this\n"
-    "command is refused (exit 1): demo accounts never go into real data.\n";
+    "admin.  Each gets a random password, printed here once and stored only as its hash.  Run\n"
+    "again on the demo, it loads nothing twice and makes no second set of accounts.  A database\n"
+    "that holds organisations and was not seeded by this command is refused (exit 1): demo\n"
+    "accounts never go into real data.\n";
 
 #define DEMO_AGENCY "techmatch 演示技术市场"
 

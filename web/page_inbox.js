@@ -134,7 +134,10 @@ export async function inboxPage() {
     await addPage(page);
     if (!page.items.length) list.replaceChildren(el('div', { class: 'empty', text: t('inbox_empty') }));
     drawMore(more);
-  } catch (e) { list.replaceChildren(banner('bad', e.message)); }
+  } catch (e) {
+    list.replaceChildren(banner('bad', e.message));
+    inbox.list = null; // nothing drawn to tell new events from replayed ones: the badge alone follows them
+  }
   inbox.loading = false;
   const early = inbox.early;
   inbox.early = [];
