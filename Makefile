@@ -70,11 +70,11 @@ run: deps
 	@$(MAKE) --no-print-directory serve
 
 serve: all
-	@test -s $(DB) || sh seeds/load-demo.sh build/release/techmatch $(DB)
+	@test -s $(DB) || build/release/techmatch demo --db $(DB) --seeds seeds/demo
 	build/release/techmatch serve --db $(DB) --listen $(LISTEN)
 
 seed: all
-	sh seeds/load-demo.sh build/release/techmatch $(DB)
+	build/release/techmatch demo --db $(DB) --seeds seeds/demo
 
 test: deps
 	@$(MAKE) --no-print-directory check

@@ -105,12 +105,22 @@ void api_push_subscription_put(http_request *r)
 
 void api_push_notifications(http_request *r)
 {
-    long after = 0, limit = LIM_PAGE_DEFAULT;
+    long after = 0, before = -1, limit = LIM_PAGE_DEFAULT;
     if (!req_query_long_or_reply(r, "after", 0, 0x7FFFFFFFFFFFFFFFL, &after) ||
+        !req_query_long_or_reply(r, "before", 0, 0x7FFFFFFFFFFFFFFFL, &before) ||
         !req_query_long_or_reply(r, "limit", 1, LIM_NOTIFICATIONS_PAGE, &limit))
         return;
+    if (before >= 0 && req_query(r, "after") != NULL) {
+        reply_invalid_field(r, "before", "give after (oldest first) or before (newest first), not both");
+        return;
+    }
+    /* before=0 reads from the newest. */
+    int newest_first = before >= 0;
+    if (before == 0)
+        before = 0x7FFFFFFFFFFFFFFFL;
     notification_page page;
-    int rc = store_notifications_list(req_app(r)->store, req_principal(r)->org_id, after, (size_t)limit, &page);
+    int rc = store_inbox_page(req_app(r)->store, req_principal(r)->org_id, after, newest_first ? before : 0,
+                              (size_t)limit, &page);
     if (rc != TM_OK) {
         reply_status(r, rc, NULL);
         return;
@@ -124,14 +134,19 @@ void api_push_notifications(http_request *r)
         cJSON_AddStringToObject(it, "type", n->type);
         cJSON_AddStringToObject(it, "created_at", n->created_at);
         cJSON_AddBoolToObject(it, "read", n->read);
+        if (n->match_status[0])
+            cJSON_AddStringToObject(it, "match_status", n->match_status);
+        else
+            cJSON_AddNullToObject(it, "match_status");
         cJSON *event = cJSON_Parse(n->payload);
         cJSON_AddItemToObject(it, "event", event ? event : cJSON_CreateNull());
         cJSON_AddItemToArray(items, it);
     }
+    const char *cursor = newest_first ? "next_before" : "next_after";
     if (page.more)
-        json_add_int(out, "next_after", page.items[page.n - 1].id);
+        json_add_int(out, cursor, page.items[page.n - 1].id);
     else
-        cJSON_AddNullToObject(out, "next_after");
+        cJSON_AddNullToObject(out, cursor);
     store_notification_page_cleanup(&page);
     reply_json(r, 200, out);
 }

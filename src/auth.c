@@ -37,6 +37,18 @@ int auth_password_hash(const char *password, char *out)
     return TM_OK;
 }
 
+void auth_random_password(char out[AUTH_RANDOM_PASSWORD_BYTES])
+{
+    static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
+    size_t o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i > 0 && i % 4 == 0)
+            out[o++] = '-';
+        out[o++] = alphabet[randombytes_uniform((uint32_t)(sizeof alphabet - 1))];
+    }
+    out[o] = '\0';
+}
+
 int auth_password_verify(const char *hash, const char *password)
 {
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 ? TM_OK : TM_ERR_AUTH;

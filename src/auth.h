@@ -26,6 +26,15 @@ TM_MUST_CHECK int auth_init(void);
 /* Hashes a password into out (AUTH_HASH_STR_BYTES).  TM_ERR_CRYPTO on failure (out of memory). */
 TM_MUST_CHECK int auth_password_hash(const char *password, char *out);
 
+/*
+ * Writes a new random password into out (AUTH_RANDOM_PASSWORD_BYTES): 16
+ * characters of an alphabet without look-alikes, in groups of four
+ * ("k7dq-3mzp-..."), about 79 bits from libsodium's generator.  For accounts
+ * whose password is printed once (the demo).
+ */
+#define AUTH_RANDOM_PASSWORD_BYTES 20
+void auth_random_password(char out[AUTH_RANDOM_PASSWORD_BYTES]);
+
 /* TM_OK if password matches hash, else TM_ERR_AUTH. */
 TM_MUST_CHECK int auth_password_verify(const char *hash, const char *password);
 

@@ -2,7 +2,8 @@
  * cli.c: `techmatch user`, `techmatch import` and `techmatch backup`, which
  * work on the database file directly (the server may be running: SQLite's WAL
  * and busy timeout serialise the writers), and `techmatch restore`, which
- * replaces the file and so wants the server stopped.
+ * replaces the file and so wants the server stopped; `techmatch demo`, which
+ * seeds a new database as the demo, with one account per role.
  */
 #include "cli.h"
 #include "api_auth.h"
@@ -456,4 +457,203 @@ int cli_restore(int argc, char **argv)
     }
     printf("restored %s from %s\n", db, from);
     return 0;
+}
+
+/* ---------- techmatch demo ---------- */
+
+static const char demo_usage[] =
+    "usage: techmatch demo [--db PATH] [--seeds DIR]\n"
+    "\n"
+    "Seeds a new, empty database as the demo: the listings of DIR (default seeds/demo) as its\n"
+    "manifest.tsv lists them (FILE, achievements|demands, organisation), loaded and matched as\n"
+    "`techmatch import` does, then one account per role: an enterprise and a university user on\n"
+    "the demo organisations of the best suggestion (first in the review queue), a broker and an\n"
+    "admin.  Each gets a random password, printed here once and stored only as its hash.  Run\n"
+    "again on the demo, it loads nothing twice and makes no second set of accounts.  A database\n"
+    "that holds organisations and was not seeded by this command is refused (exit 1): demo\n"
+    "accounts never go into real data.\n";
+
+#define DEMO_AGENCY "techmatch 演示技术市场"
+
+/* The first organisation of each kind in DIR/manifest.tsv (enterprise: demands, university: achievements). */
+typedef struct demo_orgs {
+    char enterprise[512], university[512];
+} demo_orgs;
+
+/* Splits a manifest line "FILE\tKIND\tORG" in place; 0 when it has three parts. */
+static int manifest_split(char *line, char **file, char **kind, char **org)
+{
+    line[strcspn(line, "\r\n")] = '\0';
+    char *t1 = strchr(line, '\t');
+    char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+    if (t1 == NULL || t2 == NULL)
+        return -1;
+    *t1 = '\0';
+    *t2 = '\0';
+    *file = line;
+    *kind = t1 + 1;
+    *org = t2 + 1;
+    return 0;
+}
+
+/* Reads the manifest; with load set, imports each file into db.  0, or 1 (reported) on failure. */
+static int demo_manifest(const char *dir, const char *db, int load, demo_orgs *orgs)
+{
+    char path[4096], line[4096];
+    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "techmatch demo: cannot read %s\n", path);
+        return 1;
+    }
+    int status = 0;
+    while (status == 0 && fgets(line, sizeof line, f)) {
+        char *file = NULL, *kind = NULL, *org = NULL;
+        if (line[0] == '\n' || line[0] == '\0')
+            continue;
+        if (manifest_split(line, &file, &kind, &org) != 0) {
+            fprintf(stderr, "techmatch demo: %s: a line is not FILE<tab>KIND<tab>ORGANISATION\n", path);
+            status = 1;
+            break;
+        }
+        int demands = strcmp(kind, "demands") == 0;
+        char *slot = demands ? orgs->enterprise : orgs->university;
+        if (slot[0] == '\0')
+            snprintf(slot, sizeof orgs->enterprise, "%s", org);
+        if (load) {
+            char fpath[8200];
+            snprintf(fpath, sizeof fpath, "%s/%s", dir, file);
+            char *argv[] = { "import", kind, fpath, "--org", org, "--create-org", "--db", (char *)db, NULL };
+            status = cli_import(8, argv) == 0 ? 0 : 1;
+        }
+    }
+    fclose(f);
+    if (status == 0 && (orgs->enterprise[0] == '\0' || orgs->university[0] == '\0')) {
+        fprintf(stderr, "techmatch demo: %s lists no demands or no achievements\n", path);
+        status = 1;
+    }
+    return status;
+}
+
+/*
+ * The demo enterprise and university own the two sides of the best suggestion,
+ * which heads the brokers' review queue: a broker's first approval reaches the
+ * inbox of the demo's enterprise account, and the university sees the match.
+ * Leaves the manifest's first organisations when there is no suggestion.
+ */
+static void demo_pick_enterprise(store *s, demo_orgs *orgs)
+{
+    match_filter f = { .status = "suggested", .min_score = 0.0, .max_score = 1.0, .assigned_to = -1, .limit = 1 };
+    match_page page = { 0 };
+    listing *d = NULL, *a = NULL;
+    if (store_match_list(s, &f, &page) == TM_OK && page.n == 1) {
+        if (store_listing_get(s, LISTING_DEMAND, page.items[0].demand_id, &d) == TM_OK && d->org_name)
+            snprintf(orgs->enterprise, sizeof orgs->enterprise, "%s", d->org_name);
+        if (store_listing_get(s, LISTING_ACHIEVEMENT, page.items[0].achievement_id, &a) == TM_OK && a->org_name)
+            snprintf(orgs->university, sizeof orgs->university, "%s", a->org_name);
+    }
+    listing_free(d);
+    listing_free(a);
+    store_match_page_cleanup(&page);
+}
+
+/* Makes the four accounts with fresh random passwords; prints them when they were created now. */
+static int demo_accounts(const char *db, demo_orgs *orgs)
+{
+    static const char *const roles[] = { "enterprise", "university", "broker", "admin" };
+    static const char *const names[] = { "演示企业用户", "演示高校用户", "演示经纪人", "演示管理员" };
+    char passwords[4][AUTH_RANDOM_PASSWORD_BYTES], hashes[4][AUTH_HASH_STR_BYTES], emails[4][64];
+    demo_account a[4];
+    store *s = NULL;
+    int created = 0;
+    int rc = store_open(db, &s);
+    if (rc != TM_OK) {
+        fprintf(stderr, "techmatch demo: cannot open the database %s: %s\n", db, tm_strerror(rc));
+        return 1;
+    }
+    demo_pick_enterprise(s, orgs);
+    for (int i = 0; i < 4; i++) {
+        auth_random_password(passwords[i]);
+        if (auth_password_hash(passwords[i], hashes[i]) != TM_OK) {
+            fprintf(stderr, "techmatch demo: cannot hash a password\n");
+            store_close(s);
+            return 1;
+        }
+        snprintf(emails[i], sizeof emails[i], "%s@demo.techmatch.example", roles[i]);
+        a[i] = (demo_account){ emails[i], roles[i], i == 0 ? orgs->enterprise : i == 1 ? orgs->university : DEMO_AGENCY,
+                               names[i], hashes[i] };
+    }
+    rc = store_demo_accounts_add(s, a, 4, &created);
+    store_close(s);
+    if (rc != TM_OK) {
+        fprintf(stderr, "techmatch demo: cannot add the demo accounts: %s\n", tm_strerror(rc));
+        return 1;
+    }
+    if (!created) {
+        printf("techmatch demo: the demo accounts exist already (their passwords were printed when they were made;\n"
+               "to have new ones, seed a new database: rm %s && make run)\n", db);
+        return 0;
+    }
+    printf("\ntechmatch demo: one account per role (each password is shown only this once):\n\n");
+    for (int i = 0; i < 4; i++)
+        printf("  %-10s  %-36s  %s  (%s)\n", roles[i], emails[i], passwords[i], a[i].org_name);
+    printf("\nLog in at the server's address (make run: http://127.0.0.1:8080) with one of them.  Try it: as the\n"
+           "broker, approve the first suggestion of the review queue (审核队列); as the enterprise, it is in\n"
+           "the inbox (推送).\n");
+    memset(passwords, 0, sizeof passwords);
+    return 0;
+}
+
+int cli_demo(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "seeds", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *db = "techmatch.db", *dir = "seeds/demo";
+    demo_orgs orgs = { "", "" };
+    store *s = NULL;
+    int c, fresh = 0;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 's': dir = optarg; break;
+        case 'h': fputs(demo_usage, stdout); return 0;
+        default: fputs(demo_usage, stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        fputs(demo_usage, stderr);
+        return 2;
+    }
+    if (auth_init() != TM_OK) {
+        fprintf(stderr, "techmatch demo: cannot initialise libsodium\n");
+        return 1;
+    }
+    log_set_quiet(1);
+    int rc = store_open(db, &s);
+    if (rc == TM_OK)
+        rc = store_demo_seed_begin(s, &fresh);
+    store_close(s);
+    if (rc == TM_ERR_CONFLICT) {
+        fprintf(stderr, "techmatch demo: %s holds organisations and was not seeded as the demo;"
+                        " demo accounts go only into a new database\n", db);
+        return 1;
+    }
+    if (rc != TM_OK) {
+        fprintf(stderr, "techmatch demo: cannot open the database %s: %s\n", db, tm_strerror(rc));
+        return 1;
+    }
+    if (!fresh)
+        printf("techmatch demo: %s is the demo already; its listings are not loaded again\n", db);
+    if (demo_manifest(dir, db, fresh, &orgs) != 0) {
+        if (fresh)
+            fprintf(stderr, "techmatch demo: the demo is partly loaded; delete %s and run again\n", db);
+        return 1;
+    }
+    return demo_accounts(db, &orgs);
 }

@@ -13,6 +13,7 @@ int cli_import(int argc, char **argv);
 int cli_rank(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
+int cli_demo(int argc, char **argv);
 
 /*
  * Splits "HOST:PORT" ("[::1]:8080" for IPv6) into host (hostlen bytes) and

@@ -14,6 +14,7 @@ static const char usage[] =
     "  import   bulk-import listings: techmatch import achievements|demands FILE --org NAME\n"
     "  rank     rank achievements for demands from JSON Lines files (the rank contract)\n"
     "  backup   copy the database while the server runs: techmatch backup --db PATH --to FILE\n"
+    "  demo     seed a new database as the demo, with one account per role: techmatch demo --db PATH\n"
     "  restore  put a backup in place (server stopped): techmatch restore --from FILE --db PATH\n"
     "\n"
     "Run 'techmatch <command> --help' for a command's options.\n";
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
         return cli_rank(argc - 1, argv + 1);
     if (strcmp(argv[1], "backup") == 0)
         return cli_backup(argc - 1, argv + 1);
+    if (strcmp(argv[1], "demo") == 0)
+        return cli_demo(argc - 1, argv + 1);
     if (strcmp(argv[1], "restore") == 0)
         return cli_restore(argc - 1, argv + 1);
     fprintf(stderr, "techmatch: unknown command '%s'\n\n%s", argv[1], usage);

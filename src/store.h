@@ -166,6 +166,35 @@ TM_MUST_CHECK int store_org_find(store *s, const char *name, int64_t *id, char *
 /* Finds or creates an organisation of this kind; TM_ERR_CONFLICT if it exists with another kind. */
 TM_MUST_CHECK int store_org_ensure(store *s, const char *name, const char *kind, int64_t *id);
 
+/* ---- the demo (techmatch demo) ---- */
+
+/*
+ * Marks an empty database as the demo, in one transaction, before the demo is
+ * loaded into it: *fresh 1 when it was marked now, 0 when it was marked
+ * before.  TM_ERR_CONFLICT (nothing stored) when the database holds
+ * organisations and was never marked: it is not a demo, and gets no demo
+ * accounts.
+ */
+TM_MUST_CHECK int store_demo_seed_begin(store *s, int *fresh);
+
+/* One demo account; the strings are borrowed. */
+typedef struct demo_account {
+    const char *email, *role, *org_name, *display_name;
+    const char *password_hash;  /* argon2id string */
+} demo_account;
+
+/*
+ * Adds the demo accounts a[0..n) once, in one transaction: an enterprise or
+ * university user joins the existing organisation of that kind
+ * (TM_ERR_NOT_FOUND if there is none, TM_ERR_INVALID if it has another kind),
+ * a broker or admin the broker agency org_name (created if missing).
+ * *created is 1 when they were added now, 0 when they had been added before
+ * (nothing is stored then).  TM_ERR_CONFLICT when the database was not marked
+ * as the demo by store_demo_seed_begin; TM_ERR_CONFLICT also when an email is
+ * taken.  Nothing is stored on error.
+ */
+TM_MUST_CHECK int store_demo_accounts_add(store *s, const demo_account *a, size_t n, int *created);
+
 /* ---- listings ---- */
 
 /* Stores a new listing (l->kind, l->org_id and members) and fills l->id and timestamps. */
@@ -538,6 +567,7 @@ typedef struct notification {
     char *payload;         /* JSON text */
     char created_at[32];
     int read;
+    char match_status[16]; /* store_inbox_page: the pushed match's status now; "" for other events and digests */
 } notification;
 
 typedef struct notification_page {
@@ -550,6 +580,15 @@ typedef struct notification_page {
 TM_MUST_CHECK int store_notifications_list(store *s, int64_t org_id, int64_t after, size_t limit,
                                            notification_page *out);
 void store_notification_page_cleanup(notification_page *p);
+/*
+ * The organisation's inbox as its owner reads it, each notification with its
+ * match_status: with before = 0, the notifications with id > after, oldest
+ * first; with before > 0, those with id < before, newest first (after is then
+ * ignored; before = INT64_MAX starts at the newest).  At most limit; more says
+ * whether a further page exists in that direction.
+ */
+TM_MUST_CHECK int store_inbox_page(store *s, int64_t org_id, int64_t after, int64_t before, size_t limit,
+                                   notification_page *out);
 /* How many of the organisation's notifications are unread. */
 TM_MUST_CHECK int store_notifications_unread(store *s, int64_t org_id, int64_t *count);
 /* Marks one read; TM_ERR_NOT_FOUND if it is not the organisation's. */

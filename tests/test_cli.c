@@ -8,7 +8,7 @@ void test_cli_help_on_every_subcommand(void)
 {
     static const char *const cmds[][3] = {
         { "--help", NULL, NULL }, { "serve", "--help", NULL }, { "user", "--help", NULL },
-        { "import", "--help", NULL }, { "rank", "--help", NULL },
+        { "import", "--help", NULL }, { "rank", "--help", NULL }, { "demo", "--help", NULL },
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         const char *argv[] = { test_bin(), cmds[i][0], cmds[i][1], NULL };
@@ -116,7 +116,7 @@ void test_cli_demo_seed_loads_through_import(void)
 {
     const char *db = test_path("demo.db");
     unlink(db);
-    const char *argv[] = { "/bin/sh", "seeds/load-demo.sh", test_bin(), db, NULL };
+    const char *argv[] = { test_bin(), "demo", "--db", db, "--seeds", "seeds/demo", NULL };
     char *err = NULL;
     CHECK_INT(test_run(argv, NULL, NULL, &err), 0);
     CHECK(strstr(err, ":") == NULL || strstr(err, "invalid") == NULL);
@@ -134,10 +134,10 @@ void test_cli_demo_seed_loads_through_import(void)
 
 void test_cli_readme_session_works_as_written(void)
 {
-    /* The curl session of README.md's "Try it", run against a seeded server. */
+    /* The curl session of README.md's "Try it" ("The API with curl"), run against a seeded server. */
     const char *db = test_path("readme.db");
     unlink(db);
-    const char *seed[] = { "/bin/sh", "seeds/load-demo.sh", test_bin(), db, NULL };
+    const char *seed[] = { test_bin(), "demo", "--db", db, "--seeds", "seeds/demo", NULL };
     REQUIRE(test_run(seed, NULL, NULL, NULL) == 0);
     test_server s;
     REQUIRE(test_server_start(&s, db, NULL) == 0);
@@ -150,7 +150,7 @@ void test_cli_readme_session_works_as_written(void)
     FILE *out = fopen(script, "w");
     REQUIRE(out != NULL);
     while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "## Try it", 9) == 0)
+        if (strncmp(line, "### The API with curl", 21) == 0)
             in_section = 1;
         else if (in_section && !in_block && strncmp(line, "```sh", 5) == 0)
             in_block = 1;

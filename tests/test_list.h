@@ -72,6 +72,9 @@
     X(test_cli_user_add_reads_the_password_from_stdin) \
     X(test_cli_import_reports_lines_and_is_idempotent) \
     X(test_cli_demo_seed_loads_through_import) \
+    X(test_demo_accounts_sign_in_with_the_printed_passwords) \
+    X(test_demo_seeds_once_with_new_passwords_each_database) \
+    X(test_demo_refuses_a_database_not_seeded_as_the_demo) \
     X(test_cli_readme_session_works_as_written) \
     X(test_cli_import_draws_progress_on_a_terminal) \
     X(test_cli_rank_prints_a_trec_run_and_reports_bad_lines) \
@@ -132,6 +135,7 @@
     X(test_web_serves_the_ui_with_a_strict_csp) \
     X(test_web_cookie_session_is_httponly_and_guarded) \
     X(test_web_browser_main_paths) \
+    X(test_web_inbox_badge_states_and_live_pushes) \
     X(test_web_slow_and_huge_requests_hold_nothing) \
     X(test_api_slow_clients_hold_one_address_only) \
     X(test_api_slow_clients_header_deadline_is_fixed) \

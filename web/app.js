@@ -45,7 +45,10 @@ function renderNav() {
   } else {
     who.replaceChildren(el('a', { href: '#/login', text: t('login') }), ' ', el('a', { href: '#/register', text: t('register') }));
   }
-  document.getElementById('lang').textContent = getLang() === 'zh' ? 'EN' : '中文';
+  // The switch's name starts with the words it shows (axe: label-content-name-mismatch).
+  const lang = document.getElementById('lang');
+  lang.textContent = getLang() === 'zh' ? 'EN' : '中文';
+  lang.setAttribute('aria-label', getLang() === 'zh' ? 'EN: English' : '中文：切换为中文');
   document.querySelectorAll('[data-t]').forEach((e) => { e.textContent = t(e.dataset.t); });
 }
 

@@ -5,7 +5,8 @@
 import { api } from './ui.js';
 import { vocab } from './vocab.js';
 
-// me: the signed-in user or null; unread: pushes not yet seen; stream: the open EventSource or null.
+// me: the signed-in user or null; unread: the server's count of the inbox's unread notifications
+// (never counted here: replayed stream events would count twice); stream: the open EventSource or null.
 export const session = { me: null, unread: 0, stream: null };
 
 const shell = { signedIn() {}, navChanged() {} };
@@ -25,3 +26,23 @@ export function navChanged() { shell.navChanged(); }
 // Whether user (not null) is a broker or an admin, or a member of an organisation.
 export function isStaff(user) { return vocab.staff_roles.includes(user.role); }
 export function isOrgUser(user) { return vocab.org_kinds.includes(user.role); }
+
+// The unread count's reading: one request at a time, and one more when asked meanwhile (a burst of
+// stream events, the history a new stream replays, costs two requests, not one per event).
+const unreadRead = { running: false, again: false };
+
+// Reads the inbox's unread count from the server (enterprises only) and redraws the badge.
+export async function refreshUnread() {
+  if (unreadRead.running) { unreadRead.again = true; return; }
+  unreadRead.running = true;
+  try {
+    do {
+      unreadRead.again = false;
+      if (!session.me || session.me.role !== 'enterprise') { session.unread = 0; break; }
+      try {
+        session.unread = (await api('GET', '/api/notifications/unread')).unread;
+      } catch (e) { /* the badge keeps its last count until the next event or page */ }
+    } while (unreadRead.again);
+  } finally { unreadRead.running = false; }
+  shell.navChanged();
+}

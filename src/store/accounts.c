@@ -252,3 +252,71 @@ int store_staff_list(store *s, staff_user **out, size_t *n)
     st_vec v = ST_VEC(out, n);
     return st_read(s, &SQL_STAFF_LIST, ST_NO_ARGS, staff_row, &v, "list staff");
 }
+
+/* ---------- the demo (techmatch demo) ---------- */
+
+/* The markers are audit rows: the database's own record that it was seeded as the demo, and when. */
+static st_sql SQL_DEMO_ORGS = ST_SQL("SELECT count(*) FROM orgs");
+static st_sql SQL_DEMO_MARK = ST_SQL("SELECT count(*) FROM audit_log WHERE entity = 'demo' AND action = ?1");
+
+static int demo_marked(conn *c, const char *action, int *out)
+{
+    int64_t n = 0;
+    int status = st_int(c, &SQL_DEMO_MARK, ST_ARGS(A_TEXT(action)), &n, "read the demo marks");
+    *out = n > 0;
+    return status;
+}
+
+int store_demo_seed_begin(store *s, int *fresh)
+{
+    int64_t orgs = 0;
+    int seeded = 0;
+    *fresh = 0;
+    conn *c = st_write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = demo_marked(c, "demo.seeded", &seeded);
+    if (status == TM_OK && !seeded)
+        status = st_int(c, &SQL_DEMO_ORGS, ST_NO_ARGS, &orgs, "count organisations");
+    if (status == TM_OK && !seeded && orgs > 0)
+        status = TM_ERR_CONFLICT;
+    if (status == TM_OK && !seeded) {
+        status = sx_audit_row(c, 0, "demo.seeded", "demo", 0, NULL, NULL);
+        *fresh = status == TM_OK;
+    }
+    return st_write_end(s, c, status);
+}
+
+int store_demo_accounts_add(store *s, const demo_account *a, size_t n, int *created)
+{
+    int seeded = 0, done = 0;
+    *created = 0;
+    conn *c = st_write_begin(s);
+    if (c == NULL)
+        return TM_ERR_DB;
+    int status = demo_marked(c, "demo.seeded", &seeded);
+    if (status == TM_OK)
+        status = demo_marked(c, "demo.accounts", &done);
+    if (status == TM_OK && !seeded)
+        status = TM_ERR_CONFLICT;
+    for (size_t i = 0; status == TM_OK && !done && i < n; i++) {
+        int64_t org_id = 0, user_id = 0;
+        char kind[16] = "";
+        int staff = strcmp(a[i].role, "broker") == 0 || strcmp(a[i].role, "admin") == 0;
+        status = org_find(c, a[i].org_name, &org_id, kind);
+        if (status == TM_ERR_NOT_FOUND && staff)
+            status = org_insert(c, "broker_agency", a[i].org_name, &org_id);
+        else if (status == TM_OK && strcmp(kind, staff ? "broker_agency" : a[i].role) != 0)
+            status = TM_ERR_INVALID;
+        if (status == TM_OK)
+            status = user_insert(c, org_id, a[i].role, a[i].email, a[i].display_name, a[i].password_hash, &user_id);
+    }
+    if (status == TM_OK && !done) {
+        status = sx_audit_row(c, 0, "demo.accounts", "demo", 0, NULL, NULL);
+        *created = status == TM_OK;
+    }
+    status = st_write_end(s, c, status);
+    if (status != TM_OK)
+        *created = 0;
+    return status;
+}

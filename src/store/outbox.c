@@ -86,6 +86,13 @@ static st_sql SQL_DELIV_FANOUT = ST_SQL("INSERT INTO deliveries(webhook_id, noti
                                         " ORDER BY w.id");
 static st_sql SQL_NOTIF_LIST = ST_SQL("SELECT id, org_id, type, payload, created_at, read_at IS NOT NULL"
                                       " FROM notifications WHERE org_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
+/* The inbox's pages: a match.pushed event's match, read by its id (the primary key) for its status now. */
+#define INBOX_COLUMNS "SELECT n.id, n.org_id, n.type, n.payload, n.created_at, n.read_at IS NOT NULL," \
+    " (SELECT m.status FROM matches m WHERE n.type = 'match.pushed'" \
+    " AND m.id = json_extract(n.payload, '$.data.match_id'))" \
+    " FROM notifications n WHERE n.org_id = ?1"
+static st_sql SQL_INBOX_AFTER = ST_SQL(INBOX_COLUMNS " AND n.id > ?2 ORDER BY n.id LIMIT ?3");
+static st_sql SQL_INBOX_BEFORE = ST_SQL(INBOX_COLUMNS " AND n.id < ?2 ORDER BY n.id DESC LIMIT ?3");
 static st_sql SQL_NOTIF_UNREAD = ST_SQL("SELECT count(*) FROM notifications WHERE org_id = ?1 AND read_at IS NULL");
 static st_sql SQL_NOTIF_READ = ST_SQL("UPDATE notifications SET read_at = coalesce(read_at, " ST_NOW ")"
                                       " WHERE id = ?1 AND org_id = ?2");
@@ -131,6 +138,8 @@ static int notification_row(void *ctx, sqlite3_stmt *row)
     x->payload = st_col_dup(row, 3);
     st_col_copy(x->created_at, sizeof x->created_at, row, 4);
     x->read = sqlite3_column_int(row, 5);
+    if (sqlite3_column_count(row) > 6)
+        st_col_copy(x->match_status, sizeof x->match_status, row, 6);
     return TM_OK;
 }
 
@@ -141,6 +150,19 @@ int store_notifications_list(store *s, int64_t org_id, int64_t after, size_t lim
     notif_ctx p = { out, limit };
     int status = st_read(s, &SQL_NOTIF_LIST, ST_ARGS(A_INT(org_id), A_INT(after), A_INT((int64_t)limit + 1)),
                          notification_row, &p, "list notifications");
+    if (status != TM_OK)
+        store_notification_page_cleanup(out);
+    return status;
+}
+
+int store_inbox_page(store *s, int64_t org_id, int64_t after, int64_t before, size_t limit, notification_page *out)
+{
+    memset(out, 0, sizeof *out);
+    out->items = xcalloc(limit + 1, sizeof *out->items);
+    notif_ctx p = { out, limit };
+    int status = st_read(s, before > 0 ? &SQL_INBOX_BEFORE : &SQL_INBOX_AFTER,
+                         ST_ARGS(A_INT(org_id), A_INT(before > 0 ? before : after), A_INT((int64_t)limit + 1)),
+                         notification_row, &p, "read the inbox");
     if (status != TM_OK)
         store_notification_page_cleanup(out);
     return status;
