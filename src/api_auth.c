@@ -8,6 +8,7 @@
 #include "json.h"
 #include "limits.h"
 #include "mem.h"
+#include "messages.h"
 #include "registration.h"
 #include "stream.h"
 #include "utf8.h"
@@ -99,15 +100,15 @@ const char *api_auth_password_problem(const char *password)
 {
     size_t len = strlen(password);
     if (len > LIM_PASSWORD_MAX)
-        return "is too long (at most 512 bytes)";
+        return N_("is too long (at most 512 bytes)");
     if (mt_utf8_length(password, len) < LIM_PASSWORD_MIN)
-        return "must have at least 10 characters";
+        return N_("must have at least 10 characters");
     if (is_only_space(password, len))
-        return "must not be only spaces";
+        return N_("must not be only spaces");
     if (is_one_character(password, len))
-        return "must not repeat one character";
+        return N_("must not repeat one character");
     if (is_common_password(password))
-        return "is one of the most common passwords; choose another";
+        return N_("is one of the most common passwords; choose another");
     return NULL;
 }
 
@@ -245,8 +246,10 @@ static void register_by_mail(http_request *r, const pending_registration *reg)
     }
     cJSON *out = cJSON_CreateObject();
     cJSON_AddStringToObject(out, "status", "mail_sent");
-    cJSON_AddStringToObject(out, "detail", "if the registration can go on, a link to finish it has been mailed to "
-                                           "this address; otherwise the mail says why");
+    char *detail = messages_translate("if the registration can go on, a link to finish it has been mailed to "
+                                      "this address; otherwise the mail says why", req_lang(r), NULL);
+    cJSON_AddStringToObject(out, "detail", detail);
+    free(detail);
     reply_json(r, 202, out);
 }
 

@@ -13,6 +13,7 @@
 #include "limits.h"
 #include "listing_write.h"
 #include "mem.h"
+#include "messages.h"
 #include "parse.h"
 #include "utf8.h"
 #include <stdio.h>
@@ -26,9 +27,9 @@ static int text_arg_or_reply(http_request *r, const char *name, size_t max)
     const char *v = req_query(r, name);
     if (v == NULL)
         return 1;
-    if (strlen(v) > max || !mt_utf8_valid(v, strlen(v), NULL)) {
+    if (!mt_utf8_valid(v, strlen(v), NULL) || mt_utf8_length(v, strlen(v)) > max) {
         char msg[96];
-        snprintf(msg, sizeof msg, "must be valid UTF-8 of at most %zu bytes", max);
+        snprintf(msg, sizeof msg, N_("must be valid UTF-8 of at most %zu characters"), max);
         reply_invalid_field(r, name, msg);
         return 0;
     }
@@ -127,7 +128,7 @@ static listing *load_or_reply(http_request *r)
     int rc = store_listing_get(req_app(r)->store, kind, req_param_id(r, 0), &l);
     if (rc != TM_OK) {
         char msg[64];
-        snprintf(msg, sizeof msg, "no %s with this id", listing_kind_name(kind));
+        snprintf(msg, sizeof msg, N_("no %s with this id"), listing_kind_name(kind));
         reply_status(r, rc, rc == TM_ERR_NOT_FOUND ? msg : NULL);
         return NULL;
     }
@@ -228,7 +229,7 @@ void api_listings_close(http_request *r)
     int rc = listing_write_close(req_app(r)->store, req_app(r)->matching, kind, req_param_id(r, 0), p, &l);
     if (rc == TM_ERR_NOT_FOUND) {
         char msg[64];
-        snprintf(msg, sizeof msg, "no %s with this id", listing_kind_name(kind));
+        snprintf(msg, sizeof msg, N_("no %s with this id"), listing_kind_name(kind));
         reply_status(r, rc, msg);
     } else if (rc == TM_ERR_FORBIDDEN) {
         reply_problem(r, 403, "only the organisation that posted this listing may change it");
@@ -284,6 +285,31 @@ void api_listings_import(http_request *r)
     reply_json(r, 202, job);
 }
 
+/*
+ * Writes a job's texts for people (each invalid row's errors[].message, the
+ * failed job's error) in lang.  The report is kept as English JSON text, one
+ * for every reader, so it is parsed and translated here, only for Chinese.
+ */
+static void job_in_language(cJSON *job, msg_lang lang)
+{
+    if (lang == MSG_EN)
+        return;
+    const cJSON *raw = cJSON_GetObjectItemCaseSensitive(job, "report");
+    cJSON *report = cJSON_IsRaw(raw) ? cJSON_Parse(raw->valuestring) : NULL;
+    if (report) {
+        const cJSON *row;
+        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(report, "rows"))
+            messages_translate_errors(cJSON_GetObjectItemCaseSensitive(row, "errors"), lang);
+        cJSON_ReplaceItemInObjectCaseSensitive(job, "report", report);
+    }
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(job, "error");
+    if (cJSON_IsString(error)) {
+        char *text = messages_translate(error->valuestring, lang, NULL);
+        cJSON_ReplaceItemInObjectCaseSensitive(job, "error", cJSON_CreateString(text));
+        free(text);
+    }
+}
+
 void api_listings_import_job(http_request *r)
 {
     cJSON *job = NULL;
@@ -291,5 +317,6 @@ void api_listings_import_job(http_request *r)
         reply_problem(r, 404, "no import job with this id");
         return;
     }
+    job_in_language(job, req_lang(r));
     reply_json(r, 200, job);
 }

@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_EXTRA_HEADERS 4
+#define MAX_EXTRA_HEADERS 8
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -92,6 +92,7 @@ static const char *reason(unsigned status)
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
+    case 410: return "Gone";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
     case 415: return "Unsupported Media Type";
@@ -315,14 +316,28 @@ static void problem(http_request *r, unsigned status, const char *detail, cJSON 
     /* RFC 9110, 15.5.2: every 401 says how to authenticate, whichever handler sends it. */
     if (status == 401 && !has_extra_header(r, "WWW-Authenticate"))
         reply_add_header(r, "WWW-Authenticate", "Bearer");
+    /*
+     * The texts for people (title, detail, each errors[].message) are in the
+     * language of Accept-Language (messages.h); type and status are for programs.
+     */
+    msg_lang lang = req_lang(r);
+    reply_add_header(r, "Content-Language", messages_lang_tag(lang));
+    reply_add_header(r, "Vary", "Accept-Language");
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "type", "about:blank");
-    cJSON_AddStringToObject(p, "title", reason(status));
+    char *title = messages_translate(reason(status), lang, NULL);
+    cJSON_AddStringToObject(p, "title", title);
+    free(title);
     cJSON_AddNumberToObject(p, "status", status);
-    if (detail)
-        cJSON_AddStringToObject(p, "detail", detail);
-    if (errors)
+    if (detail) {
+        char *text = messages_translate(detail, lang, NULL);
+        cJSON_AddStringToObject(p, "detail", text);
+        free(text);
+    }
+    if (errors) {
+        messages_translate_errors(errors, lang);
         cJSON_AddItemToObject(p, "errors", errors);
+    }
     char *text = json_print(p);
     cJSON_Delete(p);
     respond(r, status, "application/problem+json", text, strlen(text), MHD_RESPMEM_MUST_FREE);
@@ -372,6 +387,11 @@ void reply_status(http_request *r, int status, const char *detail)
 
 /* ---------- request accessors ---------- */
 
+msg_lang req_lang(http_request *r)
+{
+    return messages_lang(req_header(r, "Accept-Language"));
+}
+
 app *req_app(http_request *r) { return r->server->app; }
 const principal *req_principal(http_request *r) { return r->signed_in ? &r->who : NULL; }
 int req_arg(http_request *r) { return r->route->arg; }
@@ -411,7 +431,7 @@ int req_query_long_or_reply(http_request *r, const char *name, long lo, long hi,
         return 1;
     if (parse_int64(v, lo, hi, &x) != TM_OK) {
         char msg[96];
-        snprintf(msg, sizeof msg, "must be a whole number from %ld to %ld", lo, hi);
+        snprintf(msg, sizeof msg, N_("must be a whole number from %ld to %ld"), lo, hi);
         reply_invalid_field(r, name, msg);
         return 0;
     }
@@ -580,7 +600,7 @@ static void admit(http_request *r)
     }
     if (r->query_params > LIM_QUERY_PARAMS) {
         char msg[96];
-        snprintf(msg, sizeof msg, "the query has more than %d parameters", LIM_QUERY_PARAMS);
+        snprintf(msg, sizeof msg, N_("the query has more than %d parameters"), LIM_QUERY_PARAMS);
         reply_problem(r, 414, msg);
         return;
     }
