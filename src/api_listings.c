@@ -21,19 +21,28 @@
 #include <string.h>
 #include <strings.h>
 
-/* Checks a text query argument: valid UTF-8 and at most max bytes. */
-static int text_arg_or_reply(http_request *r, const char *name, size_t max)
+/*
+ * Checks a text query argument: valid UTF-8 of at most max characters, or
+ * max bytes when in_bytes (q: the search's bound is one of bytes, said with
+ * the characters it means for Chinese text, three bytes each).
+ */
+static int text_arg_or_reply(http_request *r, const char *name, size_t max, int in_bytes)
 {
     const char *v = req_query(r, name);
     if (v == NULL)
         return 1;
-    if (!mt_utf8_valid(v, strlen(v), NULL) || mt_utf8_length(v, strlen(v)) > max) {
-        char msg[96];
-        snprintf(msg, sizeof msg, N_("must be valid UTF-8 of at most %zu characters"), max);
-        reply_invalid_field(r, name, msg);
-        return 0;
-    }
-    return 1;
+    size_t len = strlen(v);
+    char msg[128];
+    if (!mt_utf8_valid(v, len, NULL))
+        snprintf(msg, sizeof msg, "%s", N_("is not valid UTF-8"));
+    else if (in_bytes && len > max)
+        snprintf(msg, sizeof msg, N_("must be at most %zu bytes (about %zu Chinese characters)"), max, max / 3);
+    else if (!in_bytes && mt_utf8_length(v, len) > max)
+        snprintf(msg, sizeof msg, N_("must have at most %zu characters"), max);
+    else
+        return 1;
+    reply_invalid_field(r, name, msg);
+    return 0;
 }
 
 /* Reads ?org= (an id or "me"); replies and returns 0 when malformed or not allowed. */
@@ -75,7 +84,7 @@ void api_listings_list(http_request *r)
 
     long limit = LIM_PAGE_DEFAULT;
     if (!req_query_long_or_reply(r, "limit", 1, LIM_PAGE_MAX, &limit) || !org_or_reply(r, kind, &f.org_id) ||
-        !text_arg_or_reply(r, "q", LIM_QUERY) || !text_arg_or_reply(r, "region", LIM_REGION * 4))
+        !text_arg_or_reply(r, "q", LIM_QUERY, 1) || !text_arg_or_reply(r, "region", LIM_REGION, 0))
         return;
     f.limit = (size_t)limit;
     f.field_prefix = req_query(r, "field");

@@ -469,7 +469,8 @@ static void reply_not_allowed(http_request *r, const match *m, lc_actor actor)
 {
     char allowed[160], detail[320];
     lifecycle_allowed(m->status ? m->status : "", actor, allowed, sizeof allowed);
-    snprintf(detail, sizeof detail, N_("the match is %s; from there you may: %s"), m->status ? m->status : "?", allowed);
+    snprintf(detail, sizeof detail, N_("the match is %s; from there you may: %s"), m->status ? m->status : "?",
+             allowed);
     reply_problem(r, 409, detail);
 }
 
