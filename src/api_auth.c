@@ -26,13 +26,13 @@ const char *api_auth_email_problem(const char *email)
     const char *at = strchr(email, '@');
     size_t len = strlen(email);
     if (len == 0 || len > LIM_EMAIL)
-        return "must be an email address of at most 254 characters";
+        return N_("must be an email address of at most 254 characters");
     if (at == NULL || at == email || strchr(at + 1, '@') != NULL || strchr(at, '.') == NULL ||
         at[1] == '.' || email[len - 1] == '.')
-        return "must be an email address such as name@example.com";
+        return N_("must be an email address such as name@example.com");
     for (const unsigned char *p = (const unsigned char *)email; *p; p++)
         if (*p <= ' ' || *p == 0x7F || *p == '<' || *p == '>' || *p == ',' || *p == ';')
-            return "must not contain spaces, control characters or <>,;";
+            return N_("must not contain spaces, control characters or <>,;");
     return NULL;
 }
 

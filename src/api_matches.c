@@ -442,9 +442,7 @@ static void deal_members(const cJSON *body, move_ctx *c, cJSON *errors)
         } else if (strcmp(m->string, "transfer_mode") == 0) {
             c->mode = cJSON_GetStringValue(m);
             if (vocab_find(&vocab_transfer_modes, c->mode) < 0) {
-                char modes[160];
-                vocab_join(&vocab_transfer_modes, " or ", modes, sizeof modes);
-                json_error_add(errors, "transfer_mode", "must be %s", modes);
+                json_error_add(errors, "transfer_mode", "must be one of: %s", vocab_joined(&vocab_transfer_modes));
                 c->mode = NULL;
             }
         }

@@ -21,6 +21,13 @@ typedef struct msg {
     const char *zh;
 } msg;
 
+/* A word of the lifecycle: its Chinese as a status (or a noun), and as a move when that reads otherwise. */
+typedef struct word {
+    const char *en;
+    const char *zh;
+    const char *zh_move;    /* NULL: the same as zh */
+} word;
+
 /*
  * Every message the server sends (titles, details, field messages).  Sizes of
  * what people type are in characters (字符); a size in bytes is said so only
@@ -89,6 +96,9 @@ static const msg catalogue[] = {
 
     /* ---- accounts: registration, login, staff ---- */
     { "is too long (at most 512 bytes)", "太长（最多 512 字节，约 170 个汉字）" },
+    { "must be an email address of at most 254 characters", "必须是不超过 254 个字符的邮箱地址" },
+    { "must be an email address such as name@example.com", "必须是邮箱地址，例如 name@example.com" },
+    { "must not contain spaces, control characters or <>,;", "不能包含空格、控制字符或 <>,;" },
     { "must have at least 10 characters", "至少需要 10 个字符" },
     { "must not be only spaces", "不能只有空格" },
     { "must not repeat one character", "不能只重复同一个字符" },
@@ -188,8 +198,7 @@ static const msg catalogue[] = {
     { "is required: one of %s", "必填，可选：%s" },
     { "is required when the reason is other", "原因为“其他”（other）时必填" },
     { "must be a whole number of yuan, 0 or more", "必须是不小于 0 的整数（元）" },
-    { "must be %s", "必须是 %s" },
-    { "the match is %s; from there you may: %s", "该匹配当前为“%s”，此时可以：%s" },
+    { "the match is %s; from there you may: %s", "该匹配当前为“%s”，此时可以：%#s" },
     { "no match with this id for your demands", "你的需求中没有此 id 的匹配" },
     { "no match with this id that you may see", "没有你可以查看的此 id 的匹配" },
     { "must be a broker's user id, or null to unassign", "必须是技术经纪人的用户 id，或以 null 取消分配" },
@@ -240,27 +249,29 @@ static const msg catalogue[] = {
 
 /*
  * The words of a match's lifecycle, translated where a message names them as
- * an argument ("the match is %s; from there you may: %s").  The codes of the
- * other vocabularies stay codes: a message lists them as what to send.
+ * an argument ("the match is %s; from there you may: %s").  A Chinese format
+ * writes "%#s" where the argument lists moves ("interested" is then 表示有意向,
+ * not the status 有意向).  The codes of the other vocabularies stay codes: a
+ * message lists them as what to send.
  */
-static const msg words[] = {
-    { "suggested", "待审核" },
-    { "withdrawn", "已撤回" },
-    { "approved", "已批准" },
-    { "rejected", "已驳回" },
-    { "pushed", "已推送" },
-    { "viewed", "已查看" },
-    { "interested", "有意向" },
-    { "declined", "已谢绝" },
-    { "in_talks", "洽谈中" },
-    { "deal", "已成交" },
-    { "closed", "已关闭" },
-    { "approve", "批准" },
-    { "reject", "驳回" },
-    { "close", "关闭" },
-    { "none", "无" },
-    { "demand", "需求" },
-    { "achievement", "成果" },
+static const word words[] = {
+    { "suggested", "待审核", NULL },
+    { "withdrawn", "已撤回", NULL },
+    { "approved", "已批准", NULL },
+    { "rejected", "已驳回", NULL },
+    { "pushed", "已推送", NULL },
+    { "viewed", "已查看", NULL },
+    { "interested", "有意向", "表示有意向" },
+    { "declined", "已谢绝", "谢绝" },
+    { "in_talks", "洽谈中", "进入洽谈" },
+    { "deal", "已成交", "记录成交" },
+    { "closed", "已关闭", NULL },
+    { "approve", "批准", NULL },
+    { "reject", "驳回", NULL },
+    { "close", "关闭", NULL },
+    { "none", "无", NULL },
+    { "demand", "需求", NULL },
+    { "achievement", "成果", NULL },
 };
 
 #define NCATALOGUE (sizeof catalogue / sizeof catalogue[0])
@@ -277,6 +288,13 @@ const char *messages_word(size_t i, msg_lang lang)
     if (i >= NWORDS)
         return NULL;
     return lang == MSG_ZH ? words[i].zh : words[i].en;
+}
+
+const char *messages_word_move(size_t i)
+{
+    if (i >= NWORDS)
+        return NULL;
+    return words[i].zh_move ? words[i].zh_move : words[i].zh;
 }
 
 const char *messages_lang_tag(msg_lang lang)
@@ -364,13 +382,14 @@ msg_lang messages_lang(const char *accept_language)
 typedef struct conv {
     char kind;     /* 's' text, 'd' whole number, 'f' number, '%' a literal %, 0 not a conversion we know */
     int pos;       /* 1-based position of "%n$", or 0 */
+    int moves;     /* the '#' flag: an argument of lifecycle words is written as moves */
     size_t len;    /* bytes of the conversion after the % */
 } conv;
 
 /* Reads the conversion that follows a '%' at f. */
 static conv read_conv(const char *f)
 {
-    conv c = { 0, 0, 0 };
+    conv c = { 0, 0, 0, 0 };
     const char *p = f;
     if (*p == '%') {
         c.kind = '%';
@@ -385,7 +404,9 @@ static conv read_conv(const char *f)
         c.pos = n;
         p = d + 1;
     }
-    p += strspn(p, "-+ #0");
+    size_t flags = strspn(p, "-+ #0");
+    c.moves = memchr(p, '#', flags) != NULL;
+    p += flags;
     p += strspn(p, "0123456789");
     if (*p == '.') {
         p++;
@@ -488,8 +509,11 @@ static size_t literal_len(const char *f)
 
 static char *translate(const char *text, int depth, int *found);
 
-/* Adds a list of lifecycle words ("declined, close") in Chinese to out; 0 (adding nothing) when it is not one. */
-static int add_words(sbuf *out, const char *s, size_t len)
+/*
+ * Adds a list of lifecycle words ("declined, close") in Chinese to out, as
+ * moves when moves is set; 0 (adding nothing) when it is not one.
+ */
+static int add_words(sbuf *out, const char *s, size_t len, int moves)
 {
     size_t at = 0, items = 0;
     const char *zh[NWORDS];
@@ -502,7 +526,7 @@ static int add_words(sbuf *out, const char *s, size_t len)
             i++;
         if (i == NWORDS)
             return 0;
-        zh[items++] = words[i].zh;
+        zh[items++] = moves && words[i].zh_move ? words[i].zh_move : words[i].zh;
         at = end;
         if (at < len && len - at >= 2 && s[at + 1] == ' ')
             at += 2;
@@ -520,13 +544,13 @@ static int add_words(sbuf *out, const char *s, size_t len)
 }
 
 /* Adds a captured argument to out: translated when it is a message or a list of lifecycle words. */
-static void add_arg(sbuf *out, const capture *a, int depth)
+static void add_arg(sbuf *out, const capture *a, int moves, int depth)
 {
     if (a->kind != 's') {
         sbuf_add(out, a->at, a->len);
         return;
     }
-    if (add_words(out, a->at, a->len))
+    if (add_words(out, a->at, a->len, moves))
         return;
     char *arg = xstrndup(a->at, a->len);
     int found = 0;
@@ -558,7 +582,7 @@ static char *render(const char *zh, const matched *m, int depth)
         }
         int i = c.pos > 0 ? c.pos - 1 : next++;
         if (c.kind != 0 && i >= 0 && i < m->n)
-            add_arg(&out, &m->arg[i], depth);
+            add_arg(&out, &m->arg[i], c.moves, depth);
     }
     if (out.buf == NULL)
         sbuf_adds(&out, "");

@@ -14,7 +14,8 @@
  * position ("%2$s ... %1$d").  An argument that is itself a message of the
  * catalogue ("%s (at most %zu characters)" around "is too long") is
  * translated too, and so is one made only of the words of a match's lifecycle
- * (statuses, moves: "interested", "declined, close").  A text no entry
+ * (statuses, moves: "interested", "declined, close"; "%#s" in a Chinese
+ * format writes them as moves).  A text no entry
  * matches is sent as it is (English): tests/test_messages.c fails when a
  * message the code can send has no entry, or an entry no Chinese.
  *
@@ -67,5 +68,7 @@ const char *messages_chinese(size_t i);
 /* The words of the lifecycle that translate inside messages: the number, and word i in each language. */
 size_t messages_words_count(void);
 const char *messages_word(size_t i, msg_lang lang);
+/* Word i in Chinese where a message lists it as a move ("表示有意向" for interested). */
+const char *messages_word_move(size_t i);
 
 #endif

@@ -4,7 +4,8 @@
  * own English; Accept-Language picks the language by q; a message inside a
  * message and the lifecycle's words are translated; and every message the
  * code can send (the literals of reply_problem, reply_invalid_field,
- * reply_status, json_error_add and N_ in src/) has its entry.
+ * reply_status, json_error_add and N_ in src/, and a returned literal that
+ * reads as a member's predicate, "must ...") has its entry.
  */
 #include "test.h"
 #include "messages.h"
@@ -135,7 +136,8 @@ void test_messages_every_entry_has_chinese_with_its_arguments(void)
                 test_fail(__FILE__, __LINE__, "\"%s\" is in the catalogue twice", en);
     }
     for (size_t i = 0; i < messages_words_count(); i++)
-        CHECK(has_non_ascii(messages_word(i, MSG_ZH)) && !has_non_ascii(messages_word(i, MSG_EN)));
+        CHECK(has_non_ascii(messages_word(i, MSG_ZH)) && has_non_ascii(messages_word_move(i)) &&
+              !has_non_ascii(messages_word(i, MSG_EN)));
 }
 
 void test_messages_accept_language_picks_by_q(void)
@@ -179,15 +181,19 @@ void test_messages_translate_arguments_nested_messages_and_words(void)
 {
     CHECK_ZH("must have 1 to 120 characters", "需要 1 到 120 个字符");
     CHECK_ZH("is too long (at most 120 characters)", "太长（最多 120 个字符）");
-    CHECK_ZH("the match is interested; from there you may: declined", "该匹配当前为“有意向”，此时可以：已谢绝");
+    CHECK_ZH("the match is interested; from there you may: declined", "该匹配当前为“有意向”，此时可以：谢绝");
+    CHECK_ZH("the match is viewed; from there you may: interested, declined",
+             "该匹配当前为“已查看”，此时可以：表示有意向、谢绝");
+    CHECK_ZH("the match is in_talks; from there you may: deal, close", "该匹配当前为“洽谈中”，此时可以：记录成交、关闭");
     CHECK_ZH("the match is suggested; from there you may: approve, reject",
              "该匹配当前为“待审核”，此时可以：批准、驳回");
     CHECK_ZH("the match is deal; from there you may: none", "该匹配当前为“已成交”，此时可以：无");
     CHECK_ZH("no demand with this id", "没有此 id 的需求");
     CHECK_ZH("the achievement must be a JSON object", "成果必须是一个 JSON 对象");
-    /* The most specific entry wins: "must be one of: %s" over "must be %s"; codes in lists stay codes. */
+    /* The most specific entry wins ("must be one of %s" over "must be one of: %s"); codes in lists stay codes. */
     CHECK_ZH("must be one of: transfer, license", "必须是以下之一：transfer, license");
-    CHECK_ZH("must be transfer or license", "必须是 transfer or license");
+    CHECK_ZH("must be one of transfer, license", "必须是以下之一：transfer, license");
+    CHECK_ZH("is not a member of this request (reason, text)", "不是此请求可用的成员（可用：reason, text）");
     /* Text that the sender wrote (a member's name) passes through as it is. */
     CHECK_ZH("the member \"标题\" appears twice in one object", "成员“标题”在同一对象中出现了两次");
     CHECK_ZH("Not Found", "未找到");
@@ -225,14 +231,26 @@ void test_messages_translate_arguments_nested_messages_and_words(void)
 static const struct {
     const char *name;
     int arg;
-    int format;   /* the literal is a printf format (else plain text, translated as it is) */
+    int format;   /* 1: the literal is a printf format; 0: plain text, translated as it is; 2: a returned
+                     literal, checked (as plain text) when it reads as a member's predicate */
 } senders[] = {
     { "reply_problem(", 2, 0 },
     { "reply_invalid_field(", 2, 0 },
     { "reply_status(", 2, 0 },
     { "json_error_add(", 2, 1 },
     { "N_(", 0, 1 },
+    { "return ", 0, 2 },
 };
+
+/* A helper's returned message is a predicate on a member ("must ...", "is ..."): one unmarked is caught too. */
+static int is_predicate(const char *text)
+{
+    static const char *const starts[] = { "must ", "is ", "has ", "contains ", "names ", "resolves ", NULL };
+    for (size_t i = 0; starts[i]; i++)
+        if (strncmp(text, starts[i], strlen(starts[i])) == 0)
+            return 1;
+    return 0;
+}
 
 /* Reads a C string literal at p (at its opening quote) into out, unescaping; returns the byte after it. */
 static const char *read_literal(const char *p, char *out, size_t len, size_t *used)
@@ -256,9 +274,11 @@ static void check_literal(const char *file, int line, const char *text, int form
 {
     if (strcmp(text, "%s") == 0)
         return; /* a message made elsewhere, marked there with N_ */
+    if (format == 2 && !is_predicate(text))
+        return;
     (*checked)++;
     int found = 0;
-    if (format) {
+    if (format == 1) {
         for (size_t i = 0; i < messages_count() && !found; i++)
             found = strcmp(messages_english(i), text) == 0;
     } else {
@@ -316,6 +336,8 @@ static void check_call(const char *file, const char *text, const char *p, int ar
             depth++;
         else if (*p == ')' && depth-- == 0)
             return;
+        else if (*p == ';' && depth == 0)
+            return; /* the end of a return statement (no argument list holds one) */
         else if (*p == ',' && depth == 0)
             index++;
         p++;
