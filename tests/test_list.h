@@ -23,6 +23,7 @@
     X(test_messages_accept_language_picks_by_q) \
     X(test_messages_translate_arguments_nested_messages_and_words) \
     X(test_messages_every_message_of_the_source_is_catalogued) \
+    X(test_messages_survive_random_text) \
     X(test_parse_int64_checks_the_whole_text_and_range) \
     X(test_parse_prefix_reports_where_the_number_ends) \
     X(test_parse_double_refuses_what_is_not_a_plain_number) \

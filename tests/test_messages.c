@@ -408,3 +408,30 @@ void test_messages_every_message_of_the_source_is_catalogued(void)
     /* The scan finds the messages (about 200); a broken scanner that finds none fails here. */
     CHECK(checked > 150);
 }
+
+void test_messages_survive_random_text(void)
+{
+    /* Hostile headers and texts: every answer is a string, never a crash (the sanitizer build runs this too). */
+    static const char alphabet[] = "zhenq=;,.-* 0123456789%sdu:\"()\xe4\xb8\xad";
+    unsigned seed = 14;
+    char text[96];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (size_t)(round % 90);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        text[n] = '\0';
+        msg_lang lang = messages_lang(text);
+        CHECK(lang == MSG_EN || lang == MSG_ZH);
+        char *out = messages_translate(text, MSG_ZH, NULL);
+        CHECK(out != NULL);
+        free(out);
+    }
+    /* The formats themselves as text: a "%d" where a number should be matches nothing, harmlessly. */
+    for (size_t i = 0; i < messages_count(); i++) {
+        char *out = messages_translate(messages_english(i), MSG_ZH, NULL);
+        CHECK(out != NULL);
+        free(out);
+    }
+}
