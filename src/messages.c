@@ -543,11 +543,28 @@ static int add_words(sbuf *out, const char *s, size_t len, int moves)
     return 1;
 }
 
+/* Adds a whole number, grouped by thousands from five digits on (1,000,000,000,000: a limit people can read). */
+static void add_number(sbuf *out, const char *s, size_t len)
+{
+    size_t sign = len > 0 && s[0] == '-';
+    size_t digits = len - sign;
+    if (digits < 5 || memchr(s, '.', len) != NULL) {
+        sbuf_add(out, s, len);
+        return;
+    }
+    sbuf_add(out, s, sign);
+    for (size_t i = 0; i < digits; i++) {
+        if (i > 0 && (digits - i) % 3 == 0)
+            sbuf_addc(out, ',');
+        sbuf_addc(out, s[sign + i]);
+    }
+}
+
 /* Adds a captured argument to out: translated when it is a message or a list of lifecycle words. */
 static void add_arg(sbuf *out, const capture *a, int moves, int depth)
 {
     if (a->kind != 's') {
-        sbuf_add(out, a->at, a->len);
+        add_number(out, a->at, a->len);
         return;
     }
     if (add_words(out, a->at, a->len, moves))

@@ -189,6 +189,10 @@ void test_messages_translate_arguments_nested_messages_and_words(void)
              "该匹配当前为“待审核”，此时可以：批准、驳回");
     CHECK_ZH("the match is deal; from there you may: none", "该匹配当前为“已成交”，此时可以：无");
     CHECK_ZH("no demand with this id", "没有此 id 的需求");
+    /* Large numbers are grouped so that a limit reads at a glance; small ones stay as they are. */
+    CHECK_ZH("must be a whole number of yuan from 0 to 1000000000000", "必须是 0 到 1,000,000,000,000 之间的整数（元）");
+    CHECK_ZH("the line is longer than 1024 bytes", "此行超过 1024 字节");
+    CHECK_ZH("malformed JSON near byte 12345", "JSON 格式有误，位置在第 12,345 字节附近");
     CHECK_ZH("the achievement must be a JSON object", "成果必须是一个 JSON 对象");
     /* The most specific entry wins ("must be one of %s" over "must be one of: %s"); codes in lists stay codes. */
     CHECK_ZH("must be one of: transfer, license", "必须是以下之一：transfer, license");
