@@ -8,6 +8,7 @@
 #include "json.h"
 #include "limits.h"
 #include "mem.h"
+#include "messages.h"
 #include "registration.h"
 #include "stream.h"
 #include "utf8.h"
@@ -25,13 +26,13 @@ const char *api_auth_email_problem(const char *email)
     const char *at = strchr(email, '@');
     size_t len = strlen(email);
     if (len == 0 || len > LIM_EMAIL)
-        return "must be an email address of at most 254 characters";
+        return N_("must be an email address of at most 254 characters");
     if (at == NULL || at == email || strchr(at + 1, '@') != NULL || strchr(at, '.') == NULL ||
         at[1] == '.' || email[len - 1] == '.')
-        return "must be an email address such as name@example.com";
+        return N_("must be an email address such as name@example.com");
     for (const unsigned char *p = (const unsigned char *)email; *p; p++)
         if (*p <= ' ' || *p == 0x7F || *p == '<' || *p == '>' || *p == ',' || *p == ';')
-            return "must not contain spaces, control characters or <>,;";
+            return N_("must not contain spaces, control characters or <>,;");
     return NULL;
 }
 
@@ -99,15 +100,15 @@ const char *api_auth_password_problem(const char *password)
 {
     size_t len = strlen(password);
     if (len > LIM_PASSWORD_MAX)
-        return "is too long (at most 512 bytes)";
+        return N_("is too long (at most 512 bytes)");
     if (mt_utf8_length(password, len) < LIM_PASSWORD_MIN)
-        return "must have at least 10 characters";
+        return N_("must have at least 10 characters");
     if (is_only_space(password, len))
-        return "must not be only spaces";
+        return N_("must not be only spaces");
     if (is_one_character(password, len))
-        return "must not repeat one character";
+        return N_("must not repeat one character");
     if (is_common_password(password))
-        return "is one of the most common passwords; choose another";
+        return N_("is one of the most common passwords; choose another");
     return NULL;
 }
 
@@ -245,8 +246,10 @@ static void register_by_mail(http_request *r, const pending_registration *reg)
     }
     cJSON *out = cJSON_CreateObject();
     cJSON_AddStringToObject(out, "status", "mail_sent");
-    cJSON_AddStringToObject(out, "detail", "if the registration can go on, a link to finish it has been mailed to "
-                                           "this address; otherwise the mail says why");
+    char *detail = messages_translate("if the registration can go on, a link to finish it has been mailed to "
+                                      "this address; otherwise the mail says why", req_lang(r), NULL);
+    cJSON_AddStringToObject(out, "detail", detail);
+    free(detail);
     reply_json(r, 202, out);
 }
 

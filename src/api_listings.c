@@ -13,6 +13,7 @@
 #include "limits.h"
 #include "listing_write.h"
 #include "mem.h"
+#include "messages.h"
 #include "parse.h"
 #include "utf8.h"
 #include <stdio.h>
@@ -20,19 +21,28 @@
 #include <string.h>
 #include <strings.h>
 
-/* Checks a text query argument: valid UTF-8 and at most max bytes. */
-static int text_arg_or_reply(http_request *r, const char *name, size_t max)
+/*
+ * Checks a text query argument: valid UTF-8 of at most max characters, or
+ * max bytes when in_bytes (q: the search's bound is one of bytes, said with
+ * the characters it means for Chinese text, three bytes each).
+ */
+static int text_arg_or_reply(http_request *r, const char *name, size_t max, int in_bytes)
 {
     const char *v = req_query(r, name);
     if (v == NULL)
         return 1;
-    if (strlen(v) > max || !mt_utf8_valid(v, strlen(v), NULL)) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "must be valid UTF-8 of at most %zu bytes", max);
-        reply_invalid_field(r, name, msg);
-        return 0;
-    }
-    return 1;
+    size_t len = strlen(v);
+    char msg[128];
+    if (!mt_utf8_valid(v, len, NULL))
+        snprintf(msg, sizeof msg, "%s", N_("is not valid UTF-8"));
+    else if (in_bytes && len > max)
+        snprintf(msg, sizeof msg, N_("must be at most %zu bytes (about %zu Chinese characters)"), max, max / 3);
+    else if (!in_bytes && mt_utf8_length(v, len) > max)
+        snprintf(msg, sizeof msg, N_("must have at most %zu characters"), max);
+    else
+        return 1;
+    reply_invalid_field(r, name, msg);
+    return 0;
 }
 
 /* Reads ?org= (an id or "me"); replies and returns 0 when malformed or not allowed. */
@@ -74,7 +84,7 @@ void api_listings_list(http_request *r)
 
     long limit = LIM_PAGE_DEFAULT;
     if (!req_query_long_or_reply(r, "limit", 1, LIM_PAGE_MAX, &limit) || !org_or_reply(r, kind, &f.org_id) ||
-        !text_arg_or_reply(r, "q", LIM_QUERY) || !text_arg_or_reply(r, "region", LIM_REGION * 4))
+        !text_arg_or_reply(r, "q", LIM_QUERY, 1) || !text_arg_or_reply(r, "region", LIM_REGION, 0))
         return;
     f.limit = (size_t)limit;
     f.field_prefix = req_query(r, "field");
@@ -136,7 +146,7 @@ static listing *load_or_reply(http_request *r)
     int rc = store_listing_get(req_app(r)->store, kind, req_param_id(r, 0), &l);
     if (rc != TM_OK) {
         char msg[64];
-        snprintf(msg, sizeof msg, "no %s with this id", listing_kind_name(kind));
+        snprintf(msg, sizeof msg, N_("no %s with this id"), listing_kind_name(kind));
         reply_status(r, rc, rc == TM_ERR_NOT_FOUND ? msg : NULL);
         return NULL;
     }
@@ -237,7 +247,7 @@ void api_listings_close(http_request *r)
     int rc = listing_write_close(req_app(r)->store, req_app(r)->matching, kind, req_param_id(r, 0), p, &l);
     if (rc == TM_ERR_NOT_FOUND) {
         char msg[64];
-        snprintf(msg, sizeof msg, "no %s with this id", listing_kind_name(kind));
+        snprintf(msg, sizeof msg, N_("no %s with this id"), listing_kind_name(kind));
         reply_status(r, rc, msg);
     } else if (rc == TM_ERR_FORBIDDEN) {
         reply_problem(r, 403, "only the organisation that posted this listing may change it");
@@ -293,6 +303,31 @@ void api_listings_import(http_request *r)
     reply_json(r, 202, job);
 }
 
+/*
+ * Writes a job's texts for people (each invalid row's errors[].message, the
+ * failed job's error) in lang.  The report is kept as English JSON text, one
+ * for every reader, so it is parsed and translated here, only for Chinese.
+ */
+static void job_in_language(cJSON *job, msg_lang lang)
+{
+    if (lang == MSG_EN)
+        return;
+    const cJSON *raw = cJSON_GetObjectItemCaseSensitive(job, "report");
+    cJSON *report = cJSON_IsRaw(raw) ? cJSON_Parse(raw->valuestring) : NULL;
+    if (report) {
+        const cJSON *row;
+        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(report, "rows"))
+            messages_translate_errors(cJSON_GetObjectItemCaseSensitive(row, "errors"), lang);
+        cJSON_ReplaceItemInObjectCaseSensitive(job, "report", report);
+    }
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(job, "error");
+    if (cJSON_IsString(error)) {
+        char *text = messages_translate(error->valuestring, lang, NULL);
+        cJSON_ReplaceItemInObjectCaseSensitive(job, "error", cJSON_CreateString(text));
+        free(text);
+    }
+}
+
 void api_listings_import_job(http_request *r)
 {
     cJSON *job = NULL;
@@ -300,5 +335,6 @@ void api_listings_import_job(http_request *r)
         reply_problem(r, 404, "no import job with this id");
         return;
     }
+    job_in_language(job, req_lang(r));
     reply_json(r, 200, job);
 }

@@ -11,8 +11,10 @@
 #include "limits.h"
 #include "matching.h"
 #include "mem.h"
+#include "messages.h"
 #include "parse.h"
 #include "push.h"
+#include "utf8.h"
 #include "vocab.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,7 +284,7 @@ void api_matches_approve(http_request *r)
                                  push_match_payload, NULL, &m, &nid);
     if (rc == TM_ERR_CONFLICT) {
         char detail[160];
-        snprintf(detail, sizeof detail, "the match is %s; only a suggested match can be approved", m.status);
+        snprintf(detail, sizeof detail, N_("the match is %s; only a suggested match can be approved"), m.status);
         match_cleanup(&m);
         reply_problem(r, 409, detail);
         return;
@@ -425,8 +427,8 @@ static void reason_members(const cJSON *body, move_ctx *c, cJSON *errors)
     }
     if (text) {
         c->text = cJSON_GetStringValue(text);
-        if (c->text == NULL || strlen(c->text) > LIM_REASON_TEXT)
-            json_error_add(errors, "text", "must be a string of at most %d bytes", LIM_REASON_TEXT);
+        if (c->text == NULL || mt_utf8_length(c->text, strlen(c->text)) > LIM_REASON_TEXT)
+            json_error_add(errors, "text", "must be a string of at most %d characters", LIM_REASON_TEXT);
     }
     if (c->reason == NULL && cJSON_GetArraySize(errors) == 0)
         json_error_add(errors, "reason", "is required: one of %s", vocab_joined(&vocab_reasons));
@@ -446,9 +448,7 @@ static void deal_members(const cJSON *body, move_ctx *c, cJSON *errors)
         } else if (strcmp(m->string, "transfer_mode") == 0) {
             c->mode = cJSON_GetStringValue(m);
             if (vocab_find(&vocab_transfer_modes, c->mode) < 0) {
-                char modes[160];
-                vocab_join(&vocab_transfer_modes, " or ", modes, sizeof modes);
-                json_error_add(errors, "transfer_mode", "must be %s", modes);
+                json_error_add(errors, "transfer_mode", "must be one of: %s", vocab_joined(&vocab_transfer_modes));
                 c->mode = NULL;
             }
         }
@@ -473,7 +473,8 @@ static void reply_not_allowed(http_request *r, const match *m, lc_actor actor)
 {
     char allowed[160], detail[320];
     lifecycle_allowed(m->status ? m->status : "", actor, allowed, sizeof allowed);
-    snprintf(detail, sizeof detail, "the match is %s; from there you may: %s", m->status ? m->status : "?", allowed);
+    snprintf(detail, sizeof detail, N_("the match is %s; from there you may: %s"), m->status ? m->status : "?",
+             allowed);
     reply_problem(r, 409, detail);
 }
 
@@ -678,8 +679,10 @@ void api_matches_note(http_request *r)
         return;
     const cJSON *member = cJSON_IsObject(body) ? cJSON_GetObjectItemCaseSensitive(body, "text") : NULL;
     const char *text = cJSON_GetStringValue(member);
-    if (text == NULL || text[0] == '\0' || strlen(text) > LIM_NOTE) {
-        reply_invalid_field(r, "text", "must be a non-empty string of at most 4000 bytes");
+    if (text == NULL || text[0] == '\0' || mt_utf8_length(text, strlen(text)) > LIM_NOTE) {
+        char msg[96];
+        snprintf(msg, sizeof msg, N_("must be a non-empty string of at most %d characters"), LIM_NOTE);
+        reply_invalid_field(r, "text", msg);
         return;
     }
     int64_t id = 0;
@@ -804,9 +807,9 @@ static void reply_pair_taken(http_request *r, const match *m)
 {
     char detail[160];
     if (access_match_visible(req_principal(r), m, listing_owner, req_app(r)->store))
-        snprintf(detail, sizeof detail, "this pair is already a match that is %s", m->status);
+        snprintf(detail, sizeof detail, N_("this pair is already a match that is %s"), m->status);
     else
-        snprintf(detail, sizeof detail, "this pair is already in the matching pipeline and cannot be proposed");
+        snprintf(detail, sizeof detail, N_("this pair is already in the matching pipeline and cannot be proposed"));
     reply_problem(r, 409, detail);
 }
 
@@ -820,8 +823,8 @@ void api_matches_propose(http_request *r)
     cJSON *errors = cJSON_CreateArray();
     int64_t did = id_member(body, "demand_id", errors), aid = id_member(body, "achievement_id", errors);
     const char *statement = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "statement"));
-    if (statement == NULL || statement[0] == '\0' || strlen(statement) > LIM_REASON_TEXT)
-        json_error_add(errors, "statement", "must be a short statement (1 to %d bytes)", LIM_REASON_TEXT);
+    if (statement == NULL || statement[0] == '\0' || mt_utf8_length(statement, strlen(statement)) > LIM_REASON_TEXT)
+        json_error_add(errors, "statement", "must be a short statement (1 to %d characters)", LIM_REASON_TEXT);
     static const char *const names[] = { "demand_id", "achievement_id", "statement", NULL };
     json_reject_unknown(body, names, errors);
     if (cJSON_GetArraySize(errors) > 0) {

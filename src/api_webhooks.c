@@ -8,7 +8,9 @@
 #include "json.h"
 #include "limits.h"
 #include "mem.h"
+#include "messages.h"
 #include "push.h"
+#include "utf8.h"
 #include "webhook.h"
 #include <sodium.h>
 #include <stdio.h>
@@ -47,7 +49,7 @@ static void reply_create_refused(http_request *r, int rc)
         reply_status(r, rc, NULL);
         return;
     }
-    snprintf(msg, sizeof msg, "an organisation has at most %d endpoints; delete one first", LIM_WEBHOOKS);
+    snprintf(msg, sizeof msg, N_("an organisation has at most %d endpoints; delete one first"), LIM_WEBHOOKS);
     reply_invalid_field(r, "url", msg);
 }
 
@@ -72,8 +74,9 @@ void api_webhooks_create(http_request *r)
                 json_error_add(errors, "url", "%s", why);
         } else if (strcmp(m->string, "description") == 0) {
             description = cJSON_GetStringValue(m);
-            if (description == NULL || strlen(description) > LIM_WEBHOOK_DESCRIPTION)
-                json_error_add(errors, "description", "must be a string of at most %d bytes", LIM_WEBHOOK_DESCRIPTION);
+            if (description == NULL || mt_utf8_length(description, strlen(description)) > LIM_WEBHOOK_DESCRIPTION)
+                json_error_add(errors, "description", "must be a string of at most %d characters",
+                               LIM_WEBHOOK_DESCRIPTION);
         }
     }
     if (url == NULL && cJSON_GetArraySize(errors) == 0)

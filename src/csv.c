@@ -1,6 +1,7 @@
 /* csv.c: a small state machine over the buffer; fields are copied into a reused arena. */
 #include "csv.h"
 #include "mem.h"
+#include "messages.h"
 #include "sbuf.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,15 +90,15 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen)
         return 0;
     for (;;) {
         if (r->pos - start > r->max_bytes)
-            return fail(r, msg, msglen, "the record is too long", 1);
+            return fail(r, msg, msglen, N_("the record is too long"), 1);
         if (r->pos >= r->len) {
             if (quoted)
-                return fail(r, msg, msglen, "a quoted field is not closed", 0);
+                return fail(r, msg, msglen, N_("a quoted field is not closed"), 0);
             break;
         }
         char c = r->data[r->pos++];
         if (c == '\0')
-            return fail(r, msg, msglen, "the record contains a NUL byte", 1);
+            return fail(r, msg, msglen, N_("the record contains a NUL byte"), 1);
         if (quoted) {
             if (c == '"') {
                 if (r->pos < r->len && r->data[r->pos] == '"') {
@@ -116,7 +117,7 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen)
         }
         if (c == ',') {
             if (!push_field(r))
-                return fail(r, msg, msglen, "the record has too many fields", 1);
+                return fail(r, msg, msglen, N_("the record has too many fields"), 1);
             after_quote = 0;
             continue;
         }
@@ -127,7 +128,7 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen)
             break;
         }
         if (after_quote)
-            return fail(r, msg, msglen, "text follows a closing quote", 1);
+            return fail(r, msg, msglen, N_("text follows a closing quote"), 1);
         if (c == '"' && r->field.len == 0) {
             quoted = 1;
             continue;
@@ -135,7 +136,7 @@ int csv_next(csv_reader *r, csv_record *rec, char *msg, size_t msglen)
         sbuf_addc(&r->field, c);
     }
     if (!push_field(r))
-        return fail(r, msg, msglen, "the record has too many fields", 0); /* its line is already read */
+        return fail(r, msg, msglen, N_("the record has too many fields"), 0); /* its line is already read */
     rec->fields = r->fields;
     rec->n = r->nfields;
     return 1;

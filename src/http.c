@@ -1,5 +1,6 @@
 /*
- * http.c: libmicrohttpd glue, the dispatcher and the reply helpers.
+ * http.c: libmicrohttpd glue and the dispatcher (the replies a handler builds
+ * are in http_reply.c; the state both share is in http_int.h).
  *
  * A request lives from the first call of the access handler (route matching,
  * body limit, content type, authentication and roles are all decided there,
@@ -9,6 +10,7 @@
  * MHD_RESPMEM_PERSISTENT for static documents.
  */
 #include "http.h"
+#include "http_int.h"
 #include "conn_guard.h"
 #include "json.h"
 #include "limits.h"
@@ -32,116 +34,6 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-
-#define MAX_EXTRA_HEADERS 4
-
-struct http_server {
-    struct MHD_Daemon *daemon;
-    app *app;
-    http_auth_fn authenticate;
-    atomic_int in_flight;
-    atomic_size_t body_bytes;   /* buffered request bodies, bounded by LIM_BODY_BUDGET */
-    conn_guard *guard;          /* the deadline for request headers, or NULL when off */
-    workpool *deferred_pool;    /* runs the work of deferred replies */
-    atomic_int deferred;        /* requests suspended until their work is done */
-};
-
-struct http_request {
-    http_server *server;
-    struct MHD_Connection *conn;
-    const route *route;
-    char method[16];
-    char *path;
-    int64_t params[LIM_PATH_PARAMS];
-    size_t nparams;
-    sbuf body;
-    int too_large;
-    int over_budget;       /* the server's body budget was spent: 503 */
-    int target_nul;        /* the request target as sent holds %00: 400 */
-    size_t query_params;   /* parameters in the query as sent (LIM_QUERY_PARAMS) */
-    cJSON *json;
-    principal who;
-    int signed_in;
-    char bearer[LIM_TOKEN + 1];
-    int has_bearer;
-    int by_cookie;         /* the token came from the session cookie */
-    char addr[INET6_ADDRSTRLEN];
-    struct timespec started;
-    unsigned status;
-    struct MHD_Response *response;
-    int answered;          /* a response was queued; later calls only drain the body */
-    char *extra[MAX_EXTRA_HEADERS][2];
-    size_t nextra;
-    int deferred;          /* suspended by reply_deferred: the next call of on_request ends it */
-    http_work_fn work;     /* the deferred work; finish is NULL once it has run */
-    http_finish_fn finish;
-    void *work_ctx;
-};
-
-/* ---------- small helpers ---------- */
-
-static const char *reason(unsigned status)
-{
-    switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 507: return "Insufficient Storage";
-    }
-    return "Error";
-}
-
-unsigned http_role_bit(const char *role)
-{
-    int i = vocab_find(&vocab_roles, role);
-    return i < 0 ? 0 : 1u << (i + 1);
-}
-
-/* ---------- replies ---------- */
-
-/* The headers every response carries, then the handler's extra ones. */
-static void add_headers(http_request *r, const char *content_type)
-{
-    MHD_add_response_header(r->response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    MHD_add_response_header(r->response, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r->response, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r->response, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r->response, "Content-Security-Policy",
-                            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
-    MHD_add_response_header(r->response, "Cache-Control", "no-store");
-    for (size_t i = 0; i < r->nextra; i++)
-        MHD_add_response_header(r->response, r->extra[i][0], r->extra[i][1]);
-}
-
-static void respond(http_request *r, unsigned status, const char *content_type,
-                    char *body, size_t len, enum MHD_ResponseMemoryMode mode)
-{
-    if (r->response != NULL) {
-        /* A second reply is a programmer error; keep the first. */
-        if (mode == MHD_RESPMEM_MUST_FREE)
-            free(body);
-        log_error("handler replied twice on %s %s", r->method, r->path);
-        return;
-    }
-    r->status = status;
-    r->response = MHD_create_response_from_buffer(len, body, mode);
-    if (r->response == NULL)
-        abort(); /* only fails on out-of-memory */
-    add_headers(r, content_type);
-}
 
 /* ---------- streams: responses fed over time from parked connections ---------- */
 
@@ -220,157 +112,18 @@ http_stream *reply_stream(http_request *r, const char *content_type, http_stream
     r->response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, s, stream_end);
     if (r->response == NULL)
         abort(); /* only fails on out-of-memory */
-    add_headers(r, content_type);
+    http_add_headers(r, content_type);
     MHD_add_response_header(r->response, "X-Accel-Buffering", "no"); /* proxies must not hold events back */
     return s;
 }
 
-/* ---------- deferred replies: work off the request threads ---------- */
-
-/* On a pool worker: the work, then the connection back to libmicrohttpd (r may be gone after the resume). */
-static void deferred_run(void *ctx)
-{
-    http_request *r = ctx;
-    http_server *srv = r->server;
-    r->work(r->work_ctx);
-    MHD_resume_connection(r->conn);
-    atomic_fetch_sub(&srv->deferred, 1);
-}
-
-int reply_deferred(http_request *r, http_work_fn work, http_finish_fn finish, void *ctx)
-{
-    r->work = work;
-    r->finish = finish;
-    r->work_ctx = ctx;
-    r->deferred = 1;
-    atomic_fetch_add(&r->server->deferred, 1);
-    /* Suspended before the work is queued, so the worker never resumes a connection that is not suspended. */
-    MHD_suspend_connection(r->conn);
-    if (workpool_submit(r->server->deferred_pool, deferred_run, r) == TM_OK)
-        return 1;
-    /* Full: the 503 goes out when libmicrohttpd resumes the connection and calls on_request again. */
-    r->finish = NULL;
-    reply_add_header(r, "Retry-After", "1");
-    reply_problem(r, 503, "the server is busy with password checks; try again shortly (see Retry-After)");
-    MHD_resume_connection(r->conn);
-    atomic_fetch_sub(&r->server->deferred, 1);
-    return 0;
-}
-
-/* Runs a deferred request's finish, if it has not run, and makes sure a reply exists. */
-static void deferred_finish(http_request *r)
-{
-    http_finish_fn finish = r->finish;
-    r->deferred = 0;
-    r->finish = NULL;
-    if (finish)
-        finish(r, r->work_ctx);
-    if (r->response == NULL)
-        reply_problem(r, 500, "the handler sent no response");
-}
-
-void reply_add_header(http_request *r, const char *name, const char *value)
-{
-    if (r->nextra == MAX_EXTRA_HEADERS)
-        return;
-    r->extra[r->nextra][0] = xstrdup(name);
-    r->extra[r->nextra][1] = xstrdup(value);
-    r->nextra++;
-}
-
-void reply_json(http_request *r, unsigned status, cJSON *body)
-{
-    char *text = json_print(body);
-    cJSON_Delete(body);
-    respond(r, status, "application/json", text, strlen(text), MHD_RESPMEM_MUST_FREE);
-}
-
-void reply_bytes(http_request *r, unsigned status, const char *content_type, char *body, size_t len,
-                 const char *filename)
-{
-    if (filename) {
-        char disposition[160];
-        snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
-        reply_add_header(r, "Content-Disposition", disposition);
-    }
-    respond(r, status, content_type, body, len, MHD_RESPMEM_MUST_FREE);
-}
-
-void reply_static(http_request *r, unsigned status, const char *content_type, const char *body, size_t len)
-{
-    respond(r, status, content_type, (char *)body, len, MHD_RESPMEM_PERSISTENT);
-}
-
-/* Returns 1 if a header named name (any case) is already set for the reply. */
-static int has_extra_header(const http_request *r, const char *name)
-{
-    for (size_t i = 0; i < r->nextra; i++)
-        if (strcasecmp(r->extra[i][0], name) == 0)
-            return 1;
-    return 0;
-}
-
-static void problem(http_request *r, unsigned status, const char *detail, cJSON *errors)
-{
-    /* RFC 9110, 15.5.2: every 401 says how to authenticate, whichever handler sends it. */
-    if (status == 401 && !has_extra_header(r, "WWW-Authenticate"))
-        reply_add_header(r, "WWW-Authenticate", "Bearer");
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "type", "about:blank");
-    cJSON_AddStringToObject(p, "title", reason(status));
-    cJSON_AddNumberToObject(p, "status", status);
-    if (detail)
-        cJSON_AddStringToObject(p, "detail", detail);
-    if (errors)
-        cJSON_AddItemToObject(p, "errors", errors);
-    char *text = json_print(p);
-    cJSON_Delete(p);
-    respond(r, status, "application/problem+json", text, strlen(text), MHD_RESPMEM_MUST_FREE);
-}
-
-void reply_problem(http_request *r, unsigned status, const char *detail)
-{
-    problem(r, status, detail, NULL);
-}
-
-void reply_invalid(http_request *r, cJSON *errors)
-{
-    problem(r, 400, "the request has invalid members; see errors", errors);
-}
-
-void reply_invalid_field(http_request *r, const char *field, const char *message)
-{
-    cJSON *errors = cJSON_CreateArray();
-    json_error_add(errors, field, "%s", message);
-    problem(r, 400, message, errors);
-}
-
-/*
- * 507: the disk holding the database is full, so the write was rolled back
- * whole; reads go on.  Retry-After spaces out clients' retries while an
- * operator frees space; the log has the detail, the client only this.
- */
-static void reply_storage_full(http_request *r)
-{
-    reply_add_header(r, "Retry-After", "60");
-    reply_problem(r, 507, "storage is full; nothing was stored");
-}
-
-void reply_status(http_request *r, int status, const char *detail)
-{
-    switch ((tm_status)status) {
-    case TM_ERR_NOT_FOUND: reply_problem(r, 404, detail ? detail : "no such resource"); break;
-    case TM_ERR_FORBIDDEN: reply_problem(r, 403, detail ? detail : "not allowed"); break;
-    case TM_ERR_CONFLICT: reply_problem(r, 409, detail ? detail : "conflict"); break;
-    case TM_ERR_AUTH: reply_problem(r, 401, detail ? detail : "sign in first"); break;
-    case TM_ERR_INVALID: reply_problem(r, 400, detail ? detail : "invalid request"); break;
-    case TM_ERR_LIMITED: reply_problem(r, 429, detail ? detail : "too many requests"); break;
-    case TM_ERR_FULL: reply_storage_full(r); break;
-    default: reply_problem(r, 500, "the server failed; the error is in its log"); break;
-    }
-}
 
 /* ---------- request accessors ---------- */
+
+msg_lang req_lang(http_request *r)
+{
+    return messages_lang(req_header(r, "Accept-Language"));
+}
 
 app *req_app(http_request *r) { return r->server->app; }
 const principal *req_principal(http_request *r) { return r->signed_in ? &r->who : NULL; }
@@ -411,7 +164,7 @@ int req_query_long_or_reply(http_request *r, const char *name, long lo, long hi,
         return 1;
     if (parse_int64(v, lo, hi, &x) != TM_OK) {
         char msg[96];
-        snprintf(msg, sizeof msg, "must be a whole number from %ld to %ld", lo, hi);
+        snprintf(msg, sizeof msg, N_("must be a whole number from %ld to %ld"), lo, hi);
         reply_invalid_field(r, name, msg);
         return 0;
     }
@@ -580,7 +333,7 @@ static void admit(http_request *r)
     }
     if (r->query_params > LIM_QUERY_PARAMS) {
         char msg[96];
-        snprintf(msg, sizeof msg, "the query has more than %d parameters", LIM_QUERY_PARAMS);
+        snprintf(msg, sizeof msg, N_("the query has more than %d parameters"), LIM_QUERY_PARAMS);
         reply_problem(r, 414, msg);
         return;
     }
@@ -768,7 +521,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (r->deferred) { /* resumed: the deferred work is done */
-        deferred_finish(r);
+        http_deferred_finish(r);
         return queue(r);
     }
     dispatch(r);
@@ -802,7 +555,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (r == NULL)
         return;
     if (r->deferred)
-        deferred_finish(r); /* the connection ended before the reply went out (its status is still logged) */
+        http_deferred_finish(r); /* the connection ended before the reply went out (its status is still logged) */
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;

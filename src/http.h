@@ -20,6 +20,7 @@
 #ifndef TM_HTTP_H
 #define TM_HTTP_H
 #include "err.h"
+#include "messages.h"
 #include "principal.h"
 #include "vocab.h"
 #include <cjson/cJSON.h>
@@ -149,6 +150,13 @@ const char *req_bearer(http_request *r);
 /* A request header's value (NULL if absent). Borrowed for the handler's run. */
 const char *req_header(http_request *r, const char *name);
 
+/*
+ * The language the client asked for by Accept-Language (messages.h; English
+ * when it asked for none).  Problem replies are written in it by the reply_*
+ * functions themselves; a handler asks only for texts it sends in a 2xx body.
+ */
+msg_lang req_lang(http_request *r);
+
 /* ---- responses (call exactly one) ---- */
 
 /* Sends body (taken: deleted here) as application/json. */
@@ -158,7 +166,13 @@ void reply_bytes(http_request *r, unsigned status, const char *content_type, cha
                  const char *filename);
 /* Sends static bytes that outlive the response (e.g. the embedded OpenAPI document). */
 void reply_static(http_request *r, unsigned status, const char *content_type, const char *body, size_t len);
-/* Sends an application/problem+json with title from the status and this detail. */
+/*
+ * Sends an application/problem+json with title from the status and this detail.
+ * Every problem reply (this, reply_invalid*, reply_status) writes its title,
+ * detail and errors[].message in req_lang's language: the code gives them in
+ * English, as catalogue keys (messages.h), and they are translated here, with
+ * Content-Language and Vary: Accept-Language.
+ */
 void reply_problem(http_request *r, unsigned status, const char *detail);
 /* Sends 400 problem+json with errors (taken), a [{field, message}] array. */
 void reply_invalid(http_request *r, cJSON *errors);

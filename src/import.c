@@ -10,6 +10,7 @@
 #include "json.h"
 #include "limits.h"
 #include "mem.h"
+#include "messages.h"
 #include "parse.h"
 #include "utf8.h"
 #include <stdio.h>
@@ -115,7 +116,7 @@ static int parse_csv(batch *b, listing_kind kind, const char *data, size_t len,
     int rc = csv_next(rd, &rec, msg, sizeof msg);
 
     if (rc <= 0) {
-        json_error_add(file_errors, "line 1", "%s", rc < 0 ? msg : "the file is empty; a header row was expected");
+        json_error_add(file_errors, "line 1", "%s", rc < 0 ? msg : N_("the file is empty; a header row was expected"));
         csv_reader_free(rd);
         return TM_ERR_INVALID;
     }

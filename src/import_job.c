@@ -15,6 +15,7 @@
 #include "listing_write.h"
 #include "log.h"
 #include "mem.h"
+#include "messages.h"
 #include "vocab.h"
 #include <pthread.h>
 #include <sodium.h>
@@ -222,9 +223,9 @@ static void run(import_jobs *j, job *jb, import_file *f)
         report = report_text(&res);
     } else {
         char msg[320];
-        snprintf(msg, sizeof msg, "%s after the first %zu rows that parsed were processed; the valid ones among them "
-                 "stay stored, and sending the file again is safe for rows with a ref",
-                 rc == TM_ERR_LIMITED ? "the server stopped" : tm_strerror(rc), res.stored_rows);
+        snprintf(msg, sizeof msg, N_("%s after the first %zu rows that parsed were processed; the valid ones among "
+                 "them stay stored, and sending the file again is safe for rows with a ref"),
+                 rc == TM_ERR_LIMITED ? N_("the server stopped") : tm_strerror(rc), res.stored_rows);
         error = xstrdup(msg);
         if (rc == TM_ERR_LIMITED)
             log_info("import job %lld: %s", (long long)jb->id, msg);

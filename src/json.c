@@ -2,6 +2,7 @@
 #include "json.h"
 #include "limits.h"
 #include "mem.h"
+#include "messages.h"
 #include "utf8.h"
 #include <math.h>
 #include <stdarg.h>
@@ -76,21 +77,21 @@ int json_parse_body(const char *text, size_t len, int max_depth, cJSON **out,
 
     *out = NULL;
     if (len == 0) {
-        snprintf(msg, msglen, "the request body is empty; a JSON document was expected");
+        snprintf(msg, msglen, N_("the request body is empty; a JSON document was expected"));
         return TM_ERR_INVALID;
     }
     if (!mt_utf8_valid(text, len, &bad)) {
-        snprintf(msg, msglen, "the body is not valid UTF-8 (byte %zu)", bad);
+        snprintf(msg, msglen, N_("the body is not valid UTF-8 (byte %zu)"), bad);
         return TM_ERR_INVALID;
     }
     if (nesting_depth(text, len) > max_depth) {
-        snprintf(msg, msglen, "JSON nesting is deeper than %d levels", max_depth);
+        snprintf(msg, msglen, N_("JSON nesting is deeper than %d levels"), max_depth);
         return TM_ERR_INVALID;
     }
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (root == NULL) {
         size_t at = end && end >= text ? (size_t)(end - text) : 0;
-        snprintf(msg, msglen, "malformed JSON near byte %zu", at);
+        snprintf(msg, msglen, N_("malformed JSON near byte %zu"), at);
         return TM_ERR_INVALID;
     }
     /* Only whitespace may follow the document. */
@@ -98,12 +99,12 @@ int json_parse_body(const char *text, size_t len, int max_depth, cJSON **out,
         end++;
     if (end && (size_t)(end - text) < len) {
         cJSON_Delete(root);
-        snprintf(msg, msglen, "unexpected data after the JSON document at byte %zu", (size_t)(end - text));
+        snprintf(msg, msglen, N_("unexpected data after the JSON document at byte %zu"), (size_t)(end - text));
         return TM_ERR_INVALID;
     }
     const char *dup = duplicate_member(root);
     if (dup) {
-        snprintf(msg, msglen, "the member \"%.60s\" appears twice in one object", dup);
+        snprintf(msg, msglen, N_("the member \"%.60s\" appears twice in one object"), dup);
         cJSON_Delete(root);
         return TM_ERR_INVALID;
     }

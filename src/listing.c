@@ -7,6 +7,7 @@
 #include "json.h"
 #include "limits.h"
 #include "mem.h"
+#include "messages.h"
 #include "utf8.h"
 #include "vocab.h"
 #include <stdio.h>
@@ -152,14 +153,14 @@ static const char *text_problem(const char *s, size_t max, int multiline)
 {
     size_t len = strlen(s);
     if (!mt_utf8_valid(s, len, NULL))
-        return "is not valid UTF-8";
+        return N_("is not valid UTF-8");
     if (mt_utf8_length(s, len) > max)
-        return "is too long";
+        return N_("is too long");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p < 0x20 || *p == 0x7F) {
             if (multiline && (*p == '\n' || *p == '\t' || *p == '\r'))
                 continue;
-            return "contains control characters";
+            return N_("contains control characters");
         }
     }
     return NULL;
@@ -222,15 +223,15 @@ static const char *deadline_problem(const char *s)
 {
     long day;
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return "must be a date written YYYY-MM-DD";
+        return N_("must be a date written YYYY-MM-DD");
     int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
     if (y < 0 || m < 0 || d < 0 || !days_from_civil(y, m, d, &day))
-        return "must be a date written YYYY-MM-DD";
+        return N_("must be a date written YYYY-MM-DD");
     long today = (long)(time(NULL) / 86400);
     if (day < today)
-        return "must not be in the past";
+        return N_("must not be in the past");
     if (day > today + 366L * 50)
-        return "is more than 50 years away";
+        return N_("is more than 50 years away");
     return NULL;
 }
 
@@ -351,7 +352,7 @@ static int set_list(strlist *dst, const char *name, const cJSON *v, size_t max_i
         char *t = trimmed(item->valuestring);
         const char *why = NULL;
         if (t[0] == '\0') {
-            why = "must not be empty";
+            why = N_("must not be empty");
         } else if (rule == ITEM_KEYWORD) {
             why = text_problem(t, LIM_KEYWORD, 0);
         } else if (rule == ITEM_FIELD) {
@@ -359,7 +360,7 @@ static int set_list(strlist *dst, const char *name, const cJSON *v, size_t max_i
                 if (*p >= 'a' && *p <= 'z')
                     *p = (char)(*p - 32);
             if (!taxonomy_code_syntax_ok(t) || taxonomy_find(tax, t) == NULL)
-                why = "is not a field code of the taxonomy (see GET /api/fields)";
+                why = N_("is not a field code of the taxonomy (see GET /api/fields)");
         } else if (vocab_find(&vocab_transfer_modes, t) < 0) {
             json_error_add(errors, where, "must be one of: %s", vocab_joined(&vocab_transfer_modes));
             problems++;

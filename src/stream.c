@@ -18,6 +18,7 @@
 #include "stream.h"
 #include "log.h"
 #include "mem.h"
+#include "messages.h"
 #include "sbuf.h"
 #include <netinet/in.h>
 #include <pthread.h>
@@ -277,11 +278,11 @@ const char *stream_parse_last_event_id(const char *v, int64_t latest, int64_t *o
         return NULL;
     for (const char *c = v; *c; c++) {
         if (*c < '0' || *c > '9' || c - v >= 18)
-            return "must be the id of an event this stream sent";
+            return N_("must be the id of an event this stream sent");
         id = id * 10 + (*c - '0');
     }
     if (id > latest)
-        return "is later than the latest event; reconnect without it";
+        return N_("is later than the latest event; reconnect without it");
     *out = id;
     return NULL;
 }

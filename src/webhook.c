@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "log.h"
 #include "mem.h"
+#include "messages.h"
 #include "push.h"
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -120,15 +121,15 @@ int webhook_url_check(const char *url, int allow_private, char *why, size_t why_
     char *scheme = NULL, *host = NULL, *user = NULL;
     int status = TM_ERR_INVALID;
     if (strlen(url) > MAX_URL) {
-        snprintf(why, why_len, "must be at most %d bytes", MAX_URL);
+        snprintf(why, why_len, N_("must be at most %d bytes"), MAX_URL);
     } else if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
                curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
                curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        snprintf(why, why_len, "must be an absolute http or https URL");
+        snprintf(why, why_len, N_("must be an absolute http or https URL"));
     } else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-        snprintf(why, why_len, "must be http or https, not %s", scheme);
+        snprintf(why, why_len, N_("must be http or https, not %s"), scheme);
     } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
-        snprintf(why, why_len, "must not hold a user name or password");
+        snprintf(why, why_len, N_("must not hold a user name or password"));
     } else {
         /* A literal IPv6 host comes in brackets. */
         size_t n = strlen(host);
@@ -139,13 +140,13 @@ int webhook_url_check(const char *url, int allow_private, char *why, size_t why_
         struct addrinfo hints = { 0 }, *ai = NULL;
         hints.ai_socktype = SOCK_STREAM;
         if (getaddrinfo(host, NULL, &hints, &ai) != 0 || ai == NULL) {
-            snprintf(why, why_len, "names a host that does not resolve");
+            snprintf(why, why_len, N_("names a host that does not resolve"));
         } else {
             status = TM_OK;
             for (struct addrinfo *p = ai; p && !allow_private; p = p->ai_next)
                 if (webhook_address_refused(p->ai_addr)) {
-                    snprintf(why, why_len, "resolves to an address that is not public (private, loopback, "
-                             "link-local, documentation or reserved), which is refused");
+                    snprintf(why, why_len, N_("resolves to an address that is not public (private, loopback, "
+                             "link-local, documentation or reserved), which is refused"));
                     status = TM_ERR_INVALID;
                     break;
                 }

@@ -19,6 +19,11 @@
     X(test_json_parse_body_checks_before_parsing) \
     X(test_json_get_int_is_strict) \
     X(test_json_reject_unknown_names_each_member) \
+    X(test_messages_every_entry_has_chinese_with_its_arguments) \
+    X(test_messages_accept_language_picks_by_q) \
+    X(test_messages_translate_arguments_nested_messages_and_words) \
+    X(test_messages_every_message_of_the_source_is_catalogued) \
+    X(test_messages_survive_random_text) \
     X(test_parse_int64_checks_the_whole_text_and_range) \
     X(test_parse_prefix_reports_where_the_number_ends) \
     X(test_parse_double_refuses_what_is_not_a_plain_number) \
@@ -83,6 +88,7 @@
     X(test_api_authorization_matrix_covers_every_route) \
     X(test_api_authorization_matrix) \
     X(test_api_private_members_by_role) \
+    X(test_api_messages_follow_accept_language) \
     X(test_api_register_login_me_logout) \
     X(test_api_register_rejects_bad_input) \
     X(test_api_tokens_expire_and_forgeries_fail) \
@@ -136,6 +142,7 @@
     X(test_web_cookie_session_is_httponly_and_guarded) \
     X(test_web_browser_main_paths) \
     X(test_web_inbox_badge_states_and_live_pushes) \
+    X(test_web_messages_in_the_ui_language) \
     X(test_web_slow_and_huge_requests_hold_nothing) \
     X(test_api_slow_clients_hold_one_address_only) \
     X(test_api_slow_clients_header_deadline_is_fixed) \

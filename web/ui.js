@@ -41,7 +41,7 @@ export class Problem extends Error {
 // Sends a request with the CSRF header; body is sent as JSON, or raw = {type, body} as is.
 // Returns the parsed reply (null when empty); throws a Problem when the status is not 2xx.
 export async function api(method, path, body, raw) {
-  const headers = { 'X-Techmatch': '1' };
+  const headers = { 'X-Techmatch': '1', 'Accept-Language': getLang() === 'zh' ? 'zh-CN' : 'en' }; // server's texts too
   let payload;
   if (raw) { headers['Content-Type'] = raw.type; payload = raw.body; }
   else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
