@@ -132,6 +132,7 @@
     X(test_web_serves_the_ui_with_a_strict_csp) \
     X(test_web_cookie_session_is_httponly_and_guarded) \
     X(test_web_browser_main_paths) \
+    X(test_web_design_homes_shell_and_dialogs) \
     X(test_web_slow_and_huge_requests_hold_nothing) \
     X(test_api_slow_clients_hold_one_address_only) \
     X(test_api_slow_clients_header_deadline_is_fixed) \
