@@ -61,10 +61,17 @@ function renderNav() {
   nav.replaceChildren(...links.map(([href, label]) => {
     const a = el('a', { href, text: label, 'aria-current': current === href ? 'page' : null });
     if (href === '#/inbox' && session.unread > 0) {
-      a.append(el('span', { class: 'badge', id: 'unread', text: String(session.unread), 'aria-label': `${session.unread} ${t('unread')}` }));
+      a.append(el('span', { class: 'badge', id: 'unread', text: String(session.unread) }));
     }
     return a;
   }));
+  // On a phone the inbox link hides in the closed menu: its button carries the unread count too.
+  const toggle = document.getElementById('menu-toggle');
+  toggle.querySelectorAll('.badge, .badge-sr').forEach((b) => b.remove());
+  if (me && session.unread > 0) {
+    toggle.append(el('span', { class: 'badge', 'aria-hidden': 'true', text: String(session.unread) }),
+      el('span', { class: 'badge-sr sr-only', text: ` ${session.unread} ${t('unread')}` }));
+  }
   const who = document.getElementById('who');
   if (me) {
     who.replaceChildren(el('span', { class: 'who-name', title: `${me.display_name} · ${t(me.role)}` },

@@ -43,7 +43,7 @@ addWords({
   home_hours: ['{0} 小时', '{0} h'], home_none: ['—', '—'], home_see_stats: ['查看统计', 'See the statistics'],
   home_policy: ['匹配策略', 'Matching policy'], home_funnel_empty: ['还没有匹配。企业和高校发布后，这里会显示转化情况。',
     'No match yet. Once enterprises and universities post, the funnel fills here.'],
-  home_more: ['还有 {0} 项', '{0} more'],
+  home_more: ['还有 {0} 项', '{0} more'], home_colon: ['：', ': '],
 });
 
 // The audit actions of a broker's review decision, as the decisions export (GET /api/export/decisions.csv) names them.
@@ -271,7 +271,7 @@ async function staffHome(me) {
     const hours = stats.time_to_first_push && stats.time_to_first_push.median_hours;
     parts.push(el('div', { class: 'grid2' },
       section('home-funnel-card', t('home_funnel'), funnelView(stats.funnel),
-        el('p', { class: 'muted', text: `${t('home_first_push')}: ${hours === null || hours === undefined ? t('home_none')
+        el('p', { class: 'muted', text: `${t('home_first_push')}${t('home_colon')}${hours === null || hours === undefined ? t('home_none')
           : t('home_hours', fmtCount(Math.round(hours * 10) / 10))}` }),
         el('div', { class: 'actions' }, linkButton('#/stats', t('home_see_stats'), true), linkButton('#/policy', t('home_policy'), true))),
       section('home-oldest-card', t('home_oldest'), oldestCard(q))));

@@ -55,6 +55,9 @@ async function phoneShell(p, label) {
     const box = await p.locator(sel).boundingBox();
     check(box && box.x >= 0 && box.x + box.width <= PHONE.width, `${label}: ${sel} is on screen`);
   }
+  const mid = async (sel) => { const b = await p.locator(sel).boundingBox(); return b.y + b.height / 2; };
+  check(Math.abs((await mid('#menu-toggle')) - (await mid('.brand'))) < 12 && Math.abs((await mid('#lang')) - (await mid('.brand'))) < 12,
+    `${label}: the brand, the tools and the menu button share one line`);
   check(!(await p.locator('#nav').isVisible()), `${label}: the menu starts closed`);
   check(await p.getAttribute('#menu-toggle', 'aria-expanded') === 'false', `${label}: the menu button says closed`);
   await p.click('#menu-toggle');
@@ -186,8 +189,11 @@ try {
   const phone = await signedIn('ent-design@example.com', { viewport: PHONE });
   await home(phone);
   check((await text(phone, '#home-unread .stat-value')) === '1', 'the phone shows the same figures');
+  await phone.waitForSelector('#menu-toggle .badge');
+  check((await text(phone, '#menu-toggle .badge')) === '1', 'the menu button shows the unread count');
   await phoneShell(phone, 'enterprise phone (zh)');
   await phone.click('#menu-toggle');
+  await phone.screenshot({ path: `${shots}/design-phone-menu.png` });
   await phone.click('#nav a[href="#/demands"]');
   await phone.waitForSelector('#results');
   check((await text(phone, 'main h1')) === '技术需求', 'the menu leads to the demand list');
