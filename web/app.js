@@ -79,7 +79,7 @@ function renderNav() {
       el('span', { class: 'who-role', text: t(me.role) })),
     el('button', { type: 'button', class: 'ghost', onclick: logout, text: t('logout') }));
   } else {
-    who.replaceChildren(el('a', { href: '#/login', text: t('login') }), el('a', { href: '#/register', text: t('register') }));
+    who.replaceChildren(el('a', { href: '#/login', text: t('login') }), el('a', { href: '#/register', class: 'button', text: t('register') }));
   }
   // The switch shows the language it leads to; its accessible name starts with that visible text.
   const lang = document.getElementById('lang');

@@ -169,7 +169,7 @@ try {
 
   // ---------- English, desktop and phone ----------
   for (const [role, email, expect] of [['enterprise', 'ent-design@example.com', '1 new'],
-    ['university', 'uni-design@example.edu.cn', '1 matching demands'], ['broker', brokerEmail, 'Waiting for review'],
+    ['university', 'uni-design@example.edu.cn', 'Matching demands: 1'], ['broker', brokerEmail, 'Waiting for review'],
     ['admin', adminEmail, 'Funnel']]) {
     for (const viewport of [DESKTOP, PHONE]) {
       const p = await signedIn(email, { viewport, locale: 'en-US' });
@@ -232,7 +232,7 @@ try {
   await ent.keyboard.press('Shift+Tab');
   check(await inDialog(), 'Shift+Tab stays in the dialog');
   await axeCheck(ent, 'confirmation dialog');
-  await shot(browser, ent, shots, 'design-confirm');
+  await ent.screenshot({ path: `${shots}/design-confirm.png` });
   await ent.keyboard.press('Escape');
   await ent.waitForSelector('.dialog', { state: 'detached' });
   check(await ent.evaluate(() => window.confirmed) === false, 'Escape answers false');
