@@ -249,6 +249,52 @@ try {
   check(await ent.evaluate(() => window.confirmed) === true, 'Enter on the confirm button answers true');
   ok('confirmAction: Enter confirms');
 
+  // ---------- every shared component at once: contrast, names and layout ----------
+  await ent.evaluate(async () => {
+    const { el, input, skeleton, empty, banner } = await import('/ui.js');
+    const states = ['suggested', 'approved', 'pushed', 'viewed', 'interested', 'in_talks', 'deal', 'declined', 'rejected',
+      'closed', 'withdrawn'];
+    const field = input('budget', '预算上限（元）', { help: '可写 50万、500000 或 500,000' });
+    field.querySelector('.error').textContent = '请输入金额，如 50万';
+    document.getElementById('main').replaceChildren(
+      el('div', { class: 'page-head' }, el('h1', { text: '组件' }), el('div', { class: 'row' },
+        el('button', { type: 'button', text: '主要' }), el('button', { type: 'button', class: 'ghost', text: '次要' }),
+        el('button', { type: 'button', class: 'danger', text: '关闭需求' }),
+        el('button', { type: 'button', class: 'ghost danger', text: '删除' }),
+        el('button', { type: 'button', disabled: true, text: '不可用' }))),
+      el('form', { class: 'toolbar', role: 'search' }, input('q', '关键词'), input('region', '地区'),
+        el('button', { type: 'submit', text: '搜索' })),
+      el('div', { class: 'grid2' },
+        el('section', { class: 'card stack' }, el('h2', { text: '表单' }), field,
+          el('div', { class: 'chips' }, ['B06 煤炭开采和洗选业', 'C35 专用设备制造业'].map((c) =>
+            el('span', { class: 'chip' }, c, el('button', { type: 'button', 'aria-label': `移除 ${c}`, text: '×' })))),
+          el('p', {}, '未读 ', el('span', { class: 'badge', text: '3' }), ' ', el('span', { class: 'badge neutral', text: '12' })),
+          el('div', { class: 'row' }, states.map((s) => el('span', { class: `pill state-${s}`, text: s }))),
+          banner('good', '已保存'), banner('bad', '保存失败：网络错误')),
+        el('section', { class: 'card' }, el('h2', { text: '详情' }),
+          el('dl', { class: 'kv' }, [['预算', '50万元'], ['截止日期', '2026年12月31日'], ['技术成熟度', 'TRL 7'], ['地区', '贵州省六盘水市']]
+            .flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })])),
+          el('div', { class: 'table-wrap' }, el('table', { class: 'data' },
+            el('thead', {}, el('tr', {}, el('th', { text: '成果' }), el('th', { class: 'num', text: '匹配度' }))),
+            el('tbody', {}, el('tr', {}, el('td', { text: '液压支架电液控制系统' }), el('td', { class: 'num', text: '71%' })),
+              el('tr', {}, el('td', { text: '电液控制阀组' }), el('td', { class: 'num', text: '45%' }))))),
+          el('div', { class: 'pager' }, el('span', { text: '共 74 项，显示 50 项' }), el('button', { type: 'button', class: 'ghost', text: '更多' })))),
+      skeleton(3), empty('empty', el('a', { class: 'button', href: '#/mine', text: '发布需求' })));
+  });
+  const errBox = await ent.locator('#f_budget_err').boundingBox();
+  const budgetBox = await ent.locator('#f_budget').boundingBox();
+  check(errBox.y >= budgetBox.y + budgetBox.height, 'a field\'s error sits under its control');
+  const qBox = await ent.locator('.toolbar #f_q').boundingBox();
+  const goBox = await ent.locator('.toolbar button').boundingBox();
+  check(Math.abs((qBox.y + qBox.height) - (goBox.y + goBox.height)) <= 2, 'the toolbar\'s button is level with its inputs');
+  await axeCheck(ent, 'every shared component');
+  await ent.screenshot({ path: `${shots}/design-components.png`, fullPage: true });
+  await ent.setViewportSize(PHONE);
+  await axeCheck(ent, 'every shared component on a phone');
+  await ent.screenshot({ path: `${shots}/design-components-phone.png`, fullPage: true });
+  await ent.setViewportSize(DESKTOP);
+  ok('the shared components pass the accessibility check at both widths');
+
   // ---------- the statistics: readable at both widths ----------
   for (const viewport of [DESKTOP, PHONE]) {
     const p = await signedIn(brokerEmail, { viewport });
