@@ -66,15 +66,18 @@ export function empty(key = 'empty', ...next) {
 const TOAST_MAX = 3;          // toasts on screen at once; an older one leaves for a newer
 const TOAST_MS = { ok: 4000, bad: 7000 };
 
-// The toast region: one live region for the page, made on first use (polite for news, an alert for failures).
+// The toast region: one polite live region for the page, made when this module loads so that screen readers
+// know it before the first toast (a failure's toast is an alert of its own).
 function toastRegion() {
   let box = document.getElementById('toasts');
   if (!box) {
-    box = el('div', { id: 'toasts', class: 'toasts', role: 'region', 'aria-label': t('ui_notices') });
+    box = el('div', { id: 'toasts', class: 'toasts', role: 'region', 'aria-live': 'polite' });
     document.body.append(box);
   }
+  box.setAttribute('aria-label', t('ui_notices'));
   return box;
 }
+if (document.body) toastRegion();
 
 // Removes a toast (with a short fade unless reduced motion is asked for).
 function dismissToast(node) {
@@ -89,7 +92,7 @@ export function toast(text, kind = 'ok') {
   const k = kind === 'bad' ? 'bad' : 'ok';
   const box = toastRegion();
   for (const old of box.querySelectorAll('.toast')) if (old.dataset.text === text) old.remove();
-  const node = el('div', { class: `toast ${k}`, role: k === 'bad' ? 'alert' : 'status', 'data-text': text },
+  const node = el('div', { class: `toast ${k}`, role: k === 'bad' ? 'alert' : null, 'data-text': text },
     el('span', { class: 'toast-icon', 'aria-hidden': 'true', text: k === 'bad' ? '!' : '✓' }),
     el('span', { class: 'toast-text', text }),
     el('button', { type: 'button', 'aria-label': t('ui_dismiss'), text: '×', onclick: () => dismissToast(node) }));
@@ -117,7 +120,10 @@ export function confirmAction(text, { danger = false, confirmLabel = '', title =
     el('h2', { id: titleId, text: title || t('ui_confirm_title') }), el('p', { id: textId, text }),
     el('div', { class: 'actions' }, cancel, yes));
     const backdrop = el('div', { class: 'dialog-backdrop' }, dialog);
+    // Everything behind the dialog is inert while it is open: no click, no focus, not read out.
+    const behind = [...document.body.children].filter((e) => e !== backdrop && !e.inert);
     const finish = (answer) => {
+      behind.forEach((e) => { e.inert = false; });
       backdrop.remove();
       document.body.classList.remove('has-dialog');
       document.removeEventListener('keydown', onKey, true);
@@ -142,6 +148,7 @@ export function confirmAction(text, { danger = false, confirmLabel = '', title =
     document.addEventListener('keydown', onKey, true);
     document.body.classList.add('has-dialog');
     document.body.append(backdrop);
+    behind.forEach((e) => { e.inert = true; });
     (danger ? cancel : yes).focus();
   });
 }

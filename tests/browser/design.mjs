@@ -210,6 +210,7 @@ try {
     ui.toast('保存失败', 'bad');
   });
   check(await ent.locator('#toasts .toast:not(.leaving)').count() === 3, 'toasts stack three at most');
+  await ent.screenshot({ path: `${shots}/design-toasts.png` });
   check(await ent.locator('#toasts .toast', { hasText: '已保存 五' }).count() === 1, 'the same text is shown once');
   check(await ent.locator('#toasts .toast.bad[role=alert]').count() === 1, 'a failure is an alert');
   await ent.locator('#toasts .toast.ok').first().waitFor({ state: 'detached', timeout: 8000 });
