@@ -282,12 +282,13 @@ try {
           el('div', { class: 'pager' }, el('span', { text: '共 74 项，显示 50 项' }), el('button', { type: 'button', class: 'ghost', text: '更多' })))),
       skeleton(3), empty('empty', el('a', { class: 'button', href: '#/mine', text: '发布需求' })));
   });
+  await ent.evaluate(() => { document.getElementById('f_q_err').textContent = '请输入关键词，或选择一个领域'; });
   const errBox = await ent.locator('#f_budget_err').boundingBox();
   const budgetBox = await ent.locator('#f_budget').boundingBox();
   check(errBox.y >= budgetBox.y + budgetBox.height, 'a field\'s error sits under its control');
   const qBox = await ent.locator('.toolbar #f_q').boundingBox();
   const goBox = await ent.locator('.toolbar button').boundingBox();
-  check(Math.abs((qBox.y + qBox.height) - (goBox.y + goBox.height)) <= 2, 'the toolbar\'s button is level with its inputs');
+  check(Math.abs((qBox.y + qBox.height) - (goBox.y + goBox.height)) <= 2, 'the toolbar\'s button is level with its inputs, even beside an error');
   await axeCheck(ent, 'every shared component');
   await ent.screenshot({ path: `${shots}/design-components.png`, fullPage: true });
   await ent.setViewportSize(PHONE);
