@@ -83,6 +83,10 @@ try {
   check(await visitor.getAttribute('#nav a[href="#/demands"]', 'aria-current') === 'page', 'the demand link is current');
   const langName = await visitor.getAttribute('#lang', 'aria-label');
   check(langName.startsWith(await visitor.textContent('#lang')), `the language switch's name holds its text: ${langName}`);
+  const qTop = (await visitor.locator('#q').boundingBox()).y;
+  const goTop = (await visitor.locator('form[role=search] button').boundingBox()).y;
+  const regionTop = (await visitor.locator('#region').boundingBox()).y;
+  check(Math.abs(goTop - regionTop) <= 1 && Math.abs(qTop - regionTop) <= 1, `the search button is level with the inputs (${qTop}, ${regionTop}, ${goTop})`);
   await axeCheck(visitor, 'visitor demand list');
   ok('a visitor sees the demand list at #/ and #/demands');
 
