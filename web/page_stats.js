@@ -1,13 +1,20 @@
-// page_stats.js: #/stats, the statistics drawn as bar charts: the funnel, the
-// reasons of rejections and declines, the scores of approved against rejected
-// matches, and matches against deals by field.  The charts are HTML (a label
+// page_stats.js: #/stats, the statistics: the headline figures (deals, their value,
+// time to first push), then bar charts of the funnel, the reasons of rejections
+// and declines, the scores of approved against rejected matches, and matches
+// against deals by field, and each broker's open matches.  The charts are HTML (a label
 // column beside a bar column), so their text is the page's own size at every
 // width (never a scaled-down drawing), long labels are cut with an ellipsis and
 // the whole label in a title, and on a phone each label sits above its bars.
-import { t } from './i18n.js';
+import { t, addWords } from './i18n.js';
 import { el, api, show, skeleton, banner, empty, fieldName } from './ui.js';
 import { vocab } from './vocab.js';
-import { fmtCount } from './format.js';
+import { fmtCount, fmtMoney } from './format.js';
+
+addWords({
+  stats_deals: ['成交', 'Deals'], stats_amount: ['成交金额', 'Deal value'], stats_first_push: ['首次推送中位用时', 'Median time to first push'],
+  stats_hours: ['{0} 小时', '{0} h'], stats_none: ['—', '—'], stats_workload: ['经纪人在办', 'Brokers\' open matches'],
+  stats_broker: ['经纪人', 'Broker'], stats_open: ['在办', 'Open'], stats_demands_n: ['基于 {0} 条需求', 'over {0} demands'],
+});
 
 const COLOURS = ['a', 'b'];   // the bar classes of the first and the second series (app.css)
 
@@ -37,6 +44,29 @@ function sizeBars(root) {
   });
 }
 
+// The headline figures: deals, their value, and the median time from posting a demand to its first push.
+function figures(s) {
+  const ttfp = s.time_to_first_push || {};
+  const hours = ttfp.median_hours;
+  const tileOf = (id, label, value, note) => el('div', { class: 'stat', id },
+    el('span', { class: 'stat-label', text: label }), el('strong', { class: 'stat-value', text: value }),
+    note ? el('div', { class: 'stat-note', text: note }) : null);
+  return el('div', { class: 'stat-grid' },
+    tileOf('stats-deals', t('stats_deals'), fmtCount(s.deals.count || 0)),
+    tileOf('stats-amount', t('stats_amount'), s.deals.amount ? fmtMoney(s.deals.amount) : t('stats_none')),
+    tileOf('stats-first-push', t('stats_first_push'), hours === null || hours === undefined ? t('stats_none')
+      : t('stats_hours', fmtCount(Math.round(hours * 10) / 10)), ttfp.demands ? t('stats_demands_n', fmtCount(ttfp.demands)) : null));
+}
+
+// Each broker's open matches, as a table (none: nothing is drawn).
+function workload(rows) {
+  if (!rows || !rows.length) return null;
+  return el('section', { class: 'card' }, el('h2', { text: t('stats_workload') }),
+    el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'stats-workload' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('stats_broker') }), el('th', { scope: 'col', class: 'num', text: t('stats_open') }))),
+      el('tbody', {}, rows.map((w) => el('tr', {}, el('td', { text: w.name }), el('td', { class: 'num', text: fmtCount(w.open) })))))));
+}
+
 export async function statsPage() {
   show(el('h1', { text: t('stats') }), skeleton(6));
   try {
@@ -44,7 +74,7 @@ export async function statsPage() {
     const reasonRows = Object.entries(s.reasons.rejected || {}).concat(Object.entries(s.reasons.declined || {}))
       .map(([k, v]) => [t(`r_${k}`), [v]]);
     const tenths = s.score_distribution.approved.map((_, i) => `${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}`);
-    show(el('h1', { text: t('stats') }),
+    show(el('h1', { text: t('stats') }), figures(s),
       el('div', { class: 'grid2' },
         el('section', { class: 'card' }, el('h2', { text: t('funnel') }),
           chart(t('funnel'), vocab.funnel.map((k) => [t(`s_${k === 'deals' ? 'deal' : k}`), [s.funnel[k]]]))),
@@ -55,7 +85,8 @@ export async function statsPage() {
             [t('approved_n'), t('rejected_n')])),
         el('section', { class: 'card' }, el('h2', { text: t('deals_by_field') }),
           s.by_field.length ? chart(t('deals_by_field'), s.by_field.map((f) => [fieldName(f.field), [f.suggested, f.deals]]),
-            [t('matches_n'), t('deals_n')]) : empty())));
+            [t('matches_n'), t('deals_n')]) : empty()),
+        workload(s.workload)));
     sizeBars(document.getElementById('main'));
   } catch (e) { show(el('h1', { text: t('stats') }), banner('bad', e.message)); }
 }

@@ -302,10 +302,15 @@ try {
   ok('the shared components pass the accessibility check at both widths');
 
   // ---------- the statistics: readable at both widths ----------
-  for (const viewport of [DESKTOP, PHONE]) {
-    const p = await signedIn(brokerEmail, { viewport });
+  for (const [viewport, locale] of [[DESKTOP, 'zh-CN'], [PHONE, 'en-US']]) {
+    const p = await signedIn(brokerEmail, { viewport, locale });
     await p.goto(`${base}/#/stats`);
     await p.waitForSelector('.chart .chart-row');
+    const st = await call(p, 'GET', '/api/stats');
+    check((await text(p, '#stats-deals .stat-value')) === String(st.deals.count), 'the deals figure is the server\'s');
+    const funnelRow = await text(p, '.chart-row');
+    check(funnelRow.includes(locale === 'zh-CN' ? '待审核' : 'Suggested') && funnelRow.includes(String(st.funnel.suggested)),
+      `the funnel's first row names its stage and count: ${funnelRow}`);
     const sizes = await p.evaluate(() => [...document.querySelectorAll('.chart-label, .chart-bar span')]
       .map((e) => parseFloat(getComputedStyle(e).fontSize)));
     check(sizes.length > 10 && Math.min(...sizes) >= 12, `chart text is 12 px or more (${Math.min(...sizes)})`);
@@ -321,9 +326,10 @@ try {
     check(width <= viewport.width, `the statistics fit the screen (${width})`);
     await axeCheck(p, `statistics at ${viewport.width} px`);
     if (viewport === DESKTOP) await shot(browser, p, shots, 'design-stats');
+    else await p.screenshot({ path: `${shots}/design-stats-en-phone.png`, fullPage: true });
     await p.context().close();
   }
-  ok('statistics readable at desktop and phone width');
+  ok('statistics readable at desktop (zh) and phone (en) width');
 
   ok('design walk done');
   await browser.close();
