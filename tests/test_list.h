@@ -143,6 +143,7 @@
     X(test_web_browser_main_paths) \
     X(test_web_inbox_badge_states_and_live_pushes) \
     X(test_web_messages_in_the_ui_language) \
+    X(test_web_design_homes_shell_and_dialogs) \
     X(test_web_slow_and_huge_requests_hold_nothing) \
     X(test_api_slow_clients_hold_one_address_only) \
     X(test_api_slow_clients_header_deadline_is_fixed) \

@@ -3,7 +3,7 @@
 // shared helpers in ui.js; the closed vocabularies' codes are in vocab.js and the
 // words in i18n.js.  The session is an HttpOnly cookie that no script can read;
 // pages are chosen by the location hash.
-import { t, getLang, setLang } from './i18n.js';
+import { t, getLang, setLang, addWords } from './i18n.js';
 import { el, api, loadFields } from './ui.js';
 import { loadVocab } from './vocab.js';
 import { session, connectShell, loadMe, isStaff, isOrgUser } from './session.js';
@@ -18,38 +18,81 @@ import { settingsPage } from './page_settings.js';
 import { pipelinePage } from './page_pipeline.js';
 import { usersPage } from './page_users.js';
 import { policyPage } from './page_policy.js';
+import { homePage } from './page_home.js';
 
 // ---------- navigation ----------
 
-// The links the signed-in user's role may follow, who is signed in, and the page's fixed words.
-function renderNav() {
-  const me = session.me;
-  const nav = document.getElementById('nav');
-  const here = location.hash || '#/';
-  const links = [['#/', t('demands')], ['#/achievements', t('achievements')]];
+addWords({
+  shell_home: ['首页', 'Home'], shell_menu: ['菜单', 'Menu'], shell_switch_lang: ['切换语言', 'switch language'],
+  shell_signed_in: ['当前用户', 'Signed in'],
+});
+
+// The links the signed-in user's role may follow: [href, label].  Signed in, #/ is the home page and the
+// demand list is #/demands; for a visitor #/ is the demand list.
+function navLinks(me) {
+  const links = me ? [['#/', t('shell_home')], ['#/demands', t('demands')]] : [['#/demands', t('demands')]];
+  links.push(['#/achievements', t('achievements')]);
   if (me && isOrgUser(me)) links.push(['#/mine', t('mine')]);
   if (me && me.role === 'enterprise') links.push(['#/inbox', t('inbox')], ['#/settings', t('settings')]);
   if (me && isStaff(me)) {
     links.push(['#/review', t('review')], ['#/pipeline', t('pipeline')], ['#/stats', t('stats')]);
   }
   if (me && me.role === 'admin') links.push(['#/policy', t('policy')], ['#/users', t('accounts')]);
+  return links;
+}
+
+// The link of links that the location hash here belongs to (itself, a page under it, or its query).
+function currentLink(links, here, me) {
+  const path = here.split('?')[0];
+  const target = !me && (path === '#/' || path === '#') ? '#/demands' : path;
+  let best = null;
+  for (const [href] of links) {
+    if (target === href || (href !== '#/' && target.startsWith(`${href}/`))) best = href;
+  }
+  return best;
+}
+
+// Draws the navigation, who is signed in, the language switch and the page's fixed words.
+function renderNav() {
+  const me = session.me;
+  const nav = document.getElementById('nav');
+  const links = navLinks(me);
+  const current = currentLink(links, location.hash || '#/', me);
   nav.replaceChildren(...links.map(([href, label]) => {
-    const a = el('a', { href, text: label, 'aria-current': here === href ? 'page' : null });
-    if (href === '#/inbox' && session.unread > 0) a.append(el('span', { class: 'badge', id: 'unread', text: String(session.unread) }));
+    const a = el('a', { href, text: label, 'aria-current': current === href ? 'page' : null });
+    if (href === '#/inbox' && session.unread > 0) {
+      a.append(el('span', { class: 'badge', id: 'unread', text: String(session.unread) }));
+    }
     return a;
   }));
+  // On a phone the inbox link hides in the closed menu: its button carries the unread count too.
+  const toggle = document.getElementById('menu-toggle');
+  toggle.querySelectorAll('.badge, .badge-sr').forEach((b) => b.remove());
+  if (me && session.unread > 0) {
+    toggle.append(el('span', { class: 'badge', 'aria-hidden': 'true', text: String(session.unread) }),
+      el('span', { class: 'badge-sr sr-only', text: ` ${session.unread} ${t('unread')}` }));
+  }
   const who = document.getElementById('who');
   if (me) {
-    who.replaceChildren(el('span', { class: 'muted', text: `${me.display_name} · ${t(me.role)}` }), ' ',
-      el('button', { type: 'button', class: 'ghost', onclick: logout, text: t('logout') }));
+    who.replaceChildren(el('span', { class: 'who-name', title: `${me.display_name} · ${t(me.role)}` },
+      el('span', { class: 'sr-only', text: `${t('shell_signed_in')}: ` }), `${me.display_name} · `,
+      el('span', { class: 'who-role', text: t(me.role) })),
+    el('button', { type: 'button', class: 'ghost', onclick: logout, text: t('logout') }));
   } else {
-    who.replaceChildren(el('a', { href: '#/login', text: t('login') }), ' ', el('a', { href: '#/register', text: t('register') }));
+    who.replaceChildren(el('a', { href: '#/login', text: t('login') }), el('a', { href: '#/register', class: 'button', text: t('register') }));
   }
-  // The switch's name starts with the words it shows (axe: label-content-name-mismatch).
+  // The switch shows the language it leads to; its accessible name starts with that visible text.
   const lang = document.getElementById('lang');
   lang.textContent = getLang() === 'zh' ? 'EN' : '中文';
-  lang.setAttribute('aria-label', getLang() === 'zh' ? 'EN: English' : '中文：切换为中文');
+  lang.setAttribute('aria-label', `${lang.textContent} (${t('shell_switch_lang')})`);
+  lang.setAttribute('lang', getLang() === 'zh' ? 'en' : 'zh');
   document.querySelectorAll('[data-t]').forEach((e) => { e.textContent = t(e.dataset.t); });
+}
+
+// Opens or closes the phone's navigation menu (the menu button shows and says which).
+function setMenu(open) {
+  document.querySelector('.top').classList.toggle('open', open);
+  document.getElementById('menu-toggle').setAttribute('aria-expanded', String(open));
 }
 
 async function logout() {
@@ -63,12 +106,15 @@ async function logout() {
 // ---------- routes ----------
 
 // Draws the navigation and the page the location hash names (#/PAGE, #/PAGE/ID or #/PAGE?QUERY).
+// #/ is the signed-in user's home page, and the demand list for visitors; #/demands is always the list.
 function route() {
+  setMenu(false);
   renderNav();
   const [path, query] = (location.hash || '#/').slice(2).split('?');
   const [page, id] = path.split('/');
-  if (!page) return listingsPage('demands');
+  if (!page) return session.me ? homePage() : listingsPage('demands');
   if ((page === 'demands' || page === 'achievements') && id) return listingPage(page, id);
+  if (page === 'demands') return listingsPage('demands');
   if (page === 'achievements') return listingsPage('achievements');
   if (page === 'login' || page === 'register') return authPage(page);
   if (page === 'verify') return verifyPage(new URLSearchParams(query).get('token') || '');
@@ -88,6 +134,13 @@ function route() {
 
 connectShell({ signedIn: startStream, navChanged: renderNav });
 document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); route(); });
+document.getElementById('menu-toggle').addEventListener('click', () => setMenu(!document.querySelector('.top').classList.contains('open')));
+// Escape closes the phone's menu and gives the focus back to its button.
+document.addEventListener('keydown', (ev) => {
+  if (ev.key !== 'Escape' || !document.querySelector('.top').classList.contains('open')) return;
+  setMenu(false);
+  document.getElementById('menu-toggle').focus();
+});
 window.addEventListener('hashchange', route);
 setLang(getLang());
 // The vocabularies and the taxonomy load side by side, then who is signed in, then the first page.

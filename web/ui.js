@@ -2,12 +2,17 @@
 // text is set as text (never as HTML); api() speaks to the server with the CSRF
 // header and throws a Problem on an error reply; forms show errors beside their
 // fields; the taxonomy (fields) is loaded once and named in the current language.
-import { t, getLang } from './i18n.js';
+import { t, getLang, addWords } from './i18n.js';
+
+addWords({
+  ui_notices: ['通知', 'Notifications'], ui_dismiss: ['关闭提示', 'Dismiss'], ui_cancel: ['取消', 'Cancel'],
+  ui_ok: ['确定', 'OK'], ui_confirm_title: ['请确认', 'Please confirm'],
+});
 
 // ---------- DOM ----------
 
 // A new element: attrs "on<event>" become listeners, "text" the text content, false,
-// null and undefined are left out, true becomes an empty attribute.
+// null and undefined are left out, true becomes an empty attribute; kids may be nested arrays.
 export function el(tag, attrs = {}, ...kids) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -16,7 +21,7 @@ export function el(tag, attrs = {}, ...kids) {
     else if (k === 'text') e.textContent = v;
     else e.setAttribute(k, v === true ? '' : v);
   }
-  for (const kid of kids.flat()) if (kid !== null && kid !== undefined) e.append(kid);
+  for (const kid of kids.flat(Infinity)) if (kid !== null && kid !== undefined) e.append(kid);
   return e;
 }
 
@@ -27,9 +32,126 @@ export function show(...nodes) {
   main.focus({ preventScroll: true });
 }
 
-export function loading() { return el('div', { class: 'loading', role: 'status', text: t('loading') }); }
+// A placeholder while a page loads: grey lines (a skeleton) that screen readers hear as "loading".
+export function loading() { return skeleton(4); }
+
+// A skeleton of lines grey bars, shown where content is loading; announced as "loading" once.
+export function skeleton(lines = 3) {
+  const box = el('div', { class: 'skeleton', role: 'status', 'aria-busy': 'true' }, el('span', { class: 'sr-only', text: t('loading') }));
+  for (let i = 0; i < lines; i++) box.append(el('div', { class: 'sk-line', 'aria-hidden': 'true' }));
+  return box;
+}
+
+// A message block (kind 'good'/'ok' or 'bad'); an error is an alert, anything else a status.
 export function banner(kind, text) { return el('div', { class: `banner ${kind}`, role: kind === 'bad' ? 'alert' : 'status', text }); }
-export function empty(key = 'empty') { return el('div', { class: 'empty', text: t(key) }); }
+
+// Puts one banner at the top of box, replacing the banners box already shows (so "saved" never sits
+// beside a stale error); returns the new banner.
+export function setBanner(box, kind, text) {
+  box.querySelectorAll(':scope > .banner').forEach((b) => b.remove());
+  const b = banner(kind, text);
+  box.prepend(b);
+  return b;
+}
+
+// An empty state: the sentence of key, then what to do next (links or buttons in next), if any.
+export function empty(key = 'empty', ...next) {
+  const nodes = next.flat().filter(Boolean);
+  return el('div', { class: 'empty' }, el('p', { text: t(key) }),
+    nodes.length ? el('div', { class: 'row center' }, nodes) : null);
+}
+
+// ---------- toasts ----------
+
+const TOAST_MAX = 3;          // toasts on screen at once; an older one leaves for a newer
+const TOAST_MS = { ok: 4000, bad: 7000 };
+
+// The toast region: one polite live region for the page, made when this module loads so that screen readers
+// know it before the first toast (a failure's toast is an alert of its own).
+function toastRegion() {
+  let box = document.getElementById('toasts');
+  if (!box) {
+    box = el('div', { id: 'toasts', class: 'toasts', role: 'region', 'aria-live': 'polite' });
+    document.body.append(box);
+  }
+  box.setAttribute('aria-label', t('ui_notices'));
+  return box;
+}
+if (document.body) toastRegion();
+
+// Removes a toast (with a short fade unless reduced motion is asked for).
+function dismissToast(node) {
+  if (!node.isConnected || node.classList.contains('leaving')) return;
+  node.classList.add('leaving');
+  setTimeout(() => node.remove(), 200);
+}
+
+// Shows text as a toast (kind 'ok' or 'bad') that leaves by itself; the same text again replaces the
+// one shown, and at most TOAST_MAX stay; returns the toast's element.
+export function toast(text, kind = 'ok') {
+  const k = kind === 'bad' ? 'bad' : 'ok';
+  const box = toastRegion();
+  for (const old of box.querySelectorAll('.toast')) if (old.dataset.text === text) old.remove();
+  const node = el('div', { class: `toast ${k}`, role: k === 'bad' ? 'alert' : null, 'data-text': text },
+    el('span', { class: 'toast-icon', 'aria-hidden': 'true', text: k === 'bad' ? '!' : '✓' }),
+    el('span', { class: 'toast-text', text }),
+    el('button', { type: 'button', 'aria-label': t('ui_dismiss'), text: '×', onclick: () => dismissToast(node) }));
+  box.append(node);
+  const shown = [...box.querySelectorAll('.toast:not(.leaving)')];
+  shown.slice(0, Math.max(0, shown.length - TOAST_MAX)).forEach((n) => n.remove());
+  setTimeout(() => dismissToast(node), TOAST_MS[k]);
+  return node;
+}
+
+// ---------- the confirmation dialog ----------
+
+// Asks the user to confirm text in a modal dialog of the page (never window.confirm): focus stays in the
+// dialog, Escape or the backdrop cancels, Enter on a button chooses it.  danger styles the confirm button
+// as destructive; confirmLabel names it (default "OK").  Resolves true when confirmed, false otherwise;
+// focus goes back where it was.
+export function confirmAction(text, { danger = false, confirmLabel = '', title = '' } = {}) {
+  return new Promise((resolve) => {
+    const before = document.activeElement;
+    const titleId = 'dlg_title', textId = 'dlg_text';
+    const cancel = el('button', { type: 'button', class: 'ghost', text: t('ui_cancel') });
+    const yes = el('button', { type: 'button', class: danger ? 'danger' : null, text: confirmLabel || t('ui_ok') });
+    const dialog = el('div', { class: 'dialog', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': titleId,
+      'aria-describedby': textId },
+    el('h2', { id: titleId, text: title || t('ui_confirm_title') }), el('p', { id: textId, text }),
+    el('div', { class: 'actions' }, cancel, yes));
+    const backdrop = el('div', { class: 'dialog-backdrop' }, dialog);
+    // Everything behind the dialog is inert while it is open: no click, no focus, not read out.
+    const behind = [...document.body.children].filter((e) => e !== backdrop && !e.inert);
+    const finish = (answer) => {
+      behind.forEach((e) => { e.inert = false; });
+      backdrop.remove();
+      document.body.classList.remove('has-dialog');
+      document.removeEventListener('keydown', onKey, true);
+      if (before && before.focus && before.isConnected) before.focus();
+      resolve(answer);
+    };
+    // Escape cancels; Tab cycles between the dialog's two buttons and never leaves it; other keys stay in it.
+    function onKey(ev) {
+      if (ev.key === 'Escape') { ev.preventDefault(); ev.stopPropagation(); finish(false); return; }
+      if (ev.key === 'Tab') {
+        ev.preventDefault();
+        (document.activeElement === yes ? cancel : yes).focus();
+        return;
+      }
+      // No page shortcut (the review queue's a and r) may act behind the dialog; Enter and Space still press its buttons.
+      ev.stopPropagation();
+      if (!dialog.contains(ev.target)) ev.preventDefault();
+    }
+    cancel.addEventListener('click', () => finish(false));
+    yes.addEventListener('click', () => finish(true));
+    backdrop.addEventListener('mousedown', (ev) => { if (ev.target === backdrop) finish(false); });
+    document.addEventListener('keydown', onKey, true);
+    document.body.classList.add('has-dialog');
+    document.body.append(backdrop);
+    behind.forEach((e) => { e.inert = true; });
+    (danger ? cancel : yes).focus();
+  });
+}
 
 // ---------- the API ----------
 
@@ -54,26 +176,35 @@ export async function api(method, path, body, raw) {
 
 // ---------- forms ----------
 
-// A form field with its label and the place for its error message.
+// A form field with its label, its help line (attrs.help, optional) and the place for its error message.
 export function input(name, label, attrs = {}) {
   const id = `f_${name}`;
   const control = attrs.multiline ? el('textarea', { id, name, ...attrs, multiline: null })
     : attrs.options ? el('select', { id, name }, attrs.options.map(([v, l]) => el('option', { value: v, text: l })))
       : el('input', { id, name, type: 'text', ...attrs });
+  control.setAttribute('aria-describedby', attrs.help ? `${id}_help ${id}_err` : `${id}_err`);
+  if (attrs.help) control.removeAttribute('help');
   return el('div', { class: 'field' }, el('label', { for: id, text: label }), control,
+    attrs.help ? el('div', { class: 'help', id: `${id}_help`, text: attrs.help }) : null,
     el('div', { class: 'error', id: `${id}_err`, 'aria-live': 'polite' }));
 }
 
 // Shows a problem's errors beside their fields, or as a banner.
 export function showErrors(form, err) {
   form.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
+  form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
   form.querySelectorAll('.banner').forEach((e) => e.remove());
   const p = err.problem || {};
   let placed = false;
   for (const e of p.errors || []) {
     const name = (e.field || '').replace(/\[.*$/, '');
     const slot = form.querySelector(`#f_${CSS.escape(name)}_err`);
-    if (slot) { slot.textContent = e.message; placed = true; }
+    if (slot) {
+      slot.textContent = e.message;
+      placed = true;
+      const control = form.querySelector(`#f_${CSS.escape(name)}`);
+      if (control) control.setAttribute('aria-invalid', 'true');
+    }
   }
   const message = p.detail || err.message;
   if (!placed && message) form.prepend(banner('bad', message));
@@ -125,36 +256,4 @@ export function fieldsUpTo(level) { return fields.filter((f) => f.level <= level
 export function fieldName(code) {
   const f = fields.find((x) => x.code === code);
   return f ? `${code} ${getLang() === 'zh' ? f.name_zh : f.name_en}` : code;
-}
-
-// The taxonomy as a picker: divisions grouped under their sections, several may be chosen.
-export function fieldPicker() {
-  const sections = fields.filter((f) => f.level === 1);
-  const select = el('select', { id: 'f_fields', name: 'fields', multiple: true, size: '6' },
-    sections.map((sec) => el('optgroup', { label: fieldName(sec.code) },
-      fields.filter((f) => f.level === 2 && f.code.startsWith(sec.code)).map((f) => el('option', { value: f.code, text: fieldName(f.code) })))));
-  return el('div', { class: 'field' }, el('label', { for: 'f_fields', text: t('field') }), select,
-    el('div', { class: 'error', id: 'f_fields_err', 'aria-live': 'polite' }));
-}
-
-// stand-in until the design system lands: toast(text, kind) and confirmAction(text, {danger, confirmLabel}).
-// A short note that goes away by itself; kind 'ok' or 'bad'.
-export function toast(text, kind = 'ok') {
-  const n = el('div', { class: `toast ${kind}`, role: kind === 'bad' ? 'alert' : 'status', text });
-  document.body.append(n);
-  setTimeout(() => n.remove(), 4000);
-}
-// An in-page dialog asking text; resolves true when confirmed, false when cancelled (or Escape).
-export function confirmAction(text, { danger = false, confirmLabel } = {}) {
-  return new Promise((resolve) => {
-    const zh = getLang() === 'zh';
-    const dlg = el('dialog', { class: 'confirm', 'aria-label': text });
-    const done = (yes) => { dlg.close(); dlg.remove(); resolve(yes); };
-    dlg.append(el('p', { text }), el('div', { class: 'row' },
-      el('button', { type: 'button', class: danger ? 'danger' : '', text: confirmLabel || (zh ? '确定' : 'OK'), onclick: () => done(true) }),
-      el('button', { type: 'button', class: 'ghost', text: zh ? '取消' : 'Cancel', onclick: () => done(false) })));
-    dlg.addEventListener('cancel', (ev) => { ev.preventDefault(); done(false); });
-    document.body.append(dlg);
-    dlg.showModal();
-  });
 }
