@@ -147,12 +147,12 @@ try {
 
   // Close, after a confirmation (cancel first: nothing happens).
   await ent.click('#close-listing');
-  const dlg = ent.getByRole('dialog');
+  const dlg = ent.getByRole('alertdialog');
   await dlg.waitFor();
   await dlg.getByRole('button', { name: '取消' }).click();
   check((await ent.textContent('#listing-status')).includes('进行中'), 'cancelled: still open');
   await ent.click('#close-listing');
-  await ent.getByRole('dialog').getByRole('button', { name: '确认关闭' }).click();
+  await ent.getByRole('alertdialog').getByRole('button', { name: '确认关闭' }).click();
   await ent.waitForFunction(() => document.querySelector('#listing-status')?.textContent.includes('已关闭'));
   check(await ent.locator('#close-listing').count() === 0, 'a closed listing has no close button');
   ok('closing asks first, then closes');
