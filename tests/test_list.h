@@ -132,6 +132,9 @@
     X(test_web_serves_the_ui_with_a_strict_csp) \
     X(test_web_cookie_session_is_httponly_and_guarded) \
     X(test_web_browser_main_paths) \
+    X(test_web_broker_browser_work_pages) \
+    X(test_web_broker_policy_refuses_auto_below_suggest) \
+    X(test_web_broker_match_lists_the_callers_moves) \
     X(test_web_slow_and_huge_requests_hold_nothing) \
     X(test_api_slow_clients_hold_one_address_only) \
     X(test_api_slow_clients_header_deadline_is_fixed) \

@@ -136,3 +136,25 @@ export function fieldPicker() {
   return el('div', { class: 'field' }, el('label', { for: 'f_fields', text: t('field') }), select,
     el('div', { class: 'error', id: 'f_fields_err', 'aria-live': 'polite' }));
 }
+
+// stand-in until the design system lands: toast(text, kind) and confirmAction(text, { danger, confirmLabel }).
+export function toast(text, kind = 'ok') {
+  const box = document.getElementById('toasts') || document.body.appendChild(el('div', { id: 'toasts', class: 'toasts', role: 'status' }));
+  const item = el('div', { class: `toast ${kind}`, text });
+  box.append(item);
+  setTimeout(() => item.remove(), 5000);
+  return item;
+}
+export function confirmAction(text, { danger = false, confirmLabel = 'OK' } = {}) {
+  return new Promise((resolve) => {
+    const back = document.activeElement;
+    const done = (yes) => { dlg.remove(); if (back && back.focus) back.focus(); resolve(yes); };
+    const yes = el('button', { type: 'button', class: danger ? 'danger' : null, text: confirmLabel, onclick: () => done(true) });
+    const dlg = el('div', { class: 'confirm', role: 'alertdialog', 'aria-modal': 'true', 'aria-label': text },
+      el('div', { class: 'card' }, el('p', { text }), el('div', { class: 'row' },
+        el('button', { type: 'button', class: 'ghost', text: getLang() === 'zh' ? '取消' : 'Cancel', onclick: () => done(false) }), yes)));
+    dlg.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') done(false); });
+    document.body.append(dlg);
+    yes.focus();
+  });
+}
