@@ -141,6 +141,7 @@ static int common_filters_or_reply(http_request *r, match_filter *f)
         return 0;
     }
     f->cursor = req_query(r, "cursor");
+    f->with_total = 1; /* the pages show "N in all" */
     return 1;
 }
 
@@ -199,6 +200,8 @@ static void reply_match_page(http_request *r, const match_filter *f, match_show_
     for (size_t i = 0; i < page.n; i++)
         cJSON_AddItemToArray(items, show(r, &page.items[i], d[i], a[i]));
     json_add_string_or_null(out, "next_cursor", page.next_cursor);
+    if (page.total >= 0)
+        json_add_int(out, "total", page.total);
     free_page_listings(d, a, page.n);
     store_match_page_cleanup(&page);
     reply_json(r, 200, out);

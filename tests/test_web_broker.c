@@ -34,20 +34,20 @@ static long move(world *w, int role, long id, const char *what, const char *body
     return status;
 }
 
-/* Seeds six suggestions of the world's demand and one elsewhere; two of the six are pushed and interested. */
+/* Seeds 24 suggestions of the world's demand (more than a page) and one elsewhere; two of the 24 are pushed and interested. */
 static void seed(world *w, long *talks, long *to_close)
 {
     test_resp *r = test_json(&w->srv, "PUT", "/api/subscription", w->tok[R_ENT], "{\"min_score\":0}");
     CHECK_INT(r->status, 200);
     test_resp_free(r);
-    long a[6];
-    for (int i = 0; i < 6; i++)
+    long a[24];
+    for (int i = 0; i < 24; i++)
         a[i] = world_matching_achievement(w, i + 1);
     long d2 = world_create(&w->srv, "/api/demands", w->tok[R_ENT2], other_demand);
     long a2 = world_create(&w->srv, "/api/achievements", w->tok[R_UNI2], other_achievement);
     CHECK(world_match_id(w, "suggested", d2, a2) > 0);
-    *talks = world_match_id(w, "suggested", w->demand_id, a[4]);
-    *to_close = world_match_id(w, "suggested", w->demand_id, a[5]);
+    *talks = world_match_id(w, "suggested", w->demand_id, a[22]);
+    *to_close = world_match_id(w, "suggested", w->demand_id, a[23]);
     if (*talks <= 0 || *to_close <= 0) {
         test_fail(__FILE__, __LINE__, "the seeded matches are missing");
         return;
@@ -154,7 +154,7 @@ static void moves_of(world *w, int role, long id, char *out, size_t len)
     test_resp_free(r);
 }
 
-/* A match names the moves its caller may make now, from the lifecycle table. */
+/* A match names the moves its caller may make now, from the lifecycle table; match lists count their matches. */
 void test_web_broker_match_lists_the_callers_moves(void)
 {
     world w;
@@ -165,6 +165,15 @@ void test_web_broker_match_lists_the_callers_moves(void)
     }
     long id = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 1));
     REQUIRE(id > 0);
+    /* The queue's pages say how many there are in all. */
+    CHECK(world_matching_achievement(&w, 2) > 0);
+    test_resp *q = test_http(&w.srv, "GET", "/api/review?limit=1", w.tok[R_BROKER], NULL, NULL, 0);
+    CHECK_INT(q->status, 200);
+    CHECK(test_jnum(q->json, "total") == 2 && cJSON_GetArraySize(cJSON_GetObjectItem(q->json, "items")) == 1);
+    test_resp_free(q);
+    q = test_http(&w.srv, "GET", "/api/matches?status=suggested&min_score=0.99", w.tok[R_BROKER], NULL, NULL, 0);
+    CHECK(q->status == 200 && test_jnum(q->json, "total") == 0);
+    test_resp_free(q);
     moves_of(&w, R_BROKER, id, got, sizeof got);
     CHECK_STR(got, "approve,reject");
     test_resp *r = test_json(&w.srv, "PUT", "/api/subscription", w.tok[R_ENT], "{\"min_score\":0}");

@@ -16,6 +16,7 @@ addWords({
   mx_trl: ['成熟度', 'Readiness'], mx_budget: ['预算', 'Budget'], mx_price: ['转让价格', 'Asking price'],
   mx_deadline: ['截止日期', 'Deadline'], mx_contact: ['联系方式', 'Contact'], mx_ip: ['知识产权', 'IP'],
   mx_modes: ['合作方式', 'Modes'], mx_unknown: ['未填写', 'not given'], mx_hidden: ['引荐后可见', 'shown after introduction'],
+  mx_filters: ['筛选', 'Filters'], mx_active: ['（已启用 {0} 项）', ' ({0} on)'],
   mx_demand: ['需求方', 'Demand'], mx_achievement: ['成果方', 'Achievement'],
   mx_mode_transfer: ['转让', 'Transfer'], mx_mode_license: ['许可', 'Licence'], mx_mode_joint_development: ['合作开发', 'Joint development'],
   mx_mode_equity: ['作价入股', 'Equity'], mx_mode_service: ['技术服务', 'Technical service'],
@@ -119,4 +120,10 @@ export function filterSelect(id, label, options, value) {
 export function filterInput(id, label, value, attrs = {}) {
   return el('div', { class: 'field' }, el('label', { for: id, text: label }), el('input', { id, name: id, value, ...attrs }),
     el('div', { class: 'error', id: `${id}_err`, 'aria-live': 'polite' }));
+}
+
+// The filter form in a disclosure: open on wide screens, folded on phones, its summary counting the filters on.
+export function filterBox(form, active) {
+  return el('details', { class: 'filters card', open: window.matchMedia('(min-width: 641px)').matches || null },
+    el('summary', { text: `${t('mx_filters')}${active ? t('mx_active', active) : ''}` }), form);
 }

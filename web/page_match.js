@@ -89,8 +89,8 @@ function outcome(m) {
   if (m.reason) lines.push(t('mp_reason_was', `${t(`r_${m.reason}`)}${m.reason_text ? `：${m.reason_text}` : ''}`));
   if (m.deal_amount !== undefined && m.deal_amount !== null) lines.push(t('mp_deal_was', fmtMoney(m.deal_amount), modeName(m.transfer_mode)));
   if (m.introduced_at) lines.push(t('mp_introduced', fmtDateTime(m.introduced_at)));
-  return lines.length ? el('section', { class: 'card', id: 'outcome', 'aria-label': t('mp_outcome') },
-    lines.map((x) => el('p', { text: x }))) : null;
+  return lines.length ? el('section', { class: 'card', id: 'outcome', 'aria-labelledby': 'outcome-h' },
+    el('h2', { id: 'outcome-h', text: t('mp_outcome') }), lines.map((x) => el('p', { text: x }))) : null;
 }
 
 // ---------- assignment, notes, history (brokers and admins) ----------
@@ -184,6 +184,7 @@ export async function matchPage(id, flash) {
     const [m, history, team] = await Promise.all([api('GET', `/api/matches/${id}`),
       staff ? api('GET', `/api/matches/${id}/history`) : null,
       me.role === 'admin' ? api('GET', '/api/users').catch(() => ({ items: [] })) : { items: [] }]);
+    if (location.hash.split('?')[0] !== `#/matches/${id}`) return; // the user went elsewhere meanwhile
     const actions = el('div', { class: 'actions stack', id: 'moves' });
     // Each move or edit is sent, then the page is drawn again from the server's answer.
     const post = async (what, body) => {

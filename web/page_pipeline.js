@@ -5,10 +5,10 @@ import { t, addWords } from './i18n.js';
 import { el, api, show, loading, banner, pct, fieldsUpTo, fieldName, toast } from './ui.js';
 import { vocab } from './vocab.js';
 import { fmtCount, fmtRelative } from './format.js';
-import { hashQuery, setHashQuery, filterSelect, filterInput } from './match_actions.js';
+import { hashQuery, setHashQuery, filterSelect, filterInput, filterBox } from './match_actions.js';
 
 addWords({
-  pl_more: ['更多', 'More'], pl_count: ['{0} 条', '{0}'], pl_count_more: ['{0}+ 条', '{0}+'],
+  pl_more: ['更多', 'More'], pl_count: ['{0} 条', '{0}'],
   pl_empty: ['暂无', 'None'], pl_apply: ['筛选', 'Apply'], pl_reset: ['清除筛选', 'Clear filters'],
   pl_any: ['不限', 'Any'], pl_min: ['最低匹配度（%）', 'Minimum score (%)'], pl_age: ['匹配时间', 'Matched within'],
   pl_days: ['{0} 天内', '{0} days'], pl_filters: ['筛选', 'Filters'], pl_updated: ['更新于 {0}', 'updated {0}'],
@@ -35,7 +35,7 @@ function apiQuery(status, f, cursor) {
 
 function filterBar(f) {
   const any = ['', t('pl_any')];
-  const form = el('form', { class: 'toolbar card', id: 'pipeline-filters', 'aria-label': t('pl_filters'), novalidate: true },
+  const form = el('form', { class: 'toolbar', id: 'pipeline-filters', 'aria-label': t('pl_filters'), novalidate: true },
     filterSelect('pf_field', t('field'), [any, ...fieldsUpTo(2).map((x) => [x.code, x.level === 1 ? fieldName(x.code) : `　${fieldName(x.code)}`])], f.field),
     filterInput('pf_min', t('pl_min'), f.min, { inputmode: 'numeric', size: '4' }),
     filterSelect('pf_age', t('pl_age'), [any, ...['7', '30', '90', '365'].map((d) => [d, t('pl_days', d)])], f.age),
@@ -48,7 +48,7 @@ function filterBar(f) {
     form.querySelector('#pf_min_err').textContent = bad ? t('pl_score_bad') : '';
     if (!bad) setHashQuery('pipeline', { field: form.elements.pf_field.value, min, age: form.elements.pf_age.value });
   });
-  return form;
+  return filterBox(form, [f.field, f.min, f.age].filter(Boolean).length);
 }
 
 // A match as a small card linking to its page.
@@ -59,7 +59,7 @@ function miniCard(m) {
       el('span', { class: 'muted', text: t('pl_updated', fmtRelative(m.updated_at)) })));
 }
 
-// One column: its first page, its count ("20+" while more remain) and a "more" button that appends the next page.
+// One column: its first page, its total and a "more" button that appends the next page.
 async function column(status, f) {
   const list = el('div', { class: 'stack' });
   const count = el('span', { class: 'badge count' });
@@ -70,7 +70,7 @@ async function column(status, f) {
     next = page.next_cursor;
     shown += page.items.length;
     list.append(...page.items.map(miniCard));
-    count.textContent = next ? t('pl_count_more', fmtCount(shown)) : t('pl_count', fmtCount(shown));
+    count.textContent = t('pl_count', fmtCount(page.total));
     if (!shown) list.replaceChildren(el('p', { class: 'muted empty-col', text: t('pl_empty') }));
     more.replaceChildren(...(next ? [el('button', { type: 'button', class: 'ghost', text: t('pl_more'),
       'aria-label': `${t('pl_more')}: ${t(`s_${status}`)}`, onclick: async (ev) => {
@@ -88,6 +88,7 @@ export async function pipelinePage() {
   const f = readFilters();
   try {
     const columns = await Promise.all(vocab.pipeline.map((c) => column(c, f)));
+    if (!location.hash.startsWith('#/pipeline')) return; // the user went elsewhere meanwhile
     show(el('div', { class: 'page-head' }, el('h1', { text: t('pipeline') })), filterBar(f),
       el('div', { class: 'board' }, columns));
   } catch (e) { show(banner('bad', e.message)); }

@@ -36,6 +36,7 @@ export async function policyPage() {
   show(loading());
   let p;
   try { p = await api('GET', '/api/policy'); } catch (e) { show(banner('bad', e.message)); return; }
+  if (!location.hash.startsWith('#/policy')) return; // the user went elsewhere meanwhile
   const status = el('div', { id: 'policy-status', 'aria-live': 'polite' });
   const changed = el('p', { class: 'muted', id: 'policy-changed', text: changedLine(p) });
   const say = (kind, text) => status.replaceChildren(banner(kind, text));

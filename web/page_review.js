@@ -8,7 +8,7 @@ import { el, api, show, loading, banner, fieldsUpTo, fieldName, toast, confirmAc
 import { session } from './session.js';
 import { explanationView } from './cards.js';
 import { fmtCount, fmtRelative } from './format.js';
-import { reasonField, sideView, hashQuery, setHashQuery, filterSelect, filterInput } from './match_actions.js';
+import { reasonField, sideView, hashQuery, setHashQuery, filterSelect, filterInput, filterBox } from './match_actions.js';
 
 addWords({
   rv_filters: ['筛选', 'Filters'], rv_apply: ['筛选', 'Apply'], rv_reset: ['清除筛选', 'Clear filters'],
@@ -16,7 +16,7 @@ addWords({
   rv_age: ['推荐时间', 'Suggested within'], rv_days: ['{0} 天内', '{0} days'], rv_assigned: ['负责人', 'Assigned'],
   rv_me: ['我', 'Me'], rv_none: ['未分配', 'Nobody'], rv_origin: ['来源', 'Origin'], rv_matcher: ['系统匹配', 'Matcher'],
   rv_proposal: ['揭榜', 'Proposal'], rv_region_ph: ['如 贵州省', 'e.g. Guizhou'],
-  rv_total: ['共 {0} 条', '{0} in all'], rv_shown_more: ['已显示 {0} 条，还有更多', '{0} shown, more to load'],
+  rv_total: ['共 {0} 条', '{0} in all'], rv_shown_more: ['共 {1} 条，已显示 {0} 条', '{1} in all, {0} shown'],
   rv_more: ['加载更多', 'Load more'], rv_bulk_hint: ['先勾选匹配，再批量处理', 'Select matches to act on them together'],
   rv_selected: ['已选 {0} 条', '{0} selected'], rv_confirm_reject: ['驳回这条匹配（原因：{0}）？', 'Reject this match (reason: {0})?'],
   rv_approved: ['已通过并推送', 'Approved and pushed'], rv_rejected: ['已驳回', 'Rejected'],
@@ -54,7 +54,7 @@ function apiQuery(f, cursor) {
 function filterBar(f) {
   const any = ['', t('rv_any')];
   const fields = [any, ...fieldsUpTo(2).map((x) => [x.code, x.level === 1 ? fieldName(x.code) : `　${fieldName(x.code)}`])];
-  const form = el('form', { class: 'toolbar card', id: 'review-filters', 'aria-label': t('rv_filters'), novalidate: true },
+  const form = el('form', { class: 'toolbar', id: 'review-filters', 'aria-label': t('rv_filters'), novalidate: true },
     filterSelect('rf_field', t('field'), fields, f.field),
     filterInput('rf_region', t('region'), f.region, { placeholder: t('rv_region_ph') }),
     filterInput('rf_min', t('rv_min'), f.min, { inputmode: 'numeric', size: '4' }),
@@ -76,7 +76,7 @@ function filterBar(f) {
     }
     if (!bad) setHashQuery('review', Object.fromEntries(FILTERS.map((n) => [n, v(n)])));
   });
-  return form;
+  return filterBox(form, FILTERS.filter((k) => f[k] !== '').length);
 }
 
 export async function reviewPage() {
@@ -86,7 +86,7 @@ export async function reviewPage() {
   const list = el('div', { id: 'queue', class: 'stack' }, loading());
   const count = el('p', { class: 'pager', id: 'queue-count', role: 'status' });
   const moreBox = el('div', { class: 'pager' });
-  let cards = [], at = 0, next = null, shown = 0;
+  let cards = [], at = 0, next = null, shown = 0, total = 0;
 
   // ----- the bulk bar -----
   const bulkReason = reasonField(t('reason'));
@@ -118,25 +118,29 @@ export async function reviewPage() {
       reviewPage();
     } catch (e) { toast(e.message, 'bad'); }
   };
-  const bulkBar = el('div', { class: 'toolbar card', id: 'bulk' }, el('div', { class: 'row' }, approveAll, rejectAll, bulkHint),
-    bulkReason.node);
+  const bulkBar = el('div', { class: 'toolbar card', id: 'bulk', role: 'group', 'aria-label': t('approve_selected') },
+    approveAll, bulkReason.node, rejectAll, bulkHint);
 
   show(el('div', { class: 'page-head' }, el('h1', { text: t('review') })),
     el('p', { class: 'muted', text: t('rv_keys') }), filterBar(f), count, bulkBar, list, moreBox);
 
   // ----- one entry -----
-  const select = (i) => {
+  const select = (i, scroll = true) => {
     cards.forEach((c) => c.classList.remove('selected'));
     at = Math.max(0, Math.min(i, cards.length - 1));
-    if (cards[at]) { cards[at].classList.add('selected'); cards[at].scrollIntoView({ block: 'nearest' }); }
+    if (cards[at]) {
+      cards[at].classList.add('selected');
+      if (scroll) cards[at].scrollIntoView({ block: 'nearest' });
+    }
   };
   const removeCard = (card) => {
     cards = cards.filter((c) => c !== card);
     card.remove();
     shown -= 1;
+    total -= 1;
     showCount();
     if (!cards.length) list.replaceChildren(emptyState());
-    select(at);
+    select(at, false);
     updateBulk();
   };
   const act = async (card, what, confirmFirst) => {
@@ -180,12 +184,13 @@ export async function reviewPage() {
   const emptyState = () => el('div', { class: 'empty' }, el('p', { text: filtered ? t('rv_empty_filtered') : t('queue_empty') }),
     filtered ? el('a', { href: '#/review', text: t('rv_reset') }) : el('a', { href: '#/pipeline', text: t('pipeline') }));
   const showCount = () => {
-    count.textContent = next ? t('rv_shown_more', fmtCount(shown)) : t('rv_total', fmtCount(shown));
+    count.textContent = next ? t('rv_shown_more', fmtCount(shown), fmtCount(total)) : t('rv_total', fmtCount(total));
   };
   // Fetches a page (the first when cursor is null) and returns its entries.
   const load = async (cursor) => {
     const page = await api('GET', apiQuery(f, cursor));
     next = page.next_cursor;
+    total = page.total;
     const fresh = page.items.map(entry);
     cards.push(...fresh);
     shown += fresh.length;
@@ -201,7 +206,7 @@ export async function reviewPage() {
     const first = await load(null);
     list.replaceChildren(...(first.length ? first : [emptyState()]));
     moreBox.replaceChildren(...(next ? [moreButton()] : []));
-    select(0);
+    select(0, false);
   } catch (e) { list.replaceChildren(banner('bad', e.message)); }
 
   document.onkeydown = async (ev) => {

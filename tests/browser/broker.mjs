@@ -31,7 +31,11 @@ const cardWith = (p, what) => p.locator('article.review', { hasText: what }).fir
 
 // Waits until the selector's text includes what.
 async function waitText(p, sel, what) {
-  await p.waitForFunction(([s, w]) => (document.querySelector(s)?.textContent || '').includes(w), [sel, what]);
+  try {
+    await p.waitForFunction(([s, w]) => (document.querySelector(s)?.textContent || '').includes(w), [sel, what], { timeout: 10000 });
+  } catch (e) {
+    throw new Error(`${sel} never said "${what}"; it says "${await p.textContent(sel).catch(() => '(nothing)')}"`);
+  }
 }
 
 // No part of the page is wider than the screen (nothing to scroll sideways).
@@ -46,7 +50,13 @@ try {
 
   // ----- the review queue: count, sides, filters in the URL -----
   await brk.waitForSelector('article.review');
-  await waitText(brk, '#queue-count', '共 5 条');
+  await waitText(brk, '#queue-count', '共 23 条，已显示 20 条');
+  check(await brk.locator('article.review').count() === 20, 'the first page holds 20');
+  await brk.click('#queue-more');
+  await waitText(brk, '#queue-count', '共 23 条');
+  check(await brk.locator('article.review').count() === 23 && await brk.locator('#queue-more').count() === 0,
+    'the next page is appended, and no more is offered');
+  ok('the review queue pages with its total');
   const lp = cardWith(brk, '退役锂电池正极材料湿法回收技术');
   const lpText = await lp.textContent();
   check(lpText.includes('江苏省南京市') && lpText.includes('TRL 6') && lpText.includes('30万元'),
@@ -70,10 +80,10 @@ try {
   await brk.click('#rf_apply');
   await brk.waitForURL(/region=/);
   check(decodeURIComponent(brk.url()).includes('region=贵州'), `the filter is in the URL: ${brk.url()}`);
-  await waitText(brk, '#queue-count', '共 4 条');
+  await waitText(brk, '#queue-count', '共 22 条，已显示 20 条');
   check(await brk.locator('article.review', { hasText: '退役锂电池' }).count() === 0, 'the other region is filtered out');
   await brk.reload();
-  await waitText(brk, '#queue-count', '共 4 条');
+  await waitText(brk, '#queue-count', '共 22 条');
   check((await brk.inputValue('#rf_region')) === '贵州', 'a reload keeps the filter');
   ok('the review queue filters by region');
 
@@ -88,7 +98,7 @@ try {
   await victim.locator('textarea.reason-text').fill('企业已自行立项研发');
   await victim.locator('button.reject').click();
   await brk.waitForSelector(`article.review[data-id="${victimId}"]`, { state: 'detached' });
-  await waitText(brk, '#queue-count', '共 3 条');
+  await waitText(brk, '#queue-count', '共 21 条');
   ok('a rejection with reason other needs its text');
 
   // ----- the r key: no reason, no reject; with one, a confirmation first -----
@@ -110,7 +120,7 @@ try {
   // ----- approve one -----
   await first.locator('button.approve').click();
   await brk.waitForSelector(`article.review[data-id="${firstId}"]`, { state: 'detached' });
-  await waitText(brk, '#queue-count', '共 2 条');
+  await waitText(brk, '#queue-count', '共 20 条');
   ok('the broker approves from the queue');
 
   // ----- the match page: introduce, note, assign, deal, history -----
@@ -176,7 +186,7 @@ try {
   await brk.click('#lang');
   await brk.goto(`${base}/#/review`);
   await waitText(brk, 'main h1', 'Review queue');
-  await waitText(brk, '#queue-count', '3 in all');
+  await waitText(brk, '#queue-count', '21 in all, 20 shown');
   await axeCheck(brk, 'review queue (en)');
   await shot(browser, brk, shots, 'broker-review-en');
   await brk.goto(`${base}/#/matches/${talksId}`);
