@@ -34,7 +34,7 @@ static long move(world *w, int role, long id, const char *what, const char *body
     return status;
 }
 
-/* Seeds 24 suggestions of the world's demand (more than a page) and one elsewhere; two of the 24 are pushed and interested. */
+/* Seeds 24 suggestions of the world's demand (more than a page) and one elsewhere; two of the 24 are interested. */
 static void seed(world *w, long *talks, long *to_close)
 {
     test_resp *r = test_json(&w->srv, "PUT", "/api/subscription", w->tok[R_ENT], "{\"min_score\":0}");
@@ -122,7 +122,8 @@ void test_web_broker_policy_refuses_auto_below_suggest(void)
     CHECK(test_jnum(r->json, "suggest_threshold") == 0.3);
     test_resp_free(r);
     /* Equal is allowed; raising the threshold alone above it then names the threshold. */
-    r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_ADMIN], "{\"suggest_threshold\":0.4,\"auto_approve_score\":0.4}");
+    r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_ADMIN],
+                  "{\"suggest_threshold\":0.4,\"auto_approve_score\":0.4}");
     CHECK_INT(r->status, 200);
     test_resp_free(r);
     r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_ADMIN], "{\"suggest_threshold\":0.6}");
@@ -130,7 +131,8 @@ void test_web_broker_policy_refuses_auto_below_suggest(void)
     CHECK(test_problem_names(r, "suggest_threshold"));
     test_resp_free(r);
     /* With auto-approval off, any threshold goes. */
-    r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_ADMIN], "{\"suggest_threshold\":0.6,\"auto_approve_score\":null}");
+    r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_ADMIN],
+                  "{\"suggest_threshold\":0.6,\"auto_approve_score\":null}");
     CHECK_INT(r->status, 200);
     test_resp_free(r);
     world_teardown(&w);

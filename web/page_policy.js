@@ -13,7 +13,7 @@ addWords({
     'From 0 to 1, not below the suggest threshold; empty means a broker reviews every match.'],
   po_number: ['请输入 0 到 1 之间的数，如 0.45', 'Enter a number from 0 to 1, e.g. 0.45'],
   po_below: ['自动通过分数不能低于推荐阈值（{0}）', 'The auto-approve score cannot be below the suggest threshold ({0})'],
-  po_changed: ['最近修改：{0}，{1}', 'Last changed by {0}, {1}'], po_changed_at: ['最近修改：{0}', 'Last changed {0}'],
+  po_changed: ['最近修改：{0}，{1}（{2}）', 'Last changed by {0}, {1} ({2})'], po_changed_at: ['最近修改：{1}（{2}）', 'Last changed {1} ({2})'],
   po_saved: ['已保存：推荐阈值 {0}，自动通过 {1}', 'Saved: suggest from {0}, auto-approve {1}'],
   po_never: ['不自动通过', 'never'], po_fix: ['请修改标出的项目', 'Please correct the fields marked'],
 });
@@ -28,8 +28,8 @@ function score(text, allowEmpty) {
 
 // Who changed the policy last, and when.
 function changedLine(p) {
-  const when = `${fmtDateTime(p.updated_at)}（${fmtRelative(p.updated_at)}）`;
-  return p.updated_by_name ? t('po_changed', p.updated_by_name, when) : t('po_changed_at', when);
+  const args = [p.updated_by_name, fmtDateTime(p.updated_at), fmtRelative(p.updated_at)];
+  return p.updated_by_name ? t('po_changed', ...args) : t('po_changed_at', ...args);
 }
 
 export async function policyPage() {

@@ -19,6 +19,7 @@ addWords({
   rv_total: ['共 {0} 条', '{0} in all'], rv_shown_more: ['共 {1} 条，已显示 {0} 条', '{1} in all, {0} shown'],
   rv_more: ['加载更多', 'Load more'], rv_bulk_hint: ['先勾选匹配，再批量处理', 'Select matches to act on them together'],
   rv_selected: ['已选 {0} 条', '{0} selected'], rv_confirm_reject: ['驳回这条匹配（原因：{0}）？', 'Reject this match (reason: {0})?'],
+  rv_confirm_bulk: ['驳回所选的 {0} 条匹配（原因：{1}）？', 'Reject the {0} selected matches (reason: {1})?'],
   rv_approved: ['已通过并推送', 'Approved and pushed'], rv_rejected: ['已驳回', 'Rejected'],
   rv_bulk_done: ['已处理 {0} 条，{1} 条未能处理', '{0} done, {1} could not be'],
   rv_pick_reason_first: ['驳回前请先选择原因', 'Choose a reason before rejecting'],
@@ -109,6 +110,7 @@ export async function reviewPage() {
     if (action === 'reject') {
       const why = bulkReason.read();
       if (!why) return;
+      if (!(await confirmAction(t('rv_confirm_bulk', fmtCount(ids.length), t(`r_${why.reason}`)), { danger: true, confirmLabel: t('reject_selected') }))) return;
       body = { ...body, ...why };
     }
     try {
@@ -122,7 +124,7 @@ export async function reviewPage() {
     approveAll, bulkReason.node, rejectAll, bulkHint);
 
   show(el('div', { class: 'page-head' }, el('h1', { text: t('review') })),
-    el('p', { class: 'muted', text: t('rv_keys') }), filterBar(f), count, bulkBar, list, moreBox);
+    el('p', { class: 'muted keys-help', text: t('rv_keys') }), filterBar(f), count, bulkBar, list, moreBox);
 
   // ----- one entry -----
   const select = (i, scroll = true) => {
