@@ -2,7 +2,7 @@
 // share: a reason picker that must be chosen (no default) and asks for a text with
 // "other", the two sides of a match in brief (organisation, region, TRL, budget,
 // price as the caller may see them), status pills, and filters kept in the URL hash.
-import { t, addWords } from './i18n.js';
+import { t, addWords, getLang } from './i18n.js';
 import { el, fieldName } from './ui.js';
 import { fmtMoney, fmtDate } from './format.js';
 import { vocab } from './vocab.js';
@@ -25,6 +25,9 @@ addWords({
 });
 
 let seq = 0;
+
+// A list of words as the language writes one (、 in Chinese, a comma in English).
+export function joinList(items) { return items.join(getLang() === 'zh' ? '、' : ', '); }
 
 // A transfer mode's words in the current language (the code when unknown).
 export function modeName(code) { const w = t(`mx_mode_${code}`); return w.startsWith('mx_') ? code : w; }
@@ -83,14 +86,14 @@ export function sideView(kind, l, { contact = false } = {}) {
   const rows = [
     ...pair(t('mx_org'), org || (l.org === undefined ? t('mx_hidden') : '')),
     ...pair(t('mx_region'), l.region || ''),
-    ...pair(t('mx_fields'), (l.fields || []).map(fieldName).join('、')),
+    ...pair(t('mx_fields'), joinList((l.fields || []).map(fieldName))),
   ];
   if (isDemand) {
     rows.push(...pair(t('mx_budget'), range(l.budget_min, l.budget_max)), ...pair(t('mx_deadline'), fmtDate(l.deadline)),
-      ...pair(t('mx_modes'), (l.cooperation_modes || []).map(modeName).join('、')));
+      ...pair(t('mx_modes'), joinList((l.cooperation_modes || []).map(modeName))));
   } else {
     rows.push(...pair(t('mx_trl'), l.trl ? `TRL ${l.trl}` : ''), ...pair(t('mx_price'), l.price != null ? fmtMoney(l.price) : ''),
-      ...pair(t('mx_ip'), l.ip_type ? t(`mx_ip_${l.ip_type}`) : ''), ...pair(t('mx_modes'), (l.transfer_modes || []).map(modeName).join('、')));
+      ...pair(t('mx_ip'), l.ip_type ? t(`mx_ip_${l.ip_type}`) : ''), ...pair(t('mx_modes'), joinList((l.transfer_modes || []).map(modeName))));
   }
   if (contact && l.contact) rows.push(...pair(t('mx_contact'), l.contact));
   return el('section', { class: `card side side-${kind}`, 'aria-label': t(isDemand ? 'mx_demand' : 'mx_achievement') },

@@ -3,7 +3,7 @@
 // server's `moves`: approve or reject, interested or decline, introduce, deal,
 // close), the outcome so far, and for brokers and admins the assignee, the notes
 // and the history (who did what when, before and after).
-import { t, addWords } from './i18n.js';
+import { t, addWords, getLang } from './i18n.js';
 import { el, api, show, loading, banner, pct, toast } from './ui.js';
 import { session, isStaff } from './session.js';
 import { explanationView } from './cards.js';
@@ -86,7 +86,8 @@ function dealForm(go) {
 // What has been decided so far: the reason (and its text), the deal, the introduction.
 function outcome(m) {
   const lines = [];
-  if (m.reason) lines.push(t('mp_reason_was', `${t(`r_${m.reason}`)}${m.reason_text ? `：${m.reason_text}` : ''}`));
+  const colon = getLang() === 'zh' ? '：' : ': ';
+  if (m.reason) lines.push(t('mp_reason_was', `${t(`r_${m.reason}`)}${m.reason_text ? `${colon}${m.reason_text}` : ''}`));
   if (m.deal_amount !== undefined && m.deal_amount !== null) lines.push(t('mp_deal_was', fmtMoney(m.deal_amount), modeName(m.transfer_mode)));
   if (m.introduced_at) lines.push(t('mp_introduced', fmtDateTime(m.introduced_at)));
   return lines.length ? el('section', { class: 'card', id: 'outcome', 'aria-labelledby': 'outcome-h' },
@@ -158,7 +159,7 @@ function historyChange(h, staff) {
       const label = t(`mp_k_${k}`);
       if (!(k in before)) return `${label}: ${historyValue(k, after[k], staff)}`;
       return `${label}: ${historyValue(k, before[k], staff)} → ${historyValue(k, after[k], staff)}`;
-    }).join('；');
+    }).join(getLang() === 'zh' ? '；' : '; ');
 }
 
 function historyCard(items, staff) {
@@ -204,7 +205,7 @@ export async function matchPage(id, flash) {
     outcome(m),
     el('div', { class: 'grid2 sides' }, sideView('demands', m.demand, { contact: true }),
       sideView('achievements', m.achievement, { contact: true })),
-    staff ? el('div', { class: 'grid2' }, assignmentCard(m, team.items, post), notesCard(m, post)) : null,
+    staff ? el('div', { class: 'grid2 staff-cards' }, assignmentCard(m, team.items, post), notesCard(m, post)) : null,
     staff ? historyCard(history.items, team.items) : null,
     el('section', { class: 'card' }, explanationView(m, m.demand, m.achievement)));
   } catch (e) { show(banner('bad', e.message)); }
