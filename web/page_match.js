@@ -198,7 +198,7 @@ export async function matchPage(id, flash) {
     if (flash) actions.append(banner('good', flash === 'moved' ? t('mp_moved', t(`s_${m.status}`)) : flash));
     const moves = (m.moves || []).map((w) => moveBlock(m, w, post)).filter(Boolean);
     actions.append(...(moves.length ? moves : [el('p', { class: 'muted', text: t('mp_no_moves') })]));
-    show(el('div', { class: 'page-head' }, el('h1', { text: m.demand.title }),
+    show(...[el('div', { class: 'page-head' }, el('h1', { text: m.demand.title }),
       el('div', { class: 'row' }, statusPill(m.status), el('span', { class: 'score', text: t('mp_score', pct(m.score)) }))),
     el('p', { class: 'muted', text: `↔ ${m.achievement.title}` }),
     el('section', { class: 'card', 'aria-labelledby': 'next-h' }, el('h2', { id: 'next-h', text: t('mp_next') }), actions),
@@ -207,6 +207,6 @@ export async function matchPage(id, flash) {
       sideView('achievements', m.achievement, { contact: true })),
     staff ? el('div', { class: 'grid2 staff-cards' }, assignmentCard(m, team.items, post), notesCard(m, post)) : null,
     staff ? historyCard(history.items, team.items) : null,
-    el('section', { class: 'card' }, explanationView(m, m.demand, m.achievement)));
+    el('section', { class: 'card' }, explanationView(m, m.demand, m.achievement))].filter(Boolean));
   } catch (e) { show(banner('bad', e.message)); }
 }

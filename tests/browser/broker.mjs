@@ -143,6 +143,7 @@ try {
   await brk.goto(`${base}/#/matches/${talksId}`);
   await brk.waitForSelector('#mv-in_talks');
   check((await text(brk, 'main .pill')).includes('有意向'), 'the match is interested');
+  check(!(await text(brk, 'main')).includes('null'), 'nothing on the page reads "null"');
   check(await brk.locator('#mv-close').count() === 1 && await brk.locator('#mv-deal').count() === 0,
     'an interested match offers introduce and close, not a deal');
   await brk.click('#mv-in_talks');
