@@ -181,6 +181,8 @@ export async function reviewPage() {
         el('button', { type: 'button', class: 'danger reject', text: t('reject'), onclick: () => act(card, 'reject') })),
       el('div', { class: 'outcome' }));
     card.reason = reason;
+    // The keys act on the entry the user is in (clicked or tabbed into), as on the one j/k chose.
+    card.addEventListener('focusin', () => { if (cards[at] !== card) select(cards.indexOf(card), false); });
     return card;
   };
   const emptyState = () => el('div', { class: 'empty' }, el('p', { text: filtered ? t('rv_empty_filtered') : t('queue_empty') }),

@@ -32,7 +32,7 @@ const cardWith = (p, what) => p.locator('article.review', { hasText: what }).fir
 // Waits until the selector's text includes what.
 async function waitText(p, sel, what) {
   try {
-    await p.waitForFunction(([s, w]) => (document.querySelector(s)?.textContent || '').includes(w), [sel, what], { timeout: 10000 });
+    await p.waitForFunction(([s, w]) => (document.querySelector(s)?.textContent || '').includes(w), [sel, what], { timeout: 30000 });
   } catch (e) {
     throw new Error(`${sel} never said "${what}"; it says "${await p.textContent(sel).catch(() => '(nothing)')}"`);
   }
