@@ -149,6 +149,7 @@ static int common_filters_or_reply(http_request *r, match_filter *f)
         return 0;
     }
     f->cursor = req_query(r, "cursor");
+    f->with_total = 1; /* the pages show "N in all" */
     return 1;
 }
 
@@ -207,6 +208,8 @@ static void reply_match_page(http_request *r, const match_filter *f, match_show_
     for (size_t i = 0; i < page.n; i++)
         cJSON_AddItemToArray(items, show(r, &page.items[i], d[i], a[i]));
     json_add_string_or_null(out, "next_cursor", page.next_cursor);
+    if (page.total >= 0)
+        json_add_int(out, "total", page.total);
     free_page_listings(d, a, page.n);
     store_match_page_cleanup(&page);
     reply_json(r, 200, out);
@@ -341,6 +344,24 @@ static int score_member(const cJSON *body, const char *name, int nullable, cJSON
     return 1;
 }
 
+/*
+ * An auto-approve score below the suggest threshold would approve what is
+ * never suggested: replies 400 naming the member the caller changed
+ * (suggest_threshold when only it was sent) and returns 0, or returns 1.
+ */
+static int policy_consistent_or_reply(http_request *r, const policy *p, int threshold_only)
+{
+    char message[160];
+    if (!p->auto_approve || p->auto_approve_score >= p->suggest_threshold)
+        return 1;
+    if (threshold_only)
+        snprintf(message, sizeof message, "must not be above the auto-approve score (%.2f)", p->auto_approve_score);
+    else
+        snprintf(message, sizeof message, "must not be below the suggest threshold (%.2f)", p->suggest_threshold);
+    reply_invalid_field(r, threshold_only ? "suggest_threshold" : "auto_approve_score", message);
+    return 0;
+}
+
 void api_matches_policy_put(http_request *r)
 {
     const cJSON *body = req_json(r);
@@ -371,6 +392,8 @@ void api_matches_policy_put(http_request *r)
         p.auto_approve = has_auto;
         p.auto_approve_score = has_auto ? autoscore : 0;
     }
+    if (!policy_consistent_or_reply(r, &p, has_threshold && !has_auto))
+        return;
     rc = store_policy_set(req_app(r)->store, &p, req_principal(r)->user_id);
     if (rc == TM_OK)
         rc = store_policy_get(req_app(r)->store, &p);
@@ -547,6 +570,24 @@ static int to_viewed(void *arg, match *m)
     return TM_OK;
 }
 
+/*
+ * Adds "moves": the lifecycle moves this caller may make now (brokers and
+ * admins the broker's moves, the enterprise that owns the demand its own,
+ * anyone else none), so that a client offers exactly these.
+ */
+static void add_moves(cJSON *out, const principal *p, const match *m, store *s)
+{
+    const char *names[8];
+    size_t n = 0;
+    if (access_is_staff(p))
+        n = lifecycle_moves(m->status, LC_BROKER, names, 8);
+    else if (access_match_demand_side(p, m, listing_owner, s))
+        n = lifecycle_moves(m->status, LC_ENTERPRISE, names, 8);
+    cJSON *list = cJSON_AddArrayToObject(out, "moves");
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(list, cJSON_CreateString(names[i]));
+}
+
 /* Adds decision details, notes (brokers) and both listings as this caller may see them. */
 static void add_detail(http_request *r, cJSON *out, const match *m)
 {
@@ -561,6 +602,7 @@ static void add_detail(http_request *r, cJSON *out, const match *m)
         json_add_int(out, "deal_amount", m->deal_amount);
         json_add_string_or_null(out, "transfer_mode", m->transfer_mode);
     }
+    add_moves(out, p, m, s);
     if (access_is_staff(p)) {
         json_add_id_or_null(out, "assigned_to", m->assigned_to);
         match_note *notes = NULL;

@@ -60,3 +60,12 @@ void lifecycle_allowed(const char *status, lc_actor actor, char *out, size_t len
     if (used == 0)
         snprintf(out, len, "none");
 }
+
+size_t lifecycle_moves(const char *status, lc_actor actor, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0] && n < max; i++)
+        if (moves[i].actor == actor && lifecycle_allows(&moves[i], status))
+            out[n++] = moves[i].action;
+    return n;
+}

@@ -45,5 +45,10 @@ int lifecycle_was_pushed(const char *status);
  * when there are none), to out.
  */
 void lifecycle_allowed(const char *status, lc_actor actor, char *out, size_t len);
+/*
+ * Fills out (room for max) with the actions (static strings, in the table's
+ * order) this actor may take from status; returns how many there are.
+ */
+size_t lifecycle_moves(const char *status, lc_actor actor, const char **out, size_t max);
 
 #endif

@@ -399,12 +399,14 @@ typedef struct match_filter {
     const char *origin;        /* matcher | proposal, or NULL */
     size_t limit;
     const char *cursor;        /* from next_cursor */
+    int with_total;            /* also count every match the filter selects (match_page.total) */
 } match_filter;
 
 typedef struct match_page {
     match *items;
     size_t n;
     char *next_cursor;         /* NULL on the last page */
+    int64_t total;             /* with with_total: the matches the filter selects on all pages; else -1 */
 } match_page;
 
 /* Lists matches best score first.  TM_ERR_INVALID for a malformed cursor. */

@@ -155,9 +155,9 @@ void test_api_push_subscription_policy_and_digest(void)
     r = test_json(&w.srv, "PUT", "/api/subscription", w.tok[R_ENT], "{\"min_score\":0}");
     CHECK_INT(r->status, 200);
     test_resp_free(r);
-    r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_ADMIN], "{\"auto_approve_score\":0.2}");
+    r = test_json(&w.srv, "PUT", "/api/policy", w.tok[R_ADMIN], "{\"auto_approve_score\":0.3}");
     CHECK_INT(r->status, 200);
-    CHECK(test_jnum(r->json, "auto_approve_score") == 0.2);
+    CHECK(test_jnum(r->json, "auto_approve_score") == 0.3);
     CHECK(test_jnum(r->json, "updated_by") > 0);
     CHECK(strlen(test_jstr(r->json, "updated_by_name")) > 0);
     test_resp_free(r);

@@ -28,8 +28,8 @@ export async function usersPage() {
   input('role', t('role'), { options: vocab.staff_roles.map((r) => [r, t(r)]) }),
   el('button', { type: 'submit', text: t('add_account') }));
   show(el('h1', { text: t('accounts') }), el('div', { class: 'grid2' },
-    el('section', { class: 'card' }, el('table', {}, el('thead', {}, el('tr', {}, [t('display_name'), t('email'), t('role'), t('org')]
-      .map((h) => el('th', { text: h })))), list)),
+    el('section', { class: 'card' }, el('table', { class: 'data' }, el('thead', {}, el('tr', {}, [t('display_name'), t('email'), t('role'), t('org')]
+      .map((h) => el('th', { scope: 'col', text: h })))), list)),
     el('section', { class: 'card' }, el('h2', { text: t('add_account') }), form)));
   refresh().catch((e) => list.replaceChildren(el('tr', {}, el('td', { text: e.message }))));
 }

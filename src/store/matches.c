@@ -399,22 +399,27 @@ int store_digests_run(store *s, int64_t now, int64_t period, push_payload_fn pay
 
 /* ?1 status, ?2..?3 field range, ?4..?5 score range, ?6 days, ?7..?8 cursor, ?9 limit, ?10 demand,
  * ?11 achievement, ?12 region prefix, ?13 assignee (0: nobody), ?14 origin */
-static st_sql SQL_MATCH_LIST = ST_SQL(
-    "SELECT " MATCH_COLS " FROM matches m"
-    " WHERE (?1 IS NULL OR m.status = ?1)"
-    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM demand_fields df WHERE df.demand_id = m.demand_id"
-    " AND df.code >= ?2 AND df.code < ?3) OR EXISTS (SELECT 1 FROM achievement_fields af"
-    " WHERE af.achievement_id = m.achievement_id AND af.code >= ?2 AND af.code < ?3))"
-    " AND m.score >= ?4 AND m.score <= ?5"
-    " AND (?6 IS NULL OR m.created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?6 || ' days'))"
-    " AND (?7 IS NULL OR m.score < ?7 OR (m.score = ?7 AND m.id < ?8))"
-    " AND (?10 IS NULL OR m.demand_id = ?10) AND (?11 IS NULL OR m.achievement_id = ?11)"
-    " AND (?12 IS NULL OR EXISTS (SELECT 1 FROM demands d WHERE d.id = m.demand_id"
-    " AND substr(d.region, 1, length(?12)) = ?12) OR EXISTS (SELECT 1 FROM achievements a"
-    " WHERE a.id = m.achievement_id AND substr(a.region, 1, length(?12)) = ?12))"
-    " AND (?13 IS NULL OR (?13 = 0 AND m.assigned_to IS NULL) OR m.assigned_to = ?13)"
+#define MATCH_LIST_WHERE \
+    " WHERE (?1 IS NULL OR m.status = ?1)" \
+    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM demand_fields df WHERE df.demand_id = m.demand_id" \
+    " AND df.code >= ?2 AND df.code < ?3) OR EXISTS (SELECT 1 FROM achievement_fields af" \
+    " WHERE af.achievement_id = m.achievement_id AND af.code >= ?2 AND af.code < ?3))" \
+    " AND m.score >= ?4 AND m.score <= ?5" \
+    " AND (?6 IS NULL OR m.created_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?6 || ' days'))" \
+    " AND (?7 IS NULL OR m.score < ?7 OR (m.score = ?7 AND m.id < ?8))" \
+    " AND (?10 IS NULL OR m.demand_id = ?10) AND (?11 IS NULL OR m.achievement_id = ?11)" \
+    " AND (?12 IS NULL OR EXISTS (SELECT 1 FROM demands d WHERE d.id = m.demand_id" \
+    " AND substr(d.region, 1, length(?12)) = ?12) OR EXISTS (SELECT 1 FROM achievements a" \
+    " WHERE a.id = m.achievement_id AND substr(a.region, 1, length(?12)) = ?12))" \
+    " AND (?13 IS NULL OR (?13 = 0 AND m.assigned_to IS NULL) OR m.assigned_to = ?13)" \
     " AND (?14 IS NULL OR m.origin = ?14)"
+
+static st_sql SQL_MATCH_LIST = ST_SQL(
+    "SELECT " MATCH_COLS " FROM matches m" MATCH_LIST_WHERE
     " ORDER BY m.score DESC, m.id DESC LIMIT ?9");
+
+/* The same filter counted over all pages (?7..?8 NULL, ?9 unused). */
+static st_sql SQL_MATCH_COUNT = ST_SQL("SELECT count(*) FROM matches m" MATCH_LIST_WHERE);
 
 void store_match_page_cleanup(match_page *p)
 {
@@ -468,16 +473,22 @@ int store_match_list(store *s, const match_filter *f, match_page *out)
             upper[n - 1] = (char)(upper[n - 1] + 1);
     }
     out->items = xcalloc(f->limit + 1, sizeof *out->items);
+    out->total = -1;
     match_page_ctx p = { out, f->limit, 0 };
-    int status = st_read(s, &SQL_MATCH_LIST,
-                         ST_ARGS(A_TEXT(f->status), has_field ? A_TEXT(f->field_prefix) : A_NULL,
-                                 has_field ? A_TEXT(upper) : A_NULL, A_DBL(f->min_score), A_DBL(f->max_score),
-                                 f->max_age_days > 0 ? A_INT(f->max_age_days) : A_NULL,
-                                 f->cursor ? A_DBL(cur_score) : A_NULL, f->cursor ? A_INT(cur_id) : A_NULL,
-                                 A_INT((int64_t)f->limit + 1), A_ID(f->demand_id), A_ID(f->achievement_id),
-                                 f->region_prefix && f->region_prefix[0] ? A_TEXT(f->region_prefix) : A_NULL,
-                                 f->assigned_to >= 0 ? A_INT(f->assigned_to) : A_NULL, A_TEXT(f->origin)),
-                         match_page_row, &p, "list matches");
+    st_arg args[] = { A_TEXT(f->status), has_field ? A_TEXT(f->field_prefix) : A_NULL,
+                      has_field ? A_TEXT(upper) : A_NULL, A_DBL(f->min_score), A_DBL(f->max_score),
+                      f->max_age_days > 0 ? A_INT(f->max_age_days) : A_NULL,
+                      f->cursor ? A_DBL(cur_score) : A_NULL, f->cursor ? A_INT(cur_id) : A_NULL,
+                      A_INT((int64_t)f->limit + 1), A_ID(f->demand_id), A_ID(f->achievement_id),
+                      f->region_prefix && f->region_prefix[0] ? A_TEXT(f->region_prefix) : A_NULL,
+                      f->assigned_to >= 0 ? A_INT(f->assigned_to) : A_NULL, A_TEXT(f->origin) };
+    size_t nargs = sizeof args / sizeof args[0];
+    int status = st_read(s, &SQL_MATCH_LIST, args, nargs, match_page_row, &p, "list matches");
+    if (status == TM_OK && f->with_total) {
+        args[6] = A_NULL; /* every page: no cursor */
+        args[7] = A_NULL;
+        status = st_read_int(s, &SQL_MATCH_COUNT, args, nargs, &out->total, "count matches");
+    }
     if (status == TM_OK && p.more) {
         char buf[64];
         const match *last = &out->items[out->n - 1];
