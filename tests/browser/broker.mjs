@@ -108,13 +108,13 @@ try {
   await first.focus();
   await brk.keyboard.press('r');
   await brk.waitForSelector('.toast');
-  check(await brk.locator('.confirm').count() === 0, 'r with no reason chosen asks for the reason, not a confirmation');
+  check(await brk.locator('[role=alertdialog]').count() === 0, 'r with no reason chosen asks for the reason, not a confirmation');
   await first.locator('select').selectOption('duplicate');
   await first.focus();
   await brk.keyboard.press('r');
-  await brk.waitForSelector('.confirm');
-  check((await text(brk, '.confirm')).includes('重复'), 'the confirmation names the reason');
-  await brk.click('.confirm button.ghost');
+  await brk.waitForSelector('[role=alertdialog]');
+  check((await text(brk, '[role=alertdialog]')).includes('重复'), 'the confirmation names the reason');
+  await brk.click('[role=alertdialog] button.ghost');
   check(await brk.locator(`article.review[data-id="${firstId}"]`).count() === 1, 'cancelling keeps the match');
   ok('the r key confirms before rejecting');
 
@@ -132,8 +132,8 @@ try {
   await waitText(brk, '#bulk .reason-field .error', '请选择原因');
   await brk.locator('#bulk select').selectOption('duplicate');
   await brk.click('#bulk-reject');
-  await waitText(brk, '.confirm', '2 条');
-  await brk.click('.confirm button.danger');
+  await waitText(brk, '[role=alertdialog]', '2 条');
+  await brk.click('[role=alertdialog] button.danger');
   await waitText(brk, '#queue-count', '共 18 条');
   ok('bulk rejection of the selected matches');
 
