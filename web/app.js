@@ -141,6 +141,10 @@ document.addEventListener('keydown', (ev) => {
   setMenu(false);
   document.getElementById('menu-toggle').focus();
 });
+// A tap or click anywhere outside the header closes the phone's menu, as users expect of a menu.
+document.addEventListener('click', (ev) => {
+  if (document.querySelector('.top').classList.contains('open') && !ev.target.closest('.top')) setMenu(false);
+});
 window.addEventListener('hashchange', route);
 setLang(getLang());
 // The vocabularies and the taxonomy load side by side, then who is signed in, then the first page.

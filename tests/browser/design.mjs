@@ -72,6 +72,10 @@ async function phoneShell(p, label) {
   await axeCheck(p, `${label} with the menu open`);
   await p.keyboard.press('Escape');
   check(!(await p.locator('#nav').isVisible()), `${label}: Escape closes the menu`);
+  await p.click('#menu-toggle');
+  await p.mouse.click(PHONE.width / 2, PHONE.height - 40); // the page below the open menu
+  check(!(await p.locator('#nav').isVisible()), `${label}: a tap outside closes the menu`);
+  check(await p.getAttribute('#menu-toggle', 'aria-expanded') === 'false', `${label}: the button says closed again`);
 }
 
 try {
