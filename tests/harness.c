@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -239,6 +240,26 @@ test_server test_server_from(const test_server *s, const char *source)
     test_server from = *s;
     snprintf(from.source, sizeof from.source, "%s", source);
     return from;
+}
+
+char *test_browser(const char *script, const test_server *s, const char *const *args)
+{
+    static const char shots[] = "build/test-output/screenshots";
+    char path[256];
+    const char *argv[32] = { "/usr/bin/env", "node", path, s->base, shots };
+    size_t n = 5;
+    char *out = NULL, *err = NULL;
+    snprintf(path, sizeof path, "tests/browser/%s", script);
+    for (size_t i = 0; args && args[i] && n + 1 < sizeof argv / sizeof argv[0]; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    mkdir("build/test-output", 0755);
+    mkdir(shots, 0755);
+    int rc = test_run(argv, NULL, &out, &err);
+    if (rc != 0)
+        test_fail(__FILE__, __LINE__, "%s failed (%d):\n%s\n%s", path, rc, out ? out : "", err ? err : "");
+    free(err);
+    return out;
 }
 
 char *test_server_log(const test_server *s)

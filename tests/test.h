@@ -96,6 +96,15 @@ int test_server_stop(test_server *s);
 int test_server_kill(test_server *s);
 /* A test_server that only points at another local HTTP server on port (for test_http). */
 test_server test_server_at(int port);
+/*
+ * Runs the browser script tests/browser/SCRIPT with node (Debian's chromium
+ * through playwright-core): its arguments are s's base URL, the screenshot
+ * folder build/test-output/screenshots (made if missing), then args (NULL
+ * ends them).  A non-zero exit fails the calling test with the script's
+ * output.  Returns what it printed (malloc'd, the caller frees; NULL if
+ * nothing), for the caller to look for its "ok STEP" lines.
+ */
+char *test_browser(const char *script, const test_server *s, const char *const *args);
 /* Reads the server's log so far (malloc'd). */
 char *test_server_log(const test_server *s);
 /*

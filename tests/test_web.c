@@ -12,11 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SHOTS "build/test-output/screenshots"
 
 void test_web_serves_the_ui_with_a_strict_csp(void)
 {
@@ -125,18 +123,11 @@ void test_web_browser_main_paths(void)
     REQUIRE(broker != NULL && admin != NULL);
     free(broker);
     free(admin);
-    mkdir("build/test-output", 0755);
-    mkdir(SHOTS, 0755);
-    char *out = NULL, *err = NULL;
-    const char *argv[] = { "/usr/bin/env", "node", "tests/browser/main_paths.mjs", s.base, SHOTS,
-                           "broker-ui@example.org", TEST_PASSWORD, "admin-ui@example.org", NULL };
-    int rc = test_run(argv, NULL, &out, &err);
-    if (rc != 0)
-        test_fail(__FILE__, __LINE__, "the browser path failed (%d):\n%s\n%s", rc, out ? out : "", err ? err : "");
+    const char *const args[] = { "broker-ui@example.org", TEST_PASSWORD, "admin-ui@example.org",NULL };
+    char *out = test_browser("main_paths.mjs", &s, args);
     CHECK(out && strstr(out, "ok the pushed match arrived live") != NULL);
     CHECK(out && strstr(out, "ok the admin adds a broker account") != NULL);
     free(out);
-    free(err);
     CHECK_INT(test_server_stop(&s), 0);
 }
 

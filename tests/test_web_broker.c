@@ -10,9 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define SHOTS "build/test-output/screenshots"
 
 /* A demand and an achievement in another region and field (Jiangsu, C38) that match each other. */
 static const char other_demand[] =
@@ -71,23 +69,15 @@ void test_web_broker_browser_work_pages(void)
         world_teardown(&w);
         return;
     }
-    mkdir("build/test-output", 0755);
-    mkdir(SHOTS, 0755);
     char a1[24], a2[24];
     snprintf(a1, sizeof a1, "%ld", talks);
     snprintf(a2, sizeof a2, "%ld", to_close);
-    char *out = NULL, *err = NULL;
-    const char *argv[] = { "/usr/bin/env", "node", "tests/browser/broker.mjs", w.srv.base, SHOTS, "broker@example.org",
-                           TEST_PASSWORD, "admin@example.org", a1, a2, NULL };
-    int rc = test_run(argv, NULL, &out, &err);
-    if (rc != 0)
-        test_fail(__FILE__, __LINE__, "the broker's browser path failed (%d):\n%s\n%s", rc, out ? out : "",
-                  err ? err : "");
+    const char *const args[] = { "broker@example.org", TEST_PASSWORD, "admin@example.org", a1, a2,NULL };
+    char *out = test_browser("broker.mjs", &w.srv, args);
     CHECK(out && strstr(out, "ok the review queue filters by region") != NULL);
     CHECK(out && strstr(out, "ok a deal of 50万 is recorded") != NULL);
     CHECK(out && strstr(out, "ok the policy form refuses auto-approve below suggest") != NULL);
     free(out);
-    free(err);
     /* What the browser did is what was stored. */
     char sql[200];
     snprintf(sql, sizeof sql, "SELECT deal_amount FROM matches WHERE id = %ld AND status = 'deal'", talks);

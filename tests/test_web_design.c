@@ -10,10 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#define SHOTS "build/test-output/screenshots"
 
 void test_web_design_homes_shell_and_dialogs(void)
 {
@@ -25,19 +23,12 @@ void test_web_design_homes_shell_and_dialogs(void)
     REQUIRE(broker != NULL && admin != NULL);
     free(broker);
     free(admin);
-    mkdir("build/test-output", 0755);
-    mkdir(SHOTS, 0755);
-    char *out = NULL, *err = NULL;
-    const char *argv[] = { "/usr/bin/env", "node", "tests/browser/design.mjs", s.base, SHOTS,
-                           "broker-design@example.org", TEST_PASSWORD, "admin-design@example.org", NULL };
-    int rc = test_run(argv, NULL, &out, &err);
-    if (rc != 0)
-        test_fail(__FILE__, __LINE__, "the design walk failed (%d):\n%s\n%s", rc, out ? out : "", err ? err : "");
+    const char *const args[] = { "broker-design@example.org", TEST_PASSWORD, "admin-design@example.org",NULL };
+    char *out = test_browser("design.mjs", &s, args);
     CHECK(out && strstr(out, "ok enterprise home shows its demand and its new match") != NULL);
     CHECK(out && strstr(out, "ok broker home counts the queue and today's decisions") != NULL);
     CHECK(out && strstr(out, "ok confirmAction: Escape cancels") != NULL);
     CHECK(out && strstr(out, "ok design walk done") != NULL);
     free(out);
-    free(err);
     CHECK_INT(test_server_stop(&s), 0);
 }

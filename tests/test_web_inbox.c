@@ -9,10 +9,8 @@
 #include "api_world.h"
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#define SHOTS "build/test-output/screenshots"
 
 /* POST /api/notifications/ID/read as the enterprise. */
 static void mark_read(world *w, long id)
@@ -73,18 +71,11 @@ void test_web_inbox_badge_states_and_live_pushes(void)
     CHECK_INT(test_jnum(r->json, "unread"), 1);
     test_resp_free(r);
 
-    mkdir("build/test-output", 0755);
-    mkdir(SHOTS, 0755);
     char a[32], b[32];
     snprintf(a, sizeof a, "%ld", match[3]);
     snprintf(b, sizeof b, "%ld", match[4]);
-    char *out = NULL, *err = NULL;
-    const char *argv[] = { "/usr/bin/env", "node", "tests/browser/inbox.mjs", w.srv.base, SHOTS, "ent@example.com",
-                           TEST_PASSWORD, w.tok[R_BROKER], a, b, NULL };
-    int rc = test_run(argv, NULL, &out, &err);
-    if (rc != 0)
-        test_fail(__FILE__, __LINE__, "the inbox in the browser failed (%d):\n%s\n%s", rc, out ? out : "",
-                  err ? err : "");
+    const char *const args[] = { "ent@example.com", TEST_PASSWORD, w.tok[R_BROKER], a, b,NULL };
+    char *out = test_browser("inbox.mjs", &w.srv, args);
     static const char *const steps[] = {
         "ok two read and one new: badge 1", "ok after a reload: badge 1", "ok after reading the inbox: badge 0",
         "ok the inbox shows state and relative time in Chinese", "ok a push arrives live on the open inbox",
@@ -97,7 +88,6 @@ void test_web_inbox_badge_states_and_live_pushes(void)
         if (out == NULL || strstr(out, steps[i]) == NULL)
             test_fail(__FILE__, __LINE__, "the browser did not report \"%s\"", steps[i]);
     free(out);
-    free(err);
     /* What the page did is stored: the two answered matches are interested. */
     CHECK_INT(test_sqlite_int(w.srv.db, "SELECT count(*) FROM matches WHERE status = 'interested'"), 2);
     world_teardown(&w);

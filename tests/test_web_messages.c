@@ -9,10 +9,8 @@
 #include "test.h"
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#define SHOTS "build/test-output/screenshots"
 
 void test_web_messages_in_the_ui_language(void)
 {
@@ -22,17 +20,10 @@ void test_web_messages_in_the_ui_language(void)
     char *token = test_signup(&s, "语言测试企业", "enterprise", "taken-ui@example.org");
     REQUIRE(token != NULL);
     free(token);
-    mkdir("build/test-output", 0755);
-    mkdir(SHOTS, 0755);
-    char *out = NULL, *err = NULL;
-    const char *argv[] = { "/usr/bin/env", "node", "tests/browser/messages.mjs", s.base, SHOTS,
-                           "taken-ui@example.org", NULL };
-    int rc = test_run(argv, NULL, &out, &err);
-    if (rc != 0)
-        test_fail(__FILE__, __LINE__, "the browser script failed (%d):\n%s\n%s", rc, out ? out : "", err ? err : "");
+    const char *const args[] = { "taken-ui@example.org",NULL };
+    char *out = test_browser("messages.mjs", &s, args);
     CHECK(out && strstr(out, "ok registration problems are told in Chinese beside their fields-phone") != NULL);
     CHECK(out && strstr(out, "ok the English UI gets the English texts-phone") != NULL);
     free(out);
-    free(err);
     CHECK_INT(test_server_stop(&s), 0);
 }
