@@ -111,6 +111,14 @@ void api_listings_list(http_request *r)
     }
     f.newest = sort != NULL && strcmp(sort, "newest") == 0;
     f.cursor = req_query(r, "cursor");
+    /* total: asked for, since counting reads every matching row (a plain page stays cheap). */
+    const char *total = req_query(r, "total");
+    if (total != NULL && strcmp(total, "true") != 0 && strcmp(total, "1") != 0 && strcmp(total, "false") != 0 &&
+        strcmp(total, "0") != 0) {
+        reply_invalid_field(r, "total", "must be true or false");
+        return;
+    }
+    f.with_total = total != NULL && (strcmp(total, "true") == 0 || strcmp(total, "1") == 0);
     int rc = store_listing_list(req_app(r)->store, kind, &f, &page);
     if (rc == TM_ERR_INVALID) {
         reply_invalid_field(r, "cursor", "is not a cursor this list returned");
@@ -125,8 +133,10 @@ void api_listings_list(http_request *r)
     for (size_t i = 0; i < page.n; i++)
         cJSON_AddItemToArray(items, listing_to_json(page.items[i], access_listing_private(p, page.items[i])));
     json_add_string_or_null(out, "next_cursor", page.next_cursor);
-    json_add_int(out, "total", page.total);
-    cJSON_AddBoolToObject(out, "total_capped", page.total_capped);
+    if (f.with_total) {
+        json_add_int(out, "total", page.total);
+        cJSON_AddBoolToObject(out, "total_capped", page.total_capped);
+    }
     if (f.q) {
         /* What the search read (store/fts.h): its cost is bounded, and the answer says how. */
         cJSON *search = cJSON_AddObjectToObject(out, "search");

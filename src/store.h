@@ -251,6 +251,7 @@ typedef struct listing_filter {
     size_t limit;              /* 1..LIM_PAGE_MAX */
     const char *cursor;        /* from a previous page's next_cursor, or NULL */
     int newest;                /* with q: order the matches newest first instead of by relevance */
+    int with_total;            /* also count the matches of every page (listing_page.total); else total is -1 */
 } listing_filter;
 
 typedef struct listing_page {
@@ -260,16 +261,16 @@ typedef struct listing_page {
     strlist terms_used;        /* a search's words searched: the LIM_SEARCH_TERMS rarest */
     strlist terms_dropped;     /* a search's words left out (repeats and words with no token are neither) */
     int truncated;             /* words were dropped, or more than LIM_SEARCH_ROWS matched (the newest are ranked) */
-    int64_t total;             /* listings matching f on every page: counted up to LIM_LIST_COUNT (a search's: the
-                                * ranked ones, up to LIM_SEARCH_ROWS) */
+    int64_t total;             /* with f->with_total, listings matching f on every page: counted up to
+                                * LIM_LIST_COUNT (a search's: the ranked ones, up to LIM_SEARCH_ROWS); else -1 */
     int total_capped;          /* 1 when the count stopped at its bound (more match than total) */
 } listing_page;
 
 /*
  * Lists listings matching f, newest first, or best bm25 match first when f->q
  * is set and f->newest is not (a bounded search: its words and truncation are
- * in the page, see store/fts.h).  The page's total counts the matches of every
- * page, at bounded cost (see listing_page).  TM_ERR_INVALID if the cursor is malformed.  Free with
+ * in the page, see store/fts.h).  With f->with_total the page's total counts
+ * the matches of every page, at bounded cost (see listing_page).  TM_ERR_INVALID if the cursor is malformed.  Free with
  * store_page_cleanup.
  */
 TM_MUST_CHECK int store_listing_list(store *s, listing_kind kind, const listing_filter *f,

@@ -44,30 +44,38 @@ void test_web_listings_total_sort_and_threshold(void)
     CHECK_INT(seed_achievements(&s, uni), 0);
 
     /* The total counts every page; the pages together hold it. */
-    test_resp *r = test_http(&s, "GET", "/api/achievements?limit=50", NULL, NULL, NULL, 0);
+    test_resp *r = test_http(&s, "GET", "/api/achievements?limit=50&total=true", NULL, NULL, NULL, 0);
     CHECK_INT(r->status, 200);
     CHECK_INT((long)test_jnum(r->json, "total"), SEEDED);
     CHECK(cJSON_IsFalse(cJSON_GetObjectItem(r->json, "total_capped")));
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 50);
     char path[256];
-    snprintf(path, sizeof path, "/api/achievements?limit=50&cursor=%s", test_jstr(r->json, "next_cursor"));
+    snprintf(path, sizeof path, "/api/achievements?limit=50&total=1&cursor=%s", test_jstr(r->json, "next_cursor"));
     test_resp_free(r);
     r = test_http(&s, "GET", path, NULL, NULL, NULL, 0);
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), SEEDED - 50);
     CHECK_INT((long)test_jnum(r->json, "total"), SEEDED);
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(r->json, "next_cursor")));
     test_resp_free(r);
+    /* Without total=true a page does not count (counting reads every matching row); a bad value is 400. */
+    r = test_http(&s, "GET", "/api/achievements?limit=5", NULL, NULL, NULL, 0);
+    CHECK(cJSON_GetObjectItem(r->json, "total") == NULL);
+    test_resp_free(r);
+    r = test_http(&s, "GET", "/api/achievements?limit=5&total=yes", NULL, NULL, NULL, 0);
+    CHECK_INT(r->status, 400);
+    CHECK(test_problem_names(r, "total"));
+    test_resp_free(r);
     /* With filters, the same filters count: 20 of the 60 are C38, 30 in 江苏. */
-    r = test_http(&s, "GET", "/api/achievements?field=C38&limit=5", NULL, NULL, NULL, 0);
+    r = test_http(&s, "GET", "/api/achievements?field=C38&limit=5&total=true", NULL, NULL, NULL, 0);
     CHECK_INT((long)test_jnum(r->json, "total"), SEEDED / 3);
     test_resp_free(r);
-    r = test_http(&s, "GET", "/api/achievements?region=%E6%B1%9F%E8%8B%8F&field=B06", NULL, NULL, NULL, 0);
+    r = test_http(&s, "GET", "/api/achievements?region=%E6%B1%9F%E8%8B%8F&field=B06&total=true", NULL, NULL, NULL, 0);
     CHECK_INT((long)test_jnum(r->json, "total"), 20); /* even i (江苏) not divisible by 3 */
     test_resp_free(r);
 
     /* A search counts its matches and sorts by relevance or newest. */
-    r = test_http(&s, "GET", "/api/achievements?q=%E6%B6%B2%E5%8E%8B&field=C38&sort=newest&limit=3", NULL, NULL,
-                  NULL, 0);
+    r = test_http(&s, "GET", "/api/achievements?q=%E6%B6%B2%E5%8E%8B&field=C38&sort=newest&limit=3&total=true",
+                  NULL, NULL, NULL, 0);
     CHECK_INT(r->status, 200);
     CHECK_INT((long)test_jnum(r->json, "total"), SEEDED / 3);
     cJSON *items = cJSON_GetObjectItem(r->json, "items");

@@ -93,6 +93,7 @@ export async function listingsPage(kind) {
     for (const k of ['q', 'field', 'region']) if (cur[k]) params.set(k, cur[k]);
     if (cur.q && cur.sort) params.set('sort', cur.sort);
     if (!now && cursor) params.set('cursor', cursor);
+    if (now) params.set('total', 'true'); // counted once, on the first page
     form.querySelector('#sort-box').hidden = !cur.q;
     if (now) { results.replaceChildren(loading()); shown = 0; }
     more.disabled = true;

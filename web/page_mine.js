@@ -34,11 +34,12 @@ export async function minePage() {
   const list = el('div', { id: 'mine-list', class: 'stack' }, loading());
   const summary = el('div', { class: 'muted', id: 'mine-summary', role: 'status' });
   const more = el('button', { type: 'button', class: 'ghost', id: 'mine-more', text: t('mine_more'), hidden: true });
-  let cursor = null, shown = 0;
-  // Loads the first page (first true) or the next one.
+  let cursor = null, shown = 0, counted = 0, capped = false;
+  // Loads the first page (first true, with its total) or the next one.
   const refresh = async (first = true) => {
     const params = new URLSearchParams({ org: 'me', status: status.value, limit: String(PAGE) });
     if (!first && cursor) params.set('cursor', cursor);
+    if (first) params.set('total', 'true');
     if (first) { list.replaceChildren(loading()); shown = 0; }
     try {
       const page = await api('GET', `/api/${kind}?${params}`);
@@ -46,8 +47,9 @@ export async function minePage() {
       list.append(...page.items.map((l) => listingCard(kind, l, l.status === 'open' ? closeButton(kind, l, refresh) : null)));
       shown += page.items.length;
       if (!shown) list.replaceChildren(el('div', { class: 'empty', text: isDemand ? t('mine_empty_d') : t('mine_empty_a') }));
-      const total = page.total_capped ? `${fmtCount(page.total)}+` : fmtCount(page.total);
-      summary.textContent = page.next_cursor || shown < page.total ? t('mine_shown', fmtCount(shown), total) : t('mine_total', total);
+      if (first) { counted = page.total; capped = page.total_capped; }
+      const total = capped ? `${fmtCount(counted)}+` : fmtCount(counted);
+      summary.textContent = page.next_cursor || shown < counted ? t('mine_shown', fmtCount(shown), total) : t('mine_total', total);
       cursor = page.next_cursor;
       more.hidden = !cursor;
     } catch (e) { list.replaceChildren(banner('bad', e.message)); }

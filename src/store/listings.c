@@ -606,10 +606,11 @@ int store_listing_list(store *s, listing_kind kind, const listing_filter *f, lis
     /* The total: the same five filters (args[0..4]), then the bound (and a search's query before it). */
     const st_arg counted[7] = { args[0], args[1], args[2], args[3], args[4],
                                 search ? A_TEXT(fts) : A_INT(LIM_LIST_COUNT), A_INT(LIM_SEARCH_ROWS) };
-    if (status == TM_OK)
+    out->total = -1;
+    if (status == TM_OK && f->with_total)
         status = st_int(c, search ? &SQL_COUNT_SEARCH[kind] : &SQL_COUNT[kind], counted, search ? 7 : 6,
                         &out->total, "count listings");
-    if (status == TM_OK && !search)
+    if (status == TM_OK && f->with_total && !search)
         out->total_capped = out->total >= LIM_LIST_COUNT;
     st_release(s, c);
     if (status == TM_OK && p.more) {
