@@ -3,7 +3,7 @@
 // answer to a match.
 import { t, addWords } from './i18n.js';
 import { fmtDate, fmtRelative, fmtMoney } from './format.js';
-import { el, api, banner, highlighted, fieldName, pct } from './ui.js';
+import { el, highlighted, fieldName, pct } from './ui.js';
 
 addWords({
   card_deadline: ['截止', 'Deadline'], card_from: ['{0} 起', 'from {0}'], card_upto: ['最高 {0}', 'up to {0}'],
@@ -87,17 +87,4 @@ export function explanationView(m, left, right) {
         highlighted(left.description || '', terms)),
       el('section', { class: 'card', 'aria-label': t('achievements') }, el('h3', { text: right.title }),
         highlighted(right.abstract || '', terms))));
-}
-
-// A select of reasons (codes, labelled in the current language), for a rejection or a decline.
-export function reasonSelect(codes) {
-  return el('select', { 'aria-label': t('reason') }, codes.map((r) => el('option', { value: r, text: t(`r_${r}`) })));
-}
-
-// Moves a match (what: "interested", ...) and puts the outcome in box instead of its buttons.
-export async function decide(matchId, what, box) {
-  try {
-    await api('POST', `/api/matches/${matchId}/${what}`);
-    box.replaceChildren(banner('good', t('done')));
-  } catch (e) { box.replaceChildren(banner('bad', e.message)); }
 }
