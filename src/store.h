@@ -596,8 +596,6 @@ TM_MUST_CHECK int store_inbox_page(store *s, int64_t org_id, int64_t after, int6
 TM_MUST_CHECK int store_notifications_unread(store *s, int64_t org_id, int64_t *count);
 /* Marks one read; TM_ERR_NOT_FOUND if it is not the organisation's. */
 TM_MUST_CHECK int store_notification_read(store *s, int64_t org_id, int64_t id);
-/* The largest notification id (0 when none). */
-TM_MUST_CHECK int store_notifications_last_id(store *s, int64_t *id);
 /* The largest id of the organisation's own notifications (0 when none): what its stream may resume after. */
 TM_MUST_CHECK int store_notifications_last_id_of(store *s, int64_t org_id, int64_t *id);
 

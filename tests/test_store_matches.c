@@ -75,7 +75,7 @@ void test_store_matches_approve_pushes_once_and_auto_approves(void)
     CHECK_STR(m.status, "suggested");
     match_cleanup(&m);
     int64_t last = 0;
-    REQUIRE(store_notifications_last_id(p.s, &last) == TM_OK);
+    REQUIRE(store_notifications_last_id_of(p.s, p.ent, &last) == TM_OK);
     CHECK_INT(last, 2);
     /* Closing the low pair's demand withdraws its suggestion. */
     REQUIRE(store_matches_withdraw(p.s, LISTING_DEMAND, p.d[2]->id) == TM_OK);

@@ -96,7 +96,6 @@ static st_sql SQL_INBOX_BEFORE = ST_SQL(INBOX_COLUMNS " AND n.id < ?2 ORDER BY n
 static st_sql SQL_NOTIF_UNREAD = ST_SQL("SELECT count(*) FROM notifications WHERE org_id = ?1 AND read_at IS NULL");
 static st_sql SQL_NOTIF_READ = ST_SQL("UPDATE notifications SET read_at = coalesce(read_at, " ST_NOW ")"
                                       " WHERE id = ?1 AND org_id = ?2");
-static st_sql SQL_NOTIF_LAST = ST_SQL("SELECT coalesce(max(id), 0) FROM notifications");
 static st_sql SQL_NOTIF_LAST_OF = ST_SQL("SELECT coalesce(max(id), 0) FROM notifications WHERE org_id = ?1");
 
 int sx_notification_insert(conn *c, int64_t org_id, const char *type, const char *payload, int64_t *id)
@@ -171,11 +170,6 @@ int store_inbox_page(store *s, int64_t org_id, int64_t after, int64_t before, si
 int store_notifications_unread(store *s, int64_t org_id, int64_t *count)
 {
     return st_read_int(s, &SQL_NOTIF_UNREAD, ST_ARGS(A_INT(org_id)), count, "unread notifications");
-}
-
-int store_notifications_last_id(store *s, int64_t *id)
-{
-    return st_read_int(s, &SQL_NOTIF_LAST, ST_NO_ARGS, id, "last notification");
 }
 
 int store_notifications_last_id_of(store *s, int64_t org_id, int64_t *id)
