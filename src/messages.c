@@ -192,6 +192,8 @@ static const msg catalogue[] = {
       "只有发布此条目的机构、技术经纪人和管理员可以查看其匹配" },
     { "must be a match status (suggested, approved, ...) or all", "必须是匹配状态（suggested、approved 等）或 all" },
     { "must be me, none or a broker's user id", "必须是 me（我）、none（未分配）或技术经纪人的用户 id" },
+    { "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00",
+      "必须是带时区偏移的 RFC 3339 时间，如 2026-11-29T00:00:00+08:00" },
     { "must be matcher or proposal", "必须是 matcher（系统匹配）或 proposal（揭榜）" },
     { "the match is %s; only a suggested match can be approved", "该匹配当前为“%s”，只有待审核的匹配可以批准" },
     { "no match with this id", "没有此 id 的匹配" },
