@@ -760,9 +760,11 @@ void api_matches_assign(http_request *r)
         reply_invalid_field(r, "broker_id", "must be a broker's user id, or null to unassign");
         return;
     }
-    if (c.broker > 0 && (store_user_role(req_app(r)->store, c.broker, role) != TM_OK ||
-                         vocab_find(&vocab_roles, role) != USER_BROKER)) {
-        reply_invalid_field(r, "broker_id", "is not a broker's user id");
+    /* Any staff member may hold a match: a broker, or an admin who takes one on. */
+    int holder = c.broker > 0 && store_user_role(req_app(r)->store, c.broker, role) == TM_OK ?
+                     vocab_find(&vocab_roles, role) : -1;
+    if (c.broker > 0 && holder != USER_BROKER && holder != USER_ADMIN) {
+        reply_invalid_field(r, "broker_id", "is not a broker's or admin's user id");
         return;
     }
     match m;

@@ -206,7 +206,7 @@ static const msg catalogue[] = {
     { "no match with this id for your demands", "你的需求中没有此 id 的匹配" },
     { "no match with this id that you may see", "没有你可以查看的此 id 的匹配" },
     { "must be a broker's user id, or null to unassign", "必须是技术经纪人的用户 id，或以 null 取消分配" },
-    { "is not a broker's user id", "不是技术经纪人的用户 id" },
+    { "is not a broker's or admin's user id", "不是技术经纪人或管理员的用户 id" },
     { "must be a non-empty string of at most %d characters", "必须是 1 到 %d 个字符的文本" },
     { "must be approve or reject", "必须是 approve（批准）或 reject（驳回）" },
     { "must be a list of 1 to %d match ids", "必须是 1 到 %d 个匹配 id 的列表" },

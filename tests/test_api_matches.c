@@ -621,6 +621,22 @@ void test_api_staff_names_for_assignment(void)
     }
     CHECK(brokers == 2 && admins == 1);
     test_resp_free(r);
+    /* An admin may hold a match too; the history records who held it before and after. */
+    r = get_as(&w, R_ADMIN, "/api/me");
+    long admin_id = (long)test_jnum(r->json, "id");
+    test_resp_free(r);
+    long m = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 1));
+    char body[64], path[96];
+    snprintf(body, sizeof body, "{\"broker_id\":%ld}", admin_id);
+    r = match_post(&w, R_BROKER, NULL, m, "assign", body);
+    CHECK(r->status == 200 && (long)test_jnum(r->json, "assigned_to") == admin_id);
+    test_resp_free(r);
+    snprintf(path, sizeof path, "/api/matches/%ld/history", m);
+    r = get_as(&w, R_BROKER, path);
+    const cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 0);
+    CHECK(h && strcmp(test_jstr(h, "action"), "match.assign") == 0 &&
+          (long)test_jnum(cJSON_GetObjectItem(h, "after"), "assigned_to") == admin_id);
+    test_resp_free(r);
     static const int outsiders[] = { R_ANON, R_ENT, R_UNI };
     for (size_t i = 0; i < 3; i++) {
         r = get_as(&w, outsiders[i], "/api/staff");
