@@ -155,7 +155,8 @@ try {
   check((await text(brk, '#home-queue .stat-value')) === String(queue.length), `the queue's size is ${queue.length}`);
   check((await text(brk, '#home-today .stat-value')) === '1', 'one decision today');
   check((await text(brk, '#home-today .stat-note')).includes('1'), 'and it was this broker\'s');
-  const oldest = queue.reduce((a, m) => (m.created_at < a.created_at ? m : a), queue[0]);
+  // The oldest suggestion: created first, the lower id among those created in the same second.
+  const oldest = queue.reduce((a, m) => (m.created_at < a.created_at || (m.created_at === a.created_at && m.id < a.id) ? m : a), queue[0]);
   check(await brk.locator(`#home-oldest-match a[href="#/matches/${oldest.id}"]`).count() === 1, 'the oldest suggestion is linked');
   check(await brk.locator('main a.button[href="#/review"]').count() >= 1, 'the review queue is one click away');
   await axeCheck(brk, 'broker home');
