@@ -172,7 +172,7 @@ function historyChange(h, staff) {
   return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || k === 'note')
     .map((k) => {
       const label = t(`mp_k_${k}`);
-      if (!(k in before)) return `${label}: ${historyValue(k, after[k], staff)}`;
+      if (!(k in before) && k !== 'assigned_to') return `${label}: ${historyValue(k, after[k], staff)}`; // nobody held it before
       return `${label}: ${historyValue(k, before[k], staff)} → ${historyValue(k, after[k], staff)}`;
     }).join(getLang() === 'zh' ? '；' : '; ');
 }

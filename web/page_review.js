@@ -88,13 +88,13 @@ function filterBar(f) {
 function orgOf(l) { return l.org && l.org.name ? l.org.name : t('rv_org_hidden'); }
 
 // A queue entry's head, all a phone shows before "Details": the two titles, the score, the two organisations.
-function summaryLine(m, toggle) {
+function summaryLine(m) {
   return el('div', { class: 'review-head' },
     el('h2', { class: 'review-titles' }, el('span', { text: m.demand.title || `#${m.demand.id}` }),
       el('span', { class: 'muted', 'aria-hidden': 'true', text: ' ↔ ' }), el('span', { text: m.achievement.title || `#${m.achievement.id}` })),
     el('div', { class: 'review-line' },
       el('span', { class: 'score', text: t('rv_score', pct(m.score)) }),
-      el('span', { class: 'review-orgs muted', text: `${orgOf(m.demand)} ↔ ${orgOf(m.achievement)}` }), toggle));
+      el('span', { class: 'review-orgs muted', text: `${orgOf(m.demand)} ↔ ${orgOf(m.achievement)}` })));
 }
 
 export async function reviewPage() {
@@ -190,13 +190,13 @@ export async function reviewPage() {
         toggle.textContent = t(open ? 'rv_less' : 'rv_details');
       } });
     const card = el('article', { class: 'card review', 'data-id': String(m.id), tabindex: '0', 'aria-label': `${m.demand.title} ↔ ${m.achievement.title}` },
-      summaryLine(m, toggle),
+      summaryLine(m),
       el('div', { class: 'meta row' },
         el('label', { class: 'pick-label' }, el('input', { type: 'checkbox', class: 'pick', value: String(m.id), onchange: updateBulk }), ` ${t('select')}`),
         m.origin === 'proposal' ? el('span', { class: 'badge', text: t('rv_proposal') }) : null,
         el('span', { class: 'muted', text: t('rv_waiting', fmtRelative(m.created_at)) }),
         m.assigned_to ? el('span', { class: 'muted', text: t('rv_assigned_to', m.assigned_to === session.me.id ? t('rv_me') : `#${m.assigned_to}`) }) : null,
-        el('a', { href: `#/matches/${m.id}`, text: t('open_match') })),
+        el('a', { href: `#/matches/${m.id}`, text: t('open_match') }), toggle),
       el('div', { class: 'review-body', id: bodyId },
         m.statement ? el('p', { class: 'statement', text: `${t('statement')}: ${m.statement}` }) : null,
         el('div', { class: 'grid2 sides' }, sideView('demands', m.demand), sideView('achievements', m.achievement)),

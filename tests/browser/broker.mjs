@@ -77,6 +77,7 @@ try {
   check((await brk.locator('article.review select').first().inputValue()) === '', 'no reason is chosen for the broker');
   await axeCheck(brk, 'review queue (zh)');
   await brk.evaluate(() => window.scrollTo(0, 0));
+  await brk.screenshot({ path: `${shots}/broker-review-top.png` });
   await shot(browser, brk, shots, 'broker-review');
 
   await brk.fill('#rf_region', '贵州');
@@ -269,7 +270,10 @@ try {
   check(await card.locator('button.approve').isVisible() && await card.locator('button.reject').isVisible()
     && await card.locator('select').isVisible(), 'its actions are at hand');
   const head = await text(phone, 'article.review .review-head');
-  check(head.includes('↔') && /\d+%/.test(head) && head.includes('Details'), `its head shows both titles, the score, the sides: ${head}`);
+  const orgs = await text(phone, 'article.review .review-orgs');
+  check(head.includes('↔') && /Score \d+%/.test(head) && /\S ↔ \S/.test(orgs) && !orgs.includes('not shown'),
+    `its head shows both titles, the score, the two organisations: ${head}`);
+  check(await card.locator('.review-orgs').isVisible() && await card.locator('.review-toggle').isVisible(), 'and a Details button');
   const heights = await phone.$$eval('article.review', (cs) => cs.map((c) => c.getBoundingClientRect().height));
   check(Math.max(...heights) < 340, `each folded entry is short (${Math.round(Math.max(...heights))}px at most)`);
   await phone.screenshot({ path: `${shots}/broker-review-phone-compact.png` });
