@@ -169,13 +169,14 @@ void test_web_broker_match_lists_the_callers_moves(void)
     }
     long id = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 1));
     REQUIRE(id > 0);
-    /* The queue's pages say how many there are in all. */
+    /* The queue's first page says how many there are in all, when asked (total=true). */
     CHECK(world_matching_achievement(&w, 2) > 0);
-    test_resp *q = test_http(&w.srv, "GET", "/api/review?limit=1", w.tok[R_BROKER], NULL, NULL, 0);
+    test_resp *q = test_http(&w.srv, "GET", "/api/review?limit=1&total=true", w.tok[R_BROKER], NULL, NULL, 0);
     CHECK_INT(q->status, 200);
     CHECK(test_jnum(q->json, "total") == 2 && cJSON_GetArraySize(cJSON_GetObjectItem(q->json, "items")) == 1);
     test_resp_free(q);
-    q = test_http(&w.srv, "GET", "/api/matches?status=suggested&min_score=0.99", w.tok[R_BROKER], NULL, NULL, 0);
+    q = test_http(&w.srv, "GET", "/api/matches?status=suggested&min_score=0.99&total=true", w.tok[R_BROKER], NULL,
+                  NULL, 0);
     CHECK(q->status == 200 && test_jnum(q->json, "total") == 0);
     test_resp_free(q);
     moves_of(&w, R_BROKER, id, got, sizeof got);

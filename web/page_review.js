@@ -3,6 +3,9 @@
 // queue pages by the API's cursor ("more"); each entry shows who the two sides are
 // and is approved or rejected with a reason the broker chooses, by button or by key
 // (j/k move, a approves, r rejects after a confirmation), or several at once.
+// The first page asks for the queue's total (total=true); later pages do not.
+// On a phone an entry shows its head (titles, score, the two organisations) and
+// its actions; "Details" opens the sides and the explanation.
 import { t, addWords } from './i18n.js';
 import { el, api, show, loading, banner, fieldsUpTo, fieldName, toast, confirmAction, pct } from './ui.js';
 import { session } from './session.js';

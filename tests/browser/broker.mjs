@@ -55,7 +55,9 @@ try {
   await waitText(brk, '#queue-count', '共 23 条，已显示 20 条');
   check(await brk.locator('article.review').count() === 20, 'the first page holds 20');
   await brk.click('#queue-more');
-  await waitText(brk, '#queue-count', '共 23 条');
+  // ('共 23 条' is also in '共 23 条，已显示 20 条': wait for the entries themselves.)
+  await brk.waitForFunction(() => document.querySelectorAll('article.review').length === 23);
+  check((await text(brk, '#queue-count')) === '共 23 条', `the count says all are shown: ${await text(brk, '#queue-count')}`);
   check(await brk.locator('article.review').count() === 23 && await brk.locator('#queue-more').count() === 0,
     'the next page is appended, and no more is offered');
   ok('the review queue pages with its total');
