@@ -40,6 +40,11 @@ async function waitText(p, sel, what) {
   }
 }
 
+// Waits until the toasts of earlier steps have left (a fading toast is half transparent: axe reads it as low contrast).
+async function toastsGone(p) {
+  await p.waitForFunction(() => !document.querySelector('#toasts .toast'), null, { timeout: 20000 });
+}
+
 // No part of the page is wider than the screen (nothing to scroll sideways).
 async function fitsWidth(p, label) {
   const wide = await p.evaluate(() => document.documentElement.scrollWidth);
@@ -122,6 +127,13 @@ try {
   await brk.click('[role=alertdialog] button.ghost');
   check(await brk.locator(`article.review[data-id="${firstId}"]`).count() === 1, 'cancelling keeps the match');
   ok('the r key confirms before rejecting');
+  const isSelected = (loc) => loc.evaluate((c) => c.classList.contains('selected'));
+  await first.focus();
+  await brk.keyboard.press('j');
+  check(await isSelected(brk.locator('article.review').nth(1)) && !(await isSelected(first)), 'j selects the next entry');
+  await brk.keyboard.press('k');
+  check(await isSelected(first), 'k the one before');
+  ok('j and k move through the queue');
 
   // ----- approve one -----
   await first.locator('button.approve').click();
@@ -191,6 +203,7 @@ try {
   for (const w of ['引荐洽谈', '记录成交', '添加备注', '分配', '有意向 → 洽谈中', '50万元']) check(history.includes(w), `the history shows ${w}`);
   check(await brk.locator('#mv-deal').count() === 0 && (await text(brk, '#moves')).includes('没有可执行'), 'a deal is the end');
   ok('a deal of 50万 is recorded');
+  await toastsGone(brk);
   await axeCheck(brk, 'match page (zh)');
   await shot(browser, brk, shots, 'broker-match');
 
@@ -211,6 +224,7 @@ try {
   check(await brk.locator(`.column[data-status="interested"] a.card[data-id="${talksId}"]`).count() === 0, 'and in no other');
   check((await text(brk, '.column[data-status="deal"] .count')).includes('1'), 'the column counts it');
   check(await brk.locator('.column[data-status="closed"]').count() === 0, 'the ended columns wait for "show ended"');
+  await toastsGone(brk);
   await axeCheck(brk, 'pipeline (zh)');
   await shot(browser, brk, shots, 'broker-pipeline');
   await brk.click('#pl-ended');
