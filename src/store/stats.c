@@ -190,7 +190,8 @@ int store_decisions_each(store *s, int (*fn)(void *ctx, const decision_row *d), 
 
 /* ---------- the queue's figures ---------- */
 
-#define REVIEW_DECISIONS " FROM audit_log WHERE entity = 'match' AND action IN ('match.approve', 'match.reject')" \
+/* The review decisions since ?1, read from the index audit_review_at alone (schema 009: the same action list). */
+#define REVIEW_DECISIONS " FROM audit_log WHERE action IN ('match.approve', 'match.reject')" \
                          " AND at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?1)"
 static st_sql SQL_QUEUE_FIGURES = ST_SQL("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ?1),"
                                          " (SELECT count(*) FROM matches WHERE status = 'suggested'),"
