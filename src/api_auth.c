@@ -599,6 +599,28 @@ void api_auth_staff_list(http_request *r)
     reply_json(r, 200, out);
 }
 
+void api_auth_staff_names(http_request *r)
+{
+    staff_user *v = NULL;
+    size_t n = 0;
+    int rc = store_staff_list(req_app(r)->store, &v, &n);
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(out, "items");
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject(); /* no email, no organisation: brokers see only whom they may pick */
+        json_add_int(o, "id", v[i].id);
+        cJSON_AddStringToObject(o, "display_name", v[i].display_name);
+        cJSON_AddStringToObject(o, "role", v[i].role);
+        cJSON_AddItemToArray(items, o);
+    }
+    free(v);
+    reply_json(r, 200, out);
+}
+
 static void staff_add_finish(http_request *r, void *ctx);
 
 void api_auth_staff_add(http_request *r)

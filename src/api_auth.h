@@ -20,6 +20,8 @@ const char *api_auth_email_problem(const char *email);
 const char *api_auth_password_problem(const char *password);
 /* GET /api/users: admins; every broker and admin account. */
 void api_auth_staff_list(http_request *r);
+/* GET /api/staff: brokers and admins; who a match may be assigned to: each broker's and admin's id, name, role. */
+void api_auth_staff_names(http_request *r);
 /* POST /api/users {email, password, display_name, role: broker|admin, org_name}: admins add staff. */
 void api_auth_staff_add(http_request *r);
 

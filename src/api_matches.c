@@ -149,7 +149,14 @@ static int common_filters_or_reply(http_request *r, match_filter *f)
         return 0;
     }
     f->cursor = req_query(r, "cursor");
-    f->with_total = 1; /* the pages show "N in all" */
+    /* total: asked for (the UI asks on a list's first page), since counting reads every matching row. */
+    const char *total = req_query(r, "total");
+    if (total != NULL && strcmp(total, "true") != 0 && strcmp(total, "1") != 0 && strcmp(total, "false") != 0 &&
+        strcmp(total, "0") != 0) {
+        reply_invalid_field(r, "total", "must be true or false");
+        return 0;
+    }
+    f->with_total = total != NULL && (strcmp(total, "true") == 0 || strcmp(total, "1") == 0);
     return 1;
 }
 
@@ -277,6 +284,65 @@ void api_matches_review(http_request *r)
     f.origin = origin;
     if (common_filters_or_reply(r, &f))
         reply_match_page(r, &f, review_item);
+}
+
+/* Whether text is an RFC 3339 date-time with Z or a numeric offset: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM). */
+static int rfc3339_ok(const char *text)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    size_t i = 0;
+    for (; shape[i]; i++) {
+        char c = text[i];
+        if (shape[i] == 'd' ? !(c >= '0' && c <= '9') : c != shape[i] && !(shape[i] == 'T' && c == 't'))
+            return 0;
+    }
+    if (text[i] == '.') {
+        size_t from = ++i;
+        while (text[i] >= '0' && text[i] <= '9')
+            i++;
+        if (i == from)
+            return 0;
+    }
+    if ((text[i] == 'Z' || text[i] == 'z') && text[i + 1] == '\0')
+        return 1;
+    if (text[i] != '+' && text[i] != '-')
+        return 0;
+    const char *z = text + i + 1;
+    return strlen(z) == 5 && z[0] >= '0' && z[0] <= '2' && z[1] >= '0' && z[1] <= '9' && z[2] == ':' &&
+           z[3] >= '0' && z[3] <= '5' && z[4] >= '0' && z[4] <= '9';
+}
+
+void api_matches_review_summary(http_request *r)
+{
+    const char *since = req_query(r, "since");
+    queue_figures q;
+    if (since == NULL || !rfc3339_ok(since)) {
+        reply_invalid_field(r, "since", "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00");
+        return;
+    }
+    int rc = store_queue_figures(req_app(r)->store, since, req_principal(r)->user_id, &q);
+    if (rc == TM_ERR_INVALID) {
+        reply_invalid_field(r, "since", "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00");
+        return;
+    }
+    if (rc != TM_OK) {
+        reply_status(r, rc, NULL);
+        return;
+    }
+    cJSON *out = cJSON_CreateObject();
+    json_add_int(out, "waiting", q.waiting);
+    match m;
+    if (q.oldest_id > 0 && store_match_get(req_app(r)->store, q.oldest_id, &m) == TM_OK) {
+        cJSON_AddItemToObject(out, "oldest", match_json(req_app(r)->store, &m));
+        match_cleanup(&m);
+    } else {
+        cJSON_AddNullToObject(out, "oldest"); /* none waits, or it was decided meanwhile */
+    }
+    cJSON *d = cJSON_AddObjectToObject(out, "decisions");
+    cJSON_AddStringToObject(d, "since", q.since);
+    json_add_int(d, "total", q.decisions);
+    json_add_int(d, "mine", q.mine);
+    reply_json(r, 200, out);
 }
 
 void api_matches_approve(http_request *r)
@@ -694,9 +760,11 @@ void api_matches_assign(http_request *r)
         reply_invalid_field(r, "broker_id", "must be a broker's user id, or null to unassign");
         return;
     }
-    if (c.broker > 0 && (store_user_role(req_app(r)->store, c.broker, role) != TM_OK ||
-                         vocab_find(&vocab_roles, role) != USER_BROKER)) {
-        reply_invalid_field(r, "broker_id", "is not a broker's user id");
+    /* Any staff member may hold a match: a broker, or an admin who takes one on. */
+    int holder = c.broker > 0 && store_user_role(req_app(r)->store, c.broker, role) == TM_OK ?
+                     vocab_find(&vocab_roles, role) : -1;
+    if (c.broker > 0 && holder != USER_BROKER && holder != USER_ADMIN) {
+        reply_invalid_field(r, "broker_id", "is not a broker's or admin's user id");
         return;
     }
     match m;

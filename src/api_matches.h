@@ -27,9 +27,16 @@ void api_matches_bulk(http_request *r);
 /*
  * GET /api/review: brokers and admins; suggested matches and proposals, best
  * first, both listings in full; filters field, region, min_score, max_score,
- * max_age_days, assigned (me | none | id), origin (matcher | proposal).
+ * max_age_days, assigned (me | none | id), origin (matcher | proposal); the
+ * total only with total=true (as GET /api/matches).
  */
 void api_matches_review(http_request *r);
+/*
+ * GET /api/review/summary?since=T: brokers and admins; the queue in figures
+ * (waiting, the oldest waiting match) and the review decisions (approve,
+ * reject) made since T (RFC 3339 with an offset): total and the caller's own.
+ */
+void api_matches_review_summary(http_request *r);
 /* POST /api/proposals {demand_id, achievement_id, statement}: a university proposes its achievement (揭榜). */
 void api_matches_propose(http_request *r);
 /* GET /api/policy (brokers and admins) and PUT /api/policy (admins): the matching policy. */

@@ -33,6 +33,7 @@ const route http_routes[] = {
     { "GET", "/api/me", ROLES_SIGNED_IN, LIM_BODY_SMALL, BODY_NONE, api_auth_me, 0 },
     { "GET", "/api/users", ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_auth_staff_list, 0 },
     { "POST", "/api/users", ROLE_ADMIN, LIM_BODY_SMALL, BODY_JSON, api_auth_staff_add, 0 },
+    { "GET", "/api/staff", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_auth_staff_names, 0 },
 
     { "GET", "/api/demands", ROLES_ANYONE, LIM_BODY_SMALL, BODY_NONE, api_listings_list, D },
     { "POST", "/api/demands", ROLE_ENTERPRISE, LIM_BODY_LISTING, BODY_JSON, api_listings_create, D },
@@ -59,6 +60,8 @@ const route http_routes[] = {
     { "GET", "/api/export/decisions.csv", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_stats_decisions_csv,
       0 },
     { "GET", "/api/review", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_review, 0 },
+    { "GET", "/api/review/summary", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_review_summary,
+      0 },
     { "POST", "/api/proposals", ROLE_UNIVERSITY, LIM_BODY_SMALL, BODY_JSON, api_matches_propose, 0 },
     { "POST", "/api/matches/bulk", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_JSON, api_matches_bulk, 0 },
     { "GET", "/api/matches/{id}", ROLE_BROKER | ROLE_ADMIN | ROLE_ENTERPRISE | ROLE_UNIVERSITY, LIM_BODY_SMALL,

@@ -540,6 +540,22 @@ typedef struct decision_row {
 /* Calls fn for every decision, oldest first; stops at fn's first non-zero return. */
 TM_MUST_CHECK int store_decisions_each(store *s, int (*fn)(void *ctx, const decision_row *d), void *ctx);
 
+/* The review queue in figures, as a broker's home page shows them. */
+typedef struct queue_figures {
+    int64_t waiting;   /* suggested matches */
+    int64_t oldest_id; /* the suggested match created first (the lowest id among equals); 0 when none waits */
+    char since[32];    /* the time asked about, in UTC: YYYY-MM-DDTHH:MM:SSZ */
+    int64_t decisions; /* review decisions (approve, reject; not the policy's auto-approvals) at or after since */
+    int64_t mine;      /* those of them made by the caller */
+} queue_figures;
+
+/*
+ * Reads the queue's figures in one statement: decisions count from since
+ * (an RFC 3339 time with Z or an offset, which SQLite converts to UTC), mine
+ * those of user_id.  TM_ERR_INVALID when since is not a time SQLite reads.
+ */
+TM_MUST_CHECK int store_queue_figures(store *s, const char *since, int64_t user_id, queue_figures *out);
+
 /* ---- push: subscriptions and the outbox ---- */
 
 /* What an organisation wants to hear, and how. */

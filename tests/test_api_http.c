@@ -55,8 +55,12 @@ static const matrix_row matrix[] = {
     { "GET", "/api/notifications/unread", NULL, NULL, { 401, 200, 200, 403, 403, 403, 403 } },
     { "POST", "/api/notifications/{x}/read", NULL, NULL, { 401, 404, 404, 403, 403, 403, 403 } },
     { "GET", "/api/users", NULL, NULL, { 401, 403, 403, 403, 403, 403, 200 } },
+    { "GET", "/api/staff", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
     { "POST", "/api/users", JSON, "{\"email\":\"x\"}", { 401, 403, 403, 403, 403, 403, 400 } },
     { "GET", "/api/review", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
+    { "GET", "/api/review/summary", NULL, NULL, { 401, 403, 403, 403, 403, 400, 400 } }, /* since is required */
+    { "GET", "/api/review/summary?since=2026-01-01T00:00:00%2B08:00", NULL, NULL,
+      { 401, 403, 403, 403, 403, 200, 200 } },
     { "GET", "/api/stats", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
     { "GET", "/api/export/decisions.csv", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
     { "POST", "/api/proposals", JSON, "{\"demand_id\":999999,\"achievement_id\":999999,\"statement\":\"s\"}",

@@ -461,3 +461,188 @@ void test_api_pipeline_whole_lifecycle_with_two_brokers(void)
     free(broker2);
     world_teardown(&w);
 }
+
+/* ---------- the counts the UI asks for: total=true, the queue's figures, the staff's names ---------- */
+
+/* GET path as role; the response (the caller frees it). */
+static test_resp *get_as(world *w, int role, const char *path)
+{
+    return test_http(&w->srv, "GET", path, w->tok[role], NULL, NULL, 0);
+}
+
+void test_api_match_lists_count_only_when_asked(void)
+{
+    world w;
+    if (world_setup(&w, "totals.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    for (int i = 1; i <= 3; i++)
+        REQUIRE(world_matching_achievement(&w, i) > 0);
+    int suggested = test_sqlite_int(test_path("totals.db"), "SELECT count(*) FROM matches WHERE status = 'suggested'");
+    REQUIRE(suggested >= 3);
+    static const char *const lists[] = { "/api/matches", "/api/review" };
+    for (size_t i = 0; i < 2; i++) {
+        char path[96];
+        test_resp *r = get_as(&w, R_BROKER, lists[i]); /* no flag: no count */
+        CHECK_INT(r->status, 200);
+        CHECK(cJSON_GetObjectItem(r->json, "total") == NULL);
+        test_resp_free(r);
+        snprintf(path, sizeof path, "%s?limit=1&total=false", lists[i]);
+        r = get_as(&w, R_BROKER, path);
+        CHECK(r->status == 200 && cJSON_GetObjectItem(r->json, "total") == NULL);
+        test_resp_free(r);
+        snprintf(path, sizeof path, "%s?limit=1&total=true", lists[i]); /* one item shown, every one counted */
+        r = get_as(&w, R_BROKER, path);
+        CHECK_INT(r->status, 200);
+        CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 1);
+        CHECK_INT((long)test_jnum(r->json, "total"), suggested);
+        test_resp_free(r);
+        snprintf(path, sizeof path, "%s?total=yes", lists[i]);
+        r = get_as(&w, R_ADMIN, path);
+        CHECK(r->status == 400 && test_problem_names(r, "total"));
+        test_resp_free(r);
+    }
+    /* A filter counts what it keeps: one approved match among the suggested. */
+    long first = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 4));
+    test_resp *r = world_approve(&w, R_BROKER, first);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    r = get_as(&w, R_BROKER, "/api/matches?status=pushed&total=1");
+    CHECK(r->status == 200 && (long)test_jnum(r->json, "total") == 1);
+    test_resp_free(r);
+    r = get_as(&w, R_BROKER, "/api/review?total=true");
+    CHECK(r->status == 200 && (long)test_jnum(r->json, "total") == suggested); /* one more suggested, one approved */
+    test_resp_free(r);
+    world_teardown(&w);
+}
+
+/* GET /api/review/summary?since=SINCE (URL-encoded by the caller) as role; checks total and mine. */
+static void expect_decisions(world *w, int role, const char *since, long total, long mine, int line)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/review/summary?since=%s", since);
+    test_resp *r = get_as(w, role, path);
+    const cJSON *d = cJSON_GetObjectItem(r->json, "decisions");
+    if (r->status != 200 || d == NULL)
+        test_fail(__FILE__, line, "%s: %ld %s", path, r->status, r->body);
+    else if ((long)test_jnum(d, "total") != total || (long)test_jnum(d, "mine") != mine)
+        test_fail(__FILE__, line, "%s: total %ld mine %ld, expected %ld and %ld", path, (long)test_jnum(d, "total"),
+                  (long)test_jnum(d, "mine"), total, mine);
+    test_resp_free(r);
+}
+#define EXPECT_DECISIONS(w, role, since, total, mine) expect_decisions((w), (role), (since), (total), (mine), __LINE__)
+
+void test_api_review_summary_counts_decisions_since_midnight(void)
+{
+    world w;
+    if (world_setup(&w, "summary.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    long ids[4] = { 0 };
+    for (int i = 0; i < 4; i++)
+        ids[i] = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, i + 1));
+    REQUIRE(ids[0] > 0 && ids[1] > 0 && ids[2] > 0 && ids[3] > 0);
+
+    /* The queue: four wait; the oldest is the first one created. */
+    test_resp *r = get_as(&w, R_BROKER, "/api/review/summary?since=2026-03-10T00:00:00Z");
+    CHECK_INT(r->status, 200);
+    CHECK_INT((long)test_jnum(r->json, "waiting"), 4);
+    CHECK_INT((long)test_jnum(cJSON_GetObjectItem(r->json, "oldest"), "id"), ids[0]);
+    CHECK(strcmp(test_jstr(cJSON_GetObjectItem(r->json, "decisions"), "since"), "2026-03-10T00:00:00Z") == 0);
+    test_resp_free(r);
+
+    /* Three decisions (the broker approves and rejects, the admin rejects), then their times set around a
+     * midnight in UTC+8: 2026-03-10T00:00:00+08:00 is 2026-03-09T16:00:00Z. */
+    r = world_approve(&w, R_BROKER, ids[0]);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    r = match_post(&w, R_BROKER, NULL, ids[1], "reject", "{\"reason\":\"benefit_unclear\"}");
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    r = match_post(&w, R_ADMIN, NULL, ids[2], "reject", "{\"reason\":\"too_early_stage\"}");
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "UPDATE audit_log SET at = CASE entity_id WHEN %ld THEN '2026-03-09T15:59:59Z'"
+             " WHEN %ld THEN '2026-03-09T16:00:00Z' ELSE '2026-03-10T03:00:00Z' END"
+             " WHERE entity = 'match' AND entity_id IN (%ld, %ld, %ld)",
+             ids[0], ids[1], ids[0], ids[1], ids[2]);
+    REQUIRE(test_sqlite_exec(test_path("summary.db"), sql) == 0);
+
+    /* Since local midnight (+08:00): the one at midnight and the later one count; the one a second before not. */
+    EXPECT_DECISIONS(&w, R_BROKER, "2026-03-10T00:00:00%2B08:00", 2, 1);
+    EXPECT_DECISIONS(&w, R_ADMIN, "2026-03-10T00:00:00%2B08:00", 2, 1);
+    /* The same instant written in UTC and in another offset; then a second later, and the day before. */
+    EXPECT_DECISIONS(&w, R_BROKER, "2026-03-09T16:00:00Z", 2, 1);
+    EXPECT_DECISIONS(&w, R_BROKER, "2026-03-09T11:00:00.000-05:00", 2, 1);
+    EXPECT_DECISIONS(&w, R_BROKER, "2026-03-09T16:00:01Z", 1, 0);
+    EXPECT_DECISIONS(&w, R_BROKER, "2026-03-09T00:00:00%2B08:00", 3, 2);
+    EXPECT_DECISIONS(&w, R_BROKER, "2026-03-11T00:00:00%2B08:00", 0, 0);
+
+    /* One waits now; a time without its offset, or no time, is refused, naming since. */
+    r = get_as(&w, R_BROKER, "/api/review/summary?since=2026-03-10T00:00:00%2B08:00");
+    CHECK_INT((long)test_jnum(r->json, "waiting"), 1);
+    CHECK_INT((long)test_jnum(cJSON_GetObjectItem(r->json, "oldest"), "id"), ids[3]);
+    test_resp_free(r);
+    static const char *const bad[] = { "/api/review/summary", "/api/review/summary?since=2026-03-10",
+                                       "/api/review/summary?since=2026-03-10T00:00:00",
+                                       "/api/review/summary?since=2026-13-45T00:00:00Z",
+                                       "/api/review/summary?since=yesterday" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = get_as(&w, R_BROKER, bad[i]);
+        if (r->status != 400 || !test_problem_names(r, "since"))
+            test_fail(__FILE__, __LINE__, "%s: %ld %s", bad[i], r->status, r->body);
+        test_resp_free(r);
+    }
+    world_teardown(&w);
+}
+
+void test_api_staff_names_for_assignment(void)
+{
+    world w;
+    if (world_setup(&w, "staffnames.db", NULL) != 0) {
+        world_teardown(&w);
+        return;
+    }
+    char *broker2 = test_add_staff(&w.srv, "broker", "broker2@example.org");
+    REQUIRE(broker2 != NULL);
+    test_resp *r = get_as(&w, R_BROKER, "/api/staff");
+    CHECK_INT(r->status, 200);
+    const cJSON *items = cJSON_GetObjectItem(r->json, "items"), *it = NULL;
+    int brokers = 0, admins = 0;
+    cJSON_ArrayForEach(it, items) {
+        brokers += strcmp(test_jstr(it, "role"), "broker") == 0;
+        admins += strcmp(test_jstr(it, "role"), "admin") == 0;
+        CHECK(cJSON_GetObjectItem(it, "email") == NULL && cJSON_GetObjectItem(it, "org_name") == NULL);
+        CHECK(test_jnum(it, "id") > 0 && strlen(test_jstr(it, "display_name")) > 0);
+    }
+    CHECK(brokers == 2 && admins == 1);
+    test_resp_free(r);
+    /* An admin may hold a match too; the history records who held it before and after. */
+    r = get_as(&w, R_ADMIN, "/api/me");
+    long admin_id = (long)test_jnum(r->json, "id");
+    test_resp_free(r);
+    long m = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 1));
+    char body[64], path[96];
+    snprintf(body, sizeof body, "{\"broker_id\":%ld}", admin_id);
+    r = match_post(&w, R_BROKER, NULL, m, "assign", body);
+    CHECK(r->status == 200 && (long)test_jnum(r->json, "assigned_to") == admin_id);
+    test_resp_free(r);
+    snprintf(path, sizeof path, "/api/matches/%ld/history", m);
+    r = get_as(&w, R_BROKER, path);
+    const cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 0);
+    CHECK(h && strcmp(test_jstr(h, "action"), "match.assign") == 0 &&
+          (long)test_jnum(cJSON_GetObjectItem(h, "after"), "assigned_to") == admin_id);
+    test_resp_free(r);
+    static const int outsiders[] = { R_ANON, R_ENT, R_UNI };
+    for (size_t i = 0; i < 3; i++) {
+        r = get_as(&w, outsiders[i], "/api/staff");
+        CHECK_INT(r->status, outsiders[i] == R_ANON ? 401 : 403);
+        test_resp_free(r);
+    }
+    free(broker2);
+    world_teardown(&w);
+}

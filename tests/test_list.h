@@ -128,6 +128,9 @@
     X(test_api_push_survives_kill9_with_deliveries_pending) \
     X(test_api_push_webhook_bad_receivers_delay_nothing_else) \
     X(test_api_pipeline_whole_lifecycle_with_two_brokers) \
+    X(test_api_match_lists_count_only_when_asked) \
+    X(test_api_review_summary_counts_decisions_since_midnight) \
+    X(test_api_staff_names_for_assignment) \
     X(test_api_leaks_refusals_tell_no_match_status) \
     X(test_api_leaks_last_event_id_is_the_callers_own) \
     X(test_api_leaks_ref_stays_with_its_owner) \

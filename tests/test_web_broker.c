@@ -1,7 +1,8 @@
 /*
  * test_web_broker.c: the broker's and the admin's work pages in a real browser
  * (tests/browser/broker.mjs: the review queue with its filters, the match page's
- * every move, notes, assignment and history, the pipeline, the policy form), over
+ * every move, notes, assignment to a second broker and history, the pipeline with
+ * its ended columns, the queue compact on a phone, the policy form), over
  * a world seeded here through the API; and the API those pages rely on: the
  * moves a match offers its caller, and a policy whose auto-approve score is below
  * its suggest threshold refused.
@@ -69,14 +70,25 @@ void test_web_broker_browser_work_pages(void)
         world_teardown(&w);
         return;
     }
-    char a1[24], a2[24];
+    char a1[24], a2[24], name2[128] = "";
     snprintf(a1, sizeof a1, "%ld", talks);
     snprintf(a2, sizeof a2, "%ld", to_close);
-    const char *const args[] = { "broker@example.org", TEST_PASSWORD, "admin@example.org", a1, a2,NULL };
+    /* A second broker, whom the first assigns a match to in the browser. */
+    char *broker2 = test_add_staff(&w.srv, "broker", "broker2@example.org");
+    test_resp *me = broker2 ? test_http(&w.srv, "GET", "/api/me", broker2, NULL, NULL, 0) : NULL;
+    if (me && me->status == 200)
+        snprintf(name2, sizeof name2, "%s", test_jstr(me->json, "display_name"));
+    test_resp_free(me);
+    free(broker2);
+    CHECK(name2[0] != '\0');
+    const char *const args[] = { "broker@example.org", TEST_PASSWORD, "admin@example.org", a1, a2, name2, NULL };
     char *out = test_browser("broker.mjs", &w.srv, args);
     CHECK(out && strstr(out, "ok the review queue filters by region") != NULL);
     CHECK(out && strstr(out, "ok a deal of 50万 is recorded") != NULL);
     CHECK(out && strstr(out, "ok the policy form refuses auto-approve below suggest") != NULL);
+    CHECK(out && strstr(out, "ok the match is assigned to a second broker, and unassigned") != NULL);
+    CHECK(out && strstr(out, "ok the pipeline shows the ended matches") != NULL);
+    CHECK(out && strstr(out, "ok the review queue is compact on a phone") != NULL);
     free(out);
     /* What the browser did is what was stored. */
     char sql[200];
@@ -157,13 +169,14 @@ void test_web_broker_match_lists_the_callers_moves(void)
     }
     long id = world_match_id(&w, "suggested", w.demand_id, world_matching_achievement(&w, 1));
     REQUIRE(id > 0);
-    /* The queue's pages say how many there are in all. */
+    /* The queue's first page says how many there are in all, when asked (total=true). */
     CHECK(world_matching_achievement(&w, 2) > 0);
-    test_resp *q = test_http(&w.srv, "GET", "/api/review?limit=1", w.tok[R_BROKER], NULL, NULL, 0);
+    test_resp *q = test_http(&w.srv, "GET", "/api/review?limit=1&total=true", w.tok[R_BROKER], NULL, NULL, 0);
     CHECK_INT(q->status, 200);
     CHECK(test_jnum(q->json, "total") == 2 && cJSON_GetArraySize(cJSON_GetObjectItem(q->json, "items")) == 1);
     test_resp_free(q);
-    q = test_http(&w.srv, "GET", "/api/matches?status=suggested&min_score=0.99", w.tok[R_BROKER], NULL, NULL, 0);
+    q = test_http(&w.srv, "GET", "/api/matches?status=suggested&min_score=0.99&total=true", w.tok[R_BROKER], NULL,
+                  NULL, 0);
     CHECK(q->status == 200 && test_jnum(q->json, "total") == 0);
     test_resp_free(q);
     moves_of(&w, R_BROKER, id, got, sizeof got);

@@ -3,9 +3,9 @@
 // matches; a university's achievements with the demands that match them; a
 // broker's queue size, oldest waiting suggestion and today's decisions; an admin's
 // funnel beside the same queue figures.  Each empty state says what to do next.
-// It reads the existing API only (/api/demands?org=me, /api/achievements?org=me,
-// their live /matches, /api/notifications, /api/matches, /api/stats and the
-// decisions export).
+// It reads /api/demands?org=me, /api/achievements?org=me, their live /matches,
+// /api/notifications, and for staff /api/review/summary (the queue's size, its
+// oldest suggestion, the decisions since the user's local midnight) and /api/stats.
 import { t, addWords } from './i18n.js';
 import { el, api, show, skeleton, banner, empty, pct, fieldName } from './ui.js';
 import { session, isStaff } from './session.js';
@@ -46,9 +46,7 @@ addWords({
   home_more: ['还有 {0} 项', '{0} more'], home_colon: ['：', ': '],
 });
 
-// The audit actions of a broker's review decision, as the decisions export (GET /api/export/decisions.csv) names them.
-const DECISION_ACTIONS = ['match.approve', 'match.reject'];
-const MAX_PAGES = 10;       // pages of 100 read to count the queue; beyond, the count is shown as "1,000+"
+const MAX_PAGES = 10;       // pages of 100 notifications read for an enterprise's new matches
 const SHOWN = 8;            // listings shown on a home page, each with its matches read live
 
 // ---------- pieces ----------
@@ -169,53 +167,17 @@ async function universityHome(me) {
 
 // ---------- brokers and admins ----------
 
-// The review queue's size (capped: {count, capped}) and its oldest suggestion, read 100 at a time.
-async function queueFigures() {
-  let count = 0, oldest = null, cursor = null, capped = false;
-  for (let i = 0; ; i++) {
-    if (i === MAX_PAGES) { capped = true; break; }
-    const page = await api('GET', `/api/matches?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    count += page.items.length;
-    for (const m of page.items) if (!oldest || m.created_at < oldest.created_at) oldest = m;
-    if (!page.next_cursor) break;
-    cursor = page.next_cursor;
-  }
-  return { count, capped, oldest };
+// The user's local midnight as an RFC 3339 time with the offset of that moment (2026-11-29T00:00:00+08:00).
+function localMidnight(now = new Date()) {
+  const d = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const off = -d.getTimezoneOffset(), a = Math.abs(off);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T00:00:00${off < 0 ? '-' : '+'}${two(Math.floor(a / 60))}:${two(a % 60)}`;
 }
 
-// The cells of one CSV line (RFC 4180 quoting), and the rest of the text after it.
-function csvLine(text, start) {
-  const cells = [];
-  let i = start, cell = '', quoted = false;
-  for (; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { cells.push(cell); cell = ''; } else if (c === '\n') break;
-    else if (c !== '\r') cell += c;
-  }
-  cells.push(cell);
-  return { cells, next: i + 1 };
-}
-
-// Today's review decisions (since local midnight): {all, mine}, from the decisions export.
-async function todaysDecisions(me) {
-  const r = await fetch('/api/export/decisions.csv', { credentials: 'same-origin' });
-  if (!r.ok) return null;
-  const text = await r.text();
-  const midnight = new Date();
-  midnight.setHours(0, 0, 0, 0);
-  let all = 0, mine = 0;
-  for (let at = 0; at < text.length;) {
-    const { cells, next } = csvLine(text, at);
-    at = next;
-    const when = new Date(cells[0]).getTime();
-    if (Number.isNaN(when) || when < midnight.getTime() || !DECISION_ACTIONS.includes(cells[1])) continue;
-    all += 1;
-    if (Number(cells[7]) === me.id) mine += 1;
-  }
-  return { all, mine };
+// The queue in figures, in one answer: {waiting, oldest, decisions: {total, mine}} since the user's local midnight.
+function queueFigures() {
+  return api('GET', `/api/review/summary?since=${encodeURIComponent(localMidnight())}`);
 }
 
 // The oldest waiting suggestion, linked, with how long it has waited.
@@ -254,17 +216,15 @@ function sizeBars(root) {
 // The broker's home (and the top of the admin's): the queue, its oldest suggestion, today's decisions.
 async function staffHome(me) {
   const admin = me.role === 'admin';
-  const [q, today, stats] = await Promise.all([queueFigures(), todaysDecisions(me).catch(() => null),
-    admin ? api('GET', '/api/stats') : null]);
-  const queueValue = fmtCount(q.count) + (q.capped ? '+' : '');
+  const [q, stats] = await Promise.all([queueFigures(), admin ? api('GET', '/api/stats') : null]);
+  const today = q.decisions;
   const parts = [head(me, linkButton('#/review', t('home_open_queue')),
     linkButton(admin ? '#/stats' : '#/pipeline', admin ? t('home_see_stats') : t('home_open_pipeline'), true)),
   el('div', { class: 'stat-grid' },
-    tile('home-queue', t('home_queue'), queueValue, t('home_queue_note'), q.count > 0),
+    tile('home-queue', t('home_queue'), fmtCount(q.waiting), t('home_queue_note'), q.waiting > 0),
     tile('home-oldest', t('home_oldest'), q.oldest ? fmtRelative(q.oldest.created_at) : t('home_none'),
       q.oldest ? fmtDateTime(q.oldest.created_at) : t('home_oldest_none')),
-    tile('home-today', t('home_today'), today ? fmtCount(today.all) : t('home_none'),
-      today ? t('home_today_note', fmtCount(today.mine)) : null),
+    tile('home-today', t('home_today'), fmtCount(today.total), t('home_today_note', fmtCount(today.mine))),
     admin ? tile('home-deals', t('home_deals'), fmtCount(stats.deals.count || 0),
       stats.deals.amount ? t('home_deal_amount', fmtMoney(stats.deals.amount)) : null) : null)];
   if (admin) {

@@ -24,9 +24,11 @@ addWords({
   mp_mode: ['转化方式', 'Transfer mode'], mp_choose_mode: ['请选择…', 'Choose…'], mp_mode_needed: ['请选择转化方式', 'Choose a mode'],
   mp_outcome: ['结果', 'Outcome'], mp_deal_was: ['成交：{0} · {1}', 'Deal: {0} · {1}'],
   mp_reason_was: ['原因：{0}', 'Reason: {0}'], mp_introduced: ['引荐于 {0}', 'Introduced {0}'],
-  mp_assignee: ['负责经纪人', 'Broker in charge'], mp_nobody: ['未分配', 'Nobody yet'], mp_assign_me: ['分配给我', 'Assign to me'],
-  mp_assign: ['分配', 'Assign'], mp_unassign: ['取消分配', 'Unassign'], mp_broker: ['经纪人', 'Broker'],
+  mp_assignee: ['负责经纪人', 'Broker in charge'], mp_nobody: ['未分配', 'Nobody yet'],
+  mp_assign: ['分配', 'Assign'], mp_unassign: ['取消分配', 'Unassign'], mp_assign_to: ['分配给', 'Assign to'],
+  mp_holds: ['当前负责人', 'Held by'], mp_admin_of: ['{0}（管理员）', '{0} (admin)'],
   mp_you: ['{0}（我）', '{0} (you)'], mp_broker_n: ['经纪人 #{0}', 'Broker #{0}'],
+  mp_assigned_to: ['已分配给 {0}', 'Assigned to {0}'], mp_unassigned: ['已取消分配', 'Unassigned'],
   mp_notes: ['备注', 'Notes'], mp_no_notes: ['还没有备注。', 'No notes yet.'], mp_note: ['新备注', 'New note'],
   mp_add_note: ['添加备注', 'Add note'], mp_note_needed: ['请填写备注内容', 'Write the note first'],
   mp_note_added: ['备注已添加', 'Note added'],
@@ -96,26 +98,39 @@ function outcome(m) {
 
 // ---------- assignment, notes, history (brokers and admins) ----------
 
-// A broker's name: the signed-in user, one of the staff list, or their id.
+// A staff member's name: the signed-in user ("(you)"), an admin ("(admin)"), a broker, or their id when unknown.
 function brokerName(id, staff) {
   if (id === session.me.id) return t('mp_you', session.me.display_name);
   const s = staff.find((u) => u.id === id);
-  return s ? s.display_name : t('mp_broker_n', id);
+  if (!s) return t('mp_broker_n', id);
+  return s.role === 'admin' ? t('mp_admin_of', s.display_name) : s.display_name;
 }
 
+// The staff a match may go to (GET /api/staff), the signed-in user first (the select's default).
+function assignable(staff) {
+  const me = session.me;
+  const others = staff.filter((u) => u.id !== me.id);
+  return [{ id: me.id, display_name: me.display_name, role: me.role }, ...others];
+}
+
+// Who holds the match now, a select of every broker and admin (defaulting to "me") and Assign; Unassign when held.
 function assignmentCard(m, staff, post) {
-  const now = el('p', { id: 'assignee', text: m.assigned_to ? brokerName(m.assigned_to, staff) : t('mp_nobody') });
-  const controls = el('div', { class: 'row' });
-  const brokers = staff.filter((u) => u.role === 'broker');
-  if (session.me.role === 'broker' && m.assigned_to !== session.me.id) {
-    controls.append(el('button', { type: 'button', id: 'assign-me', text: t('mp_assign_me'), onclick: () => post('assign', { broker_id: session.me.id }) }));
-  }
-  if (session.me.role === 'admin' && brokers.length) {
-    const pick = el('select', { id: 'assign-to', 'aria-label': t('mp_broker') }, brokers.map((u) => el('option', { value: String(u.id), text: u.display_name, selected: u.id === m.assigned_to })));
-    controls.append(pick, el('button', { type: 'button', id: 'assign', text: t('mp_assign'), onclick: () => post('assign', { broker_id: Number(pick.value) }) }));
-  }
-  if (m.assigned_to) controls.append(el('button', { type: 'button', class: 'ghost', id: 'unassign', text: t('mp_unassign'), onclick: () => post('assign', { broker_id: null }) }));
-  return el('section', { class: 'card stack', 'aria-labelledby': 'assign-h' }, el('h2', { id: 'assign-h', text: t('mp_assignee') }), now, controls);
+  const now = el('p', { class: 'assignee' }, el('span', { class: 'muted', text: `${t('mp_holds')}${getLang() === 'zh' ? '：' : ': '}` }),
+    el('strong', { id: 'assignee', text: m.assigned_to ? brokerName(m.assigned_to, staff) : t('mp_nobody') }));
+  const pick = el('select', { id: 'assign-to', name: 'broker_id' },
+    assignable(staff).map((u) => el('option', { value: String(u.id), text: brokerName(u.id, staff), selected: u.id === session.me.id })));
+  const assign = el('button', { type: 'button', id: 'assign', text: t('mp_assign'),
+    onclick: () => post('assign', { broker_id: Number(pick.value) }, t('mp_assigned_to', pick.selectedOptions[0].textContent)) });
+  // Assigning to whoever holds it already would change nothing: the button says so by being off.
+  const sync = () => { assign.disabled = Number(pick.value) === m.assigned_to; };
+  pick.addEventListener('change', sync);
+  sync();
+  const controls = el('div', { class: 'row assign-row' },
+    el('div', { class: 'field' }, el('label', { for: 'assign-to', text: t('mp_assign_to') }), pick), assign,
+    m.assigned_to ? el('button', { type: 'button', class: 'ghost', id: 'unassign', text: t('mp_unassign'),
+      onclick: () => post('assign', { broker_id: null }, t('mp_unassigned')) }) : null);
+  return el('section', { class: 'card stack', id: 'assignment', 'aria-labelledby': 'assign-h' },
+    el('h2', { id: 'assign-h', text: t('mp_assignee') }), now, controls);
 }
 
 function notesCard(m, post) {
@@ -141,12 +156,12 @@ function notesCard(m, post) {
 
 // A member's value in a history entry, for people.
 function historyValue(key, v, staff) {
+  if (key === 'assigned_to') return v ? brokerName(v, staff) : t('mp_nobody');
   if (v === null || v === undefined) return '—';
   if (key === 'status') return t(`s_${v}`);
   if (key === 'reason') return t(`r_${v}`);
   if (key === 'deal_amount') return fmtMoney(v);
   if (key === 'transfer_mode') return modeName(v);
-  if (key === 'assigned_to') return v ? brokerName(v, staff) : t('mp_nobody');
   return String(v);
 }
 
@@ -157,7 +172,7 @@ function historyChange(h, staff) {
   return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || k === 'note')
     .map((k) => {
       const label = t(`mp_k_${k}`);
-      if (!(k in before)) return `${label}: ${historyValue(k, after[k], staff)}`;
+      if (!(k in before) && k !== 'assigned_to') return `${label}: ${historyValue(k, after[k], staff)}`; // nobody held it before
       return `${label}: ${historyValue(k, before[k], staff)} → ${historyValue(k, after[k], staff)}`;
     }).join(getLang() === 'zh' ? '；' : '; ');
 }
@@ -184,15 +199,16 @@ export async function matchPage(id, flash) {
   try {
     const [m, history, team] = await Promise.all([api('GET', `/api/matches/${id}`),
       staff ? api('GET', `/api/matches/${id}/history`) : null,
-      me.role === 'admin' ? api('GET', '/api/users').catch(() => ({ items: [] })) : { items: [] }]);
+      staff ? api('GET', '/api/staff').catch(() => ({ items: [] })) : { items: [] }]);
     if (location.hash.split('?')[0] !== `#/matches/${id}`) return; // the user went elsewhere meanwhile
     const actions = el('div', { class: 'actions stack', id: 'moves' });
     // Each move or edit is sent, then the page is drawn again from the server's answer.
-    const post = async (what, body) => {
+    const post = async (what, body, said) => {
       try {
         await api('POST', `/api/matches/${m.id}/${what}`, body);
         if (what === 'notes') toast(t('mp_note_added'), 'ok');
-        matchPage(id, what === 'notes' || what === 'assign' ? t('done') : 'moved');
+        if (said) toast(said, 'ok');
+        matchPage(id, what === 'notes' ? t('done') : what === 'assign' ? null : 'moved');
       } catch (e) { actions.prepend(banner('bad', e.message)); }
     };
     if (flash) actions.append(banner('good', flash === 'moved' ? t('mp_moved', t(`s_${m.status}`)) : flash));

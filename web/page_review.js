@@ -3,8 +3,11 @@
 // queue pages by the API's cursor ("more"); each entry shows who the two sides are
 // and is approved or rejected with a reason the broker chooses, by button or by key
 // (j/k move, a approves, r rejects after a confirmation), or several at once.
+// The first page asks for the queue's total (total=true); later pages do not.
+// On a phone an entry shows its head (titles, score, the two organisations) and
+// its actions; "Details" opens the sides and the explanation.
 import { t, addWords } from './i18n.js';
-import { el, api, show, loading, banner, fieldsUpTo, fieldName, toast, confirmAction } from './ui.js';
+import { el, api, show, loading, banner, fieldsUpTo, fieldName, toast, confirmAction, pct } from './ui.js';
 import { session } from './session.js';
 import { explanationView } from './cards.js';
 import { fmtCount, fmtRelative } from './format.js';
@@ -27,6 +30,8 @@ addWords({
   rv_waiting: ['推荐于 {0}', 'suggested {0}'], rv_assigned_to: ['负责人：{0}', 'assigned: {0}'],
   rv_empty_filtered: ['没有符合筛选条件的匹配。', 'No match fits these filters.'],
   rv_keys: ['快捷键：j/k 上下移动，a 通过，r 驳回（需先选原因，并确认）', 'Keys: j/k next/previous, a approve, r reject (choose a reason first; you confirm)'],
+  rv_details: ['详情', 'Details'], rv_less: ['收起', 'Less'], rv_org_hidden: ['机构未公开', 'organisation not shown'],
+  rv_score: ['匹配度 {0}', 'Score {0}'],
 });
 
 const FILTERS = ['field', 'region', 'min', 'max', 'age', 'assigned', 'origin'];
@@ -37,9 +42,11 @@ function readFilters() {
   return Object.fromEntries(FILTERS.map((k) => [k, q.get(k) || '']));
 }
 
-// The API's query for filters f (scores given in per cent in the URL), with cursor when given.
+// The API's query for filters f (scores given in per cent in the URL), with cursor when given (the first page
+// alone asks for the total: counting reads the whole queue).
 function apiQuery(f, cursor) {
   const q = new URLSearchParams({ limit: '20' });
+  if (!cursor) q.set('total', 'true');
   if (f.field) q.set('field', f.field);
   if (f.region) q.set('region', f.region);
   if (f.min !== '' && !Number.isNaN(Number(f.min))) q.set('min_score', String(Number(f.min) / 100));
@@ -78,6 +85,19 @@ function filterBar(f) {
     if (!bad) setHashQuery('review', Object.fromEntries(FILTERS.map((n) => [n, v(n)])));
   });
   return filterBox(form, FILTERS.filter((k) => f[k] !== '').length);
+}
+
+// An organisation's name as the caller may see it, or a word saying it is not shown.
+function orgOf(l) { return l.org && l.org.name ? l.org.name : t('rv_org_hidden'); }
+
+// A queue entry's head, all a phone shows before "Details": the two titles, the score, the two organisations.
+function summaryLine(m) {
+  return el('div', { class: 'review-head' },
+    el('h2', { class: 'review-titles' }, el('span', { text: m.demand.title || `#${m.demand.id}` }),
+      el('span', { class: 'muted', 'aria-hidden': 'true', text: ' ↔ ' }), el('span', { text: m.achievement.title || `#${m.achievement.id}` })),
+    el('div', { class: 'review-line' },
+      el('span', { class: 'score', text: t('rv_score', pct(m.score)) }),
+      el('span', { class: 'review-orgs muted', text: `${orgOf(m.demand)} ↔ ${orgOf(m.achievement)}` })));
 }
 
 export async function reviewPage() {
@@ -165,16 +185,25 @@ export async function reviewPage() {
   };
   const entry = (m) => {
     const reason = reasonField(t('reason'));
+    const bodyId = `review-body-${m.id}`;
+    const toggle = el('button', { type: 'button', class: 'ghost review-toggle', 'aria-expanded': 'false', 'aria-controls': bodyId,
+      text: t('rv_details'), onclick: () => {
+        const open = card.classList.toggle('open');
+        toggle.setAttribute('aria-expanded', String(open));
+        toggle.textContent = t(open ? 'rv_less' : 'rv_details');
+      } });
     const card = el('article', { class: 'card review', 'data-id': String(m.id), tabindex: '0', 'aria-label': `${m.demand.title} ↔ ${m.achievement.title}` },
+      summaryLine(m),
       el('div', { class: 'meta row' },
         el('label', { class: 'pick-label' }, el('input', { type: 'checkbox', class: 'pick', value: String(m.id), onchange: updateBulk }), ` ${t('select')}`),
         m.origin === 'proposal' ? el('span', { class: 'badge', text: t('rv_proposal') }) : null,
         el('span', { class: 'muted', text: t('rv_waiting', fmtRelative(m.created_at)) }),
         m.assigned_to ? el('span', { class: 'muted', text: t('rv_assigned_to', m.assigned_to === session.me.id ? t('rv_me') : `#${m.assigned_to}`) }) : null,
-        el('a', { href: `#/matches/${m.id}`, text: t('open_match') })),
-      m.statement ? el('p', { class: 'statement', text: `${t('statement')}: ${m.statement}` }) : null,
-      el('div', { class: 'grid2 sides' }, sideView('demands', m.demand), sideView('achievements', m.achievement)),
-      explanationView(m, m.demand, m.achievement),
+        el('a', { href: `#/matches/${m.id}`, text: t('open_match') }), toggle),
+      el('div', { class: 'review-body', id: bodyId },
+        m.statement ? el('p', { class: 'statement', text: `${t('statement')}: ${m.statement}` }) : null,
+        el('div', { class: 'grid2 sides' }, sideView('demands', m.demand), sideView('achievements', m.achievement)),
+        explanationView(m, m.demand, m.achievement)),
       el('div', { class: 'row actions' },
         el('button', { type: 'button', class: 'approve', text: t('approve'), onclick: () => act(card, 'approve') }),
         reason.node,
@@ -194,7 +223,7 @@ export async function reviewPage() {
   const load = async (cursor) => {
     const page = await api('GET', apiQuery(f, cursor));
     next = page.next_cursor;
-    total = page.total;
+    if (!cursor) total = page.total; // later pages do not count (total=true is asked on the first only)
     const fresh = page.items.map(entry);
     cards.push(...fresh);
     shown += fresh.length;

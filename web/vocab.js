@@ -22,6 +22,8 @@ const ui = {
   awaiting_answer: ['pushed', 'viewed'],
   // The pipeline board's columns, left to right.
   pipeline: ['approved', 'pushed', 'viewed', 'interested', 'in_talks', 'deal'],
+  // The board's ended columns ("show ended"): where a match stops without a deal.
+  pipeline_ended: ['closed', 'declined', 'rejected'],
   // The funnel's stages as GET /api/stats names them (note "deals"), top to bottom.
   funnel: ['suggested', 'approved', 'pushed', 'viewed', 'interested', 'in_talks', 'deals'],
   // Push delivery modes of a subscription (GET/PUT /api/subscription "mode").

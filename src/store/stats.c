@@ -187,3 +187,35 @@ int store_decisions_each(store *s, int (*fn)(void *ctx, const decision_row *d), 
     decisions_ctx x = { fn, ctx };
     return st_read(s, &SQL_DECISIONS, ST_NO_ARGS, decision_row_read, &x, "decisions");
 }
+
+/* ---------- the queue's figures ---------- */
+
+/* The review decisions since ?1, read from the index audit_review_at alone (schema 009: the same action list). */
+#define REVIEW_DECISIONS " FROM audit_log WHERE action IN ('match.approve', 'match.reject')" \
+                         " AND at >= strftime('%Y-%m-%dT%H:%M:%SZ', ?1)"
+static st_sql SQL_QUEUE_FIGURES = ST_SQL("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ?1),"
+                                         " (SELECT count(*) FROM matches WHERE status = 'suggested'),"
+                                         " (SELECT id FROM matches WHERE status = 'suggested'"
+                                         " ORDER BY created_at, id LIMIT 1),"
+                                         " (SELECT count(*)" REVIEW_DECISIONS "),"
+                                         " (SELECT count(*)" REVIEW_DECISIONS " AND user_id = ?2)");
+
+static int queue_figures_row(void *ctx, sqlite3_stmt *row)
+{
+    queue_figures *q = ctx;
+    if (sqlite3_column_type(row, 0) == SQLITE_NULL)
+        return TM_ERR_INVALID;
+    st_col_copy(q->since, sizeof q->since, row, 0);
+    q->waiting = sqlite3_column_int64(row, 1);
+    q->oldest_id = sqlite3_column_int64(row, 2);
+    q->decisions = sqlite3_column_int64(row, 3);
+    q->mine = sqlite3_column_int64(row, 4);
+    return 0;
+}
+
+int store_queue_figures(store *s, const char *since, int64_t user_id, queue_figures *out)
+{
+    memset(out, 0, sizeof *out);
+    return st_read_one(s, &SQL_QUEUE_FIGURES, ST_ARGS(A_TEXT(since), A_INT(user_id)), queue_figures_row, out,
+                       "queue figures");
+}

@@ -1,18 +1,20 @@
 // broker.mjs: the broker's and the admin's work in the real UI (run by
 // tests/test_web_broker.c over a world it seeded):
 //
-//   node tests/browser/broker.mjs BASE SHOTS BROKER_EMAIL PASSWORD ADMIN_EMAIL TALKS_ID CLOSE_ID
+//   node tests/browser/broker.mjs BASE SHOTS BROKER_EMAIL PASSWORD ADMIN_EMAIL TALKS_ID CLOSE_ID BROKER2_NAME
 //
 // The broker filters the review queue (the filter in the URL, the count changes),
 // sees who the sides are, approves one, rejects another with "other" and a text
 // (refused without), then on the match page introduces, adds a note, takes the
-// match, records a deal of 50万 and reads the history; closes another match with a
-// reason; finds the deal in the pipeline.  The admin's policy form refuses an
+// match (the select defaults to "me"), gives it to a second broker, unassigns it,
+// takes it back, records a deal of 50万 and reads the history; closes another match
+// with a reason; finds the deal in the pipeline, and with "show ended" the closed
+// and the rejected ones.  On a phone the queue's entries are compact until opened.  The admin's policy form refuses an
 // auto-approve score below the suggest threshold.  In Chinese, then English; at
 // desktop and phone width; axe-core on each screen.
 import { launch, newPage, shot, axeCheck, check, ok, PHONE } from './lib.mjs';
 
-const [base, shots, brokerEmail, password, adminEmail, talksId, closeId] = process.argv.slice(2);
+const [base, shots, brokerEmail, password, adminEmail, talksId, closeId, broker2Name] = process.argv.slice(2);
 const browser = await launch();
 
 // Signs in through the login form; returns once the user's home page is shown.
@@ -38,6 +40,11 @@ async function waitText(p, sel, what) {
   }
 }
 
+// Waits until the toasts of earlier steps have left (a fading toast is half transparent: axe reads it as low contrast).
+async function toastsGone(p) {
+  await p.waitForFunction(() => !document.querySelector('#toasts .toast'), null, { timeout: 20000 });
+}
+
 // No part of the page is wider than the screen (nothing to scroll sideways).
 async function fitsWidth(p, label) {
   const wide = await p.evaluate(() => document.documentElement.scrollWidth);
@@ -53,7 +60,9 @@ try {
   await waitText(brk, '#queue-count', '共 23 条，已显示 20 条');
   check(await brk.locator('article.review').count() === 20, 'the first page holds 20');
   await brk.click('#queue-more');
-  await waitText(brk, '#queue-count', '共 23 条');
+  // ('共 23 条' is also in '共 23 条，已显示 20 条': wait for the entries themselves.)
+  await brk.waitForFunction(() => document.querySelectorAll('article.review').length === 23);
+  check((await text(brk, '#queue-count')) === '共 23 条', `the count says all are shown: ${await text(brk, '#queue-count')}`);
   check(await brk.locator('article.review').count() === 23 && await brk.locator('#queue-more').count() === 0,
     'the next page is appended, and no more is offered');
   ok('the review queue pages with its total');
@@ -75,6 +84,7 @@ try {
   check((await brk.locator('article.review select').first().inputValue()) === '', 'no reason is chosen for the broker');
   await axeCheck(brk, 'review queue (zh)');
   await brk.evaluate(() => window.scrollTo(0, 0));
+  await brk.screenshot({ path: `${shots}/broker-review-top.png` });
   await shot(browser, brk, shots, 'broker-review');
 
   await brk.fill('#rf_region', '贵州');
@@ -117,6 +127,13 @@ try {
   await brk.click('[role=alertdialog] button.ghost');
   check(await brk.locator(`article.review[data-id="${firstId}"]`).count() === 1, 'cancelling keeps the match');
   ok('the r key confirms before rejecting');
+  const isSelected = (loc) => loc.evaluate((c) => c.classList.contains('selected'));
+  await first.focus();
+  await brk.keyboard.press('j');
+  check(await isSelected(brk.locator('article.review').nth(1)) && !(await isSelected(first)), 'j selects the next entry');
+  await brk.keyboard.press('k');
+  check(await isSelected(first), 'k the one before');
+  ok('j and k move through the queue');
 
   // ----- approve one -----
   await first.locator('button.approve').click();
@@ -154,8 +171,24 @@ try {
   await waitText(brk, '#notes', '双方约定下周三现场考察');
   const notes = await text(brk, '#notes');
   check(/前|刚刚|现在/.test(notes), `the note shows how long ago: ${notes}`);
-  await brk.click('#assign-me');
+  // ----- assignment: "me" by default, then a second broker, then nobody, then me again -----
+  check((await text(brk, '#assignee')) === '未分配', 'nobody holds the match yet');
+  check((await brk.locator('#assign-to option:checked').textContent()).includes('（我）'), 'the select defaults to me');
+  check(await brk.locator(`#assign-to option`, { hasText: broker2Name }).count() === 1, `the second broker ${broker2Name} is a choice`);
+  await brk.click('#assign');
   await waitText(brk, '#assignee', '（我）');
+  check(await brk.locator('#assign').isDisabled(), 'assigning to the holder again is off');
+  await brk.selectOption('#assign-to', { label: broker2Name });
+  await brk.click('#assign');
+  await waitText(brk, '#assignee', broker2Name);
+  check(!(await text(brk, '#assignee')).includes('（我）'), 'the second broker holds it now');
+  await waitText(brk, '#history', `→ ${broker2Name}`);
+  await brk.click('#unassign');
+  await waitText(brk, '#assignee', '未分配');
+  await waitText(brk, '#history', `${broker2Name} → 未分配`);
+  await brk.click('#assign');
+  await waitText(brk, '#assignee', '（我）');
+  ok('the match is assigned to a second broker, and unassigned');
   await brk.fill('#deal_amount', '五十万');
   await brk.click('#mv-deal');
   await waitText(brk, '#deal_amount_err', '50万');
@@ -170,6 +203,7 @@ try {
   for (const w of ['引荐洽谈', '记录成交', '添加备注', '分配', '有意向 → 洽谈中', '50万元']) check(history.includes(w), `the history shows ${w}`);
   check(await brk.locator('#mv-deal').count() === 0 && (await text(brk, '#moves')).includes('没有可执行'), 'a deal is the end');
   ok('a deal of 50万 is recorded');
+  await toastsGone(brk);
   await axeCheck(brk, 'match page (zh)');
   await shot(browser, brk, shots, 'broker-match');
 
@@ -189,11 +223,26 @@ try {
   check(await brk.locator(`.column[data-status="deal"] a.card[data-id="${talksId}"]`).count() === 1, 'the deal is in the deal column');
   check(await brk.locator(`.column[data-status="interested"] a.card[data-id="${talksId}"]`).count() === 0, 'and in no other');
   check((await text(brk, '.column[data-status="deal"] .count')).includes('1'), 'the column counts it');
+  check(await brk.locator('.column[data-status="closed"]').count() === 0, 'the ended columns wait for "show ended"');
+  await toastsGone(brk);
   await axeCheck(brk, 'pipeline (zh)');
   await shot(browser, brk, shots, 'broker-pipeline');
+  await brk.click('#pl-ended');
+  await brk.waitForURL(/ended=1/);
+  await brk.waitForSelector('.column[data-status="closed"]');
+  check(await brk.locator(`.column[data-status="closed"] a.card[data-id="${closeId}"]`).count() === 1, 'the closed match is in the closed column');
+  check(await brk.locator(`.column[data-status="rejected"] a.card[data-id="${victimId}"]`).count() === 1, 'the rejected one in the rejected column');
+  check((await text(brk, '.column[data-status="rejected"] .count')).includes('3'), `the rejected column counts 3: ${await text(brk, '.column[data-status="rejected"] .count')}`);
+  check((await brk.getAttribute('#pl-ended', 'aria-pressed')) === 'true' && (await text(brk, '#pl-ended')) === '隐藏已结束', 'the switch shows its state');
+  await brk.reload();
+  await brk.waitForSelector('.column[data-status="declined"]');
+  ok('the pipeline shows the ended matches');
+  await axeCheck(brk, 'pipeline with ended (zh)');
+  await shot(browser, brk, shots, 'broker-pipeline-ended');
   await brk.fill('#pf_min', '99');
   await brk.click('#pipeline-filters button[type=submit]');
   await brk.waitForURL(/min=99/);
+  check(brk.url().includes('ended=1'), 'the filter keeps "show ended"');
   await brk.waitForFunction(() => document.querySelectorAll('.board a.card').length === 0);
   ok('the pipeline shows the match in its column and filters by the URL');
 
@@ -215,14 +264,44 @@ try {
 
   const phone = await newPage(browser, { viewport: PHONE, locale: 'en-US' });
   await phone.context().addCookies(await brk.context().cookies());
-  for (const [hash, sel] of [['#/review?region=贵州', 'article.review'], [`#/matches/${talksId}`, '#history'], ['#/pipeline', '.board']]) {
+  for (const [hash, sel] of [['#/review?region=贵州', 'article.review'], [`#/matches/${talksId}`, '#history'], ['#/pipeline?ended=1', '.board-ended']]) {
     await phone.goto(`${base}/${hash}`);
     await phone.waitForSelector(sel);
     await fitsWidth(phone, hash);
     await axeCheck(phone, `${hash} on a phone`);
   }
   check((await text(phone, 'main h1')).includes('Pipeline'), 'the phone page is in English');
+  check(await phone.locator('.board-index a').count() === 9, 'the phone lists the nine columns to jump to');
+  await phone.click('.board-index a[href="#col-closed"]');
+  await phone.waitForFunction(() => { const r = document.getElementById('col-closed').getBoundingClientRect(); return r.top >= 0 && r.top < 200; });
+  check(phone.url().endsWith('#/pipeline?ended=1'), 'a jump link scrolls, and leaves the page where it is');
+  await phone.screenshot({ path: `${shots}/broker-pipeline-phone-closed.png` });
   ok('the broker pages work in English on a phone');
+
+  // ----- the review queue on a phone: compact entries, details on demand, actions at hand -----
+  await phone.goto(`${base}/#/review`);
+  await phone.waitForSelector('article.review');
+  const card = phone.locator('article.review').first();
+  check(!(await card.locator('.review-body').isVisible()), 'an entry\'s details are folded on a phone');
+  check(await card.locator('button.approve').isVisible() && await card.locator('button.reject').isVisible()
+    && await card.locator('select').isVisible(), 'its actions are at hand');
+  const head = await text(phone, 'article.review .review-head');
+  const orgs = await text(phone, 'article.review .review-orgs');
+  check(head.includes('↔') && /Score \d+%/.test(head) && /\S ↔ \S/.test(orgs) && !orgs.includes('not shown'),
+    `its head shows both titles, the score, the two organisations: ${head}`);
+  check(await card.locator('.review-orgs').isVisible() && await card.locator('.review-toggle').isVisible(), 'and a Details button');
+  const heights = await phone.$$eval('article.review', (cs) => cs.map((c) => c.getBoundingClientRect().height));
+  check(Math.max(...heights) < 340, `each folded entry is short (${Math.round(Math.max(...heights))}px at most)`);
+  await phone.screenshot({ path: `${shots}/broker-review-phone-compact.png` });
+  await card.locator('.review-toggle').click();
+  check(await card.locator('.review-body').isVisible() && (await card.locator('.review-toggle').getAttribute('aria-expanded')) === 'true',
+    'Details opens the sides and the explanation');
+  check((await card.locator('.review-body').textContent()).includes('Organisation'), 'the sides show who they are');
+  await axeCheck(phone, 'review queue on a phone, one entry open');
+  await phone.screenshot({ path: `${shots}/broker-review-phone-open.png` });
+  await card.locator('.review-toggle').click();
+  check(!(await card.locator('.review-body').isVisible()), 'and Less folds it again');
+  ok('the review queue is compact on a phone');
 
   // ----- the admin's policy -----
   const adm = await newPage(browser);

@@ -151,11 +151,22 @@ try {
   ok('university home lists its achievements with the demands that match them');
 
   // ---------- the broker ----------
+  const asked = [];
+  const listen = (req) => { if (req.url().includes('/api/')) asked.push(new URL(req.url()).pathname + new URL(req.url()).search); };
+  brk.on('request', listen);
   await home(brk);
+  await brk.waitForSelector('#home-today');
+  brk.off('request', listen);
+  const summary = asked.filter((u) => u.startsWith('/api/review/summary?since='));
+  check(summary.length === 1 && /since=\d{4}-\d\d-\d\dT00%3A00%3A00(%2B|-)\d\d%3A\d\d$/.test(summary[0]),
+    `the home page asks one summary, since the local midnight with its offset: ${summary.join(' ')}`);
+  check(!asked.some((u) => u.startsWith('/api/export/') || u.startsWith('/api/matches')),
+    `and neither reads the decisions export nor pages the queue: ${asked.join(' ')}`);
   check((await text(brk, '#home-queue .stat-value')) === String(queue.length), `the queue's size is ${queue.length}`);
   check((await text(brk, '#home-today .stat-value')) === '1', 'one decision today');
   check((await text(brk, '#home-today .stat-note')).includes('1'), 'and it was this broker\'s');
-  const oldest = queue.reduce((a, m) => (m.created_at < a.created_at ? m : a), queue[0]);
+  // The oldest suggestion: created first, the lower id among those created in the same second.
+  const oldest = queue.reduce((a, m) => (m.created_at < a.created_at || (m.created_at === a.created_at && m.id < a.id) ? m : a), queue[0]);
   check(await brk.locator(`#home-oldest-match a[href="#/matches/${oldest.id}"]`).count() === 1, 'the oldest suggestion is linked');
   check(await brk.locator('main a.button[href="#/review"]').count() >= 1, 'the review queue is one click away');
   await axeCheck(brk, 'broker home');
