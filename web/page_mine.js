@@ -98,6 +98,7 @@ addWords({
   imp_need_file: ['请先选择一个 .csv 或 .jsonl 文件', 'Choose a .csv or .jsonl file first'],
   imp_done: ['导入完成：新建 {0} 条，更新 {1} 条', 'Import done: {0} created, {1} updated'],
   imp_bad_lines: ['{0} 行有错误，未导入：', 'Lines with errors, not imported: {0}'],
+  imp_done_bad: ['导入完成：新建 {0} 条，更新 {1} 条；{2} 行有错误，见下方', 'Import done: {0} created, {1} updated; {2} lines with errors, listed below'],
   imp_all_ok: ['所有行均已导入。', 'Every line was imported.'],
   imp_line: ['行号', 'Line'], imp_error: ['错误', 'Error'], imp_running: ['正在导入…', 'Importing…'],
 });
@@ -143,7 +144,7 @@ function importBox(kind, refresh) {
         job = await api('GET', `/api/imports/${job.id}`);
       }
       report.replaceChildren(job.state === 'failed' ? banner('bad', t('import_failed', job.error)) : importReport(job.report));
-      if (job.state !== 'failed') toast(t('imp_done', fmtCount(job.report.created), fmtCount(job.report.updated)), job.report.failed ? 'bad' : 'ok');
+      if (job.state !== 'failed') importToast(job.report);
       refresh();
     } catch (e) { report.replaceChildren(banner('bad', e.message)); } finally {
       go.disabled = false;
@@ -157,6 +158,12 @@ function importBox(kind, refresh) {
     name, go),
   err);
   return { importForm, report };
+}
+
+// The toast that says an import is done: its counts, and how many lines it refused.
+function importToast(r) {
+  const [c, u, f] = [r.created, r.updated, r.failed].map(fmtCount);
+  toast(r.failed ? t('imp_done_bad', c, u, f) : t('imp_done', c, u), r.failed ? 'bad' : 'ok');
 }
 
 // A finished import's report: the counts, then each refused line with its errors.

@@ -12,7 +12,7 @@ import { fmtDateTime, fmtDate } from './format.js';
 addWords({
   set_sub: ['决定经纪人审核通过的匹配如何送达您：站内推送始终开启，另可选择实时推送和 Webhook。',
     'How the matches a broker approves reach you: the inbox is always on; live updates and webhooks are up to you.'],
-  set_push: ['推送方式', 'Delivery'],
+  set_push: ['接收设置', 'What reaches you'],
   set_inbox: ['站内推送', 'Inbox'], set_inbox_help: ['始终开启：每条推送都保存在“推送”页面。', 'Always on: every match pushed to you stays in your inbox.'],
   set_stream_help: ['打开本网站时，新的匹配即时出现，无需刷新。', 'New matches appear at once while this site is open, without a reload.'],
   set_webhook_help: ['把每条推送发到您系统的 Webhook 端点（在右侧添加）。', 'Sends each push to your own system\'s webhook endpoints (add them on this page).'],

@@ -13,7 +13,7 @@ addWords({
   users_title: ['账号管理', 'Staff accounts'],
   users_sub: ['技术经纪人审核匹配、推进对接；管理员还能调整匹配策略、管理账号。', 'Brokers review matches and move deals on; admins also set the matching policy and manage accounts.'],
   users_list: ['经纪人与管理员', 'Brokers and admins'], users_count: ['共 {0} 个账号', 'Accounts: {0}'],
-  users_name: ['姓名', 'Name'], users_created: ['创建时间', 'Created'],
+  users_account: ['账号', 'Account'], users_created: ['创建时间', 'Created'],
   users_empty: ['还没有经纪人账号。用右侧表单添加第一位技术经纪人，他们将审核系统推荐的匹配。', 'No broker accounts yet. Add the first broker with the form: brokers review the matches the system suggests.'],
   users_add_title: ['添加账号', 'Add an account'],
   users_add_sub: ['新账号用这里设定的邮箱和密码登录；请通过安全渠道把密码告诉对方。', 'The new account signs in with this email and password; pass the password on by a safe channel.'],
@@ -26,18 +26,21 @@ addWords({
   users_you: ['（您）', ' (you)'], users_admin_only: ['只有管理员可以管理账号。', 'Only admins manage accounts.'],
 });
 
-const COLUMNS = ['users_name', 'email', 'role', 'org', 'users_created']; // the table's columns, by word key
+// The table's columns, by word key; the created date only when the API gives it.
+function columns(withCreated) { return ['users_account', 'role', 'org', ...(withCreated ? ['users_created'] : [])]; }
 
-// One account as a table row; each cell names its column (data-label) for the phone's card layout.
-function userRow(u, fresh) {
+// One account as a table row: name and email together, the role as a pill, the organisation and,
+// when known, the created date.  Each cell names its column (data-label) for the phone's card layout.
+function userRow(u, fresh, withCreated) {
   const me = session.me && session.me.email === u.email;
-  const cell = (key, ...kids) => el('td', { 'data-label': t(key) }, ...kids);
+  const cell = (key, ...kids) => el('td', { 'data-label': t(key) }, el('div', { class: 'cell' }, ...kids));
   return el('tr', { class: fresh ? 'is-new' : null, 'data-email': u.email },
-    cell('users_name', el('strong', { text: u.display_name }), me ? el('span', { class: 'muted', text: t('users_you') }) : null),
-    cell('email', el('span', { class: 'users-email', text: u.email })),
+    cell('users_account', el('strong', { class: 'users-name', text: u.display_name }),
+      me ? el('span', { class: 'muted', text: t('users_you') }) : null,
+      el('span', { class: 'users-email muted', text: u.email })),
     cell('role', el('span', { class: `pill role-${u.role}`, text: t(u.role) })),
     cell('org', u.org_name || '—'),
-    cell('users_created', u.created_at ? el('time', { datetime: u.created_at, text: fmtDate(u.created_at) }) : el('span', { class: 'muted', text: '—' })));
+    withCreated ? cell('users_created', u.created_at ? el('time', { datetime: u.created_at, text: fmtDate(u.created_at) }) : '—') : null);
 }
 
 export async function usersPage() {
@@ -45,9 +48,8 @@ export async function usersPage() {
   if (!me || me.role !== 'admin') { show(banner('bad', t('users_admin_only'))); return; }
   const body = el('tbody', {});
   const count = el('span', { class: 'muted', id: 'users-count', role: 'status' });
-  const table = el('table', { class: 'data users-table', id: 'users' },
-    el('caption', { class: 'sr-only', text: t('users_list') }),
-    el('thead', {}, el('tr', {}, COLUMNS.map((k) => el('th', { scope: 'col', text: t(k) })))), body);
+  const head = el('thead', {});
+  const table = el('table', { class: 'data users-table', id: 'users' }, el('caption', { class: 'sr-only', text: t('users_list') }), head, body);
   const listBox = el('div', { id: 'users-list' }, skeleton(5));
   // Draws the accounts (fresh: the email of one just added, highlighted).
   const refresh = async (fresh = '') => {
@@ -55,7 +57,9 @@ export async function usersPage() {
       const r = await api('GET', '/api/users');
       count.textContent = t('users_count', fmtCount(r.items.length));
       if (!r.items.length) { listBox.replaceChildren(el('div', { class: 'empty', text: t('users_empty') })); return; }
-      body.replaceChildren(...r.items.map((u) => userRow(u, u.email === fresh)));
+      const withCreated = r.items.some((u) => u.created_at);
+      head.replaceChildren(el('tr', {}, columns(withCreated).map((k) => el('th', { scope: 'col', text: t(k) }))));
+      body.replaceChildren(...r.items.map((u) => userRow(u, u.email === fresh, withCreated)));
       listBox.replaceChildren(table);
     } catch (e) { listBox.replaceChildren(banner('bad', e.message)); }
   };
