@@ -22,6 +22,7 @@ addWords({
   auth_kind_help: ['企业发布技术需求；高校和科研院所发布科技成果。', 'Enterprises post technology demands; universities and institutes list achievements.'],
   auth_org_help: ['与营业执照或单位公章上的名称一致', 'As on your registration certificate'],
   auth_working: ['请稍候…', 'Please wait…'], auth_verifying: ['正在完成注册…', 'Finishing your registration…'],
+  auth_verify_bad: ['无法完成注册：{0}', 'The registration cannot be finished: {0}'],
   auth_mail_title: ['请查收邮件', 'Check your mail'],
 });
 
@@ -116,7 +117,8 @@ export async function verifyPage(token) {
     await loadMe();
     location.replace('#/');
   } catch (e) {
-    const why = e.problem && e.problem.status === 410 ? t('link_gone') : e.message;
+    const status = e.problem ? e.problem.status : 0;
+    const why = status === 410 || status === 404 ? t('link_gone') : t('auth_verify_bad', e.message);
     show(el('div', { class: 'auth' }, el('div', { class: 'card auth-card' }, el('h1', { text: t('verify') }),
       banner('bad', why), el('a', { href: '#/register', class: 'button', text: t('register') }))));
   }

@@ -13,7 +13,7 @@ addWords({
   users_title: ['账号管理', 'Staff accounts'],
   users_sub: ['技术经纪人审核匹配、推进对接；管理员还能调整匹配策略、管理账号。', 'Brokers review matches and move deals on; admins also set the matching policy and manage accounts.'],
   users_list: ['经纪人与管理员', 'Brokers and admins'], users_count: ['共 {0} 个账号', 'Accounts: {0}'],
-  users_account: ['账号', 'Account'], users_created: ['创建时间', 'Created'],
+  users_account: ['账号', 'Account'], users_display: ['姓名', 'Name'], users_created: ['创建时间', 'Created'],
   users_empty: ['还没有经纪人账号。用右侧表单添加第一位技术经纪人，他们将审核系统推荐的匹配。', 'No broker accounts yet. Add the first broker with the form: brokers review the matches the system suggests.'],
   users_add_title: ['添加账号', 'Add an account'],
   users_add_sub: ['新账号用这里设定的邮箱和密码登录；请通过安全渠道把密码告诉对方。', 'The new account signs in with this email and password; pass the password on by a safe channel.'],
@@ -104,7 +104,7 @@ function addForm(me, refresh) {
       submit.textContent = t('add_account');
     }
   } },
-  input('display_name', t('display_name'), { autocomplete: 'off', maxlength: '120' }),
+  input('display_name', t('users_display'), { autocomplete: 'off', maxlength: '120' }),
   input('email', t('email'), { type: 'email', autocomplete: 'off', inputmode: 'email', placeholder: 'name@example.org' }),
   input('password', t('password'), { type: 'password', autocomplete: 'new-password', help: t('users_pw_help') }),
   input('role', t('role'), { options: vocab.staff_roles.map((r) => [r, t(r)]), help: t('users_role_help') }),

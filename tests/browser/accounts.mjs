@@ -4,7 +4,8 @@
 //
 //   node tests/browser/accounts.mjs BASE_URL SHOTS_DIR ADMIN_EMAIL PASSWORD RECV_PORT
 //
-// In Chinese at desktop width, then in English at phone width: an enterprise
+// In Chinese at desktop width, then in English at phone width: a dead #/verify
+// link says why; an enterprise
 // registers (errors beside the fields first) and lands on its home page; a
 // university registers and imports a CSV file with one bad line (the count and the
 // line's error); a match pushed to the enterprise is opened by its deep link while
@@ -35,7 +36,7 @@ const W = {
     deleted: '已删除端点', noHooks: '还没有 Webhook 端点', choose: '选择文件', noFile: '未选择文件', needFile: '请先选择',
     importDone: '导入完成：新建 2 条，更新 0 条', badLines: '1 行有错误', line3: '第 3 行', titleWord: '标题', requiredMsg: '必填',
     usersTitle: '账号管理', usersCount: '共 1 个账号', admin: '管理员', broker: '技术经纪人', userAdded: '已添加账号',
-    remove: '删除' },
+    remove: '删除', linkGone: '无法完成注册：' },
   en: { locale: 'en-US', register: 'Register', login: 'Log in', required: 'Please fill this in', emailBad: 'Enter a valid email address',
     pwShort: 'at least 10 characters', nextNote: 'you will then be taken to the page you opened', settings: 'Push settings',
     stream: 'Live stream', minHelp: 'matches scoring below it are not pushed', minBad: 'Enter a number between 0 and 1',
@@ -44,7 +45,7 @@ const W = {
     noHooks: 'No webhook endpoints yet', choose: 'Choose a file', noFile: 'No file chosen', needFile: 'Choose a .csv',
     importDone: 'Import done: 2 created, 0 updated', badLines: 'Lines with errors, not imported: 1', line3: 'line 3', titleWord: 'Title',
     requiredMsg: 'is required', usersTitle: 'Staff accounts', usersCount: 'Accounts: 1', admin: 'Admin', broker: 'Broker',
-    userAdded: 'Account added', remove: 'Delete' },
+    userAdded: 'Account added', remove: 'Delete', linkGone: 'The registration cannot be finished: ' },
 };
 
 // Sends a request with p's session (its context's cookies); returns the parsed JSON or throws.
@@ -140,6 +141,20 @@ async function walk(lang, viewport) {
   const T = W[lang];
   const phone = viewport === PHONE;
   const label = `${lang}${phone ? ' phone' : ''}`;
+
+  // ---------- a mailed link that no longer works ----------
+  const ver = await newPage(browser, { viewport, locale: T.locale });
+  await open(ver, '#/verify?token=tm_not_a_token_0123456789', lang);
+  await ver.waitForSelector('main .banner.bad');
+  const dead = await text(ver, 'main .banner.bad');
+  check(dead.startsWith(T.linkGone) && dead.length > T.linkGone.length + 4 && (lang === 'zh' || !CJK.test(dead)),
+    `${label}: a malformed link says why, in the UI's language: ${dead}`);
+  check(await ver.locator('main a[href="#/register"]').count() === 1, `${label}: and offers to register again`);
+  await fits(ver, `${label} verify`);
+  await axe(ver, `verify ${lang}`);
+  await shots2(ver, 'verify', lang, phone);
+  await ver.context().close();
+  ok(`${lang}: a dead verification link says why and what next`);
 
   // ---------- an enterprise registers ----------
   const ent = await newPage(browser, { viewport, locale: T.locale });
