@@ -15,7 +15,7 @@ addWords({
     'Open an account for your enterprise or university: post demands or achievements, matched automatically and pushed after a broker\'s review.'],
   auth_next_note: ['请先登录，登录后将回到您要打开的页面。', 'Please sign in first; you will then be taken to the page you opened.'],
   auth_no_account: ['还没有账号？', 'No account yet?'], auth_have_account: ['已有账号？', 'Already registered?'],
-  auth_register_link: ['注册机构账号', 'Register your organisation'], auth_login_link: ['登录', 'Sign in'],
+  auth_register_link: ['注册机构账号', 'Register your organisation'], auth_login_link: ['登录', 'Log in'],
   auth_required: ['请填写此项', 'Please fill this in'], auth_email_bad: ['请输入有效的邮箱地址，如 name@example.com', 'Enter a valid email address, e.g. name@example.com'],
   auth_pw_short: ['密码至少 10 个字符', 'The password needs at least 10 characters'],
   auth_pw_help: ['至少 10 个字符', 'At least 10 characters'],

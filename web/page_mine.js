@@ -107,7 +107,7 @@ addWords({
 function fieldLabel(code) {
   const name = (code || '').replace(/\[.*$/, '');
   const word = t(name);
-  return word === name ? name : word.replace(/[（(].*$/, '');
+  return word === name ? name : word.replace(/[（(].*$/, '').trim();
 }
 
 // The import form and its report; refresh() after an import.  The file input is a label styled as a
