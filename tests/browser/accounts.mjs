@@ -363,6 +363,9 @@ async function walk(lang, viewport) {
   await admPage.waitForSelector(`#users tr.is-new[data-email="wang-${lang}@example.org"]`);
   check(await admPage.locator('#users tbody tr').count() === before + 1, `${label}: the new account is listed`);
   check(await text(admPage, '#users tr.is-new .pill') === T.broker, `${label}: as a broker`);
+  const since = await text(admPage, '#users tr.is-new time');
+  check(/20\d\d/.test(since) && !ISO.test(since) && (lang === 'zh' ? since.includes('年') : /[A-Z][a-z]{2}/.test(since)),
+    `${label}: the account's created date is formatted for the language: ${since}`);
   check(await text(admPage, '#f_email_err') === '' && await admPage.inputValue('#f_email') === '', `${label}: the form is cleared`);
   check(await admPage.locator('main .banner').count() === 0, `${label}: no banner piles up`);
   if (phone) {
