@@ -36,7 +36,7 @@ const W = {
     deleted: '已删除端点', noHooks: '还没有 Webhook 端点', choose: '选择文件', noFile: '未选择文件', needFile: '请先选择',
     importDone: '导入完成：新建 2 条，更新 0 条', badLines: '1 行有错误', line3: '第 3 行', titleWord: '标题', requiredMsg: '必填',
     usersTitle: '账号管理', usersCount: '共 1 个账号', admin: '管理员', broker: '技术经纪人', userAdded: '已添加账号',
-    remove: '删除', linkGone: '无法完成注册：' },
+    remove: '删除', queued: '排队等待导入（共 3 行）', running: /^正在(保存|匹配)：/, linkGone: '无法完成注册：' },
   en: { locale: 'en-US', register: 'Register', login: 'Log in', required: 'Please fill this in', emailBad: 'Enter a valid email address',
     pwShort: 'at least 10 characters', nextNote: 'you will then be taken to the page you opened', settings: 'Push settings',
     stream: 'Live stream', minHelp: 'matches scoring below it are not pushed', minBad: 'Enter a number between 0 and 1',
@@ -45,7 +45,7 @@ const W = {
     noHooks: 'No webhook endpoints yet', choose: 'Choose a file', noFile: 'No file chosen', needFile: 'Choose a .csv',
     importDone: 'Import done: 2 created, 0 updated', badLines: 'Lines with errors, not imported: 1', line3: 'line 3', titleWord: 'Title',
     requiredMsg: 'is required', usersTitle: 'Staff accounts', usersCount: 'Accounts: 1', admin: 'Admin', broker: 'Broker',
-    userAdded: 'Account added', remove: 'Delete', linkGone: 'The registration cannot be finished: ' },
+    userAdded: 'Account added', remove: 'Delete', queued: 'Waiting to import (3 rows)', running: /^(Storing rows|Matching): /, linkGone: 'The registration cannot be finished: ' },
 };
 
 // Sends a request with p's session (its context's cookies); returns the parsed JSON or throws.
@@ -192,6 +192,10 @@ async function walk(lang, viewport) {
   await uni.setInputFiles('#import-file', file);
   check((await text(uni, '#import-file-name')).includes(`import-${lang}.csv`), `${label}: the chosen file's name is shown`);
   await uni.click('#import-go');
+  // The server answers 202 with a queued job; the box shows its progress until the report is in.
+  await uni.waitForSelector('#import-report .import-progress progress', { state: 'attached' });
+  const progress = await text(uni, '#import-report .import-progress');
+  check(progress.includes(T.queued) || T.running.test(progress), `${label}: the job's progress is shown: ${progress}`);
   await uni.waitForSelector('#import-report .import-summary');
   const summary = await text(uni, '#import-report .import-summary');
   check(summary.includes(T.importDone) && summary.includes(T.badLines), `${label}: the import's counts: ${summary}`);
