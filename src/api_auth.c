@@ -579,6 +579,7 @@ static cJSON *staff_json(const staff_user *u)
     cJSON_AddStringToObject(o, "display_name", u->display_name);
     cJSON_AddStringToObject(o, "role", u->role);
     cJSON_AddStringToObject(o, "org_name", u->org_name);
+    cJSON_AddStringToObject(o, "created_at", u->created_at);
     return o;
 }
 
@@ -688,5 +689,6 @@ static void staff_add_finish(http_request *r, void *ctx)
     snprintf(u.display_name, sizeof u.display_name, "%s", name);
     snprintf(u.role, sizeof u.role, "%s", role);
     snprintf(u.org_name, sizeof u.org_name, "%s", org ? org : req_principal(r)->org_name);
+    iso_time((int64_t)time(NULL), u.created_at, sizeof u.created_at); /* the row's default, to the second */
     reply_json(r, 201, staff_json(&u));
 }

@@ -104,6 +104,7 @@ TM_MUST_CHECK int store_user_add(store *s, const char *email, const char *role,
 typedef struct staff_user {
     int64_t id;
     char email[256], display_name[512], role[16], org_name[512];
+    char created_at[32];    /* ISO 8601 UTC, as stored */
 } staff_user;
 
 /* Every broker and admin, oldest first (free the array). */

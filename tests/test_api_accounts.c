@@ -215,6 +215,8 @@ void test_api_admin_adds_brokers(void)
                              "\"display_name\":\"王经纪\",\"role\":\"broker\"}");
     CHECK_INT(r->status, 201);
     CHECK(strcmp(test_jstr(r->json, "role"), "broker") == 0);
+    const char *made = test_jstr(r->json, "created_at"); /* the UI shows the date each account was added */
+    CHECK(made != NULL && strlen(made) == 20 && made[10] == 'T' && made[19] == 'Z');
     test_resp_free(r);
     char *tok = test_login(&w.srv, "new-broker@example.org", TEST_PASSWORD);
     CHECK(tok != NULL);
@@ -244,6 +246,9 @@ void test_api_admin_adds_brokers(void)
     }
     r = test_http(&w.srv, "GET", "/api/users", w.tok[R_ADMIN], NULL, NULL, 0);
     CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(r->json, "items")), 3); /* broker, admin, the new one */
+    const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(r->json, "items"), 0);
+    const char *since = first ? test_jstr(first, "created_at") : NULL;
+    CHECK(since != NULL && strlen(since) == 20 && since[10] == 'T');
     CHECK(strstr(r->body, "password") == NULL);
     test_resp_free(r);
     world_teardown(&w);

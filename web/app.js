@@ -105,6 +105,10 @@ async function logout() {
 
 // ---------- routes ----------
 
+// The pages that need a signed-in user: opened while signed out (a bookmark, a pushed notification's
+// #/matches/ID link), they send the visitor to sign in first and back here afterwards (page_auth.js).
+const SIGNED_IN_PAGES = ['mine', 'inbox', 'review', 'stats', 'matches', 'settings', 'pipeline', 'users', 'policy'];
+
 // Draws the navigation and the page the location hash names (#/PAGE, #/PAGE/ID or #/PAGE?QUERY).
 // #/ is the signed-in user's home page, and the demand list for visitors; #/demands is always the list.
 function route() {
@@ -113,6 +117,10 @@ function route() {
   const [path, query] = (location.hash || '#/').slice(2).split('?');
   const [page, id] = path.split('/');
   if (!page) return session.me ? homePage() : listingsPage('demands');
+  if (!session.me && SIGNED_IN_PAGES.includes(page)) {
+    location.replace(`#/login?next=${encodeURIComponent(location.hash)}`);
+    return undefined;
+  }
   if ((page === 'demands' || page === 'achievements') && id) return listingPage(page, id);
   if (page === 'demands') return listingsPage('demands');
   if (page === 'achievements') return listingsPage('achievements');

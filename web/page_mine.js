@@ -63,7 +63,7 @@ export async function minePage() {
   const { importForm, report } = importBox(kind, refresh);
   show(el('div', { class: 'page-head' }, el('h1', { text: t('mine') })), el('div', { class: 'grid2 mine' },
     el('section', { class: 'stack' }, el('div', { class: 'card' }, el('h2', { text: isDemand ? t('create_demand') : t('create_achievement') }), form),
-      el('div', { class: 'card' }, importForm, report)),
+      el('div', { class: 'card import-box' }, importForm, report)),
     el('section', { class: 'stack', 'aria-labelledby': 'mine-h' },
       el('div', { class: 'toolbar' }, el('h2', { id: 'mine-h', text: t('mine_list') }), status), summary, list,
       el('div', { class: 'pager' }, more))));
@@ -85,20 +85,56 @@ function closeButton(kind, l, refresh) {
     } });
 }
 
-// The import form and its report; refresh() after an import.  The server answers 202 with
-// the import's job (its URL is /api/imports/{id}, as in Location): the report follows the
-// job, drawing its progress, until it is done (the counts, and each refused row with its
-// line) or failed.
+// ---------- the import box ----------
+
+addWords({
+  imp_title: ['批量导入', 'Bulk import'],
+  imp_help_d: ['上传 CSV 或 JSON Lines 文件，每行一条需求。CSV 第一行为列名，如 title, description, fields, budget_max；带 ref 的行会更新上次用同一 ref 导入的那条。',
+    'Upload a CSV or JSON Lines file, one demand a line. A CSV starts with the column names, e.g. title, description, fields, budget_max; a row with a ref updates the one imported before with that ref.'],
+  imp_help_a: ['上传 CSV 或 JSON Lines 文件，每行一项成果。CSV 第一行为列名，如 title, abstract, fields, trl；带 ref 的行会更新上次用同一 ref 导入的那项。',
+    'Upload a CSV or JSON Lines file, one achievement a line. A CSV starts with the column names, e.g. title, abstract, fields, trl; a row with a ref updates the one imported before with that ref.'],
+  imp_choose: ['选择文件', 'Choose a file'], imp_none: ['未选择文件', 'No file chosen'],
+  imp_colon: ['：', ': '], imp_size: ['{0}（{1} KB）', '{0} ({1} KB)'],
+  imp_need_file: ['请先选择一个 .csv 或 .jsonl 文件', 'Choose a .csv or .jsonl file first'],
+  imp_done: ['导入完成：新建 {0} 条，更新 {1} 条', 'Import done: {0} created, {1} updated'],
+  imp_bad_lines: ['{0} 行有错误，未导入：', 'Lines with errors, not imported: {0}'],
+  imp_done_bad: ['导入完成：新建 {0} 条，更新 {1} 条；{2} 行有错误，见下方', 'Import done: {0} created, {1} updated; {2} lines with errors, listed below'],
+  imp_all_ok: ['所有行均已导入。', 'Every line was imported.'],
+  imp_line: ['行号', 'Line'], imp_error: ['错误', 'Error'], imp_running: ['正在导入…', 'Importing…'],
+});
+
+// A field code of an import row's error in the UI's words (the form's label), or the code itself.
+function fieldLabel(code) {
+  const name = (code || '').replace(/\[.*$/, '');
+  const word = t(name);
+  return word === name ? name : word.replace(/[（(].*$/, '').trim();
+}
+
+// The import form and its report; refresh() after an import.  The file input is a label styled as a
+// button with the chosen file's name beside it.  The server answers 202 with the import's job (its URL
+// is /api/imports/{id}, as in Location): the report follows the job, drawing its progress, until it is
+// done (the counts, and each refused line with its errors, in the UI's language) or failed.
 function importBox(kind, refresh) {
   const report = el('div', { id: 'import-report', 'aria-live': 'polite' });
-  const file = el('input', { type: 'file', id: 'import-file', accept: '.csv,.jsonl,text/csv,application/x-ndjson', 'aria-label': t('import') });
-  const go = el('button', { type: 'submit', class: 'ghost', id: 'import-go', text: t('import_go') });
-  const importForm = el('form', { class: 'row', onsubmit: async (ev) => {
+  const name = el('span', { class: 'file-name muted', id: 'import-file-name', text: t('imp_none') });
+  const file = el('input', { type: 'file', id: 'import-file', class: 'file-input', accept: '.csv,.jsonl,.ndjson,text/csv,application/x-ndjson',
+    'aria-describedby': 'import-file-name import-help import-file-err' });
+  const err = el('div', { class: 'error', id: 'import-file-err', 'aria-live': 'polite' });
+  const go = el('button', { type: 'submit', id: 'import-go', text: t('import_go') });
+  file.addEventListener('change', () => {
+    const f = file.files[0];
+    name.textContent = f ? t('imp_size', f.name, Math.max(1, Math.round(f.size / 1024))) : t('imp_none');
+    name.classList.toggle('muted', !f);
+    err.textContent = '';
+  });
+  const importForm = el('form', { class: 'import-form', onsubmit: async (ev) => {
     ev.preventDefault();
     const f = file.files[0];
-    if (!f || go.disabled) return;
-    const type = f.name.endsWith('.csv') ? 'text/csv' : 'application/x-ndjson';
+    if (go.disabled) return;
+    if (!f) { err.textContent = t('imp_need_file'); return; }
+    const type = /\.csv$/i.test(f.name) ? 'text/csv' : 'application/x-ndjson';
     go.disabled = true;
+    go.textContent = t('imp_running');
     try {
       let job = await api('POST', `/api/${kind}/import`, undefined, { type, body: await f.text() });
       while (job.state === 'queued' || job.state === 'running') {
@@ -107,18 +143,43 @@ function importBox(kind, refresh) {
         if (!report.isConnected) return; // the page was left; the job goes on without us
         job = await api('GET', `/api/imports/${job.id}`);
       }
-      if (job.state === 'failed') {
-        report.replaceChildren(banner('bad', t('import_failed', job.error)));
-      } else {
-        const r = job.report;
-        report.replaceChildren(banner(r.failed ? 'bad' : 'good', t('import_result', r.created, r.updated, r.failed)),
-          el('table', {}, el('tbody', {}, r.rows.filter((x) => x.status !== 'created' && x.status !== 'updated').map((x) =>
-            el('tr', {}, el('td', { text: t('line', x.line) }), el('td', { text: (x.errors || []).map((e) => `${e.field}: ${e.message}`).join('; ') }))))));
-      }
+      report.replaceChildren(job.state === 'failed' ? banner('bad', t('import_failed', job.error)) : importReport(job.report));
+      if (job.state !== 'failed') importToast(job.report);
       refresh();
-    } catch (e) { report.replaceChildren(banner('bad', e.message)); } finally { go.disabled = false; }
-  } }, el('div', { class: 'field' }, el('label', { for: 'import-file', text: t('import') }), file), go);
+    } catch (e) { report.replaceChildren(banner('bad', e.message)); } finally {
+      go.disabled = false;
+      go.textContent = t('import_go');
+    }
+  } },
+  el('h2', { text: t('imp_title') }),
+  el('p', { class: 'help', id: 'import-help', text: kind === 'demands' ? t('imp_help_d') : t('imp_help_a') }),
+  el('div', { class: 'file-row' }, file,
+    el('label', { for: 'import-file', class: 'button ghost file-button' }, el('span', { 'aria-hidden': 'true', text: '⇪' }), ` ${t('imp_choose')}`),
+    name, go),
+  err);
   return { importForm, report };
+}
+
+// The toast that says an import is done: its counts, and how many lines it refused.
+function importToast(r) {
+  const [c, u, f] = [r.created, r.updated, r.failed].map(fmtCount);
+  toast(r.failed ? t('imp_done_bad', c, u, f) : t('imp_done', c, u), r.failed ? 'bad' : 'ok');
+}
+
+// A finished import's report: the counts, then each refused line with its errors.
+function importReport(r) {
+  const bad = r.rows.filter((x) => x.status === 'invalid');
+  const summary = el('div', { class: `import-summary ${bad.length ? 'has-bad' : 'all-ok'}` },
+    el('strong', { text: t('imp_done', fmtCount(r.created), fmtCount(r.updated)) }),
+    el('span', { text: bad.length ? t('imp_bad_lines', fmtCount(bad.length)) : t('imp_all_ok') }));
+  if (!bad.length) return summary;
+  return el('div', { class: 'stack' }, summary,
+    el('table', { class: 'data import-errors' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: t('imp_line') }), el('th', { scope: 'col', text: t('imp_error') }))),
+      el('tbody', {}, bad.map((x) => el('tr', {},
+        el('td', { class: 'num', text: t('line', x.line) }),
+        el('td', {}, el('ul', { class: 'import-why' }, (x.errors || []).map((e) => el('li', {},
+          e.field ? el('strong', { text: `${fieldLabel(e.field)}${t('imp_colon')}` }) : null, e.message)))))))));
 }
 
 // A running job's line: what it is doing, and a bar of the rows done.
@@ -127,5 +188,5 @@ function jobProgress(job) {
   const what = p.phase === 'storing' ? t('import_storing', p.done, p.total)
     : p.phase === 'matching' ? t('import_matching', p.done, p.total) : t('import_queued', job.rows);
   return el('div', { class: 'import-progress', role: 'status' }, el('div', { class: 'muted', text: what }),
-    el('progress', { max: String(Math.max(1, p.total)), value: String(p.phase === 'queued' ? 0 : p.done) }));
+    el('progress', { max: String(Math.max(1, p.total)), value: String(p.phase === 'queued' ? 0 : p.done), 'aria-label': what }));
 }

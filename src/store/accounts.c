@@ -230,7 +230,7 @@ int store_org_ensure(store *s, const char *name, const char *kind, int64_t *id)
 
 /* ---------- staff ---------- */
 
-static st_sql SQL_STAFF_LIST = ST_SQL("SELECT u.id, u.email, u.display_name, u.role, o.name FROM users u"
+static st_sql SQL_STAFF_LIST = ST_SQL("SELECT u.id, u.email, u.display_name, u.role, o.name, u.created_at FROM users u"
                                       " JOIN orgs o ON o.id = u.org_id"
                                       " WHERE u.role IN ('broker', 'admin') ORDER BY u.id");
 
@@ -242,6 +242,7 @@ static int staff_row(void *ctx, sqlite3_stmt *row)
     st_col_copy(u->display_name, sizeof u->display_name, row, 2);
     st_col_copy(u->role, sizeof u->role, row, 3);
     st_col_copy(u->org_name, sizeof u->org_name, row, 4);
+    st_col_copy(u->created_at, sizeof u->created_at, row, 5);
     return TM_OK;
 }
 

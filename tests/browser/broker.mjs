@@ -23,7 +23,9 @@ async function login(p, email) {
   await p.fill('#f_email', email);
   await p.fill('#f_password', password);
   await p.click('form button[type=submit]');
-  await p.waitForURL(/#\/review/);
+  await p.waitForURL(/#\/$/); // signing in lands on the home page
+  await p.waitForSelector('.stat-grid');
+  await p.goto(`${base}/#/review`);
 }
 
 const text = async (p, sel) => (await p.textContent(sel)) || '';

@@ -18,8 +18,9 @@ async function login(p) {
   await p.fill('#f_email', email);
   await p.fill('#f_password', password);
   await p.click('form button[type=submit]');
-  await p.waitForURL(/#\/mine$/);
+  await p.waitForURL(/#\/$/); // signing in lands on the home page
   await p.waitForSelector('#nav a[href="#/inbox"]');
+  await p.waitForSelector('.stat-grid');
 }
 
 // The badge's number as shown (0 when there is no badge), once the count has settled on want.

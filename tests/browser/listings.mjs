@@ -22,7 +22,9 @@ async function login(p, email, lang) {
   await p.fill('#f_email', email);
   await p.fill('#f_password', password);
   await p.click('form button[type=submit]');
-  await p.waitForURL(/#\/mine$/);
+  await p.waitForURL(/#\/$/); // signing in lands on the home page
+  await p.waitForSelector('.stat-grid');
+  await p.goto(`${base}/#/mine`);
   await p.waitForSelector('#create #f_title');
 }
 

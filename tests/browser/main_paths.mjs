@@ -48,7 +48,10 @@ async function register(p, org, kind, email) {
   await p.fill('#f_email', email);
   await p.fill('#f_password', password);
   await p.click('form button[type=submit]');
-  await p.waitForURL(/#\/mine$/);
+  await p.waitForURL(/#\/$/); // registering lands on the home page
+  await p.waitForSelector('.stat-grid');
+  await p.goto(`${base}/#/mine`);
+  await p.waitForSelector('#create #f_title');
 }
 
 try {
@@ -105,7 +108,7 @@ try {
   await uni.click('#import-go');
   await uni.waitForSelector('#import-report table');
   const report = await uni.textContent('#import-report');
-  check(/3/.test(report) && report.includes('title'), `the bad row is named with its line: ${report}`);
+  check(report.includes('第 3 行') && report.includes('标题'), `the bad row is named with its line: ${report}`);
   await shot(uni, 'university-import');
   console.log('ok bulk import reports the bad row with its line');
 
@@ -115,7 +118,9 @@ try {
   await brk.fill('#f_email', brokerEmail);
   await brk.fill('#f_password', password);
   await brk.click('form button[type=submit]');
-  await brk.waitForURL(/#\/review$/);
+  await brk.waitForURL(/#\/$/); // signing in lands on the home page
+  await brk.waitForSelector('.stat-grid');
+  await brk.goto(`${base}/#/review`);
   await brk.waitForSelector('article.review');
   const marks = await brk.locator('article.review').first().locator('.grid2 mark').count();
   check(marks >= 2, 'shared terms are highlighted in both texts');
@@ -174,7 +179,8 @@ try {
   await adm.fill('#f_email', adminEmail);
   await adm.fill('#f_password', password);
   await adm.click('form button[type=submit]');
-  await adm.waitForURL(/#\/review$/);
+  await adm.waitForURL(/#\/$/);
+  await adm.waitForSelector('.stat-grid');
   await adm.goto(`${base}/#/users`);
   await adm.waitForSelector('#f_display_name');
   await adm.fill('#f_display_name', '王经纪');
@@ -184,7 +190,7 @@ try {
   await adm.waitForSelector('#f_password_err:not(:empty)');
   await adm.fill('#f_password', password);
   await adm.click('main form button[type=submit]');
-  await adm.waitForFunction(() => document.querySelector('main table').textContent.includes('wang@example.org'));
+  await adm.waitForFunction(() => document.querySelector('#users')?.textContent.includes('wang@example.org'));
   await shot(adm, 'admin-accounts');
   await adm.goto(`${base}/#/policy`);
   await adm.waitForSelector('#f_suggest_threshold');
