@@ -80,7 +80,8 @@ static void walk(const char *lang, const char *width)
     CHECK_INT(test_sqlite_int(s.db, "SELECT count(*) FROM matches WHERE status = 'deal' AND deal_amount = 800000"
                                     " AND transfer_mode = 'license' AND assigned_to IS NOT NULL"
                                     " AND introduced_at IS NOT NULL"), 1);
-    CHECK_INT(test_sqlite_int(s.db, "SELECT count(*) FROM matches WHERE status = 'closed' AND reason = 'benefit_unclear'"), 1);
+    CHECK_INT(test_sqlite_int(s.db, "SELECT count(*) FROM matches WHERE status = 'closed'"
+                                    " AND reason = 'benefit_unclear'"), 1);
     CHECK_INT(test_sqlite_int(s.db, "SELECT count(*) FROM matches"), 2);
     CHECK_INT(test_sqlite_int(s.db, "SELECT count(*) FROM match_notes"), 1);
     /* The enterprise read both pushes: the server's unread count is the badge's 0. */
