@@ -49,7 +49,7 @@ function hashFilters() {
 function listHash(kind, f) {
   const p = new URLSearchParams();
   for (const k of ['q', 'field', 'region', 'sort']) if (f[k]) p.set(k, f[k]);
-  const base = kind === 'demands' ? '#/' : '#/achievements';
+  const base = kind === 'demands' ? '#/demands' : '#/achievements'; // #/ is a signed-in user's home page
   const qs = p.toString();
   return qs ? `${base}?${qs}` : base;
 }
@@ -73,7 +73,7 @@ export async function listingsPage(kind) {
   const apply = () => {
     const now = { q: q.value.trim(), field: picker.codes[0] || '', region: region.value.trim(), sort: sort.value };
     const h = listHash(kind, now);
-    if (h !== location.hash && !(h === '#/' && location.hash === '')) history.pushState(null, '', h);
+    if (h !== location.hash) history.pushState(null, '', h);
     load(now);
   };
   const form = el('form', { class: 'toolbar', role: 'search', onsubmit: (ev) => { ev.preventDefault(); apply(); } },
@@ -147,7 +147,7 @@ export async function listingPage(kind, id) {
   const mine = Boolean(me && l.org && me.org && l.org.id === me.org.id);
   const body = kind === 'demands' ? l.description : l.abstract;
   const head = el('div', { class: 'page-head' },
-    el('div', {}, el('p', { class: 'muted' }, el('a', { href: kind === 'demands' ? '#/' : '#/achievements', text: `← ${t('ls_back')}` })),
+    el('div', {}, el('p', { class: 'muted' }, el('a', { href: `#/${kind}`, text: `← ${t('ls_back')}` })),
       el('h1', { text: l.title }),
       el('span', { class: `pill state-${l.status === 'open' ? 'open' : 'closed'}`, id: 'listing-status',
         text: l.status === 'open' ? t('ls_open') : t('closed') })),

@@ -29,7 +29,7 @@ addWords({
   mp_you: ['{0}（我）', '{0} (you)'], mp_broker_n: ['经纪人 #{0}', 'Broker #{0}'],
   mp_notes: ['备注', 'Notes'], mp_no_notes: ['还没有备注。', 'No notes yet.'], mp_note: ['新备注', 'New note'],
   mp_add_note: ['添加备注', 'Add note'], mp_note_needed: ['请填写备注内容', 'Write the note first'],
-  mp_note_added: ['备注已添加', 'Note added'],
+  mp_note_added: ['备注已添加', 'Note added'], mp_assign_done: ['负责人已更新', 'Assignee updated'],
   mp_history: ['操作记录', 'History'], mp_when: ['时间', 'When'], mp_who: ['操作人', 'Who'], mp_what: ['操作', 'What'],
   mp_change: ['变化', 'Change'], mp_system: ['系统', 'System'],
   mp_act_approve: ['通过', 'approved'], mp_act_auto_approve: ['自动通过', 'auto-approved'], mp_act_reject: ['驳回', 'rejected'],
@@ -157,8 +157,9 @@ function historyChange(h, staff) {
   return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || k === 'note')
     .map((k) => {
       const label = t(`mp_k_${k}`);
-      if (!(k in before)) return `${label}: ${historyValue(k, after[k], staff)}`;
-      return `${label}: ${historyValue(k, before[k], staff)} → ${historyValue(k, after[k], staff)}`;
+      const colon = getLang() === 'zh' ? '：' : ': ';
+      if (!(k in before)) return `${label}${colon}${historyValue(k, after[k], staff)}`;
+      return `${label}${colon}${historyValue(k, before[k], staff)} → ${historyValue(k, after[k], staff)}`;
     }).join(getLang() === 'zh' ? '；' : '; ');
 }
 
@@ -191,8 +192,8 @@ export async function matchPage(id, flash) {
     const post = async (what, body) => {
       try {
         await api('POST', `/api/matches/${m.id}/${what}`, body);
-        if (what === 'notes') toast(t('mp_note_added'), 'ok');
-        matchPage(id, what === 'notes' || what === 'assign' ? t('done') : 'moved');
+        if (what === 'notes' || what === 'assign') toast(t(what === 'notes' ? 'mp_note_added' : 'mp_assign_done'), 'ok');
+        matchPage(id, what === 'notes' || what === 'assign' ? null : 'moved'); // the next step's box reports moves only
       } catch (e) { actions.prepend(banner('bad', e.message)); }
     };
     if (flash) actions.append(banner('good', flash === 'moved' ? t('mp_moved', t(`s_${m.status}`)) : flash));

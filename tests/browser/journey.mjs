@@ -93,6 +93,7 @@ async function waitText(p, sel, what) {
 
 // Saves p's screen as journey-LANG-STEP.png (journey-LANG-STEP-phone.png at phone width).
 async function snap(p, step) {
+  await p.evaluate(() => window.scrollTo(0, 0)); // a full-page shot of a scrolled page draws the sticky header mid-page
   await p.screenshot({ path: join(shots, `journey-${lang}-${step}${phone ? '-phone' : ''}.png`), fullPage: true });
 }
 
@@ -349,6 +350,7 @@ try {
   check(a1Card.includes(UNI_ORG) && a1Card.includes(A1.region) && a1Card.includes('TRL 7') && a1Card.includes(PRICE_SHOWN),
     `the candidate shows who, where, how ready and its price: ${a1Card}`);
   check(await ent.locator('#matches mark').count() > 0, 'shared terms are marked');
+  check((await text(ent, '#matches .terms strong')) === w('共同术语：', 'Shared terms:'), 'the label\'s colon is the language\'s');
   await screen(ent, '3-demand-matches', 'the demand with its candidates');
   ok('the enterprise sees its candidates on its home and its demand');
 
@@ -435,6 +437,7 @@ try {
   await waitText(brk, '#bulk-hint', w('已选 1 条', '1 selected'));
   await brk.click('#bulk-approve');
   await waitText(brk, '#queue-count', w('共 0 条', '0 in all'));
+  await waitText(brk, '#toasts', w('已通过并推送 1 条', '1 approved and pushed'));
   await waitText(brk, '#queue .empty', w('队列', 'queue'));
   await screen(brk, '4-review-empty', 'the review queue, done');
 
@@ -473,6 +476,7 @@ try {
   await waitText(brk, 'main .pill', w('洽谈中', 'In talks'));
   const talks = await text(brk, 'main .sides');
   check(talks.includes(DEMAND.contact) && talks.includes(A1.contact), `the contacts are shown once introduced: ${talks}`);
+  await snap(brk, '6-match-talks');
   await brk.click('#assign-me');
   await waitText(brk, '#assignee', w('（我）', '(you)'));
   await brk.fill('#deal_amount', DEAL);
@@ -487,8 +491,8 @@ try {
   const noteWhen = await text(brk, '#notes time');
   check(zh ? /前|现在|刚刚/.test(noteWhen) : /ago|now/.test(noteWhen), `the note says how long ago: ${noteWhen}`);
   const history = await text(brk, '#history');
-  for (const want of w(['通过', '表示有意向', '引荐洽谈', '有意向 → 洽谈中', '分配', '记录成交', DEAL_SHOWN, '添加备注'],
-    ['approved', 'interested', 'introduced', 'Interested → In talks', 'assigned', 'recorded the deal', DEAL_SHOWN, 'added a note'])) {
+  for (const want of w(['通过', '表示有意向', '引荐洽谈', '状态：有意向 → 洽谈中', '分配', '记录成交', DEAL_SHOWN, '添加备注'],
+    ['approved', 'interested', 'introduced', 'status: Interested → In talks', 'assigned', 'recorded the deal', DEAL_SHOWN, 'added a note'])) {
     check(history.includes(want), `the history shows "${want}": ${history.slice(0, 400)}`);
   }
   check(!/null|undefined|NaN/.test(await text(brk, 'main')), 'nothing on the match page reads null');
