@@ -30,7 +30,7 @@ addWords({
   ls_close_q_d: ['关闭这条需求？关闭后不再匹配，也不能再编辑。', 'Close this demand? It will no longer be matched or edited.'],
   ls_close_q_a: ['关闭这项成果？关闭后不再匹配，也不能再编辑。', 'Close this achievement? It will no longer be matched or edited.'],
   ls_close_yes: ['确认关闭', 'Close it'], ls_closed_ok: ['已关闭', 'Closed'],
-  ls_matches_none: ['暂时没有达到推荐阈值的匹配。完善关键词和领域能帮助匹配。', 'No match reaches the suggest threshold yet. Keywords and fields help matching.'],
+  ls_matches_none: ['暂时没有足够匹配的结果。补充关键词和行业领域有助于匹配。', 'Nothing matches it closely enough yet. Keywords and fields help matching.'],
   ls_back: ['返回列表', 'Back to the list'], ls_private: ['仅本机构和经纪人可见', 'Only your organisation and brokers see this'],
   ls_edit_title: ['编辑', 'Edit'], ls_close_d: ['关闭需求', 'Close demand'], ls_close_a: ['关闭成果', 'Close achievement'],
   ls_matches_n: ['匹配结果（{0}）', 'Matches ({0})'],

@@ -9,9 +9,10 @@ import { vocab } from './vocab.js';
 // (never counted here: replayed stream events would count twice); stream: the open EventSource or null.
 export const session = { me: null, unread: 0, stream: null };
 
-const shell = { signedIn() {}, navChanged() {} };
+const shell = { signedIn() {}, navChanged() {}, unreadRose() {} };
 
-// Called once by app.js: signedIn() after each loadMe(), navChanged() when the navigation must be drawn again.
+// Called once by app.js: signedIn() after each loadMe(), navChanged() when the navigation must be drawn again,
+// unreadRose() when the server's unread count went up (a new push: the page may show it).
 export function connectShell(callbacks) { Object.assign(shell, callbacks); }
 
 // Asks the server who is signed in (null when nobody), then tells the shell.
@@ -35,6 +36,7 @@ const unreadRead = { running: false, again: false };
 export async function refreshUnread() {
   if (unreadRead.running) { unreadRead.again = true; return; }
   unreadRead.running = true;
+  const before = session.unread;
   try {
     do {
       unreadRead.again = false;
@@ -45,4 +47,5 @@ export async function refreshUnread() {
     } while (unreadRead.again);
   } finally { unreadRead.running = false; }
   shell.navChanged();
+  if (session.unread > before) shell.unreadRose();
 }

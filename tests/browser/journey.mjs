@@ -268,6 +268,7 @@ try {
   check((await text(ent, '#d-description, main .detail .text')).includes(DEMAND.description.slice(0, 12)), 'the description');
   await ent.waitForSelector('#matches .empty, #matches .match-card', { timeout: T });
   check(await ent.locator('#matches .match-card').count() === 0, 'no match before any achievement');
+  check((await text(ent, '#matches .empty')).includes(w('补充关键词', 'Keywords and fields help')), 'the empty matches say what helps');
   await screen(ent, '1-demand', 'the new demand\'s page');
   ok('the enterprise registers and posts a demand with every member');
 
@@ -414,6 +415,10 @@ try {
 
   // ================= 5. the enterprise: live badge, inbox, live item, interested =================
   await badgeBecomes(ent, 1, 'the approval reached the enterprise live');
+  await waitText(ent, '#home-unread .stat-value', '1');
+  await waitText(ent, `#home-demands article[data-id="${demandId}"]`, w('1 条新推送', '1 new'));
+  check(await ent.locator(`#home-demands a[href^="#/matches/"]`).count() === 1, 'the home page links the new match');
+  ok('the home page shows the new push without a reload');
   await snap(ent, '5-badge');
   await nav(ent, '#/inbox');
   await ent.waitForSelector('#notifications article.notification', { timeout: T });
