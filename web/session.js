@@ -18,6 +18,7 @@ export function connectShell(callbacks) { Object.assign(shell, callbacks); }
 // Asks the server who is signed in (null when nobody), then tells the shell.
 export async function loadMe() {
   try { session.me = await api('GET', '/api/me'); } catch (e) { session.me = null; }
+  unreadRead.known = false;
   shell.signedIn();
 }
 
@@ -30,22 +31,24 @@ export function isOrgUser(user) { return vocab.org_kinds.includes(user.role); }
 
 // The unread count's reading: one request at a time, and one more when asked meanwhile (a burst of
 // stream events, the history a new stream replays, costs two requests, not one per event).
-const unreadRead = { running: false, again: false };
+// known: the count was read since the last sign-in (only a later rise is news; the first reading is not).
+const unreadRead = { running: false, again: false, known: false };
 
 // Reads the inbox's unread count from the server (enterprises only) and redraws the badge.
 export async function refreshUnread() {
   if (unreadRead.running) { unreadRead.again = true; return; }
   unreadRead.running = true;
-  const before = session.unread;
+  const before = session.unread, known = unreadRead.known;
   try {
     do {
       unreadRead.again = false;
       if (!session.me || session.me.role !== 'enterprise') { session.unread = 0; break; }
       try {
         session.unread = (await api('GET', '/api/notifications/unread')).unread;
+        unreadRead.known = true;
       } catch (e) { /* the badge keeps its last count until the next event or page */ }
     } while (unreadRead.again);
   } finally { unreadRead.running = false; }
   shell.navChanged();
-  if (session.unread > before) shell.unreadRose();
+  if (known && session.unread > before) shell.unreadRose();
 }
