@@ -33,6 +33,8 @@ static const char *const steps[] = {
     "ok the broker closes the other match with a reason",
     "ok the statistics count the deal and the funnel of the walk",
     "ok the pipeline shows the deal in its column",
+    "ok the home page shows the new push without a reload",
+    "ok the enterprise opens the match and sees the deal and the other side",
     "ok walk took ",
     NULL,
 };

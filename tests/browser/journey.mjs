@@ -550,6 +550,15 @@ try {
   const dealItem = ent.locator('#notifications article.notification', { has: ent.locator(`h3 a[href="#/matches/${m1}"]`) });
   check((await dealItem.locator('.pill').textContent()) === w('已成交', 'Deal'), 'the enterprise sees the deal in its inbox');
   await badgeBecomes(ent, 0, 'after the walk');
+  await dealItem.locator('a', { hasText: w('查看匹配', 'Open the match') }).click();
+  await ent.waitForSelector('#moves', { timeout: T });
+  await waitText(ent, 'main .pill', w('已成交', 'Deal'));
+  const seen = await text(ent, 'main');
+  check(seen.includes(A1.contact) && seen.includes(UNI_ORG), `the enterprise sees the university and its contact: ${seen.slice(0, 300)}`);
+  check((await text(ent, '#moves')).includes(w('没有可执行', 'Nothing to do')), 'and has nothing left to do');
+  check(await ent.locator('#history, #note-form').count() === 0, 'the broker\'s notes and history are not shown to it');
+  await screen(ent, '7-enterprise-match', 'the enterprise\'s match page');
+  ok('the enterprise opens the match and sees the deal and the other side');
   ok(`walk took ${Math.round((Date.now() - started) / 1000)} s (${tag})`);
   await browser.close();
 } catch (e) {
