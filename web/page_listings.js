@@ -234,7 +234,7 @@ function matchesBox(kind, l, me) {
 // A university's proposal of its achievement for a demand, with a statement.
 function proposeForm(demandId, achievementId) {
   const name = `statement_${demandId}`; // one form per match card: ids stay unique
-  const form = el('form', { class: 'row', onsubmit: async (ev) => {
+  const form = el('form', { class: 'row propose', onsubmit: async (ev) => {
     ev.preventDefault();
     try {
       await api('POST', '/api/proposals', { demand_id: demandId, achievement_id: achievementId,

@@ -135,8 +135,17 @@ async function fits(p, label) {
   check(wide <= viewport.width + 1, `${label} fits the screen (${wide} px wide)`);
 }
 
-// axe, the width, and a screenshot: what each screen of the walk gets.
+// The page's own words (navigation, headings, labels, buttons, table heads) are all in the run's language.
+async function oneLanguage(p, label) {
+  const words = await p.evaluate(() => [...document.querySelectorAll('#nav a, main h1, main h2, main label, main legend,'
+    + ' main button, main th, main summary, main .pill, main .stat-label')].map((e) => e.textContent.trim()).filter(Boolean));
+  const stray = words.filter((x) => (zh ? /\b(the|and|of|to|for|your|in)\b/i.test(x) : /[\u4e00-\u9fff]/.test(x)));
+  check(stray.length === 0, `${label}: words not in ${lang}: ${stray.slice(0, 5).join(' | ')}`);
+}
+
+// axe, the width, the language, and a screenshot: what each screen of the walk gets.
 async function screen(p, step, label) {
+  await oneLanguage(p, label);
   await axeCheck(p, `${label} (${tag})`);
   await fits(p, label);
   await snap(p, step);
