@@ -436,6 +436,8 @@ try {
   const first = await text(ent, '#notifications article.notification');
   check(first.includes(A1.title) && first.includes(DEMAND.title), `the item names the achievement and the demand: ${first}`);
   check((await text(ent, '#notifications article.notification .pill')) === w('已推送', 'Pushed'), 'its state: pushed');
+  const facts = await text(ent, '#notifications article.notification .inbox-facts');
+  check([UNI_ORG, A1.region, 'TRL 7', PRICE_SHOWN].every((x) => facts.includes(x)), `the item says who offers what: ${facts}`);
   check(await items.first().locator('.inbox-new').count() === 1, 'it is marked new');
   const rel = await text(ent, '#notifications article.notification time');
   check(zh ? /前|现在|刚刚/.test(rel) : /ago|now/.test(rel), `how long ago: ${rel}`);
