@@ -29,7 +29,7 @@ export function authPage(kind) {
   input('email', t('email'), { type: 'email', autocomplete: 'email' }),
   input('password', t('password'), { type: 'password', autocomplete: kind === 'register' ? 'new-password' : 'current-password' }),
   el('button', { type: 'submit', text: kind === 'register' ? t('register') : t('login') }));
-  show(el('h1', { text: kind === 'register' ? t('register') : t('login') }), el('div', { class: 'card' }, form));
+  show(el('h1', { text: kind === 'register' ? t('register') : t('login') }), el('div', { class: 'card auth-card' }, form));
 }
 
 // #/verify?token=...: the mailed link.  Posts the token, which signs the new user in; the

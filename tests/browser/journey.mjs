@@ -167,7 +167,7 @@ async function register(p, org, kind, email) {
   await p.fill('#f_display_name', w(`${org} 联系人`, `${org} contact`));
   await p.fill('#f_email', email);
   await p.fill('#f_password', password);
-  await axeCheck(p, `register form (${tag})`);
+  await screen(p, `0-register-${kind}`, `the register form (${kind})`);
   await p.click('main form button[type=submit]');
   await landed(p);
 }
