@@ -35,6 +35,7 @@ static const char *const steps[] = {
     "ok the pipeline shows the deal in its column",
     "ok the home page shows the new push without a reload",
     "ok the enterprise opens the match and sees the deal and the other side",
+    "ok the admin's home shows the funnel of the walk",
     "ok walk took ",
     NULL,
 };

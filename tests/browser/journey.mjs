@@ -570,6 +570,18 @@ try {
   check(await ent.locator('#history, #note-form').count() === 0, 'the broker\'s notes and history are not shown to it');
   await screen(ent, '7-enterprise-match', 'the enterprise\'s match page');
   ok('the enterprise opens the match and sees the deal and the other side');
+
+  // The admin's home page counts the same funnel.
+  const adm = await newPage(browser, { viewport, locale, reducedMotion: 'reduce' });
+  await login(adm, adminEmail);
+  if (await adm.locator('#home-funnel').count() === 0) await nav(adm, '#/');
+  await adm.waitForSelector('#home-funnel', { timeout: T });
+  const stages = await adm.locator('#home-funnel .funnel-row').evaluateAll((rows) => rows.map((r) => r.querySelector('.num').textContent));
+  check(JSON.stringify(stages) === JSON.stringify(['2', '2', '2', '2', '2', '1', '1']), `the admin's funnel: ${stages}`);
+  check((await text(adm, '#home-deals .stat-value')) === '1' && (await text(adm, '#home-deals')).includes(DEAL_SHOWN),
+    `the admin's home counts the deal and its value: ${await text(adm, '#home-deals')}`);
+  await screen(adm, '7-admin-home', 'the admin\'s home');
+  ok('the admin\'s home shows the funnel of the walk');
   ok(`walk took ${Math.round((Date.now() - started) / 1000)} s (${tag})`);
   await browser.close();
 } catch (e) {
