@@ -417,8 +417,8 @@ try {
   await ent.waitForSelector('#home-unread', { timeout: T });
   await badgeBecomes(ent, 0, 'before the approval');
   await brk.locator(`article.review[data-id="${m1}"] button.approve`).click();
+  await waitText(brk, '#toasts', w('已通过并推送', 'Approved and pushed')); // first: a toast leaves after 4 s
   await brk.waitForSelector(`article.review[data-id="${m1}"]`, { state: 'detached', timeout: T });
-  await waitText(brk, '#toasts', w('已通过并推送', 'Approved and pushed'));
   await waitText(brk, '#queue-count', w('共 0 条', '0 in all'));
   ok('the broker approves the suggestion');
 
@@ -452,8 +452,8 @@ try {
   await brk.locator(`article.review[data-id="${m2}"] input.pick`).check();
   await waitText(brk, '#bulk-hint', w('已选 1 条', '1 selected'));
   await brk.click('#bulk-approve');
-  await waitText(brk, '#queue-count', w('共 0 条', '0 in all'));
   await waitText(brk, '#toasts', w('已通过并推送 1 条', '1 approved and pushed'));
+  await waitText(brk, '#queue-count', w('共 0 条', '0 in all'));
   await waitText(brk, '#queue .empty', w('队列', 'queue'));
   await screen(brk, '4-review-empty', 'the review queue, done');
 
