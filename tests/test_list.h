@@ -160,6 +160,7 @@
     X(test_web_modules_are_served_imported_and_list_codes_once) \
     X(test_web_listings_total_sort_and_threshold) \
     X(test_web_browser_listings) \
+    X(test_web_journey_every_role_in_two_languages_at_two_widths) \
     X(test_api_server_catches_up_with_cli_imports) \
     X(test_api_restart_keeps_every_row) \
     X(test_backup_copies_a_live_database_and_restores_it) \

@@ -140,7 +140,9 @@ function route() {
 
 // ---------- start ----------
 
-connectShell({ signedIn: startStream, navChanged: renderNav });
+// A new push while the home page is open draws it again, so its figures agree with the badge.
+connectShell({ signedIn: startStream, navChanged: renderNav,
+  unreadRose: () => { if (session.me && (location.hash === '#/' || location.hash === '')) homePage(); } });
 document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); route(); });
 document.getElementById('menu-toggle').addEventListener('click', () => setMenu(!document.querySelector('.top').classList.contains('open')));
 // Escape closes the phone's menu and gives the focus back to its button.

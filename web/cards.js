@@ -1,13 +1,16 @@
 // cards.js: the pieces several pages show: a listing's card, a match's explanation
 // (its score and the shared terms marked in both texts), a reason picker, and an
 // answer to a match.
-import { t, addWords } from './i18n.js';
+import { t, addWords, getLang } from './i18n.js';
 import { fmtDate, fmtRelative, fmtMoney } from './format.js';
 import { el, highlighted, fieldName, pct } from './ui.js';
 
 addWords({
   card_deadline: ['截止', 'Deadline'], card_from: ['{0} 起', 'from {0}'], card_upto: ['最高 {0}', 'up to {0}'],
 });
+
+// The colon after a label as the language writes it (full width in Chinese).
+function colon() { return getLang() === 'zh' ? '：' : ': '; }
 
 // A listing (kind "demands" or "achievements") as a card linking to its page, with extra below;
 // terms (a search's words) are marked in its title and text, whose excerpt starts near the first.
@@ -64,7 +67,7 @@ export function matchCard(kind, m, extra) {
       o.trl ? el('span', { class: 'tag', text: `TRL ${o.trl}` }) : null,
       o.price !== null && o.price !== undefined ? el('span', { class: 'tag', text: fmtMoney(o.price) }) : null,
       el('span', { class: 'muted', text: `${t('k')} ${pct(m.k)} · ${t('f')} ${pct(m.f)}` })),
-    terms.length ? el('p', { class: 'terms' }, el('strong', { text: `${t('shared_terms')}: ` }),
+    terms.length ? el('p', { class: 'terms' }, el('strong', { text: `${t('shared_terms')}${colon()}` }),
       ...m.explanation.terms.map((x) => el('mark', { text: x.text })).flatMap((x) => [x, ' '])) : null,
     body ? el('p', { class: 'muted excerpt' }, ...highlighted(excerpt(body, terms), terms).childNodes) : null,
     extra || null);
@@ -80,7 +83,7 @@ export function explanationView(m, left, right) {
       el('span', { class: 'muted', text: `${t('k')} ${pct(m.k)} · ${t('f')} ${pct(m.f)}` }),
       m.explanation && m.explanation.fields ? el('span', { class: 'muted',
         text: `${fieldName(m.explanation.fields.demand)} ↔ ${fieldName(m.explanation.fields.achievement)}` }) : null),
-    el('p', {}, el('strong', { text: `${t('shared_terms')}: ` }),
+    el('p', {}, el('strong', { text: `${t('shared_terms')}${colon()}` }),
       ...(m.explanation && m.explanation.terms || []).map((x) => el('mark', { text: `${x.text} ${pct(x.share)}` })).flatMap((x) => [x, ' '])),
     el('div', { class: 'grid2' },
       el('section', { class: 'card', 'aria-label': t('demands') }, el('h3', { text: left.title }),

@@ -6,7 +6,7 @@ import { t, addWords } from './i18n.js';
 import { el, api, show, loading, banner, pct } from './ui.js';
 import { session, refreshUnread } from './session.js';
 import { explanationView } from './cards.js';
-import { fmtRelative, fmtDateTime } from './format.js';
+import { fmtRelative, fmtDateTime, fmtMoney } from './format.js';
 import { vocab } from './vocab.js';
 
 addWords({
@@ -77,6 +77,13 @@ async function answer(item) {
   }
 }
 
+// Who offers the achievement a and what it is in brief: organisation, region, readiness, price (those it has).
+function facts(a) {
+  const tags = [a.org && a.org.name, a.region, a.trl ? `TRL ${a.trl}` : '',
+    a.price !== null && a.price !== undefined ? fmtMoney(a.price) : ''].filter(Boolean);
+  return tags.length ? el('div', { class: 'row inbox-facts' }, tags.map((x) => el('span', { class: 'tag', text: x }))) : null;
+}
+
 // A notification as a card: new or not, when, and for a pushed match what it is, its state and answers.
 function notificationCard(n, isNew) {
   const d = n.event && n.event.data;
@@ -101,6 +108,7 @@ function notificationCard(n, isNew) {
   redraw(item, item.status);
   card.append(top(el('a', { href: `#/matches/${d.match_id}`, text: d.achievement.title })),
     el('div', { class: 'row inbox-meta' }, fresh, item.state, el('span', { class: 'score', text: `${t('score')} ${pct(d.score)}` })),
+    facts(d.achievement),
     el('p', { class: 'inbox-demand' }, el('span', { class: 'muted', text: t('inbox_for_demand') }),
       el('a', { href: `#/demands/${d.demand.id}`, text: d.demand.title })),
     el('details', {}, el('summary', { text: t('inbox_why') }), explanationView(d, d.demand, d.achievement)),

@@ -30,7 +30,7 @@ addWords({
   ls_close_q_d: ['关闭这条需求？关闭后不再匹配，也不能再编辑。', 'Close this demand? It will no longer be matched or edited.'],
   ls_close_q_a: ['关闭这项成果？关闭后不再匹配，也不能再编辑。', 'Close this achievement? It will no longer be matched or edited.'],
   ls_close_yes: ['确认关闭', 'Close it'], ls_closed_ok: ['已关闭', 'Closed'],
-  ls_matches_none: ['暂时没有达到推荐阈值的匹配。完善关键词和领域能帮助匹配。', 'No match reaches the suggest threshold yet. Keywords and fields help matching.'],
+  ls_matches_none: ['暂时没有足够匹配的结果。补充关键词和行业领域有助于匹配。', 'Nothing matches it closely enough yet. Keywords and fields help matching.'],
   ls_back: ['返回列表', 'Back to the list'], ls_private: ['仅本机构和经纪人可见', 'Only your organisation and brokers see this'],
   ls_edit_title: ['编辑', 'Edit'], ls_close_d: ['关闭需求', 'Close demand'], ls_close_a: ['关闭成果', 'Close achievement'],
   ls_matches_n: ['匹配结果（{0}）', 'Matches ({0})'],
@@ -49,7 +49,7 @@ function hashFilters() {
 function listHash(kind, f) {
   const p = new URLSearchParams();
   for (const k of ['q', 'field', 'region', 'sort']) if (f[k]) p.set(k, f[k]);
-  const base = kind === 'demands' ? '#/' : '#/achievements';
+  const base = kind === 'demands' ? '#/demands' : '#/achievements'; // #/ is a signed-in user's home page
   const qs = p.toString();
   return qs ? `${base}?${qs}` : base;
 }
@@ -73,7 +73,7 @@ export async function listingsPage(kind) {
   const apply = () => {
     const now = { q: q.value.trim(), field: picker.codes[0] || '', region: region.value.trim(), sort: sort.value };
     const h = listHash(kind, now);
-    if (h !== location.hash && !(h === '#/' && location.hash === '')) history.pushState(null, '', h);
+    if (h !== location.hash) history.pushState(null, '', h);
     load(now);
   };
   const form = el('form', { class: 'toolbar', role: 'search', onsubmit: (ev) => { ev.preventDefault(); apply(); } },
@@ -147,7 +147,7 @@ export async function listingPage(kind, id) {
   const mine = Boolean(me && l.org && me.org && l.org.id === me.org.id);
   const body = kind === 'demands' ? l.description : l.abstract;
   const head = el('div', { class: 'page-head' },
-    el('div', {}, el('p', { class: 'muted' }, el('a', { href: kind === 'demands' ? '#/' : '#/achievements', text: `← ${t('ls_back')}` })),
+    el('div', {}, el('p', { class: 'muted' }, el('a', { href: `#/${kind}`, text: `← ${t('ls_back')}` })),
       el('h1', { text: l.title }),
       el('span', { class: `pill state-${l.status === 'open' ? 'open' : 'closed'}`, id: 'listing-status',
         text: l.status === 'open' ? t('ls_open') : t('closed') })),
@@ -234,7 +234,7 @@ function matchesBox(kind, l, me) {
 // A university's proposal of its achievement for a demand, with a statement.
 function proposeForm(demandId, achievementId) {
   const name = `statement_${demandId}`; // one form per match card: ids stay unique
-  const form = el('form', { class: 'row', onsubmit: async (ev) => {
+  const form = el('form', { class: 'row propose', onsubmit: async (ev) => {
     ev.preventDefault();
     try {
       await api('POST', '/api/proposals', { demand_id: demandId, achievement_id: achievementId,

@@ -172,8 +172,9 @@ function historyChange(h, staff) {
   return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || k === 'note')
     .map((k) => {
       const label = t(`mp_k_${k}`);
-      if (!(k in before) && k !== 'assigned_to') return `${label}: ${historyValue(k, after[k], staff)}`; // nobody held it before
-      return `${label}: ${historyValue(k, before[k], staff)} → ${historyValue(k, after[k], staff)}`;
+      const colon = getLang() === 'zh' ? '：' : ': ';
+      if (!(k in before) && k !== 'assigned_to') return `${label}${colon}${historyValue(k, after[k], staff)}`; // nobody held it before
+      return `${label}${colon}${historyValue(k, before[k], staff)} → ${historyValue(k, after[k], staff)}`;
     }).join(getLang() === 'zh' ? '；' : '; ');
 }
 
@@ -208,7 +209,7 @@ export async function matchPage(id, flash) {
         await api('POST', `/api/matches/${m.id}/${what}`, body);
         if (what === 'notes') toast(t('mp_note_added'), 'ok');
         if (said) toast(said, 'ok');
-        matchPage(id, what === 'notes' ? t('done') : what === 'assign' ? null : 'moved');
+        matchPage(id, what === 'notes' || what === 'assign' ? null : 'moved'); // the next step's box reports moves only
       } catch (e) { actions.prepend(banner('bad', e.message)); }
     };
     if (flash) actions.append(banner('good', flash === 'moved' ? t('mp_moved', t(`s_${m.status}`)) : flash));

@@ -25,6 +25,7 @@ addWords({
   rv_confirm_bulk: ['驳回所选的 {0} 条匹配（原因：{1}）？', 'Reject the {0} selected matches (reason: {1})?'],
   rv_approved: ['已通过并推送', 'Approved and pushed'], rv_rejected: ['已驳回', 'Rejected'],
   rv_bulk_done: ['已处理 {0} 条，{1} 条未能处理', '{0} done, {1} could not be'],
+  rv_bulk_approved: ['已通过并推送 {0} 条', '{0} approved and pushed'], rv_bulk_rejected: ['已驳回 {0} 条', '{0} rejected'],
   rv_pick_reason_first: ['驳回前请先选择原因', 'Choose a reason before rejecting'],
   rv_score_bad: ['请输入 0 到 100 之间的数', 'Enter a number from 0 to 100'],
   rv_waiting: ['推荐于 {0}', 'suggested {0}'], rv_assigned_to: ['负责人：{0}', 'assigned: {0}'],
@@ -136,7 +137,9 @@ export async function reviewPage() {
     try {
       const r = await api('POST', '/api/matches/bulk', body);
       const done = r.results.filter((x) => x.result === 'done').length;
-      toast(t('rv_bulk_done', done, r.results.length - done), done === r.results.length ? 'ok' : 'bad');
+      const all = done === r.results.length;
+      toast(all ? t(action === 'approve' ? 'rv_bulk_approved' : 'rv_bulk_rejected', fmtCount(done))
+        : t('rv_bulk_done', fmtCount(done), fmtCount(r.results.length - done)), all ? 'ok' : 'bad');
       reviewPage();
     } catch (e) { toast(e.message, 'bad'); }
   };

@@ -71,8 +71,9 @@ export async function statsPage() {
   show(el('h1', { text: t('stats') }), skeleton(6));
   try {
     const s = await api('GET', '/api/stats');
-    const reasonRows = Object.entries(s.reasons.rejected || {}).concat(Object.entries(s.reasons.declined || {}))
-      .map(([k, v]) => [t(`r_${k}`), [v]]);
+    // Each reason under the end it gave (rejected by a broker, declined by the enterprise, closed without a deal).
+    const reasonRows = ['rejected', 'declined', 'closed'].flatMap((kind) => Object.entries(s.reasons[kind] || {})
+      .map(([k, v]) => [`${t(`s_${kind}`)} · ${t(`r_${k}`)}`, [v]]));
     const tenths = s.score_distribution.approved.map((_, i) => `${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}`);
     show(el('h1', { text: t('stats') }), figures(s),
       el('div', { class: 'grid2' },

@@ -218,20 +218,37 @@ export function listOf(text) { return text.split(/[,，;；]/).map((s) => s.trim
 // A share (0..1) as a whole percentage.
 export function pct(x) { return `${Math.round(x * 100)}%`; }
 
+const WORD = /[A-Za-z0-9]/;
+
+// Where phrase first occurs in text (low: text in lower case) as whole words: a Latin word is marked from its
+// start to its end, so "control" marks all of "controller" (the stemmer's match) and never half of a word.
+// Returns [start, end] or null.
+function wordHit(text, low, phrase) {
+  const q = phrase.toLowerCase();
+  for (let i = low.indexOf(q); i >= 0; i = low.indexOf(q, i + 1)) {
+    if (WORD.test(q[0]) && i > 0 && WORD.test(text[i - 1])) continue;
+    let end = i + q.length;
+    if (WORD.test(q[q.length - 1])) while (end < text.length && WORD.test(text[end])) end += 1;
+    return [i, end];
+  }
+  return null;
+}
+
 // Marks each occurrence of the phrases in text, as text nodes and <mark>s (never HTML).
 export function highlighted(text, phrases) {
   const out = el('div', { class: 'text' });
   const list = phrases.filter((p) => p && p.length > 1).sort((a, b) => b.length - a.length);
   let rest = text || '';
   while (rest.length) {
-    let best = -1, hit = '';
+    const low = rest.toLowerCase();
+    let best = null;
     for (const p of list) {
-      const i = rest.toLowerCase().indexOf(p.toLowerCase());
-      if (i >= 0 && (best < 0 || i < best)) { best = i; hit = rest.substr(i, p.length); }
+      const hit = wordHit(rest, low, p);
+      if (hit && (!best || hit[0] < best[0])) best = hit;
     }
-    if (best < 0) { out.append(rest); break; }
-    out.append(rest.slice(0, best), el('mark', { text: hit }));
-    rest = rest.slice(best + hit.length);
+    if (!best) { out.append(rest); break; }
+    out.append(rest.slice(0, best[0]), el('mark', { text: rest.slice(best[0], best[1]) }));
+    rest = rest.slice(best[1]);
   }
   return out;
 }

@@ -30,10 +30,11 @@ export function ok(step) {
   console.log(`ok ${step}`);
 }
 
-// A new page in its own context: locale 'zh-CN' or 'en-US', viewport DESKTOP or PHONE.  A dialog
-// (alert, confirm) fails the script unless accept is set; a page error is printed and fails the run.
-export async function newPage(browser, { viewport = DESKTOP, locale = 'zh-CN', accept = false } = {}) {
-  const ctx = await browser.newContext({ viewport, locale });
+// A new page in its own context: locale 'zh-CN' or 'en-US', viewport DESKTOP or PHONE; reducedMotion
+// 'reduce' asks for no animation (toasts then neither slide in nor fade out while axe reads them).  A
+// dialog (alert, confirm) fails the script unless accept is set; a page error is printed and fails the run.
+export async function newPage(browser, { viewport = DESKTOP, locale = 'zh-CN', accept = false, reducedMotion = 'no-preference' } = {}) {
+  const ctx = await browser.newContext({ viewport, locale, reducedMotion });
   const p = await ctx.newPage();
   p.on('dialog', (d) => {
     if (accept) d.accept(); else throw new Error(`a dialog opened: ${d.message()}`);
@@ -47,7 +48,7 @@ export async function shot(browser, p, shots, name) {
   mkdirSync(shots, { recursive: true });
   await p.waitForLoadState('networkidle').catch(() => {});
   await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  const lang = await p.evaluate(() => localStorage.getItem('lang'));
+  const lang = await p.evaluate(() => localStorage.getItem('lang') || document.documentElement.lang);
   const phone = await newPage(browser, { viewport: PHONE });
   await phone.context().addCookies(await p.context().cookies());
   await phone.goto(p.url());
