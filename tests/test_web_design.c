@@ -27,6 +27,7 @@ void test_web_design_homes_shell_and_dialogs(void)
     char *out = test_browser("design.mjs", &s, args);
     CHECK(out && strstr(out, "ok enterprise home shows its demand and its new match") != NULL);
     CHECK(out && strstr(out, "ok broker home counts the queue and today's decisions") != NULL);
+    CHECK(out && strstr(out, "ok a home page answered late does not draw over the page opened since") != NULL);
     CHECK(out && strstr(out, "ok confirmAction: Escape cancels") != NULL);
     CHECK(out && strstr(out, "ok design walk done") != NULL);
     free(out);

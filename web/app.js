@@ -4,7 +4,7 @@
 // words in i18n.js.  The session is an HttpOnly cookie that no script can read;
 // pages are chosen by the location hash.
 import { t, getLang, setLang, addWords } from './i18n.js';
-import { el, api, loadFields } from './ui.js';
+import { el, api, loadFields, pagePath } from './ui.js';
 import { loadVocab } from './vocab.js';
 import { session, connectShell, loadMe, isStaff, isOrgUser } from './session.js';
 import { listingsPage, listingPage } from './page_listings.js';
@@ -142,7 +142,7 @@ function route() {
 
 // A new push while the home page is open draws it again, so its figures agree with the badge.
 connectShell({ signedIn: startStream, navChanged: renderNav,
-  unreadRose: () => { if (session.me && (location.hash === '#/' || location.hash === '')) homePage(); } });
+  unreadRose: () => { if (session.me && pagePath() === '#/') homePage(); } });
 document.getElementById('lang').addEventListener('click', () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); route(); });
 document.getElementById('menu-toggle').addEventListener('click', () => setMenu(!document.querySelector('.top').classList.contains('open')));
 // Escape closes the phone's menu and gives the focus back to its button.

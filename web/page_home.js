@@ -7,7 +7,7 @@
 // /api/notifications, and for staff /api/review/summary (the queue's size, its
 // oldest suggestion, the decisions since the user's local midnight) and /api/stats.
 import { t, addWords } from './i18n.js';
-import { el, api, show, skeleton, banner, empty, pct, fieldName } from './ui.js';
+import { el, api, show, pagePath, skeleton, banner, empty, pct, fieldName } from './ui.js';
 import { session, isStaff } from './session.js';
 import { vocab } from './vocab.js';
 import { fmtCount, fmtRelative, fmtDateTime, fmtMoney } from './format.js';
@@ -77,7 +77,9 @@ function section(id, title, ...body) {
 // Draws a home page: first skeletons, then the page build() returns (or the failure as a banner).
 async function draw(build) {
   show(el('h1', { text: t('home_title') }), skeleton(3), skeleton(5));
-  try { show(...(await build())); } catch (e) { show(el('h1', { text: t('home_title') }), banner('bad', e.message)); }
+  let nodes;
+  try { nodes = await build(); } catch (e) { nodes = [el('h1', { text: t('home_title') }), banner('bad', e.message)]; }
+  if (pagePath() === '#/') show(...nodes); // else the user went elsewhere meanwhile
 }
 
 // ---------- the enterprise ----------

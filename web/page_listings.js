@@ -6,7 +6,7 @@
 // confirmation; its owner and staff see its matches (at or above the policy's suggest
 // threshold: the server filters), each linking to the other side's page.
 import { t, addWords } from './i18n.js';
-import { el, api, show, loading, banner, empty, input, showErrors, fieldName, confirmAction, toast } from './ui.js';
+import { el, api, show, pagePath, loading, banner, empty, input, showErrors, fieldName, confirmAction, toast } from './ui.js';
 import { session, isStaff } from './session.js';
 import { listingCard, matchCard, budgetText } from './cards.js';
 import { fieldPicker } from './fieldpicker.js';
@@ -142,8 +142,10 @@ function totalText(n, capped) { return capped ? t('ls_capped', fmtCount(n)) : fm
 export async function listingPage(kind, id) {
   const me = session.me;
   show(loading());
+  const here = pagePath();
   let l;
-  try { l = await api('GET', `/api/${kind}/${id}`); } catch (e) { show(banner('bad', e.message)); return; }
+  try { l = await api('GET', `/api/${kind}/${id}`); } catch (e) { if (pagePath() === here) show(banner('bad', e.message)); return; }
+  if (pagePath() !== here) return; // the user went elsewhere meanwhile
   const mine = Boolean(me && l.org && me.org && l.org.id === me.org.id);
   const body = kind === 'demands' ? l.description : l.abstract;
   const head = el('div', { class: 'page-head' },

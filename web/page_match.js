@@ -4,7 +4,7 @@
 // close), the outcome so far, and for brokers and admins the assignee, the notes
 // and the history (who did what when, before and after).
 import { t, addWords, getLang } from './i18n.js';
-import { el, api, show, loading, banner, pct, toast } from './ui.js';
+import { el, api, show, pagePath, loading, banner, pct, toast } from './ui.js';
 import { session, isStaff } from './session.js';
 import { explanationView } from './cards.js';
 import { fmtMoney, fmtDateTime, fmtRelative, parseMoney } from './format.js';
@@ -201,7 +201,7 @@ export async function matchPage(id, flash) {
     const [m, history, team] = await Promise.all([api('GET', `/api/matches/${id}`),
       staff ? api('GET', `/api/matches/${id}/history`) : null,
       staff ? api('GET', '/api/staff').catch(() => ({ items: [] })) : { items: [] }]);
-    if (location.hash.split('?')[0] !== `#/matches/${id}`) return; // the user went elsewhere meanwhile
+    if (pagePath() !== `#/matches/${id}`) return; // the user went elsewhere meanwhile
     const actions = el('div', { class: 'actions stack', id: 'moves' });
     // Each move or edit is sent, then the page is drawn again from the server's answer.
     const post = async (what, body, said) => {

@@ -5,7 +5,7 @@
 // filters (field, minimum score, age) live in the URL hash; each card links to
 // the match.  On a phone the columns stack, with a row of links to each column.
 import { t, addWords } from './i18n.js';
-import { el, api, show, loading, banner, pct, fieldsUpTo, fieldName, toast } from './ui.js';
+import { el, api, show, pagePath, loading, banner, pct, fieldsUpTo, fieldName, toast } from './ui.js';
 import { vocab } from './vocab.js';
 import { fmtCount, fmtRelative } from './format.js';
 import { hashQuery, setHashQuery, filterSelect, filterInput, filterBox } from './match_actions.js';
@@ -114,7 +114,7 @@ export async function pipelinePage() {
   try {
     const [active, ended] = await Promise.all([Promise.all(vocab.pipeline.map((c) => column(c, f))),
       f.ended ? Promise.all(vocab.pipeline_ended.map((c) => column(c, f))) : []]);
-    if (!location.hash.startsWith('#/pipeline')) return; // the user went elsewhere meanwhile
+    if (pagePath() !== '#/pipeline') return; // the user went elsewhere meanwhile
     show(...[el('div', { class: 'page-head' }, el('h1', { text: t('pipeline') }), el('div', { class: 'row' }, endedToggle(f))),
       filterBar(f), columnIndex([...active, ...ended]),
       el('section', { class: 'board-wrap', 'aria-labelledby': 'pl-active-h' },

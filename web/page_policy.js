@@ -3,7 +3,7 @@
 // (never below the suggest threshold: the form says so, and so does the server).
 // One status line: each save's outcome replaces the last.
 import { t, addWords } from './i18n.js';
-import { el, api, show, loading, banner, input, showErrors } from './ui.js';
+import { el, api, show, pagePath, loading, banner, input, showErrors } from './ui.js';
 import { fmtDateTime, fmtRelative } from './format.js';
 
 addWords({
@@ -36,7 +36,7 @@ export async function policyPage() {
   show(loading());
   let p;
   try { p = await api('GET', '/api/policy'); } catch (e) { show(banner('bad', e.message)); return; }
-  if (!location.hash.startsWith('#/policy')) return; // the user went elsewhere meanwhile
+  if (pagePath() !== '#/policy') return; // the user went elsewhere meanwhile
   const status = el('div', { id: 'policy-status', 'aria-live': 'polite' });
   const changed = el('p', { class: 'muted', id: 'policy-changed', text: changedLine(p) });
   const say = (kind, text) => status.replaceChildren(banner(kind, text));

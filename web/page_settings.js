@@ -4,7 +4,7 @@
 // one's delivery log with its dates formatted.  Each control has a label and help
 // text, errors show beside their fields, and success is a toast.
 import { t, addWords } from './i18n.js';
-import { el, api, show, loading, banner, input, showErrors, toast, confirmAction, skeleton } from './ui.js';
+import { el, api, show, pagePath, loading, banner, input, showErrors, toast, confirmAction, skeleton } from './ui.js';
 import { session } from './session.js';
 import { vocab } from './vocab.js';
 import { fmtDateTime, fmtDate } from './format.js';
@@ -62,7 +62,8 @@ export async function settingsPage() {
   if (session.me.role !== 'enterprise') { show(banner('bad', t('set_only_ent'))); return; }
   show(loading());
   let sub;
-  try { sub = await api('GET', '/api/subscription'); } catch (e) { show(banner('bad', e.message)); return; }
+  try { sub = await api('GET', '/api/subscription'); } catch (e) { if (pagePath() === '#/settings') show(banner('bad', e.message)); return; }
+  if (pagePath() !== '#/settings') return; // the user went elsewhere meanwhile
   const hooks = el('div', { id: 'webhooks', class: 'stack' }, skeleton(2));
   const log = el('section', { id: 'delivery-log', class: 'card', hidden: true, 'aria-labelledby': 'log-h' });
   const secretBox = el('div', { id: 'webhook-secret' });

@@ -6,7 +6,7 @@
 // width (never a scaled-down drawing), long labels are cut with an ellipsis and
 // the whole label in a title, and on a phone each label sits above its bars.
 import { t, addWords } from './i18n.js';
-import { el, api, show, skeleton, banner, empty, fieldName } from './ui.js';
+import { el, api, show, pagePath, skeleton, banner, empty, fieldName } from './ui.js';
 import { vocab } from './vocab.js';
 import { fmtCount, fmtMoney } from './format.js';
 
@@ -71,6 +71,7 @@ export async function statsPage() {
   show(el('h1', { text: t('stats') }), skeleton(6));
   try {
     const s = await api('GET', '/api/stats');
+    if (pagePath() !== '#/stats') return; // the user went elsewhere meanwhile
     // Each reason under the end it gave (rejected by a broker, declined by the enterprise, closed without a deal).
     const reasonRows = ['rejected', 'declined', 'closed'].flatMap((kind) => Object.entries(s.reasons[kind] || {})
       .map(([k, v]) => [`${t(`s_${kind}`)} · ${t(`r_${k}`)}`, [v]]));
@@ -89,5 +90,5 @@ export async function statsPage() {
             [t('matches_n'), t('deals_n')]) : empty()),
         workload(s.workload)));
     sizeBars(document.getElementById('main'));
-  } catch (e) { show(el('h1', { text: t('stats') }), banner('bad', e.message)); }
+  } catch (e) { if (pagePath() === '#/stats') show(el('h1', { text: t('stats') }), banner('bad', e.message)); }
 }

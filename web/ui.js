@@ -32,6 +32,13 @@ export function show(...nodes) {
   main.focus({ preventScroll: true });
 }
 
+// The page part of the location hash ("#/matches/12" of "#/matches/12?x=1"; "#/" when empty).  A page that
+// draws after waiting for the server first checks it is still the page shown: the user may have moved on.
+export function pagePath() {
+  const p = (location.hash || '#/').split('?')[0];
+  return p === '#' ? '#/' : p;
+}
+
 // A placeholder while a page loads: grey lines (a skeleton) that screen readers hear as "loading".
 export function loading() { return skeleton(4); }
 

@@ -173,6 +173,27 @@ try {
   await shot(browser, brk, shots, 'design-home-broker');
   ok('broker home counts the queue and today\'s decisions');
 
+  // A home page still loading when the user moves on must not draw over the page they opened: the
+  // summary's answer is held until the statistics page is drawn, then let through.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await brk.route('**/api/review/summary*', async (route) => { await held; await route.continue(); });
+  await brk.goto(`${base}/#/pipeline`);
+  await brk.waitForSelector('.board');
+  await brk.evaluate(() => { location.hash = '#/'; });
+  await brk.waitForSelector('main .skeleton');
+  await brk.evaluate(() => { location.hash = '#/stats'; });
+  await brk.waitForSelector('#stats-workload');
+  const answered = brk.waitForResponse((r) => r.url().includes('/api/review/summary'));
+  release();
+  await answered;
+  await brk.waitForLoadState('networkidle');
+  await brk.evaluate(() => new Promise((r) => { setTimeout(r, 0); })); // the page's own continuations run first
+  check((await text(brk, 'main h1')) === '统计' && await brk.locator('#home-queue').count() === 0,
+    `the statistics page stays after the home page's late answer: ${await text(brk, 'main h1')}`);
+  await brk.unroute('**/api/review/summary*');
+  ok('a home page answered late does not draw over the page opened since');
+
   // ---------- the admin ----------
   const adm = await signedIn(adminEmail);
   await home(adm);

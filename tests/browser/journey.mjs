@@ -493,7 +493,7 @@ try {
   const talks = await text(brk, 'main .sides');
   check(talks.includes(DEMAND.contact) && talks.includes(A1.contact), `the contacts are shown once introduced: ${talks}`);
   await snap(brk, '6-match-talks');
-  await brk.click('#assign-me');
+  await brk.click('#assign');
   await waitText(brk, '#assignee', w('（我）', '(you)'));
   await brk.fill('#deal_amount', DEAL);
   await brk.selectOption('#deal_mode', 'license');
