@@ -52,6 +52,14 @@ function currentLink(links, here, me) {
   return best;
 }
 
+// What the phone's menu adds, since its header has no room for it: who is signed in, or for a
+// visitor the registration link (the header keeps the sign-in link).  Hidden on wider screens.
+function phoneMenuExtras(me) {
+  if (!me) return [el('a', { href: '#/register', class: 'nav-phone', text: t('register') })];
+  return [el('p', { class: 'nav-phone nav-who' }, el('span', { class: 'sr-only', text: `${t('shell_signed_in')}: ` }),
+    `${me.display_name} · ${t(me.role)}`)];
+}
+
 // Draws the navigation, who is signed in, the language switch and the page's fixed words.
 function renderNav() {
   const me = session.me;
@@ -64,7 +72,7 @@ function renderNav() {
       a.append(el('span', { class: 'badge', id: 'unread', text: String(session.unread) }));
     }
     return a;
-  }));
+  }), ...phoneMenuExtras(me));
   // On a phone the inbox link hides in the closed menu: its button carries the unread count too.
   const toggle = document.getElementById('menu-toggle');
   toggle.querySelectorAll('.badge, .badge-sr').forEach((b) => b.remove());

@@ -7,7 +7,7 @@
 // On a phone an entry shows its head (titles, score, the two organisations) and
 // its actions; "Details" opens the sides and the explanation.
 import { t, addWords } from './i18n.js';
-import { el, api, show, loading, banner, fieldsUpTo, fieldName, toast, confirmAction, pct } from './ui.js';
+import { el, api, show, pagePath, loading, banner, fieldsUpTo, fieldName, toast, confirmAction, pct } from './ui.js';
 import { session } from './session.js';
 import { explanationView } from './cards.js';
 import { fmtCount, fmtRelative } from './format.js';
@@ -164,7 +164,7 @@ export async function reviewPage() {
     shown -= 1;
     total -= 1;
     showCount();
-    if (!cards.length) list.replaceChildren(emptyState());
+    if (!cards.length) { list.replaceChildren(emptyState()); bulkBar.hidden = true; } // nothing left to select
     select(at, false);
     updateBulk();
   };
@@ -241,12 +241,13 @@ export async function reviewPage() {
   try {
     const first = await load(null);
     list.replaceChildren(...(first.length ? first : [emptyState()]));
+    bulkBar.hidden = !first.length; // an empty queue has nothing to select
     moreBox.replaceChildren(...(next ? [moreButton()] : []));
     select(0, false);
   } catch (e) { list.replaceChildren(banner('bad', e.message)); }
 
   document.onkeydown = async (ev) => {
-    if (!location.hash.startsWith('#/review') || ev.target.matches('input, select, textarea, button') || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (pagePath() !== '#/review' || ev.target.matches('input, select, textarea, button') || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (document.querySelector('.confirm')) return;
     if (ev.key === 'j') select(at + 1);
     else if (ev.key === 'k') select(at - 1);

@@ -62,6 +62,10 @@ async function phoneShell(p, label) {
   check(await p.getAttribute('#menu-toggle', 'aria-expanded') === 'false', `${label}: the menu button says closed`);
   await p.click('#menu-toggle');
   check(await p.getAttribute('#menu-toggle', 'aria-expanded') === 'true', `${label}: the menu button says open`);
+  // Signed in, the open menu says who it is (the header has no room); a visitor's offers registering.
+  const signedInUser = await p.locator('#who button').count() > 0;
+  check(signedInUser ? (await text(p, '#nav .nav-who')).includes(' · ') : await p.locator('#nav a[href="#/register"]').isVisible(),
+    `${label}: the menu says who is signed in, or offers registering`);
   const links = p.locator('#nav a');
   const n = await links.count();
   check(n >= 3, `${label}: the menu lists the pages`);
@@ -92,6 +96,14 @@ try {
   const regionTop = (await visitor.locator('#region').boundingBox()).y;
   check(Math.abs(goTop - regionTop) <= 1 && Math.abs(qTop - regionTop) <= 1, `the search button is level with the inputs (${qTop}, ${regionTop}, ${goTop})`);
   await axeCheck(visitor, 'visitor demand list');
+  check(!(await visitor.locator('#nav a[href="#/register"]').isVisible()), 'on a desktop the register link is in the header only');
+  for (const locale of ['zh-CN', 'en-US']) {
+    const vp = await newPage(browser, { viewport: PHONE, locale });
+    await vp.goto(`${base}/#/demands`);
+    await vp.waitForSelector('#results');
+    await phoneShell(vp, `visitor phone (${locale})`);
+    await vp.context().close();
+  }
   ok('a visitor sees the demand list at #/ and #/demands');
 
   // ---------- the scene ----------

@@ -154,12 +154,13 @@ async function screen(p, step, label) {
 // The id at the end of p's location hash (#/demands/12 → 12).
 function hashId(p) { return new URL(p.url()).hash.split('/').pop().split('?')[0]; }
 
-// Registers an organisation through #/register (the header's link), and waits for the page the app lands on.
+// Registers an organisation through #/register (the header's link; on a phone, the menu's), and waits for the
+// page the app lands on.
 async function register(p, org, kind, email) {
   await p.goto(`${base}/`);
   await p.waitForSelector('#results', { timeout: T });
   const link = p.locator('#who a[href="#/register"]');
-  await link.click();
+  if (await link.isVisible()) await link.click(); else await nav(p, '#/register');
   await p.waitForSelector('#f_org_name', { timeout: T });
   check((await text(p, 'main h1')) === w('注册', 'Register'), `the register page is headed in the run's language: ${await text(p, 'main h1')}`);
   await p.fill('#f_org_name', org);
