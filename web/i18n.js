@@ -52,7 +52,7 @@ const words = {
   reject_selected: ['批量驳回', 'Reject selected'], score_dist: ['通过与驳回的匹配度分布', 'Scores of approved and rejected matches'],
   approved_n: ['通过', 'approved'], rejected_n: ['驳回', 'rejected'], deals_by_field: ['各领域匹配与成交', 'Matches and deals by field'],
   matches_n: ['匹配', 'matches'], deals_n: ['成交', 'deals'],
-  accounts: ['经纪人账号', 'Broker accounts'], add_account: ['添加账号', 'Add account'], role: ['角色', 'Role'],
+  accounts: ['经纪人账号', 'Accounts'], add_account: ['添加账号', 'Add account'], role: ['角色', 'Role'],
   broker: ['技术经纪人', 'Broker'], admin: ['管理员', 'Admin'], org: ['机构', 'Organisation'],
 };
 

@@ -230,7 +230,11 @@ try {
       check((await text(p, 'main h1')) === 'Home' && main.includes(expect), `${role}'s English home says "${expect}": ${main.slice(0, 200)}`);
       const phone = viewport === PHONE;
       if (phone) await phoneShell(p, `${role} phone (en)`);
-      else await axeCheck(p, `${role} home (en)`);
+      else {
+        await axeCheck(p, `${role} home (en)`);
+        const tops = await p.locator('#nav a').evaluateAll((as) => as.filter((a) => a.offsetParent).map((a) => a.getBoundingClientRect().top));
+        check(new Set(tops).size === 1, `${role}: the navigation's links share one line at desktop width (${tops.join(', ')})`);
+      }
       if (!phone) await shot(browser, p, shots, `design-home-${role}-en`);
       await p.context().close();
     }
