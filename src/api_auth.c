@@ -583,7 +583,18 @@ static cJSON *staff_json(const staff_user *u)
     return o;
 }
 
-void api_auth_staff_list(http_request *r)
+/* What a broker sees of a staff member: whom a match may be assigned to (no email, no organisation). */
+static cJSON *staff_name_json(const staff_user *u)
+{
+    cJSON *o = cJSON_CreateObject();
+    json_add_int(o, "id", u->id);
+    cJSON_AddStringToObject(o, "display_name", u->display_name);
+    cJSON_AddStringToObject(o, "role", u->role);
+    return o;
+}
+
+/* Answers {items: [...]}: every staff account as to_json writes it. */
+static void reply_staff(http_request *r, cJSON *(*to_json)(const staff_user *))
 {
     staff_user *v = NULL;
     size_t n = 0;
@@ -595,31 +606,19 @@ void api_auth_staff_list(http_request *r)
     cJSON *out = cJSON_CreateObject();
     cJSON *items = cJSON_AddArrayToObject(out, "items");
     for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(items, staff_json(&v[i]));
+        cJSON_AddItemToArray(items, to_json(&v[i]));
     free(v);
     reply_json(r, 200, out);
 }
 
+void api_auth_staff_list(http_request *r)
+{
+    reply_staff(r, staff_json);
+}
+
 void api_auth_staff_names(http_request *r)
 {
-    staff_user *v = NULL;
-    size_t n = 0;
-    int rc = store_staff_list(req_app(r)->store, &v, &n);
-    if (rc != TM_OK) {
-        reply_status(r, rc, NULL);
-        return;
-    }
-    cJSON *out = cJSON_CreateObject();
-    cJSON *items = cJSON_AddArrayToObject(out, "items");
-    for (size_t i = 0; i < n; i++) {
-        cJSON *o = cJSON_CreateObject(); /* no email, no organisation: brokers see only whom they may pick */
-        json_add_int(o, "id", v[i].id);
-        cJSON_AddStringToObject(o, "display_name", v[i].display_name);
-        cJSON_AddStringToObject(o, "role", v[i].role);
-        cJSON_AddItemToArray(items, o);
-    }
-    free(v);
-    reply_json(r, 200, out);
+    reply_staff(r, staff_name_json);
 }
 
 static void staff_add_finish(http_request *r, void *ctx);

@@ -4,7 +4,7 @@
 //   node tests/browser/main_paths.mjs BASE_URL SHOTS_DIR BROKER_EMAIL PASSWORD ADMIN_EMAIL
 //
 // Prints "ok STEP" for each step, saves a screenshot of each main screen at
-// desktop and phone width in SHOTS_DIR, and exits 0 when every check held
+// desktop and phone width in SHOTS_DIR (paths-NAME.png and paths-NAME-phone.png), and exits 0 when every check held
 // (1 on the first failure, with the reason).
 import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,13 +30,13 @@ async function page(viewport = DESKTOP, locale = 'zh-CN') {
 
 async function shot(p, name) {
   await p.waitForLoadState('networkidle').catch(() => {});
-  await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  await p.screenshot({ path: join(shots, `paths-${name}.png`), fullPage: true });
   const phone = await page(PHONE);
   // The same screen at phone width, with the same session (cookies).
   await phone.context().addCookies(await p.context().cookies());
   await phone.goto(p.url());
   await phone.waitForLoadState('networkidle').catch(() => {});
-  await phone.screenshot({ path: join(shots, `${name}-phone.png`), fullPage: true });
+  await phone.screenshot({ path: join(shots, `paths-${name}-phone.png`), fullPage: true });
   await phone.context().close();
 }
 
