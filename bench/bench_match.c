@@ -115,7 +115,7 @@ int main(int argc, char **argv)
     mt_tokenizer *t = mt_tokenizer_new();
     mt_params p;
     mt_params_default(&p);
-    p.prf_terms = 0; /* the service's setting */
+    /* The defaults are the service's ranking (feedback on), as matching.c uses them. */
     printf("bench_match: %ld achievements, %ld demands (2/3 Chinese), one thread\n", na, nd);
 
     long rss0 = rss_kb();

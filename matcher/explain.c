@@ -1,7 +1,8 @@
 /*
- * explain.c: the explanation of one pair's score: K and F, the shared terms
- * (whole phrases where the texts share a run of bigrams) with their shares of
- * K, and the field pairs with their level.
+ * explain.c: the explanation of one pair's score, read from the prepared
+ * query that ranked it: K and F, the shared terms (whole phrases where the
+ * texts share a run of bigrams; feedback terms by origin) with their shares
+ * of K, and the field pairs with their level.
  */
 #include "index_int.h"
 #include <math.h>
@@ -13,8 +14,9 @@
 
 /* The shared terms of q and d with their integer contributions, by term text. */
 typedef struct shared {
-    char *text;
+    const char *text;
     int64_t contrib;
+    mt_origin origin;
     int used;          /* already reported inside a phrase or alone */
 } shared;
 
@@ -44,7 +46,7 @@ static long find_shared(const walk *w, const char *tok, size_t len)
     return -1;
 }
 
-static void add_candidate(walk *w, const char *text, size_t len, int64_t contrib)
+static void add_candidate(walk *w, const char *text, size_t len, int64_t contrib, mt_origin origin)
 {
     if (contrib <= 0 || len == 0)
         return;
@@ -68,6 +70,7 @@ static void add_candidate(walk *w, const char *text, size_t len, int64_t contrib
     memcpy(w->cand[w->ncand].text, text, len);
     w->cand[w->ncand].text[len] = '\0';
     w->cand[w->ncand].share = 0;
+    w->cand[w->ncand].origin = origin;
     w->cand_contrib[w->ncand] = contrib;
     w->ncand++;
 }
@@ -109,7 +112,7 @@ static void flush_run(walk *w)
                 sh->used = 1;
             }
         }
-        add_candidate(w, w->src + w->run_start + 3 * i, 3 * (j - i + 1), c);
+        add_candidate(w, w->src + w->run_start + 3 * i, 3 * (j - i + 1), c, MT_FROM_QUERY);
         i = j;
     }
     w->nrun = 0;
@@ -137,7 +140,7 @@ static int walk_token(void *ctx, const char *tok, size_t len, size_t start, size
     if (!sh->used) {
         sh->used = 1;
         /* A Latin word is shown as written; a stem would read oddly. */
-        add_candidate(w, w->src + start, end - start, sh->contrib);
+        add_candidate(w, w->src + start, end - start, sh->contrib, sh->origin);
     }
     return 0;
 }
@@ -174,50 +177,26 @@ static char *doc_text(const mt_doc *d)
     return s;
 }
 
-int mt_explain(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const mt_doc *d, mt_explanation *out)
+/* Finds text in d's sorted bag; returns its index or -1. */
+static long bag_find(const bag *b, const char *text)
 {
-    bag bq, bd;
-    memset(out, 0, sizeof *out);
-    int rc = ix_bag_of(&ix->p, t, q, &bq);
-    if (rc != MT_OK)
-        return rc;
-    rc = ix_bag_of(&ix->p, t, d, &bd);
-    if (rc != MT_OK) {
-        ix_bag_free(&bq);
-        return rc;
+    size_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(b->e[mid].text, text);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    double N = ix->nlive > 0 ? ix->nlive : 1, avg = ix_avg_len(ix), dlen = 0;
-    for (size_t j = 0; j < bd.n; j++)
-        dlen += bd.e[j].tf;
-    shared *sh = calloc(bq.n ? bq.n : 1, sizeof *sh);
-    size_t nsh = 0;
-    int64_t qmax = 0, raw = 0;
-    size_t j = 0;
-    for (size_t i = 0; i < bq.n && sh; i++) {
-        uint32_t tid = ix_term_find(ix, bq.e[i].text, bq.e[i].len);
-        double df = tid == UINT32_MAX ? 0 : ix->terms[tid].df;
-        if (df == 0)
-            continue; /* as in scoring: a term no listing of this side has counts for nothing */
-        double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
-        double tf = bq.e[i].tf;
-        int64_t qi = llround(idf * tf * (ix->p.k1 + 1.0) / (tf + ix->p.k1) * QSCALE);
-        if (qi < 1)
-            qi = 1;
-        qmax += qi * 255;
-        while (j < bd.n && strcmp(bd.e[j].text, bq.e[i].text) < 0)
-            j++;
-        if (j < bd.n && strcmp(bd.e[j].text, bq.e[i].text) == 0) {
-            int64_t c = qi * ix_quantised_weight(&ix->p, bd.e[j].tf, dlen, avg);
-            raw += c;
-            sh[nsh].text = bq.e[i].text;
-            sh[nsh].contrib = c;
-            nsh++;
-        }
-    }
-    out->k = qmax > 0 ? (double)raw / (double)qmax : 0;
-    out->f = mt_field_agreement(q->fields, q->nfields, d->fields, d->nfields);
-    out->score = q->nfields > 0 && d->nfields > 0 ? ix->p.wk * out->k + ix->p.wf * out->f : out->k;
-    /* The best field pair and how many levels it shares. */
+    return -1;
+}
+
+/* The best field pair of q and d and how many levels it shares. */
+static void best_fields(const mt_doc *q, const mt_doc *d, mt_explanation *out)
+{
     double best = -1;
     for (size_t a = 0; a < q->nfields; a++)
         for (size_t b = 0; b < d->nfields; b++) {
@@ -231,22 +210,75 @@ int mt_explain(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const mt_do
                 out->field_level = (int)lround(x * deep);
             }
         }
-    /* Walk q's text in order to report terms as written and merge bigram runs. */
-    char *dtext = doc_text(d);
-    walk w = { sh, nsh, NULL, dtext ? dtext : "", out, sh, 0, 0, 0, 0, { 0 }, 0, NULL, NULL, 0, 0 };
+}
+
+/*
+ * Walks the query's text in order, to report its own terms as written and
+ * merge bigram runs; then adds the shared terms no text holds (feedback).
+ */
+static void collect_shares(mt_tokenizer *t, const mt_doc *q, const char *dtext, shared *sh, size_t nsh, walk *w)
+{
+    *w = (walk){ sh, nsh, NULL, dtext ? dtext : "", NULL, sh, 0, 0, 0, 0, { 0 }, 0, NULL, NULL, 0, 0 };
     const char *parts[2] = { q->title, q->body };
-    for (int p = 0; p < 2 && sh; p++)
+    for (int p = 0; p < 2; p++)
         if (parts[p]) {
-            w.src = parts[p];
-            mt_tokenize(t, parts[p], strlen(parts[p]), walk_token, &w);
-            flush_run(&w);
+            w->src = parts[p];
+            mt_tokenize(t, parts[p], strlen(parts[p]), walk_token, w);
+            flush_run(w);
         }
-    for (size_t k = 0; k < q->nkeywords && sh; k++)
+    for (size_t k = 0; k < q->nkeywords; k++)
         if (q->keywords[k]) {
-            w.src = q->keywords[k];
-            mt_tokenize(t, q->keywords[k], strlen(q->keywords[k]), walk_token, &w);
-            flush_run(&w);
+            w->src = q->keywords[k];
+            mt_tokenize(t, q->keywords[k], strlen(q->keywords[k]), walk_token, w);
+            flush_run(w);
         }
+    for (size_t i = 0; i < nsh; i++)
+        if (!sh[i].used) {
+            sh[i].used = 1;
+            add_candidate(w, sh[i].text, strlen(sh[i].text), sh[i].contrib, sh[i].origin);
+        }
+}
+
+int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt_explanation *out)
+{
+    bag bd;
+    memset(out, 0, sizeof *out);
+    int rc = ix_bag_of(&ix->p, mq->t, d, &bd);
+    if (rc != MT_OK)
+        return rc;
+    double avg = ix_avg_len(ix), dlen = 0;
+    for (size_t j = 0; j < bd.n; j++)
+        dlen += bd.e[j].tf;
+    shared *sh = calloc(mq->nterms ? mq->nterms : 1, sizeof *sh);
+    char *dtext = doc_text(d);
+    if (sh == NULL || dtext == NULL) {
+        free(sh);
+        free(dtext);
+        ix_bag_free(&bd);
+        return MT_ERR_NOMEM;
+    }
+    size_t nsh = 0;
+    int64_t raw = 0;
+    /* The same integers top-k sums: qi * w(t, d) over the prepared terms d holds. */
+    for (size_t i = 0; i < mq->nterms; i++) {
+        const mt_query_term *qt = &mq->terms[i];
+        long j = bag_find(&bd, qt->text);
+        if (j < 0)
+            continue;
+        int64_t c = qt->qi * ix_quantised_weight(&ix->p, bd.e[j].tf, dlen, avg);
+        raw += c;
+        sh[nsh++] = (shared){ qt->text, c, qt->origin, 0 };
+    }
+    const mt_doc *q = &mq->doc;
+    out->raw = raw;
+    out->qmax = mq->qmax;
+    out->k = mq->qmax > 0 ? (double)raw / (double)mq->qmax : 0;
+    out->f = mt_field_agreement(q->fields, q->nfields, d->fields, d->nfields);
+    out->score = q->nfields > 0 && d->nfields > 0 ? ix->p.wk * out->k + ix->p.wf * out->f : out->k;
+    best_fields(q, d, out);
+    walk w;
+    collect_shares(mq->t, q, dtext, sh, nsh, &w);
+    w.out = out;
     for (size_t c = 0; c < w.ncand; c++)
         w.cand[c].share = raw > 0 ? (double)w.cand_contrib[c] / (double)raw : 0;
     if (w.ncand > 0)
@@ -257,7 +289,18 @@ int mt_explain(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const mt_do
     free(w.cand_contrib);
     free(dtext);
     free(sh);
-    ix_bag_free(&bq);
     ix_bag_free(&bd);
     return MT_OK;
+}
+
+int mt_explain(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const mt_doc *d, mt_explanation *out)
+{
+    mt_query *mq = NULL;
+    int rc = mt_query_prepare(ix, t, q, NULL, &mq);
+    if (rc == MT_OK)
+        rc = mt_query_explain(ix, mq, d, out);
+    else
+        memset(out, 0, sizeof *out);
+    mt_query_free(mq);
+    return rc;
 }

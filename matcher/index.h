@@ -17,9 +17,11 @@
  *       sharing L levels of a deeper one of D levels agree L / D.
  *
  * Scores are integer sums (quantised weights), so the pruned top-k equals
- * exhaustive scoring exactly.  The rank command adds pseudo-relevance feedback
- * (mt_params.prf_*); the service turns it off so that scores equal their
- * explanations.
+ * exhaustive scoring exactly.  One ranking serves everyone: a listing is
+ * first prepared into an mt_query (its final weighted terms, pseudo-relevance
+ * feedback included), and top-k, exhaustive top-k and the explanation of a
+ * pair all read that one term list, so a score equals its explanation by
+ * construction.  The service and the rank command use mt_params_default.
  *
  * Ownership: the index copies what it needs from an mt_doc.  Thread-safety:
  * adds and removes need the index to themselves; queries and explanations
@@ -60,7 +62,7 @@ typedef struct mt_params {
     double prf_weight;
 } mt_params;
 
-/* The documented defaults (see README, "Matching"). */
+/* The documented defaults (see README, "Matching"), feedback on: the service's and rank's ranking. */
 void mt_params_default(mt_params *p);
 
 typedef struct mt_index mt_index;
@@ -98,21 +100,72 @@ typedef struct mt_hit {
     double k, f;
 } mt_hit;
 
+/* ---- prepared queries: the one ranking ---- */
+
 /*
- * Scores the index's listings against q and writes the best k, best first
- * (ties by smaller id), to out (room for k).  *n receives how many were
- * written; listings sharing no term score 0 and are not returned.  Top-k
- * with MaxScore pruning (per-term upper bounds), so the cost follows the
- * postings that can still change the top k.
+ * Where a query term comes from.  Only MT_FROM_QUERY and MT_FROM_FEEDBACK are
+ * produced today; the others are reserved for pairs of adjacent words,
+ * translations, synonyms and brokers' decisions.
+ */
+typedef enum mt_origin {
+    MT_FROM_QUERY = 0,       /* the query listing's own text */
+    MT_FROM_FEEDBACK,        /* pseudo-relevance feedback (RM3) */
+    MT_FROM_PAIR,
+    MT_FROM_TRANSLATION,
+    MT_FROM_SYNONYM,
+    MT_FROM_BROKER
+} mt_origin;
+
+/*
+ * A final weighted query term.  weight is q(t) (the feedback mix included);
+ * qi is the integer weight every score sums (qi * w(t, d)).  text is the
+ * term as the index holds it (a stem or a Chinese bigram), borrowed from the
+ * index: valid while the index is not freed.
+ */
+typedef struct mt_query_term {
+    uint32_t term;
+    double weight;
+    int64_t qi;
+    mt_origin origin;        /* a term both typed and fed back counts as MT_FROM_QUERY */
+    const char *text;
+} mt_query_term;
+
+typedef struct mt_query mt_query;
+
+/*
+ * Prepares q (a listing of the other side) against ix: tokenizes it, weighs
+ * its known terms, and, when feedback is on, runs a first pass and mixes in
+ * the feedback terms of its best listings.  p may be NULL for the index's
+ * parameters; only its prf_* fields are read (the rest is the index's, so
+ * that queries and postings weigh terms alike).  The query copies what it
+ * needs from q and borrows t (t must outlive it; same thread as t).  Its
+ * term ids and qmax hold for ix as it was: use it under the same read lock,
+ * or accept that a later top-k or explanation sees the index as it is then.
+ * Returns 0 and *out (free with mt_query_free) or MT_ERR_NOMEM.
+ */
+int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const mt_params *p,
+                     mt_query **out);
+void mt_query_free(mt_query *mq);
+
+/* The final terms (borrowed, *n of them) and qmax = sum of qi * 255, the most the query can score. */
+const mt_query_term *mt_query_terms(const mt_query *mq, size_t *n);
+int64_t mt_query_qmax(const mt_query *mq);
+
+/*
+ * Scores the index's listings against the prepared query and writes the
+ * best k, best first (ties by smaller id), to out (room for k); *n receives
+ * how many.  Listings sharing no term are not returned.  Pruned (MaxScore);
+ * equal to mt_query_topk_exhaustive exactly.  0 or MT_ERR_NOMEM.
+ */
+int mt_query_topk(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n);
+int mt_query_topk_exhaustive(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n);
+
+/*
+ * Prepares q with the index's parameters, queries, frees: the same answer as
+ * mt_query_prepare + mt_query_topk (or _exhaustive).
  */
 int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
                    mt_hit *out, size_t *n);
-
-/*
- * The same answer as mt_index_query, found by scoring every listing that
- * shares a term (no pruning): the reference the pruned search is tested
- * against.  Slower; not for the service.
- */
 int mt_index_query_exhaustive(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
                               mt_hit *out, size_t *n);
 
@@ -122,26 +175,34 @@ int mt_index_query_exhaustive(const mt_index *ix, mt_tokenizer *t, const mt_doc 
 #define MT_PHRASE_MAX 96
 
 typedef struct mt_term_share {
-    char text[MT_PHRASE_MAX];  /* as written in the query listing; Chinese bigrams merged into phrases */
-    double share;              /* of the keyword score K, so the shares sum to 1 */
+    char text[MT_PHRASE_MAX];  /* as written in the query listing; Chinese bigrams merged into phrases;
+                                  a feedback term as the index holds it */
+    double share;              /* of the keyword score K, so all shares sum to 1 */
+    mt_origin origin;
 } mt_term_share;
 
 typedef struct mt_explanation {
     double score, k, f;
-    mt_term_share terms[MT_EXPLAIN_TERMS];   /* best first */
+    int64_t raw, qmax;                       /* K = raw / qmax: the integer sums top-k ranks by */
+    mt_term_share terms[MT_EXPLAIN_TERMS];   /* best first (only the best MT_EXPLAIN_TERMS kept) */
     size_t nterms;
     char field_q[32], field_d[32];           /* the best-agreeing pair of codes, or "" */
     int field_level;                         /* levels they share (0 = none) */
 } mt_explanation;
 
 /*
- * Explains how q (a listing of the other side) scores against d (a listing of
- * this index's side, indexed or not), with the index's statistics and without
- * feedback terms: the same score as mt_index_query when prf_terms is 0.
- * Shared terms are reported as the query listing wrote them, and runs of
- * adjacent shared Chinese bigrams become the phrase they spell when d holds
- * that phrase too ("采煤机械", not "采煤, 煤机, 机械").
+ * Explains how the prepared query scores against d (a listing of this
+ * index's side, indexed or not) with the index's statistics: K comes from the
+ * same integer sums as mt_query_topk, so for an indexed d (after finalize, or
+ * added with today's statistics) score, k and f equal its hit's exactly.
+ * Shared query terms are reported as the query listing wrote them, and runs
+ * of adjacent shared Chinese bigrams become the phrase they spell when d
+ * holds that phrase too ("采煤机械", not "采煤, 煤机, 机械"); feedback terms are
+ * reported with origin MT_FROM_FEEDBACK.  0 or MT_ERR_NOMEM.
  */
+int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt_explanation *out);
+
+/* Prepares q with the index's parameters and explains d: mt_query_prepare + mt_query_explain. */
 int mt_explain(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const mt_doc *d, mt_explanation *out);
 
 /* Returns F for two lists of field codes (0 when either is empty). */

@@ -112,6 +112,23 @@ typedef struct idbag {
  */
 #define QSCALE 4096.0
 
+/*
+ * A prepared query (index.h): its final terms, qmax, the tokenizer it
+ * borrows, and owned copies of the query listing's texts and field codes
+ * (doc points into strs), which the explanation walks and F compares.
+ */
+struct mt_query {
+    mt_tokenizer *t;
+    mt_query_term *terms;
+    size_t nterms;
+    int64_t qmax;
+    mt_doc doc;
+    char **strs;           /* every owned string, freed with the query */
+    size_t nstrs;
+    const char **kw;       /* doc.keywords */
+    const char **fields;   /* doc.fields */
+};
+
 /* ---------- defined in index.c ---------- */
 
 /* A NUL-terminated malloc'd copy of the n bytes at s, or NULL when out of memory. */

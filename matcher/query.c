@@ -1,7 +1,8 @@
 /*
  * query.c: top-k queries: exhaustive term-at-a-time scoring, the pruned
  * (MaxScore-style) path that must equal it exactly, per-thread scratch space,
- * and the pseudo-relevance feedback (RM3) the rank contract adds.
+ * and the prepared query (mt_query): the listing's own terms plus the
+ * pseudo-relevance feedback (RM3) terms, which top-k and explanations share.
  */
 #include "index_int.h"
 #include <math.h>
@@ -485,10 +486,19 @@ static int topk_pruned(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, c
     return MT_OK;
 }
 
+/* ---------- prepared queries ---------- */
+
+/* One term of the relevance model: summed over the feedback documents (a sparse accumulator). */
 typedef struct rm_term {
     uint32_t term;
     double w;
 } rm_term;
+
+static int cmp_rm_term(const void *a, const void *b)
+{
+    const rm_term *x = a, *y = b;
+    return (x->term > y->term) - (x->term < y->term);
+}
 
 static int cmp_rm_desc(const void *a, const void *b)
 {
@@ -506,136 +516,307 @@ static uint32_t docno_of(const mt_index *ix, int64_t id)
 }
 
 /*
- * RM3: builds a relevance model from the best documents of a first pass
- * (each weighs its share of their scores; a term weighs its share of the
- * document's length), keeps its strongest terms, and mixes it with the
- * original query.  Replaces *qt / *nq.
+ * The relevance model of the best documents of a first pass (each weighs its
+ * share of their scores; a term weighs its share of the document's length),
+ * summed sparsely: every (term, weight) of the documents' bags goes in one
+ * array, sorted by term and merged, so the cost follows the feedback
+ * documents' lengths, not the vocabulary.  Returns the strongest terms,
+ * strongest first, in *out (caller frees), their number in *nout.
  */
-static int expand_query(const mt_index *ix, qterm **qt, size_t *nq, const mt_hit *best, size_t m)
+static int relevance_model(const mt_index *ix, const mt_hit *best, size_t m, size_t keep, rm_term **out,
+                           size_t *nout)
 {
-    double *rm = calloc(ix->nterms ? ix->nterms : 1, sizeof *rm);
-    rm_term *cand = malloc((ix->nterms ? ix->nterms : 1) * sizeof *cand);
-    if (!rm || !cand) {
-        free(rm);
-        free(cand);
-        return MT_ERR_NOMEM;
-    }
+    size_t cap = 0;
     double total = 0;
-    for (size_t i = 0; i < m; i++)
+    *out = NULL;
+    *nout = 0;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t d = docno_of(ix, best[i].id);
+        cap += d == UINT32_MAX ? 0 : ix->docs[d].nterms;
         total += best[i].score;
+    }
+    rm_term *v = malloc((cap ? cap : 1) * sizeof *v);
+    if (v == NULL)
+        return MT_ERR_NOMEM;
+    size_t n = 0;
     for (size_t i = 0; i < m && total > 0; i++) {
         uint32_t d = docno_of(ix, best[i].id);
         if (d == UINT32_MAX)
             continue;
         const doc *dc = &ix->docs[d];
-        double share = best[i].score / total;
+        double share = best[i].score / total, len = dc->len > 0 ? dc->len : 1;
         for (uint32_t k = 0; k < dc->nterms; k++)
-            rm[dc->terms[k]] += share * dc->tf[k] / (dc->len > 0 ? dc->len : 1);
+            v[n++] = (rm_term){ dc->terms[k], share * dc->tf[k] / len };
     }
+    if (n > 0)
+        qsort(v, n, sizeof *v, cmp_rm_term);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (u > 0 && v[u - 1].term == v[i].term)
+            v[u - 1].w += v[i].w;
+        else
+            v[u++] = v[i];
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < u; i++)
+        if (v[i].w > 0 && ix->terms[v[i].term].df > 0)
+            v[kept++] = v[i];
+    if (kept > 0)
+        qsort(v, kept, sizeof *v, cmp_rm_desc);
+    *out = v;
+    *nout = kept < keep ? kept : keep;
+    return MT_OK;
+}
+
+static double idf_of(const mt_index *ix, uint32_t tid)
+{
+    double N = ix->nlive, df = ix->terms[tid].df;
+    return log(1.0 + (N - df + 0.5) / (df + 0.5));
+}
+
+/*
+ * RM3: mixes the relevance model's strongest terms into the query, which
+ * then weighs 1 - prf_weight; the idf of each term weighs the model's part
+ * too.  Replaces mq->terms.
+ */
+static int expand_query(const mt_index *ix, mt_query *mq, const mt_params *p, const mt_hit *best, size_t m)
+{
+    rm_term *cand = NULL;
     size_t nrm = 0;
-    for (uint32_t t = 0; t < ix->nterms; t++)
-        if (rm[t] > 0 && ix->terms[t].df > 0)
-            cand[nrm++] = (rm_term){ t, rm[t] };
-    qsort(cand, nrm, sizeof *cand, cmp_rm_desc);
-    if (nrm > (size_t)ix->p.prf_terms)
-        nrm = (size_t)ix->p.prf_terms;
+    int rc = relevance_model(ix, best, m, (size_t)p->prf_terms, &cand, &nrm);
+    if (rc != MT_OK)
+        return rc;
     double rm_sum = 0, q_sum = 0;
     for (size_t i = 0; i < nrm; i++)
         rm_sum += cand[i].w;
-    for (size_t i = 0; i < *nq; i++)
-        q_sum += (*qt)[i].weight;
-    qterm *mixed = calloc(*nq + nrm + 1, sizeof *mixed);
+    for (size_t i = 0; i < mq->nterms; i++)
+        q_sum += mq->terms[i].weight;
+    mt_query_term *mixed = calloc(mq->nterms + nrm + 1, sizeof *mixed);
     if (mixed == NULL || rm_sum <= 0 || q_sum <= 0) {
-        int rc = mixed == NULL ? MT_ERR_NOMEM : MT_OK;
+        rc = mixed == NULL ? MT_ERR_NOMEM : MT_OK;
         free(mixed);
         free(cand);
-        free(rm);
         return rc;
     }
-    /* Mix the two distributions; the idf of each term weighs the relevance model's part too. */
-    double lambda = ix->p.prf_weight, N = ix->nlive, mean_q = q_sum / (double)*nq;
+    double lambda = p->prf_weight, mean_q = q_sum / (double)mq->nterms;
     size_t n = 0;
-    for (size_t i = 0; i < *nq; i++) {
-        mixed[n] = (*qt)[i];
-        mixed[n].weight = (1.0 - lambda) * (*qt)[i].weight / q_sum;
+    for (size_t i = 0; i < mq->nterms; i++) {
+        mixed[n] = mq->terms[i];
+        mixed[n].weight = (1.0 - lambda) * mq->terms[i].weight / q_sum;
         n++;
     }
     for (size_t i = 0; i < nrm; i++) {
-        double df = ix->terms[cand[i].term].df;
-        double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
-        double w = lambda * cand[i].w / rm_sum * idf / mean_q;
+        double w = lambda * cand[i].w / rm_sum * idf_of(ix, cand[i].term) / mean_q;
         size_t k = 0;
         while (k < n && mixed[k].term != cand[i].term)
             k++;
         if (k == n)
-            mixed[n++] = (qterm){ cand[i].term, 0, 0, 0 };
+            mixed[n++] = (mt_query_term){ cand[i].term, 0, 0, MT_FROM_FEEDBACK, ix->terms[cand[i].term].text };
         mixed[k].weight += w;
     }
-    free(*qt);
-    *qt = mixed;
-    *nq = n;
+    free(mq->terms);
+    mq->terms = mixed;
+    mq->nterms = n;
     free(cand);
-    free(rm);
     return MT_OK;
 }
 
-static int run_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k, mt_hit *out,
-                     size_t *n, int exhaustive)
+/* A qterm array of the prepared query's terms, with integer weights and bounds, for one top-k. */
+static qterm *query_qterms(const mt_index *ix, const mt_query *mq)
+{
+    qterm *qt = malloc((mq->nterms ? mq->nterms : 1) * sizeof *qt);
+    if (qt == NULL)
+        return NULL;
+    for (size_t i = 0; i < mq->nterms; i++) {
+        qt[i].term = mq->terms[i].term;
+        qt[i].weight = mq->terms[i].weight;
+        qt[i].qi = mq->terms[i].qi;
+        qt[i].ub = qt[i].qi * ix->terms[qt[i].term].maxw;
+    }
+    return qt;
+}
+
+/* Sets the terms' integer weights and the query's qmax (prepare_terms's rule). */
+static int fix_weights(const mt_index *ix, mt_query *mq)
+{
+    qterm *qt = malloc((mq->nterms ? mq->nterms : 1) * sizeof *qt);
+    if (qt == NULL)
+        return MT_ERR_NOMEM;
+    for (size_t i = 0; i < mq->nterms; i++)
+        qt[i] = (qterm){ mq->terms[i].term, mq->terms[i].weight, 0, 0 };
+    mq->qmax = prepare_terms(ix, qt, mq->nterms);
+    for (size_t i = 0; i < mq->nterms; i++)
+        mq->terms[i].qi = qt[i].qi;
+    free(qt);
+    return MT_OK;
+}
+
+static int run_topk(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n, int exhaustive)
+{
+    *n = 0;
+    if (k == 0 || ix->nlive == 0 || mq->nterms == 0)
+        return MT_OK;
+    qterm *qt = query_qterms(ix, mq);
+    if (qt == NULL)
+        return MT_ERR_NOMEM;
+    int rc = exhaustive ? topk_exhaustive(ix, qt, mq->nterms, mq->qmax, &mq->doc, k, out, n)
+                        : topk_pruned(ix, qt, mq->nterms, mq->qmax, &mq->doc, k, out, n);
+    qsort(out, *n, sizeof *out, cmp_hits);
+    free(qt);
+    return rc;
+}
+
+int mt_query_topk(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n)
+{
+    return run_topk(ix, mq, k, out, n, 0);
+}
+
+int mt_query_topk_exhaustive(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n)
+{
+    return run_topk(ix, mq, k, out, n, 1);
+}
+
+/* An owned copy of s kept with the query (NULL stays NULL); sets *failed when out of memory. */
+static const char *keep_str(mt_query *mq, const char *s, int *failed)
+{
+    if (s == NULL)
+        return NULL;
+    char *c = ix_dup_n(s, strlen(s));
+    if (c == NULL) {
+        *failed = 1;
+        return NULL;
+    }
+    mq->strs[mq->nstrs++] = c;
+    return c;
+}
+
+/* Copies the query listing's texts and codes into mq->doc. */
+static int copy_doc(mt_query *mq, const mt_doc *q)
+{
+    int failed = 0;
+    mq->strs = malloc((2 + q->nkeywords + q->nfields) * sizeof *mq->strs);
+    mq->kw = malloc((q->nkeywords ? q->nkeywords : 1) * sizeof *mq->kw);
+    mq->fields = malloc((q->nfields ? q->nfields : 1) * sizeof *mq->fields);
+    if (!mq->strs || !mq->kw || !mq->fields)
+        return MT_ERR_NOMEM;
+    mq->doc.title = keep_str(mq, q->title, &failed);
+    mq->doc.body = keep_str(mq, q->body, &failed);
+    for (size_t i = 0; i < q->nkeywords; i++)
+        mq->kw[i] = keep_str(mq, q->keywords[i], &failed);
+    for (size_t i = 0; i < q->nfields; i++)
+        mq->fields[i] = keep_str(mq, q->fields[i], &failed);
+    mq->doc.keywords = mq->kw;
+    mq->doc.nkeywords = q->nkeywords;
+    mq->doc.fields = mq->fields;
+    mq->doc.nfields = q->nfields;
+    return failed ? MT_ERR_NOMEM : MT_OK;
+}
+
+/* The query's own known terms (those some live listing holds), weighed q(t). */
+static int own_terms(const mt_index *ix, mt_query *mq)
 {
     idbag b;
-    *n = 0;
-    if (k == 0 || ix->nlive == 0)
-        return MT_OK;
-    int rc = ix_idbag_of_query(ix, t, q, &b);
+    int rc = ix_idbag_of_query(ix, mq->t, &mq->doc, &b);
     if (rc != MT_OK)
         return rc;
-    qterm *qt = calloc(b.n ? b.n : 1, sizeof *qt);
-    if (qt == NULL) {
+    mq->terms = calloc(b.n ? b.n : 1, sizeof *mq->terms);
+    if (mq->terms == NULL) {
         ix_idbag_free(&b);
         return MT_ERR_NOMEM;
     }
-    size_t nq = 0;
-    double N = ix->nlive;
     for (size_t i = 0; i < b.n; i++) {
-        double df = ix->terms[b.ids[i]].df;
-        double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
+        if (ix->terms[b.ids[i]].df == 0)
+            continue; /* a term no live listing holds counts for nothing, not even in qmax */
         double tf = b.tf[i];
-        qt[nq].term = b.ids[i];
-        qt[nq].weight = idf * tf * (ix->p.k1 + 1.0) / (tf + ix->p.k1);
-        nq++;
+        mt_query_term *qt = &mq->terms[mq->nterms++];
+        qt->term = b.ids[i];
+        qt->weight = idf_of(ix, b.ids[i]) * tf * (ix->p.k1 + 1.0) / (tf + ix->p.k1);
+        qt->origin = MT_FROM_QUERY;
+        qt->text = ix->terms[b.ids[i]].text;
     }
     ix_idbag_free(&b);
-    if (ix->p.prf_terms > 0 && ix->p.prf_docs > 0 && nq > 0) {
+    return MT_OK;
+}
+
+int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const mt_params *p,
+                     mt_query **out)
+{
+    *out = NULL;
+    if (p == NULL)
+        p = &ix->p;
+    mt_query *mq = calloc(1, sizeof *mq);
+    if (mq == NULL)
+        return MT_ERR_NOMEM;
+    mq->t = t;
+    int rc = copy_doc(mq, q);
+    if (rc == MT_OK && ix->nlive > 0)
+        rc = own_terms(ix, mq);
+    if (rc == MT_OK)
+        rc = fix_weights(ix, mq);
+    if (rc == MT_OK && p->prf_terms > 0 && p->prf_docs > 0 && mq->nterms > 0) {
         size_t m = 0;
-        mt_hit *first = calloc((size_t)ix->p.prf_docs, sizeof *first);
-        int64_t qmax = prepare_terms(ix, qt, nq);
-        rc = first == NULL ? MT_ERR_NOMEM
-             : exhaustive ? topk_exhaustive(ix, qt, nq, qmax, q, (size_t)ix->p.prf_docs, first, &m)
-                          : topk_pruned(ix, qt, nq, qmax, q, (size_t)ix->p.prf_docs, first, &m);
-        if (rc == MT_OK && m > 0) {
-            qsort(first, m, sizeof *first, cmp_hits);
-            rc = expand_query(ix, &qt, &nq, first, m);
-        }
+        mt_hit *first = calloc((size_t)p->prf_docs, sizeof *first);
+        rc = first == NULL ? MT_ERR_NOMEM : mt_query_topk(ix, mq, (size_t)p->prf_docs, first, &m);
+        if (rc == MT_OK && m > 0)
+            rc = expand_query(ix, mq, p, first, m);
         free(first);
+        if (rc == MT_OK)
+            rc = fix_weights(ix, mq);
     }
-    if (rc == MT_OK) {
-        int64_t qmax = prepare_terms(ix, qt, nq);
-        rc = exhaustive ? topk_exhaustive(ix, qt, nq, qmax, q, k, out, n)
-                        : topk_pruned(ix, qt, nq, qmax, q, k, out, n);
+    if (rc != MT_OK) {
+        mt_query_free(mq);
+        return rc;
     }
-    qsort(out, *n, sizeof *out, cmp_hits);
-    free(qt);
+    *out = mq;
+    return MT_OK;
+}
+
+void mt_query_free(mt_query *mq)
+{
+    if (mq == NULL)
+        return;
+    for (size_t i = 0; i < mq->nstrs; i++)
+        free(mq->strs[i]);
+    free(mq->strs);
+    free(mq->kw);
+    free(mq->fields);
+    free(mq->terms);
+    free(mq);
+}
+
+const mt_query_term *mt_query_terms(const mt_query *mq, size_t *n)
+{
+    *n = mq->nterms;
+    return mq->terms;
+}
+
+int64_t mt_query_qmax(const mt_query *mq)
+{
+    return mq->qmax;
+}
+
+static int prepare_and_run(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k, mt_hit *out,
+                           size_t *n, int exhaustive)
+{
+    mt_query *mq = NULL;
+    *n = 0;
+    if (k == 0 || ix->nlive == 0)
+        return MT_OK;
+    int rc = mt_query_prepare(ix, t, q, NULL, &mq);
+    if (rc == MT_OK)
+        rc = run_topk(ix, mq, k, out, n, exhaustive);
+    mt_query_free(mq);
     return rc;
 }
 
 int mt_index_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
                    mt_hit *out, size_t *n)
 {
-    return run_query(ix, t, q, k, out, n, 0);
+    return prepare_and_run(ix, t, q, k, out, n, 0);
 }
 
 int mt_index_query_exhaustive(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, size_t k,
                               mt_hit *out, size_t *n)
 {
-    return run_query(ix, t, q, k, out, n, 1);
+    return prepare_and_run(ix, t, q, k, out, n, 1);
 }

@@ -71,8 +71,7 @@ int matching_open(store *s, matching **out)
     matching *m = xcalloc(1, sizeof *m);
     now_stamp(m->since, sizeof m->since); /* before loading: what comes after is synced later */
     mt_params p;
-    mt_params_default(&p);
-    p.prf_terms = 0; /* see matching.h: stored scores equal their explanations */
+    mt_params_default(&p); /* the one ranking, feedback on: rank uses the same defaults */
     pthread_rwlock_init(&m->lock, NULL);
     m->ix[LISTING_DEMAND] = mt_index_new(&p);
     m->ix[LISTING_ACHIEVEMENT] = mt_index_new(&p);
@@ -128,6 +127,8 @@ static cJSON *explanation_json(const mt_explanation *e)
         cJSON *t = cJSON_CreateObject();
         cJSON_AddStringToObject(t, "text", e->terms[i].text);
         cJSON_AddNumberToObject(t, "share", e->terms[i].share);
+        /* Where the term comes from: the listing's own text or feedback from its best matches. */
+        cJSON_AddStringToObject(t, "origin", e->terms[i].origin == MT_FROM_FEEDBACK ? "feedback" : "query");
         cJSON_AddItemToArray(terms, t);
     }
     if (e->field_q[0]) {
@@ -163,16 +164,37 @@ static listing **load_hits(store *s, listing_kind kind, const mt_hit *hits, size
     return out;
 }
 
-/* Queries the other side's index with l; returns the candidates (caller frees). */
-static int candidates(matching *m, mt_tokenizer *t, const listing *l, size_t k, mt_hit **hits, size_t *n)
+/*
+ * Prepares l as a query of the other side's index and returns its candidates
+ * (caller frees *hits and *mq).  Caller holds the read lock.
+ */
+static int candidates(matching *m, mt_tokenizer *t, const listing *l, size_t k, mt_query **mq, mt_hit **hits,
+                      size_t *n)
 {
     listing_kind other = l->kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND;
     mt_doc q = as_doc(l);
     *hits = xcalloc(k, sizeof **hits);
-    pthread_rwlock_rdlock(&m->lock);
-    int rc = mt_index_query(m->ix[other], t, &q, k, *hits, n);
-    pthread_rwlock_unlock(&m->lock);
+    *n = 0;
+    int rc = mt_query_prepare(m->ix[other], t, &q, NULL, mq);
+    if (rc == MT_OK)
+        rc = mt_query_topk(m->ix[other], *mq, k, *hits, n);
     return rc == MT_OK ? TM_OK : TM_ERR_INTERNAL;
+}
+
+/*
+ * Explains a candidate pair.  A demand's candidates are explained from the
+ * prepared query that ranked them, so the stored score is the ranked one;
+ * an achievement's candidates (demands) are scored the other way round, each
+ * demand prepared against the achievements.  Caller holds the read lock.
+ */
+static int explain_candidate(matching *m, mt_tokenizer *t, const mt_query *mq, const listing *l,
+                             const listing *o, mt_explanation *e)
+{
+    if (l->kind == LISTING_DEMAND) {
+        mt_doc d = as_doc(o);
+        return mt_query_explain(m->ix[LISTING_ACHIEVEMENT], mq, &d, e) == MT_OK ? TM_OK : TM_ERR_INTERNAL;
+    }
+    return explain_pair(m, t, o, l, e);
 }
 
 static void free_view_items(match_view *v, size_t n);
@@ -186,23 +208,28 @@ static int explained_candidates(matching *m, store *s, mt_tokenizer *t, const li
                                 match_view **out, size_t *n)
 {
     mt_hit *hits = NULL;
+    mt_query *mq = NULL;
     size_t nh = 0;
     *out = NULL;
     *n = 0;
-    int status = candidates(m, t, l, k, &hits, &nh);
+    pthread_rwlock_rdlock(&m->lock);
+    int status = candidates(m, t, l, k, &mq, &hits, &nh);
+    pthread_rwlock_unlock(&m->lock);
     listing_kind other = l->kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND;
     listing **others = status == TM_OK ? load_hits(s, other, hits, nh) : NULL;
     match_view *v = xcalloc(nh ? nh : 1, sizeof *v);
     size_t nv = 0;
+    /*
+     * The index may change while the store is read; the explanation is then
+     * computed with the statistics of this read, and it is what is stored.
+     */
     pthread_rwlock_rdlock(&m->lock);
     for (size_t i = 0; status == TM_OK && i < nh; i++) {
         listing *o = others[i];
         if (o == NULL || strcmp(o->status, "open") != 0 || expired(o))
             continue;
-        const listing *demand = l->kind == LISTING_DEMAND ? l : o;
-        const listing *achievement = l->kind == LISTING_DEMAND ? o : l;
         mt_explanation e;
-        status = explain_pair(m, t, demand, achievement, &e);
+        status = explain_candidate(m, t, mq, l, o, &e);
         if (status != TM_OK || e.score <= 0)
             continue;
         v[nv].other = o;
@@ -218,6 +245,7 @@ static int explained_candidates(matching *m, store *s, mt_tokenizer *t, const li
         listing_free(others[i]);
     free(others);
     free(hits);
+    mt_query_free(mq);
     if (status != TM_OK) {
         matching_views_free(v, nv);
         return status;

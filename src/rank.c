@@ -209,7 +209,9 @@ int cli_rank(int argc, char **argv)
     }
     int status = 1;
     mt_tokenizer *t = mt_tokenizer_new();
-    mt_index *ix = mt_index_new(NULL);
+    mt_params p;
+    mt_params_default(&p); /* the service's ranking (matching.c uses the same defaults) */
+    mt_index *ix = mt_index_new(&p);
     mt_hit *hits = xcalloc((size_t)top, sizeof *hits);
     if (t == NULL || ix == NULL)
         goto out;

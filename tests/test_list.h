@@ -49,6 +49,9 @@
     X(test_index_survives_empty_and_hostile_text) \
     X(test_index_pruned_top_k_equals_exhaustive) \
     X(test_index_explains_with_phrases_shares_and_fields) \
+    X(test_query_scores_equal_their_explanations_with_feedback) \
+    X(test_query_pruned_top_k_equals_exhaustive) \
+    X(test_query_feedback_term_is_explained_with_its_share) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
     X(test_store_files_are_private_to_the_owner) \
