@@ -11,8 +11,9 @@
  * open, the demand's deadline not passed.
  *
  * Thread-safe: a read-write lock guards the indexes; queries share it and
- * updates hold it briefly.  The service scores without feedback terms, so
- * every stored score equals its explanation.
+ * updates hold it briefly.  The service ranks as `techmatch rank` does
+ * (mt_params_default, feedback on); each pair's explanation comes from the
+ * prepared query that scored it, so every stored score equals its explanation.
  */
 #ifndef TM_MATCHING_H
 #define TM_MATCHING_H
