@@ -58,6 +58,7 @@ void mt_params_default(mt_params *p)
     p->prf_docs = 10;
     p->prf_terms = 20;
     p->prf_weight = 0.3;
+    p->rerank_n = 100;
 }
 
 mt_index *mt_index_new(const mt_params *p)

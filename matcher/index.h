@@ -60,6 +60,14 @@ typedef struct mt_params {
      */
     int prf_docs, prf_terms;
     double prf_weight;
+    /*
+     * Two stages when feedback is on: the query's own terms pick the best
+     * rerank_n listings (stage 1, pruned), the feedback terms come from their
+     * best prf_docs, and top-k re-scores only those rerank_n with every final
+     * term (stage 2), so top-k returns at most rerank_n.  0 = one stage: the
+     * final query retrieves over all postings again.
+     */
+    int rerank_n;
 } mt_params;
 
 /* The documented defaults (see README, "Matching"), feedback on: the service's and rank's ranking. */
@@ -155,7 +163,13 @@ int64_t mt_query_qmax(const mt_query *mq);
  * Scores the index's listings against the prepared query and writes the
  * best k, best first (ties by smaller id), to out (room for k); *n receives
  * how many.  Listings sharing no term are not returned.  Pruned (MaxScore);
- * equal to mt_query_topk_exhaustive exactly.  0 or MT_ERR_NOMEM.
+ * equal to mt_query_topk_exhaustive exactly.  With feedback and rerank_n > 0
+ * (two stages) only the stage-1 candidates kept by prepare are scored, with
+ * the final terms; the exhaustive reference then recomputes stage 1
+ * exhaustively with the query's own terms and re-scores those candidates by
+ * full term-at-a-time scoring, so equality means "pruned stage 1 ==
+ * exhaustive stage 1, and the re-scored top k == a brute-force re-score of
+ * the same candidates".  0 or MT_ERR_NOMEM.
  */
 int mt_query_topk(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n);
 int mt_query_topk_exhaustive(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n);

@@ -127,6 +127,12 @@ struct mt_query {
     size_t nstrs;
     const char **kw;       /* doc.keywords */
     const char **fields;   /* doc.fields */
+    /* Two stages (rerank_n > 0 and feedback applied): stage 1's candidates, best first, and its query. */
+    mt_hit *cand;
+    size_t ncand;
+    mt_query_term *orig;   /* the query's own terms with stage 1's integer weights */
+    size_t norig;
+    int64_t qmax1;
 };
 
 /* ---------- defined in index.c ---------- */

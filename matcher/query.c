@@ -651,11 +651,98 @@ static int fix_weights(const mt_index *ix, mt_query *mq)
     return MT_OK;
 }
 
+/* The live document numbers of hits h[0..nh), ascending, in *out (caller frees); their number in *nout. */
+static int docnos_of_hits(const mt_index *ix, const mt_hit *h, size_t nh, uint32_t **out, size_t *nout)
+{
+    uint32_t *d = malloc((nh ? nh : 1) * sizeof *d);
+    size_t n = 0;
+    if (d == NULL)
+        return MT_ERR_NOMEM;
+    for (size_t i = 0; i < nh; i++) {
+        uint32_t x = docno_of(ix, h[i].id);
+        if (x != UINT32_MAX && ix->alive[x])
+            d[n++] = x;
+    }
+    qsort(d, n, sizeof *d, ix_cmp_u32);
+    *out = d;
+    *nout = n;
+    return MT_OK;
+}
+
+/*
+ * Stage 2: scores only the stage-1 candidates with every final term, each
+ * term's postings searched for the candidates in document order (galloping
+ * through long lists), so the weights are the postings' own, and keeps the
+ * best k.
+ */
+static int rerank(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n)
+{
+    scratch *sc = scratch_get(ix);
+    uint32_t *cand = NULL;
+    size_t nc = 0;
+    if (sc == NULL || docnos_of_hits(ix, mq->cand, mq->ncand, &cand, &nc) != MT_OK)
+        return MT_ERR_NOMEM;
+    for (size_t i = 0; i < mq->nterms; i++)
+        add_to_candidates(&ix->terms[mq->terms[i].term], (uint32_t)mq->terms[i].qi, sc->acc, cand, nc);
+    for (size_t c = 0; c < nc; c++) {
+        if (sc->acc[cand[c]] > 0) {
+            mt_hit h = make_hit(ix, sc, &mq->doc, cand[c], sc->acc[cand[c]], mq->qmax);
+            heap_push(out, n, k, &h);
+        }
+        sc->acc[cand[c]] = 0;
+    }
+    free(cand);
+    return MT_OK;
+}
+
+static int cmp_hit_id(const void *a, const void *b)
+{
+    const mt_hit *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * The reference of the two stages: stage 1 again, exhaustively, with the
+ * query's own terms and the same number of candidates, then every listing
+ * scored exhaustively with the final terms and only those candidates kept.
+ */
+static int rerank_exhaustive(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n)
+{
+    size_t n1 = 0, nall = 0, want = mq->ncand;
+    qterm *q1 = malloc((mq->norig ? mq->norig : 1) * sizeof *q1);
+    mt_hit *c1 = malloc((want ? want : 1) * sizeof *c1);
+    mt_hit *all = malloc((ix->nlive ? ix->nlive : 1) * sizeof *all);
+    qterm *qt = query_qterms(ix, mq);
+    int rc = q1 && c1 && all && qt ? MT_OK : MT_ERR_NOMEM;
+    for (size_t i = 0; rc == MT_OK && i < mq->norig; i++)
+        q1[i] = (qterm){ mq->orig[i].term, mq->orig[i].weight, mq->orig[i].qi, 0 };
+    if (rc == MT_OK && want > 0)
+        rc = topk_exhaustive(ix, q1, mq->norig, mq->qmax1, &mq->doc, want, c1, &n1);
+    if (rc == MT_OK)
+        rc = topk_exhaustive(ix, qt, mq->nterms, mq->qmax, &mq->doc, ix->nlive, all, &nall);
+    if (rc == MT_OK) {
+        qsort(c1, n1, sizeof *c1, cmp_hit_id);
+        for (size_t i = 0; i < nall; i++)
+            if (bsearch(&all[i], c1, n1, sizeof *c1, cmp_hit_id))
+                heap_push(out, n, k, &all[i]);
+    }
+    free(q1);
+    free(c1);
+    free(all);
+    free(qt);
+    return rc;
+}
+
 static int run_topk(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n, int exhaustive)
 {
     *n = 0;
     if (k == 0 || ix->nlive == 0 || mq->nterms == 0)
         return MT_OK;
+    if (mq->cand != NULL) {
+        int rc = exhaustive ? rerank_exhaustive(ix, mq, k, out, n) : rerank(ix, mq, k, out, n);
+        qsort(out, *n, sizeof *out, cmp_hits);
+        return rc;
+    }
     qterm *qt = query_qterms(ix, mq);
     if (qt == NULL)
         return MT_ERR_NOMEM;
@@ -754,11 +841,26 @@ int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const
     if (rc == MT_OK)
         rc = fix_weights(ix, mq);
     if (rc == MT_OK && p->prf_terms > 0 && p->prf_docs > 0 && mq->nterms > 0) {
-        size_t m = 0;
-        mt_hit *first = calloc((size_t)p->prf_docs, sizeof *first);
-        rc = first == NULL ? MT_ERR_NOMEM : mt_query_topk(ix, mq, (size_t)p->prf_docs, first, &m);
+        /* Stage 1: the own terms' best max(rerank_n, prf_docs); feedback reads the first prf_docs. */
+        size_t m = 0, want = (size_t)(p->rerank_n > p->prf_docs ? p->rerank_n : p->prf_docs);
+        mt_hit *first = calloc(want, sizeof *first);
+        rc = first == NULL ? MT_ERR_NOMEM : mt_query_topk(ix, mq, want, first, &m);
+        if (rc == MT_OK && m > 0 && p->rerank_n > 0) {
+            /* Stage 2 re-scores these candidates; the exhaustive reference redoes stage 1 with orig. */
+            mq->orig = malloc(mq->nterms * sizeof *mq->orig);
+            rc = mq->orig == NULL ? MT_ERR_NOMEM : MT_OK;
+            if (rc == MT_OK) {
+                memcpy(mq->orig, mq->terms, mq->nterms * sizeof *mq->orig);
+                mq->norig = mq->nterms;
+                mq->qmax1 = mq->qmax;
+                mq->cand = first;
+                mq->ncand = m;
+            }
+        }
         if (rc == MT_OK && m > 0)
-            rc = expand_query(ix, mq, p, first, m);
+            rc = expand_query(ix, mq, p, first, m < (size_t)p->prf_docs ? m : (size_t)p->prf_docs);
+        if (mq->cand == first)
+            first = NULL;
         free(first);
         if (rc == MT_OK)
             rc = fix_weights(ix, mq);
@@ -781,6 +883,8 @@ void mt_query_free(mt_query *mq)
     free(mq->kw);
     free(mq->fields);
     free(mq->terms);
+    free(mq->cand);
+    free(mq->orig);
     free(mq);
 }
 
