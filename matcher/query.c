@@ -557,14 +557,23 @@ static int relevance_model(const mt_index *ix, const mt_hit *best, size_t m, siz
         else
             v[u++] = v[i];
     }
+    /* The strongest keep, strongest first, by insertion into v's front (v[kept..i) is already read). */
     size_t kept = 0;
-    for (size_t i = 0; i < u; i++)
-        if (v[i].w > 0 && ix->terms[v[i].term].df > 0)
-            v[kept++] = v[i];
-    if (kept > 0)
-        qsort(v, kept, sizeof *v, cmp_rm_desc);
+    for (size_t i = 0; i < u && keep > 0; i++) {
+        if (!(v[i].w > 0 && ix->terms[v[i].term].df > 0))
+            continue;
+        if (kept == keep && cmp_rm_desc(&v[i], &v[kept - 1]) >= 0)
+            continue;
+        rm_term x = v[i];
+        size_t j = kept < keep ? kept++ : kept - 1;
+        while (j > 0 && cmp_rm_desc(&x, &v[j - 1]) < 0) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
     *out = v;
-    *nout = kept < keep ? kept : keep;
+    *nout = kept;
     return MT_OK;
 }
 
