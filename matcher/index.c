@@ -525,3 +525,17 @@ int mt_index_finalize(mt_index *ix)
     ix->bulk = 0;
     return MT_OK;
 }
+
+/* The document number of a live id (the hits of a first pass are live). */
+uint32_t ix_docno_of(const mt_index *ix, int64_t id)
+{
+    uint32_t slot = ix_id_slot(ix, id);
+    return slot == UINT32_MAX ? UINT32_MAX : ix->id_slots[slot] - 1;
+}
+
+/* The BM25 idf of a term among the live listings. */
+double ix_idf(const mt_index *ix, uint32_t tid)
+{
+    double N = ix->nlive, df = ix->terms[tid].df;
+    return log(1.0 + (N - df + 0.5) / (df + 0.5));
+}

@@ -112,6 +112,30 @@ typedef struct idbag {
  */
 #define QSCALE 4096.0
 
+typedef struct qterm {
+    uint32_t term;
+    double weight;     /* q(t) */
+    int64_t qi;        /* q(t) * QSCALE, rounded */
+    int64_t ub;        /* qi * the term's largest posting weight */
+} qterm;
+
+/*
+ * Per-thread scratch for queries: accumulators (kept all zero between
+ * queries), the documents touched, room to select the k-th best, and the
+ * field agreement of each set of field codes with the current query (valid
+ * where fgen equals gen).  Freed when the thread ends.
+ */
+typedef struct scratch {
+    uint32_t *acc;     /* sums stay under 2^31 (ix_prepare_terms) */
+    uint32_t *touched;
+    double *sel;
+    size_t cap;
+    double *fval;
+    uint32_t *fgen;
+    size_t fcap;
+    uint32_t gen;
+} scratch;
+
 /*
  * A prepared query (index.h): its final terms, qmax, the tokenizer it
  * borrows, and owned copies of the query listing's texts and field codes
@@ -182,5 +206,44 @@ int ix_idbag_of_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *d, idba
 
 /* Levels of a hierarchical code: "B" 1, "B06" 2, "B061" 3, "B0610" 4. */
 int ix_code_levels(size_t len);
+
+/* The document number of a live id, or UINT32_MAX. */
+uint32_t ix_docno_of(const mt_index *ix, int64_t id);
+
+/* The BM25 idf of a term among the live listings. */
+double ix_idf(const mt_index *ix, uint32_t tid);
+
+/* ---------- defined in topk.c ---------- */
+
+/* Adds x to the min-heap h of at most k hits (a worse hit than all k is dropped). */
+void ix_heap_push(mt_hit *h, size_t *n, size_t k, const mt_hit *x);
+
+/* qsort order of hits: best first (score, then the smaller id). */
+int ix_cmp_hits(const void *a, const void *b);
+
+/* Sets the integer weights and bounds of the query terms; returns the most the query can score. */
+int64_t ix_prepare_terms(const mt_index *ix, qterm *qt, size_t nq);
+
+/* This thread's scratch, sized for ix, or NULL when out of memory. */
+scratch *ix_scratch_get(const mt_index *ix);
+
+/* The hit of document d with keyword sum raw (K = raw / qmax, F from the query's fields). */
+mt_hit ix_make_hit(const mt_index *ix, scratch *sc, const mt_doc *q, uint32_t d, int64_t raw, int64_t qmax);
+
+/* Exhaustive, term at a time: the best k of every listing, unsorted in out. */
+int ix_topk_exhaustive(const mt_index *ix, const qterm *qt, size_t nq, int64_t qmax, const mt_doc *q,
+                       size_t k, mt_hit *out, size_t *n);
+
+/* Pruned (MaxScore): exactly ix_topk_exhaustive's hits, unsorted in out. */
+int ix_topk_pruned(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, const mt_doc *q,
+                   size_t k, mt_hit *out, size_t *n);
+
+/* Adds qi * w(t, d) to acc[d] for each candidate d of cand[0..n) (ascending) that term tm holds. */
+void ix_add_to_candidates(const term *tm, uint32_t qi, uint32_t *acc, const uint32_t *cand, size_t n);
+
+/* ---------- defined in prf.c ---------- */
+
+/* RM3: mixes the relevance model of best[0..m) into mq's terms (replaced), as MT_FROM_FEEDBACK terms. */
+int ix_expand_query(const mt_index *ix, mt_query *mq, const mt_params *p, const mt_hit *best, size_t m);
 
 #endif
