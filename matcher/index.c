@@ -48,17 +48,19 @@ static uint64_t hash_id(int64_t id)
 
 void mt_params_default(mt_params *p)
 {
-    p->k1 = 1.2;
-    p->b = 0.4;
+    p->k1 = 1.0;
+    p->b = 0.6;
+    p->k3 = 5.0;
+    p->request_words = 1;
     p->w_title = 3.0;
     p->w_keywords = 3.0;
     p->w_body = 1.0;
     p->wk = 0.8;
     p->wf = 0.2;
     p->prf_docs = 10;
-    p->prf_terms = 20;
+    p->prf_terms = 40;
     p->prf_weight = 0.3;
-    p->rerank_n = 100;
+    p->rerank_n = 20;
 }
 
 mt_index *mt_index_new(const mt_params *p)

@@ -49,6 +49,8 @@ typedef struct mt_doc {
 
 typedef struct mt_params {
     double k1, b;            /* BM25 saturation and length normalisation */
+    double k3;               /* saturation of a term's count in the query listing */
+    int request_words;       /* 1: words of asking (need, looking for, 需求, 希望...) do not query */
     double w_title;          /* term frequency weights by where a term stands */
     double w_keywords;
     double w_body;

@@ -14,12 +14,6 @@ typedef struct rm_term {
     double w;
 } rm_term;
 
-static int cmp_rm_term(const void *a, const void *b)
-{
-    const rm_term *x = a, *y = b;
-    return (x->term > y->term) - (x->term < y->term);
-}
-
 static int cmp_rm_desc(const void *a, const void *b)
 {
     const rm_term *x = a, *y = b;
@@ -29,17 +23,33 @@ static int cmp_rm_desc(const void *a, const void *b)
 }
 
 /*
+ * Adds w to term t's entry of the open-addressing table v (mask + 1 slots, a
+ * power of two at least twice the entries), appending it at v[*n] when new.
+ * slot[] holds 1 + the entry's index, 0 for a free slot.
+ */
+static void rm_add(rm_term *v, size_t *n, uint32_t *slot, size_t mask, uint32_t t, double w)
+{
+    size_t h = (size_t)(t * 2654435761u) & mask;
+    while (slot[h] != 0 && v[slot[h] - 1].term != t)
+        h = (h + 1) & mask;
+    if (slot[h] == 0) {
+        v[*n] = (rm_term){ t, 0 };
+        slot[h] = (uint32_t)++*n;
+    }
+    v[slot[h] - 1].w += w;
+}
+
+/*
  * The relevance model of the best documents of a first pass (each weighs its
  * share of their scores; a term weighs its share of the document's length),
- * summed sparsely: every (term, weight) of the documents' bags goes in one
- * array, sorted by term and merged, so the cost follows the feedback
- * documents' lengths, not the vocabulary.  Returns the strongest terms,
- * strongest first, in *out (caller frees), their number in *nout.
+ * summed sparsely in a hash table sized by the documents' lengths, so the cost
+ * follows them, not the vocabulary.  Returns the strongest terms, strongest
+ * first, in *out (caller frees), their number in *nout.
  */
 static int relevance_model(const mt_index *ix, const mt_hit *best, size_t m, size_t keep, rm_term **out,
                            size_t *nout)
 {
-    size_t cap = 0;
+    size_t cap = 0, mask = 15;
     double total = 0;
     *out = NULL;
     *nout = 0;
@@ -48,10 +58,16 @@ static int relevance_model(const mt_index *ix, const mt_hit *best, size_t m, siz
         cap += d == UINT32_MAX ? 0 : ix->docs[d].nterms;
         total += best[i].score;
     }
+    while (mask + 1 < 2 * cap)
+        mask = 2 * mask + 1;
     rm_term *v = malloc((cap ? cap : 1) * sizeof *v);
-    if (v == NULL)
+    uint32_t *slot = calloc(mask + 1, sizeof *slot);
+    if (v == NULL || slot == NULL) {
+        free(v);
+        free(slot);
         return MT_ERR_NOMEM;
-    size_t n = 0;
+    }
+    size_t u = 0;
     for (size_t i = 0; i < m && total > 0; i++) {
         uint32_t d = ix_docno_of(ix, best[i].id);
         if (d == UINT32_MAX)
@@ -59,17 +75,9 @@ static int relevance_model(const mt_index *ix, const mt_hit *best, size_t m, siz
         const doc *dc = &ix->docs[d];
         double share = best[i].score / total, len = dc->len > 0 ? dc->len : 1;
         for (uint32_t k = 0; k < dc->nterms; k++)
-            v[n++] = (rm_term){ dc->terms[k], share * dc->tf[k] / len };
+            rm_add(v, &u, slot, mask, dc->terms[k], share * dc->tf[k] / len);
     }
-    if (n > 0)
-        qsort(v, n, sizeof *v, cmp_rm_term);
-    size_t u = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (u > 0 && v[u - 1].term == v[i].term)
-            v[u - 1].w += v[i].w;
-        else
-            v[u++] = v[i];
-    }
+    free(slot);
     /* The strongest keep, strongest first, by insertion into v's front (v[kept..i) is already read). */
     size_t kept = 0;
     for (size_t i = 0; i < u && keep > 0; i++) {

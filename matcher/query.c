@@ -187,8 +187,32 @@ static int copy_doc(mt_query *mq, const mt_doc *q)
     return failed ? MT_ERR_NOMEM : MT_OK;
 }
 
+/*
+ * Words of asking, not of the subject: a need says it "needs", "looks for",
+ * "希望" and "寻求" whatever it is about.  English entries are stems (the
+ * tokenizer's Snowball English), Chinese ones the tokenizer's bigrams.
+ * Sorted by strcmp.
+ */
+static const char *const request_words[] = {
+    "anyth", "articl", "concern", "deal", "describ", "discuss", "especi", "exist", "find", "inform",
+    "interest", "know", "like", "look", "need", "paper", "particular", "pleas", "report", "research",
+    "seek", "someth", "studi", "want", "wish", "work",
+    "寻求", "希望", "相关", "要求", "需求",
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int is_request_word(const char *text)
+{
+    return bsearch(&text, request_words, sizeof request_words / sizeof *request_words, sizeof *request_words,
+                   cmp_str) != NULL;
+}
+
 /* The query's own known terms (those some live listing holds), weighed q(t). */
-static int own_terms(const mt_index *ix, mt_query *mq)
+static int own_terms(const mt_index *ix, mt_query *mq, const mt_params *p)
 {
     idbag b;
     int rc = ix_idbag_of_query(ix, mq->t, &mq->doc, &b);
@@ -202,10 +226,12 @@ static int own_terms(const mt_index *ix, mt_query *mq)
     for (size_t i = 0; i < b.n; i++) {
         if (ix->terms[b.ids[i]].df == 0)
             continue; /* a term no live listing holds counts for nothing, not even in qmax */
+        if (p->request_words && is_request_word(ix->terms[b.ids[i]].text))
+            continue;
         double tf = b.tf[i];
         mt_query_term *qt = &mq->terms[mq->nterms++];
         qt->term = b.ids[i];
-        qt->weight = ix_idf(ix, b.ids[i]) * tf * (ix->p.k1 + 1.0) / (tf + ix->p.k1);
+        qt->weight = ix_idf(ix, b.ids[i]) * tf * (p->k3 + 1.0) / (tf + p->k3);
         qt->origin = MT_FROM_QUERY;
         qt->text = ix->terms[b.ids[i]].text;
     }
@@ -225,7 +251,7 @@ int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const
     mq->t = t;
     int rc = copy_doc(mq, q);
     if (rc == MT_OK && ix->nlive > 0)
-        rc = own_terms(ix, mq);
+        rc = own_terms(ix, mq, p);
     if (rc == MT_OK)
         rc = fix_weights(ix, mq);
     if (rc == MT_OK && p->prf_terms > 0 && p->prf_docs > 0 && mq->nterms > 0) {

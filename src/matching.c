@@ -72,6 +72,7 @@ int matching_open(store *s, matching **out)
     now_stamp(m->since, sizeof m->since); /* before loading: what comes after is synced later */
     mt_params p;
     mt_params_default(&p); /* the one ranking, feedback on: rank uses the same defaults */
+    p.rerank_n = CANDIDATES; /* the second stage re-scores as many as are asked for */
     pthread_rwlock_init(&m->lock, NULL);
     m->ix[LISTING_DEMAND] = mt_index_new(&p);
     m->ix[LISTING_ACHIEVEMENT] = mt_index_new(&p);

@@ -211,6 +211,8 @@ int cli_rank(int argc, char **argv)
     mt_tokenizer *t = mt_tokenizer_new();
     mt_params p;
     mt_params_default(&p); /* the service's ranking (matching.c uses the same defaults) */
+    if (top > p.rerank_n)
+        p.rerank_n = (int)top; /* the second stage re-scores as many as are asked for */
     mt_index *ix = mt_index_new(&p);
     mt_hit *hits = xcalloc((size_t)top, sizeof *hits);
     if (t == NULL || ix == NULL)
