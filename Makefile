@@ -1,4 +1,4 @@
-# techmatch build.  Entry points: deps, all, run, test, bench, load, fuzz, crash, eval, install,
+# techmatch build.  Entry points: deps, all, run, test, bench, load, fuzz, crash, eval, eval-demo, install,
 # uninstall, clean
 # (serve and check are run and test without the dependency step).
 # Three builds live side by side: build/release (what `make run` serves),
@@ -28,7 +28,7 @@ EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv do
                $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg))
 HEADERS     := $(wildcard src/*.h src/store/*.h matcher/*.h tests/*.h tests/fuzz/*.h bench/*.h)
 
-.PHONY: all deps run serve test check bench eval fuzz fuzzers clean seed install uninstall
+.PHONY: all deps run serve test check bench eval eval-demo fuzz fuzzers clean seed install uninstall
 
 all: build/release/techmatch
 
@@ -149,6 +149,11 @@ eval:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory build/release/techmatch build/release/eval
 	build/release/eval build/release/techmatch $(EVAL_DIR)
+
+# The demo seeds that `make run` loads, judged in bench/demo/qrels.tsv (see bench/demo/README.md).
+eval-demo: deps
+	@$(MAKE) --no-print-directory build/release/techmatch build/release/eval
+	build/release/eval build/release/techmatch --demo seeds/demo bench/demo/qrels.tsv
 
 build/release/eval: build/release/bench/eval.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)

@@ -9,7 +9,14 @@
  * Latin text, trigram when the needs are Chinese), queried with the OR of the
  * need's words (or trigrams).  Prints MAP, nDCG@10 (gain 2^g - 1, log2
  * discount), P@10, R@100 and MRR@10 for both, over every judged demand (a
- * demand with no output scores 0), and the nDCG@10 ratio.
+ * demand with no output scores 0), and the nDCG@10 ratio.  Then, for techmatch,
+ * the pairs a suggest threshold would suggest (score >= 0.10 .. 0.90 among the
+ * service's 50 candidates a demand) and their precision and recall.
+ *
+ *   eval TECHMATCH --demo SEEDS_DIR QRELS
+ *
+ * does the same for the demo seeds (seeds/demo, listed by its manifest.tsv,
+ * keyed by each line's "ref") judged in QRELS (bench/demo/qrels.tsv).
  */
 #include "mem.h"
 #include "sbuf.h"
@@ -22,8 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define DEPTH 1000
+/* Candidates the service considers for suggestions (CANDIDATES in src/matching.c). */
+#define SUGGEST_CANDIDATES 50
+/* The default suggest threshold (policy.suggest_threshold, schema default). */
+#define SUGGEST_DEFAULT 0.30
 
 /* ---------- judgements and runs: (demand, achievement) -> value ---------- */
 
@@ -162,14 +174,24 @@ static int read_qrels(const char *path, pairs *out)
     return 0;
 }
 
-static int read_run(FILE *f, pairs *out)
+/*
+ * Reads a TREC run: out gets (demand, achievement, rank); scores, when not
+ * NULL, gets (demand, achievement, score) for the pairs ranked within the
+ * service's candidates (SUGGEST_CANDIDATES), the pairs a threshold can suggest.
+ */
+static int read_run(FILE *f, pairs *out, pairs *scores)
 {
     char line[1024], q[256], q0[8], d[256], tag[64];
     double rank, score;
     while (fgets(line, sizeof line, f))
-        if (sscanf(line, "%255s %7s %255s %lf %lf %63s", q, q0, d, &rank, &score, tag) == 6)
+        if (sscanf(line, "%255s %7s %255s %lf %lf %63s", q, q0, d, &rank, &score, tag) == 6) {
             pairs_add(out, q, d, rank);
+            if (scores && rank <= SUGGEST_CANDIDATES)
+                pairs_add(scores, q, d, score);
+        }
     qsort(out->v, out->n, sizeof *out->v, cmp_pair);
+    if (scores)
+        qsort(scores->v, scores->n, sizeof *scores->v, cmp_pair);
     return 0;
 }
 
@@ -321,6 +343,97 @@ static void run_peer(listing_text *ach, size_t na, listing_text *dem, size_t nd,
     qsort(run->v, run->n, sizeof *run->v, cmp_pair);
 }
 
+/* ---------- suggestions at a score threshold ---------- */
+
+/* The judgements of demand q: qrels->v[*from .. *to) (qrels sorted by demand); empty when q is unjudged. */
+static void qrels_of(const pairs *qrels, const char *q, size_t *from, size_t *to)
+{
+    size_t lo = 0, hi = qrels->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(qrels->v[mid].q, q) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *from = *to = lo;
+    while (*to < qrels->n && strcmp(qrels->v[*to].q, q) == 0)
+        (*to)++;
+}
+
+typedef struct suggested {
+    size_t pairs, demands;      /* pairs at or above the threshold, over the judged demands */
+    size_t hits, relevant;      /* of them judged >= the grade; judged pairs >= the grade */
+} suggested;
+
+/*
+ * What a threshold t would suggest: the pairs of judged demands scored >= t
+ * (scores holds the service's candidates only), how many of them are judged
+ * at least min_gain, and how many judged pairs reach min_gain at all.  An
+ * unjudged pair counts as not relevant.
+ */
+static suggested suggest_at(const pairs *qrels, const pairs *scores, double t, double min_gain)
+{
+    suggested s = { 0 };
+    for (size_t i = 0; i < qrels->n; i++)
+        if (qrels->v[i].v >= min_gain)
+            s.relevant++;
+    const char *last = NULL;
+    for (size_t i = 0; i < scores->n; i++) {
+        size_t from, to;
+        if (scores->v[i].v < t)
+            continue;
+        qrels_of(qrels, scores->v[i].q, &from, &to);
+        if (from == to)
+            continue;
+        s.pairs++;
+        if (last == NULL || strcmp(last, scores->v[i].q) != 0)
+            s.demands++;
+        last = scores->v[i].q;
+        if (gain_of(qrels, from, to, scores->v[i].d) >= min_gain)
+            s.hits++;
+    }
+    return s;
+}
+
+static void print_fraction(size_t num, size_t den)
+{
+    if (den)
+        printf(" %7.3f", (double)num / (double)den);
+    else
+        printf(" %7s", "-");
+}
+
+/*
+ * Precision and recall of the suggestions at thresholds 0.10 .. 0.90, the
+ * default (SUGGEST_DEFAULT) marked: relevant is grade >= 1, and, when the
+ * judgements have grade 2, also grade 2 alone (a pair a broker would introduce).
+ */
+static void print_suggestions(const char *set, const pairs *qrels, const pairs *scores)
+{
+    int graded = 0;
+    for (size_t i = 0; i < qrels->n; i++)
+        graded |= qrels->v[i].v >= 2;
+    printf("%-16s %-9s %6s %8s %7s %7s", set, "score>=", "pairs", "demands", "P(g>=1)", "R(g>=1)");
+    if (graded)
+        printf(" %7s %7s", "P(g=2)", "R(g=2)");
+    printf("\n");
+    for (int k = 1; k <= 9; k++) {
+        double t = k / 10.0;
+        suggested s1 = suggest_at(qrels, scores, t, 1);
+        printf("%-16s %4.2f%-5s %6zu %8zu", "", t, fabs(t - SUGGEST_DEFAULT) < 1e-9 ? " dflt" : "", s1.pairs,
+               s1.demands);
+        print_fraction(s1.hits, s1.pairs);
+        print_fraction(s1.hits, s1.relevant);
+        if (graded) {
+            suggested s2 = suggest_at(qrels, scores, t, 2);
+            print_fraction(s2.hits, s2.pairs);
+            print_fraction(s2.hits, s2.relevant);
+        }
+        printf("\n");
+    }
+}
+
 /* ---------- one collection ---------- */
 
 static void print_row(const char *set, const char *who, const measures *m)
@@ -334,14 +447,14 @@ static int eval_set(const char *bin, const char *dir, const char *set)
     snprintf(a, sizeof a, "%s/%s/achievements.jsonl", dir, set);
     snprintf(d, sizeof d, "%s/%s/demands.jsonl", dir, set);
     snprintf(q, sizeof q, "%s/%s/qrels.tsv", dir, set);
-    pairs qrels = { 0 }, ours = { 0 }, peer = { 0 };
+    pairs qrels = { 0 }, ours = { 0 }, peer = { 0 }, scores = { 0 };
     if (read_qrels(q, &qrels) != 0)
         return -1;
     snprintf(cmd, sizeof cmd, "'%s' rank --achievements '%s' --demands '%s' --top %d", bin, a, d, DEPTH);
     FILE *p = popen(cmd, "r");
     if (p == NULL)
         return -1;
-    read_run(p, &ours);
+    read_run(p, &ours, &scores);
     if (pclose(p) != 0) {
         fprintf(stderr, "eval: %s failed on %s\n", bin, set);
         return -1;
@@ -356,19 +469,165 @@ static int eval_set(const char *bin, const char *dir, const char *set)
     print_row(set, "techmatch", &mo);
     print_row(set, trigram ? "fts5-tri" : "fts5-bm25", &mp);
     printf("%-16s nDCG@10 techmatch / FTS5 = %.3f (target >= 1.10)\n", "", mp.ndcg10 > 0 ? mo.ndcg10 / mp.ndcg10 : 0);
+    print_suggestions(set, &qrels, &scores);
     free_texts(ach, na);
     free_texts(dem, nd);
     pairs_free(&qrels);
     pairs_free(&ours);
     pairs_free(&peer);
+    pairs_free(&scores);
     return 0;
+}
+
+/* ---------- the demo seeds as a collection ---------- */
+
+/* buf = dir/name; returns 0, or -1 when it does not fit. */
+static int path_join(char *buf, size_t n, const char *dir, const char *name)
+{
+    int len = snprintf(buf, n, "%s/%s", dir, name);
+    return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+/*
+ * Appends the listings of one seed file to out, one JSON object a line, each
+ * with an "id": the line's own "id", else its "ref" (the seeds' stable key).
+ * Returns the number of listings written, or -1 if the file cannot be read.
+ */
+static long demo_copy_listings(const char *path, FILE *out)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    long n = 0;
+    if (f == NULL)
+        return -1;
+    while (getline(&line, &cap, f) > 0) {
+        cJSON *o = cJSON_Parse(line);
+        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(o, "ref");
+        if (cJSON_IsObject(o) && !cJSON_HasObjectItem(o, "id") && cJSON_IsString(ref))
+            cJSON_AddStringToObject(o, "id", ref->valuestring);
+        char *text = cJSON_IsObject(o) ? cJSON_PrintUnformatted(o) : NULL;
+        if (text) {
+            fprintf(out, "%s\n", text);
+            n++;
+        }
+        cJSON_free(text);
+        cJSON_Delete(o);
+    }
+    free(line);
+    fclose(f);
+    return n;
+}
+
+/*
+ * Writes dir/achievements.jsonl and dir/demands.jsonl from the seed files that
+ * seeds/manifest.tsv lists (file, kind, organisation; one a line), in the
+ * manifest's order, as `techmatch demo` seeds them.  Returns 0, or -1.
+ */
+static int demo_write_listings(const char *seeds, const char *dir)
+{
+    char path[2048], line[1024], file[512], kind[64];
+    FILE *out[2] = { NULL, NULL };
+    static const char *const kinds[2] = { "achievements", "demands" };
+    int status = -1;
+    FILE *m = path_join(path, sizeof path, seeds, "manifest.tsv") == 0 ? fopen(path, "r") : NULL;
+    if (m == NULL)
+        goto out;
+    for (int k = 0; k < 2; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.jsonl", kinds[k]);
+        if (path_join(path, sizeof path, dir, name) != 0 || (out[k] = fopen(path, "w")) == NULL)
+            goto out;
+    }
+    while (fgets(line, sizeof line, m)) {
+        if (sscanf(line, "%511[^\t]\t%63[^\t\n]", file, kind) != 2)
+            continue;
+        int k = strcmp(kind, "achievements") == 0 ? 0 : strcmp(kind, "demands") == 0 ? 1 : -1;
+        if (k < 0 || path_join(path, sizeof path, seeds, file) != 0 || demo_copy_listings(path, out[k]) < 0) {
+            fprintf(stderr, "eval: cannot read seed file %s (kind %s)\n", path, kind);
+            goto out;
+        }
+    }
+    status = 0;
+out:
+    for (int k = 0; k < 2; k++)
+        if (out[k] && fclose(out[k]) != 0)
+            status = -1;
+    if (m)
+        fclose(m);
+    return status;
+}
+
+/* Copies the judgements to dir/qrels.tsv; reports judged keys the seeds lack (stale judgements). */
+static int demo_write_qrels(const char *qrels_path, const char *dir)
+{
+    char path[2048];
+    pairs qrels = { 0 };
+    listing_text *ach = NULL, *dem = NULL;
+    size_t na, nd, stale = 0;
+    if (read_qrels(qrels_path, &qrels) != 0)
+        return -1;
+    na = path_join(path, sizeof path, dir, "achievements.jsonl") == 0 ? read_jsonl(path, "abstract", &ach) : 0;
+    nd = path_join(path, sizeof path, dir, "demands.jsonl") == 0 ? read_jsonl(path, "description", &dem) : 0;
+    FILE *f = path_join(path, sizeof path, dir, "qrels.tsv") == 0 ? fopen(path, "w") : NULL;
+    for (size_t i = 0; f && i < qrels.n; i++) {
+        int found_d = 0, found_a = 0;
+        for (size_t k = 0; k < nd && !found_d; k++)
+            found_d = strcmp(dem[k].id, qrels.v[i].q) == 0;
+        for (size_t k = 0; k < na && !found_a; k++)
+            found_a = strcmp(ach[k].id, qrels.v[i].d) == 0;
+        stale += !(found_d && found_a);
+        fprintf(f, "%s\t%s\t%.0f\n", qrels.v[i].q, qrels.v[i].d, qrels.v[i].v);
+    }
+    int status = f && fclose(f) == 0 ? 0 : -1;
+    if (stale)
+        fprintf(stderr, "eval: %zu judged pairs of %s name a listing the seeds do not have\n", stale, qrels_path);
+    free_texts(ach, na);
+    free_texts(dem, nd);
+    pairs_free(&qrels);
+    return status;
+}
+
+/*
+ * Evaluates the demo seeds (seeds/demo) against their judgements (bench/demo/qrels.tsv):
+ * writes them as a collection "demo" in a temporary folder, evaluates it as any other,
+ * and removes the folder.
+ */
+static int eval_demo(const char *bin, const char *seeds, const char *qrels_path)
+{
+    char tmp[] = "/tmp/techmatch-eval-demo-XXXXXX", dir[64], path[128];
+    static const char *const files[] = { "achievements.jsonl", "demands.jsonl", "qrels.tsv" };
+    if (mkdtemp(tmp) == NULL)
+        return -1;
+    snprintf(dir, sizeof dir, "%s/demo", tmp);
+    int status = mkdir(dir, 0700) == 0 && demo_write_listings(seeds, dir) == 0 &&
+                 demo_write_qrels(qrels_path, dir) == 0 ? 0 : -1;
+    if (status == 0)
+        status = eval_set(bin, tmp, "demo");
+    else
+        fprintf(stderr, "eval: cannot prepare the demo collection from %s and %s\n", seeds, qrels_path);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        if (path_join(path, sizeof path, dir, files[i]) == 0)
+            remove(path);
+    }
+    rmdir(dir);
+    rmdir(tmp);
+    return status;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: eval TECHMATCH EVAL_DIR [SET...]\n");
+        fprintf(stderr, "usage: eval TECHMATCH EVAL_DIR [SET...]\n       eval TECHMATCH --demo SEEDS_DIR QRELS\n");
         return 2;
+    }
+    if (strcmp(argv[2], "--demo") == 0) {
+        if (argc != 5) {
+            fprintf(stderr, "usage: eval TECHMATCH --demo SEEDS_DIR QRELS\n");
+            return 2;
+        }
+        printf("%-16s %-10s %7s %8s %7s %7s %7s\n", "set", "ranker", "MAP", "nDCG@10", "P@10", "R@100", "MRR@10");
+        return eval_demo(argv[1], argv[3], argv[4]) != 0;
     }
     struct stat st;
     if (stat(argv[2], &st) != 0 || !S_ISDIR(st.st_mode)) {
