@@ -274,7 +274,8 @@ int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt
     out->qmax = mq->qmax;
     out->k = mq->qmax > 0 ? (double)raw / (double)mq->qmax : 0;
     out->f = mt_field_agreement(q->fields, q->nfields, d->fields, d->nfields);
-    out->score = q->nfields > 0 && d->nfields > 0 ? ix->p.wk * out->k + ix->p.wf * out->f : out->k;
+    out->confidence = mq->confidence;
+    out->score = ix_pair_score(&ix->p, out->k, out->f, q->nfields > 0 && d->nfields > 0);
     best_fields(q, d, out);
     walk w;
     collect_shares(mq->t, q, dtext, sh, nsh, &w);

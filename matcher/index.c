@@ -57,11 +57,14 @@ void mt_params_default(mt_params *p)
     p->w_body = 1.0;
     p->wk = 0.8;
     p->wf = 0.2;
+    p->full_mass = 15.0;
+    p->field_k0 = 0.5;
     p->prf_docs = 10;
     p->prf_terms = 40;
     p->prf_weight = 0.3;
     p->rerank_n = 20;
 }
+
 
 mt_index *mt_index_new(const mt_params *p)
 {
@@ -540,4 +543,26 @@ double ix_idf(const mt_index *ix, uint32_t tid)
 {
     double N = ix->nlive, df = ix->terms[tid].df;
     return log(1.0 + (N - df + 0.5) / (df + 0.5));
+}
+
+double ix_pair_score(const mt_params *p, double k, double f, int both_fields)
+{
+    if (!both_fields)
+        return k;
+    double trust = p->field_k0 > 0 && k < p->field_k0 ? k / p->field_k0 : 1.0;
+    return p->wk * k + p->wf * f * trust;
+}
+
+double ix_pair_bound(const mt_params *p, double k, int query_fields)
+{
+    return query_fields ? ix_pair_score(p, k, 1.0, 1) > k ? ix_pair_score(p, k, 1.0, 1) : k : k;
+}
+
+double ix_pair_need(const mt_params *p, double theta, int query_fields)
+{
+    if (!query_fields)
+        return theta;
+    double knee = p->field_k0 > 0 ? p->field_k0 : 0, at_knee = ix_pair_score(p, knee, 1.0, 1);
+    double k = theta <= at_knee && knee > 0 ? theta / (p->wk + p->wf / knee) : (theta - p->wf) / p->wk;
+    return k < theta ? (k > 0 ? k : 0) : theta;
 }

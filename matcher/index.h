@@ -54,7 +54,20 @@ typedef struct mt_params {
     double w_title;          /* term frequency weights by where a term stands */
     double w_keywords;
     double w_body;
-    double wk, wf;           /* score = wk * K + wf * F (wk + wf = 1) */
+    /*
+     * score = wk * K + wf * F * min(1, K / field_k0) when both sides have
+     * fields, else K (wk + wf = 1): field agreement counts in full once the
+     * texts agree to K >= field_k0, and in proportion below it, so two
+     * listings of one industry sharing a word or two are not suggested for
+     * their industry alone.  field_k0 = 0: F always counts in full.
+     */
+    double wk, wf, field_k0;
+    /*
+     * A query listing whose own terms weigh less than full_mass (the sum of
+     * their q(t), idf units) has too little text to judge: its K is scaled by
+     * its mass / full_mass (its confidence).  0 = every query fully trusted.
+     */
+    double full_mass;
     /*
      * Pseudo-relevance feedback (RM3): the prf_docs best listings of a first
      * pass lend their prf_terms most typical terms to the query, which then
@@ -200,6 +213,7 @@ typedef struct mt_term_share {
 typedef struct mt_explanation {
     double score, k, f;
     int64_t raw, qmax;                       /* K = raw / qmax: the integer sums top-k ranks by */
+    double confidence;                       /* the query's (mt_params.full_mass); qmax holds it */
     mt_term_share terms[MT_EXPLAIN_TERMS];   /* best first (only the best MT_EXPLAIN_TERMS kept) */
     size_t nterms;
     char field_q[32], field_d[32];           /* the best-agreeing pair of codes, or "" */

@@ -157,6 +157,7 @@ struct mt_query {
     mt_query_term *orig;   /* the query's own terms with stage 1's integer weights */
     size_t norig;
     int64_t qmax1;
+    double confidence;     /* min(1, own terms' mass / full_mass); qmax and qmax1 are divided by it */
 };
 
 /* ---------- defined in index.c ---------- */
@@ -212,6 +213,15 @@ uint32_t ix_docno_of(const mt_index *ix, int64_t id);
 
 /* The BM25 idf of a term among the live listings. */
 double ix_idf(const mt_index *ix, uint32_t tid);
+
+/* The one rule of a pair's score from K and F (mt_params.field_k0); it grows with k. */
+double ix_pair_score(const mt_params *p, double k, double f, int both_fields);
+
+/* The most a pair with keyword score k can score, whatever the listing's fields. */
+double ix_pair_bound(const mt_params *p, double k, int query_fields);
+
+/* The least k whose ix_pair_bound reaches theta (at most theta). */
+double ix_pair_need(const mt_params *p, double theta, int query_fields);
 
 /* ---------- defined in topk.c ---------- */
 

@@ -33,6 +33,8 @@ static int fix_weights(const mt_index *ix, mt_query *mq)
     for (size_t i = 0; i < mq->nterms; i++)
         qt[i] = (qterm){ mq->terms[i].term, mq->terms[i].weight, 0, 0 };
     mq->qmax = ix_prepare_terms(ix, qt, mq->nterms);
+    if (mq->confidence < 1.0) /* K = raw / qmax then weighs the confidence */
+        mq->qmax = (int64_t)ceil((double)mq->qmax / mq->confidence);
     for (size_t i = 0; i < mq->nterms; i++)
         mq->terms[i].qi = qt[i].qi;
     free(qt);
@@ -239,6 +241,17 @@ static int own_terms(const mt_index *ix, mt_query *mq, const mt_params *p)
     return MT_OK;
 }
 
+/* How far the query's own terms can be trusted: min(1, their mass / full_mass), at least 0.001. */
+static double confidence_of(const mt_query *mq, const mt_params *p)
+{
+    double mass = 0;
+    for (size_t i = 0; i < mq->nterms; i++)
+        mass += mq->terms[i].weight;
+    if (p->full_mass <= 0 || mass >= p->full_mass)
+        return 1.0;
+    return mass / p->full_mass > 0.001 ? mass / p->full_mass : 0.001;
+}
+
 int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const mt_params *p,
                      mt_query **out)
 {
@@ -252,6 +265,7 @@ int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const
     int rc = copy_doc(mq, q);
     if (rc == MT_OK && ix->nlive > 0)
         rc = own_terms(ix, mq, p);
+    mq->confidence = confidence_of(mq, p);
     if (rc == MT_OK)
         rc = fix_weights(ix, mq);
     if (rc == MT_OK && p->prf_terms > 0 && p->prf_docs > 0 && mq->nterms > 0) {

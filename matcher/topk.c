@@ -187,8 +187,7 @@ static double set_agreement(const mt_index *ix, scratch *sc, const mt_doc *q, ui
 }
 
 /*
- * The score of document d with keyword sum raw: wk * K + wf * F, or K when
- * either side lacks fields.  It grows with raw, so with a partial sum it is a
+ * The score of document d with keyword sum raw (ix_pair_score).  It grows with raw, so with a partial sum it is a
  * lower bound of the final score, and with an upper bound of the sum an upper
  * bound of it.
  */
@@ -201,7 +200,7 @@ static double doc_score(const mt_index *ix, scratch *sc, const mt_doc *q, uint32
     if (q->nfields == 0 || set == NO_SET)
         return k;
     *f = set_agreement(ix, sc, q, set);
-    return ix->p.wk * k + ix->p.wf * *f;
+    return ix_pair_score(&ix->p, k, *f, 1);
 }
 
 mt_hit ix_make_hit(const mt_index *ix, scratch *sc, const mt_doc *q, uint32_t d, int64_t raw, int64_t qmax)
@@ -214,8 +213,7 @@ mt_hit ix_make_hit(const mt_index *ix, scratch *sc, const mt_doc *q, uint32_t d,
 /* The best score a document not seen yet, with keyword sum at most raw, could reach. */
 static double unseen_bound(const mt_index *ix, int64_t raw, int64_t qmax, const mt_doc *q)
 {
-    double k = qmax > 0 ? (double)raw / (double)qmax : 0;
-    return q->nfields > 0 ? (ix->p.wk * k + ix->p.wf > k ? ix->p.wk * k + ix->p.wf : k) : k;
+    return ix_pair_bound(&ix->p, qmax > 0 ? (double)raw / (double)qmax : 0, q->nfields > 0);
 }
 
 /* Exhaustive, term at a time: the reference the pruned search must equal. */
@@ -302,8 +300,7 @@ static double kth_floor(const mt_index *ix, scratch *sc, const mt_doc *q, const 
      * Sums only grow, so the previous theta is still a lower bound: documents
      * whose score cannot reach it, whatever their fields, need no field lookup.
      */
-    double lift = q->nfields > 0 ? ix->p.wk : 1.0, room = q->nfields > 0 ? ix->p.wf : 0.0;
-    double need = theta > room ? (theta - room) / lift * (double)qmax * (1.0 - 1e-9) : 0.0;
+    double need = theta > 0 ? ix_pair_need(&ix->p, theta, q->nfields > 0) * (double)qmax * (1.0 - 1e-9) : 0.0;
     uint32_t floor_acc = need >= 4294967295.0 ? UINT32_MAX : (uint32_t)need;
     size_t live = 0, below = 0;
     double f;

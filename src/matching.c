@@ -123,6 +123,8 @@ static cJSON *explanation_json(const mt_explanation *e)
     cJSON_AddNumberToObject(o, "score", e->score);
     cJSON_AddNumberToObject(o, "k", e->k);
     cJSON_AddNumberToObject(o, "f", e->f);
+    if (e->confidence < 1.0) /* too little text to judge: K was scaled by it */
+        cJSON_AddNumberToObject(o, "confidence", e->confidence);
     cJSON *terms = cJSON_AddArrayToObject(o, "terms");
     for (size_t i = 0; i < e->nterms; i++) {
         cJSON *t = cJSON_CreateObject();

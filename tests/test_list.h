@@ -52,6 +52,7 @@
     X(test_query_scores_equal_their_explanations_with_feedback) \
     X(test_query_pruned_top_k_equals_exhaustive) \
     X(test_query_feedback_term_is_explained_with_its_share) \
+    X(test_query_title_only_listing_is_matched_with_less_confidence) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
     X(test_store_files_are_private_to_the_owner) \
