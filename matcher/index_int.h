@@ -76,6 +76,7 @@ struct mt_index {
     strtab codes;                /* field code texts */
     strtab sets;                 /* keys: sorted arrays of code ids */
     int bulk;                    /* adds record documents only; finalize writes the postings */
+    const struct mt_thesaurus *th; /* equivalent phrases for queries (thesaurus.h), borrowed; may be NULL */
 };
 
 /* ---------- bags (terms.c) ---------- */
@@ -177,6 +178,15 @@ int ix_idbag_of_doc(mt_index *ix, mt_tokenizer *t, const mt_doc *d, idbag *b);
 
 /* A query's distinct known terms with their weighted frequencies (no writes to the index). */
 int ix_idbag_of_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *d, idbag *b);
+
+/* ---------- defined in thesaurus.c ---------- */
+
+/*
+ * Adds to mq's terms the equivalents (translations, synonyms) of the phrases
+ * its listing holds, from ix's thesaurus, weighed by p's xl_weight and
+ * syn_weight; terms the query already holds are left alone.  MT_ERR_NOMEM.
+ */
+int ix_add_equivalents(const mt_index *ix, mt_query *mq, const mt_params *p);
 
 /* ---------- defined in fields.c ---------- */
 

@@ -620,7 +620,7 @@ static int expand_query(const mt_index *ix, mt_query *mq, const mt_params *p, co
         while (k < n && mixed[k].term != cand[i].term)
             k++;
         if (k == n)
-            mixed[n++] = (mt_query_term){ cand[i].term, 0, 0, MT_FROM_FEEDBACK, ix->terms[cand[i].term].text };
+            mixed[n++] = (mt_query_term){ cand[i].term, 0, 0, MT_FROM_FEEDBACK, ix->terms[cand[i].term].text, NULL };
         mixed[k].weight += w;
     }
     free(mq->terms);
@@ -847,6 +847,8 @@ int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const
     int rc = copy_doc(mq, q);
     if (rc == MT_OK && ix->nlive > 0)
         rc = own_terms(ix, mq);
+    if (rc == MT_OK && ix->nlive > 0)
+        rc = ix_add_equivalents(ix, mq, p); /* translations and synonyms (thesaurus.c) */
     if (rc == MT_OK)
         rc = fix_weights(ix, mq);
     if (rc == MT_OK && p->prf_terms > 0 && p->prf_docs > 0 && mq->nterms > 0) {
