@@ -59,7 +59,7 @@ void mt_params_default(mt_params *p)
     p->prf_terms = 20;
     p->prf_weight = 0.3;
     p->rerank_n = 100;
-    p->xl_weight = 0.5;
+    p->xl_weight = 0.7;
     p->syn_weight = 0.5;
 }
 

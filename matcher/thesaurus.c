@@ -626,6 +626,12 @@ static const char *make_label(gains *g, const qtoks *q, const match *mt, const p
     buf_add(&b, other->text, strlen(other->text));
     if (b.failed)
         return NULL;
+    if (b.n >= MT_PHRASE_MAX) { /* an explanation's text holds less: cut at a character boundary */
+        b.n = MT_PHRASE_MAX - 1;
+        while (b.n > 0 && ((unsigned char)b.s[b.n] & 0xC0) == 0x80)
+            b.n--;
+        b.s[b.n] = '\0';
+    }
     if (g->nlabels == g->lcap) {
         size_t cap = g->lcap ? g->lcap * 2 : 16;
         char **grown = realloc(g->labels, cap * sizeof *grown);

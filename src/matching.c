@@ -134,8 +134,12 @@ static cJSON *explanation_json(const mt_explanation *e)
         cJSON *t = cJSON_CreateObject();
         cJSON_AddStringToObject(t, "text", e->terms[i].text);
         cJSON_AddNumberToObject(t, "share", e->terms[i].share);
-        /* Where the term comes from: the listing's own text or feedback from its best matches. */
-        cJSON_AddStringToObject(t, "origin", e->terms[i].origin == MT_FROM_FEEDBACK ? "feedback" : "query");
+        /* Where the term comes from: the listing's own text, feedback from its best matches, or the thesaurus. */
+        mt_origin og = e->terms[i].origin;
+        cJSON_AddStringToObject(t, "origin", og == MT_FROM_FEEDBACK      ? "feedback"
+                                             : og == MT_FROM_TRANSLATION ? "translation"
+                                             : og == MT_FROM_SYNONYM     ? "synonym"
+                                                                         : "query");
         cJSON_AddItemToArray(terms, t);
     }
     if (e->field_q[0]) {
