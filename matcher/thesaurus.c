@@ -44,6 +44,9 @@ struct mt_thesaurus {
     uint32_t neq, eqcap;
     size_t live;
     strmap byk;        /* phrase key -> phrase id */
+    strmap pre;        /* the keys' proper token prefixes (owned in pres): where a longer phrase may go on */
+    char **pres;
+    uint32_t npres, precap;
     strmap fold;       /* a word -> the index in folds of the spelling it stands for */
     char **folds;
     uint32_t nfolds, foldcap;
@@ -209,6 +212,10 @@ void mt_thesaurus_free(mt_thesaurus *th)
         free(th->ph[i].toks);
         free(th->ph[i].eq);
     }
+    for (uint32_t i = 0; i < th->npres; i++)
+        free(th->pres[i]);
+    free(th->pres);
+    map_free(&th->pre);
     for (uint32_t i = 0; i < th->nfolds; i++)
         free(th->folds[i]);
     free(th->folds);
@@ -218,6 +225,31 @@ void mt_thesaurus_free(mt_thesaurus *th)
     map_free(&th->fold);
     mt_tokenizer_free(th->t);
     free(th);
+}
+
+/* Records the proper token prefixes of a new phrase's key, so that lookups stop where no phrase goes on. */
+static int prefixes_add(mt_thesaurus *th, const char *key)
+{
+    for (const char *sep = strchr(key, SEP); sep; sep = strchr(sep + 1, SEP)) {
+        size_t len = (size_t)(sep - key);
+        if (map_get(&th->pre, key, len) != UINT32_MAX)
+            continue;
+        if (th->npres == th->precap) {
+            uint32_t cap = th->precap ? th->precap * 2 : 1024;
+            char **g = realloc(th->pres, cap * sizeof *g);
+            if (g == NULL)
+                return MT_ERR_NOMEM;
+            th->pres = g;
+            th->precap = cap;
+        }
+        char *p = ix_dup_n(key, len);
+        if (p == NULL)
+            return MT_ERR_NOMEM;
+        th->pres[th->npres++] = p;
+        if (map_put(&th->pre, p, 0) != MT_OK)
+            return MT_ERR_NOMEM;
+    }
+    return MT_OK;
 }
 
 /* The phrase with this key (taking key and toks), or a new one; UINT32_MAX when out of memory. */
@@ -245,7 +277,7 @@ static uint32_t phrase_intern(mt_thesaurus *th, const char *text, char *key, cha
     }
     phrase *p = &th->ph[th->nph];
     *p = (phrase){ ix_dup_n(text, strlen(text)), key, toks, NULL, 0, 0, 0 };
-    if (p->text == NULL || map_put(&th->byk, key, th->nph) != MT_OK) {
+    if (p->text == NULL || prefixes_add(th, key) != MT_OK || map_put(&th->byk, key, th->nph) != MT_OK) {
         free(p->text);
         goto nomem;
     }
@@ -587,6 +619,8 @@ static int find_matches(const mt_thesaurus *th, const qtoks *q, matches *m)
             uint32_t pid = map_get(&th->byk, key.s, key.n);
             if (pid != UINT32_MAX && th->ph[pid].neq > 0)
                 rc = match_add(m, i, l + 1, pid);
+            if (map_get(&th->pre, key.s, key.n) == UINT32_MAX)
+                break; /* no longer phrase starts so */
         }
     }
     free(key.s);
