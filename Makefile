@@ -118,6 +118,10 @@ build/release/bench_review: build/release/bench/bench_review.o build/release/ben
 build/release/bench_core: build/release/bench/bench_core.o build/release/bench/corpus.o build/release/libtm.a
 	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The cross-language check on the demo data (bench/xl/README.md).
+build/release/xl_eval: build/release/bench/xl/xl_eval.o build/release/tests/xl_demo.o build/release/libtm.a
+	$(CC) $(REL_FLAGS) -o $@ $^ $(PKG_LIBS)
+
 # The load test (bench/README.md, "bench/load"): wrk's mixed workload, then nginx on the same read.
 # A short run (3 s, 16 connections) is part of `make test`.
 .PHONY: load

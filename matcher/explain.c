@@ -18,6 +18,7 @@ typedef struct shared {
     int64_t contrib;
     mt_origin origin;
     int used;          /* already reported inside a phrase or alone */
+    const char *equiv; /* a translation or synonym: its "a ≈ b" label, which its terms share */
 } shared;
 
 typedef struct walk {
@@ -51,8 +52,10 @@ static void add_candidate(walk *w, const char *text, size_t len, int64_t contrib
     if (contrib <= 0 || len == 0)
         return;
     for (size_t i = 0; i < w->ncand; i++)
-        if (strncmp(w->cand[i].text, text, len) == 0 && w->cand[i].text[len] == '\0')
+        if (strncmp(w->cand[i].text, text, len) == 0 && w->cand[i].text[len] == '\0') {
+            w->cand_contrib[i] += contrib; /* the terms of one "a ≈ b" add up */
             return;
+        }
     if (w->ncand == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 16;
         mt_term_share *c = realloc(w->cand, cap * sizeof *c);
@@ -235,7 +238,8 @@ static void collect_shares(mt_tokenizer *t, const mt_doc *q, const char *dtext, 
     for (size_t i = 0; i < nsh; i++)
         if (!sh[i].used) {
             sh[i].used = 1;
-            add_candidate(w, sh[i].text, strlen(sh[i].text), sh[i].contrib, sh[i].origin);
+            const char *shown = sh[i].equiv ? sh[i].equiv : sh[i].text;
+            add_candidate(w, shown, strlen(shown), sh[i].contrib, sh[i].origin);
         }
 }
 
@@ -267,7 +271,7 @@ int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt
             continue;
         int64_t c = qt->qi * ix_quantised_weight(&ix->p, bd.e[j].tf, dlen, avg);
         raw += c;
-        sh[nsh++] = (shared){ qt->text, c, qt->origin, 0 };
+        sh[nsh++] = (shared){ qt->text, c, qt->origin, 0, qt->equiv };
     }
     const mt_doc *q = &mq->doc;
     out->raw = raw;

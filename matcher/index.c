@@ -63,8 +63,9 @@ void mt_params_default(mt_params *p)
     p->prf_terms = 40;
     p->prf_weight = 0.3;
     p->rerank_n = 20;
+    p->xl_weight = 0.7;
+    p->syn_weight = 0.5;
 }
-
 
 mt_index *mt_index_new(const mt_params *p)
 {

@@ -83,6 +83,13 @@ typedef struct mt_params {
      * final query retrieves over all postings again.
      */
     int rerank_n;
+    /*
+     * Equivalent phrases (thesaurus.h, when the index has a thesaurus): a term
+     * a query gains from a translation weighs xl_weight, from a synonym
+     * syn_weight, of what it would weigh typed (0 turns that kind off).  Read
+     * from the parameters given to mt_query_prepare.
+     */
+    double xl_weight, syn_weight;
 } mt_params;
 
 /* The documented defaults (see README, "Matching"), feedback on: the service's and rank's ranking. */
@@ -151,6 +158,8 @@ typedef struct mt_query_term {
     int64_t qi;
     mt_origin origin;        /* a term both typed and fed back counts as MT_FROM_QUERY */
     const char *text;
+    const char *equiv;       /* a translation or synonym term: "激光熔覆 ≈ laser cladding" (the query's
+                                phrase as written, then the thesaurus's), owned by the query; else NULL */
 } mt_query_term;
 
 typedef struct mt_query mt_query;

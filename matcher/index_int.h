@@ -76,6 +76,7 @@ struct mt_index {
     strtab codes;                /* field code texts */
     strtab sets;                 /* keys: sorted arrays of code ids */
     int bulk;                    /* adds record documents only; finalize writes the postings */
+    const struct mt_thesaurus *th; /* equivalent phrases for queries (thesaurus.h), borrowed; may be NULL */
 };
 
 /* ---------- bags (terms.c) ---------- */
@@ -203,6 +204,15 @@ int ix_idbag_of_doc(mt_index *ix, mt_tokenizer *t, const mt_doc *d, idbag *b);
 /* A query's distinct known terms with their weighted frequencies (no writes to the index). */
 int ix_idbag_of_query(const mt_index *ix, mt_tokenizer *t, const mt_doc *d, idbag *b);
 
+/* ---------- defined in thesaurus.c ---------- */
+
+/*
+ * Adds to mq's terms the equivalents (translations, synonyms) of the phrases
+ * its listing holds, from ix's thesaurus, weighed by p's xl_weight and
+ * syn_weight; terms the query already holds are left alone.  MT_ERR_NOMEM.
+ */
+int ix_add_equivalents(const mt_index *ix, mt_query *mq, const mt_params *p);
+
 /* ---------- defined in fields.c ---------- */
 
 /* Levels of a hierarchical code: "B" 1, "B06" 2, "B061" 3, "B0610" 4. */
@@ -250,6 +260,11 @@ int ix_topk_pruned(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, const
 
 /* Adds qi * w(t, d) to acc[d] for each candidate d of cand[0..n) (ascending) that term tm holds. */
 void ix_add_to_candidates(const term *tm, uint32_t qi, uint32_t *acc, const uint32_t *cand, size_t n);
+
+/* ---------- defined in query.c ---------- */
+
+/* q(t) of a query term counted tf times: idf * tf (k3 + 1) / (tf + k3), the one rule for every origin. */
+double ix_query_weight(const mt_index *ix, const mt_params *p, uint32_t tid, double tf);
 
 /* ---------- defined in prf.c ---------- */
 

@@ -135,7 +135,7 @@ int ix_expand_query(const mt_index *ix, mt_query *mq, const mt_params *p, const 
         while (k < n && mixed[k].term != cand[i].term)
             k++;
         if (k == n)
-            mixed[n++] = (mt_query_term){ cand[i].term, 0, 0, MT_FROM_FEEDBACK, ix->terms[cand[i].term].text };
+            mixed[n++] = (mt_query_term){ cand[i].term, 0, 0, MT_FROM_FEEDBACK, ix->terms[cand[i].term].text, NULL };
         mixed[k].weight += w;
     }
     free(mq->terms);

@@ -213,6 +213,11 @@ static int is_request_word(const char *text)
                    cmp_str) != NULL;
 }
 
+double ix_query_weight(const mt_index *ix, const mt_params *p, uint32_t tid, double tf)
+{
+    return ix_idf(ix, tid) * tf * (p->k3 + 1.0) / (tf + p->k3);
+}
+
 /* The query's own known terms (those some live listing holds), weighed q(t). */
 static int own_terms(const mt_index *ix, mt_query *mq, const mt_params *p)
 {
@@ -233,7 +238,7 @@ static int own_terms(const mt_index *ix, mt_query *mq, const mt_params *p)
         double tf = b.tf[i];
         mt_query_term *qt = &mq->terms[mq->nterms++];
         qt->term = b.ids[i];
-        qt->weight = ix_idf(ix, b.ids[i]) * tf * (p->k3 + 1.0) / (tf + p->k3);
+        qt->weight = ix_query_weight(ix, p, b.ids[i], tf);
         qt->origin = MT_FROM_QUERY;
         qt->text = ix->terms[b.ids[i]].text;
     }
@@ -265,7 +270,9 @@ int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const
     int rc = copy_doc(mq, q);
     if (rc == MT_OK && ix->nlive > 0)
         rc = own_terms(ix, mq, p);
-    mq->confidence = confidence_of(mq, p);
+    mq->confidence = confidence_of(mq, p); /* of the typed text alone */
+    if (rc == MT_OK && ix->nlive > 0)
+        rc = ix_add_equivalents(ix, mq, p); /* translations and synonyms (thesaurus.c) */
     if (rc == MT_OK)
         rc = fix_weights(ix, mq);
     if (rc == MT_OK && p->prf_terms > 0 && p->prf_docs > 0 && mq->nterms > 0) {

@@ -3,6 +3,7 @@
  * scores into recorded suggestions (see matching.h).
  */
 #include "matching.h"
+#include "equivalents.h"
 #include "index.h"
 #include "json.h"
 #include "log.h"
@@ -21,6 +22,7 @@
 struct matching {
     pthread_rwlock_t lock;
     mt_index *ix[2];    /* by listing_kind */
+    mt_thesaurus *th;   /* the shipped equivalences both indexes look phrases up in (may be NULL) */
     /* matching_sync's cursor: the newest updated_at seen, and the listings seen at it */
     char since[32];
     int64_t seen[2][SEEN_MAX];
@@ -76,6 +78,10 @@ int matching_open(store *s, matching **out)
     pthread_rwlock_init(&m->lock, NULL);
     m->ix[LISTING_DEMAND] = mt_index_new(&p);
     m->ix[LISTING_ACHIEVEMENT] = mt_index_new(&p);
+    m->th = equivalents_load(NULL);
+    for (int k = 0; k < 2; k++)
+        if (m->ix[k])
+            mt_index_set_thesaurus(m->ix[k], m->th);
     loader ld = { m, mt_tokenizer_new() };
     int status = m->ix[0] && m->ix[1] && ld.t ? TM_OK : TM_ERR_INTERNAL;
     if (status == TM_OK) {
@@ -105,6 +111,7 @@ void matching_close(matching *m)
         return;
     mt_index_free(m->ix[0]);
     mt_index_free(m->ix[1]);
+    mt_thesaurus_free(m->th);
     pthread_rwlock_destroy(&m->lock);
     free(m);
 }
@@ -130,8 +137,12 @@ static cJSON *explanation_json(const mt_explanation *e)
         cJSON *t = cJSON_CreateObject();
         cJSON_AddStringToObject(t, "text", e->terms[i].text);
         cJSON_AddNumberToObject(t, "share", e->terms[i].share);
-        /* Where the term comes from: the listing's own text or feedback from its best matches. */
-        cJSON_AddStringToObject(t, "origin", e->terms[i].origin == MT_FROM_FEEDBACK ? "feedback" : "query");
+        /* Where the term comes from: the listing's own text, feedback from its best matches, or the thesaurus. */
+        mt_origin og = e->terms[i].origin;
+        cJSON_AddStringToObject(t, "origin", og == MT_FROM_FEEDBACK      ? "feedback"
+                                             : og == MT_FROM_TRANSLATION ? "translation"
+                                             : og == MT_FROM_SYNONYM     ? "synonym"
+                                                                         : "query");
         cJSON_AddItemToArray(terms, t);
     }
     if (e->field_q[0]) {

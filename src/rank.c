@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "embedded.h"
+#include "equivalents.h"
 #include "index.h"
 #include "json.h"
 #include "limits.h"
@@ -214,6 +215,9 @@ int cli_rank(int argc, char **argv)
     if (top > p.rerank_n)
         p.rerank_n = (int)top; /* the second stage re-scores as many as are asked for */
     mt_index *ix = mt_index_new(&p);
+    mt_thesaurus *th = equivalents_load(NULL); /* the service's equivalences (matching.c loads the same) */
+    if (ix)
+        mt_index_set_thesaurus(ix, th);
     mt_hit *hits = xcalloc((size_t)top, sizeof *hits);
     if (t == NULL || ix == NULL)
         goto out;
@@ -238,6 +242,7 @@ int cli_rank(int argc, char **argv)
 out:
     free(hits);
     mt_index_free(ix);
+    mt_thesaurus_free(th);
     mt_tokenizer_free(t);
     items_free(&achievements);
     items_free(&demands);

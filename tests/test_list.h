@@ -53,6 +53,9 @@
     X(test_query_pruned_top_k_equals_exhaustive) \
     X(test_query_feedback_term_is_explained_with_its_share) \
     X(test_query_title_only_listing_is_matched_with_less_confidence) \
+    X(test_crosslang_translated_term_weighs_less_and_shows_its_share) \
+    X(test_crosslang_thesaurus_adds_and_removes_at_run_time) \
+    X(test_crosslang_named_demo_pairs_rank_their_partner_in_top_3) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
     X(test_store_files_are_private_to_the_owner) \
