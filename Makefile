@@ -24,7 +24,8 @@ LISTEN  ?= 127.0.0.1:8080
 MATCHER_SRC := $(wildcard matcher/*.c)
 APP_SRC     := $(filter-out src/main.c,$(wildcard src/*.c src/store/*.c))
 TEST_SRC    := $(wildcard tests/*.c)
-EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv docs/openapi.json \
+EMBED_IN    := $(sort $(wildcard schema/*.sql)) seeds/fields/gbt4754-2017.tsv seeds/cedict/cedict-terms.tsv \
+               seeds/synonyms/synonyms.tsv docs/openapi.json \
                $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg))
 HEADERS     := $(wildcard src/*.h src/store/*.h matcher/*.h tests/*.h tests/fuzz/*.h bench/*.h)
 

@@ -11,19 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Adds the pairs of dir/rel; a missing file is logged and skipped.  Returns MT_OK or MT_ERR_NOMEM. */
-static int load_file(mt_thesaurus *th, const char *dir, const char *rel, mt_equiv_kind kind, int split)
+/*
+ * Adds the pairs of dir/rel, or of the compiled-in copy when dir is NULL; a
+ * missing file is logged and skipped.  Returns MT_OK or MT_ERR_NOMEM.
+ */
+static int load_file(mt_thesaurus *th, const char *dir, const char *rel, const char *embedded, mt_equiv_kind kind,
+                     int split)
 {
     char path[4096];
     size_t len = 0, added = 0;
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    char *text = cli_read_file(path, &len);
-    if (text == NULL) {
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : "(built in)", rel);
+    char *text = dir ? cli_read_file(path, &len) : NULL;
+    if (dir != NULL && text == NULL) {
         log_warn("matcher: %s not found; matching goes on without its %s", path,
                  kind == MT_EQUIV_TRANSLATION ? "translations" : "synonyms");
         return MT_OK;
     }
-    int rc = mt_thesaurus_add_tsv(th, text, len, kind, split, &added);
+    int rc = dir ? mt_thesaurus_add_tsv(th, text, len, kind, split, &added)
+                 : mt_thesaurus_add_tsv(th, embedded, strlen(embedded), kind, split, &added);
     free(text);
     log_info("matcher: %zu %s from %s", added, kind == MT_EQUIV_TRANSLATION ? "translations" : "synonyms", path);
     return rc;
@@ -60,13 +65,11 @@ mt_thesaurus *equivalents_load(const char *dir)
     mt_thesaurus *th = mt_thesaurus_new();
     if (th == NULL)
         return NULL;
-    if (dir == NULL)
-        dir = EQUIVALENTS_DIR_DEFAULT;
-    int rc = load_file(th, dir, "synonyms/synonyms.tsv", MT_EQUIV_SYNONYM, 0);
+    int rc = load_file(th, dir, "synonyms/synonyms.tsv", embedded_synonyms_tsv, MT_EQUIV_SYNONYM, 0);
     if (rc == MT_OK)
         rc = load_taxonomy(th);
     if (rc == MT_OK)
-        rc = load_file(th, dir, "cedict/cedict-terms.tsv", MT_EQUIV_TRANSLATION, 1);
+        rc = load_file(th, dir, "cedict/cedict-terms.tsv", embedded_cedict_tsv, MT_EQUIV_TRANSLATION, 1);
     if (rc != MT_OK) {
         mt_thesaurus_free(th);
         return NULL;

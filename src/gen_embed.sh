@@ -1,7 +1,7 @@
 #!/bin/sh
 # gen_embed.sh FILE...: prints a C file that holds each FILE as a string.
 # schema/NNN_*.sql become the migration table (in the order given); the taxonomy
-# TSV and the OpenAPI document become named strings; web/ files (text: html, js,
+# TSV, the CC-CEDICT subset, the synonym list and the OpenAPI document become named strings; web/ files (text: html, js,
 # css, svg) become the table of the browser UI.  See src/embedded.h.
 set -eu
 lit() {
@@ -24,7 +24,9 @@ echo '  { 0, 0 }'
 echo '};'
 for f in "$@"; do
     case "$f" in
-    *.tsv) echo 'const char embedded_taxonomy_tsv[] =' ;;
+    seeds/fields/*.tsv) echo 'const char embedded_taxonomy_tsv[] =' ;;
+    seeds/cedict/*.tsv) echo 'const char embedded_cedict_tsv[] =' ;;
+    seeds/synonyms/*.tsv) echo 'const char embedded_synonyms_tsv[] =' ;;
     *openapi.json) echo 'const char embedded_openapi_json[] =' ;;
     *) continue ;;
     esac
