@@ -133,6 +133,8 @@ struct mt_query {
     mt_query_term *orig;   /* the query's own terms with stage 1's integer weights */
     size_t norig;
     int64_t qmax1;
+    /* Brokers' decisions applied by mt_query_add_judgements (judged.c); the explanation reports them. */
+    int napproved, nrejected;
 };
 
 /* ---------- defined in index.c ---------- */
