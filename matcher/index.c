@@ -59,9 +59,9 @@ void mt_params_default(mt_params *p)
     p->prf_terms = 20;
     p->prf_weight = 0.3;
     p->rerank_n = 100;
-    p->judge_terms = 30;
-    p->judge_weight = 0.5;
-    p->judge_reject = 0.8;
+    p->judge_terms = 40;
+    p->judge_weight = 0.4;
+    p->judge_reject = 0.6;
 }
 
 mt_index *mt_index_new(const mt_params *p)

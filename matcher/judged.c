@@ -103,9 +103,12 @@ static const jterm *find_jterm(const jterm *v, size_t n, uint32_t tid)
 
 /*
  * The approved listings' strongest terms by (share of length) * idf, at most
- * keep, normalised to sum 1, in *top (caller frees).
+ * keep, normalised to sum 1, in *top (caller frees).  held (the same terms in
+ * the same order) gives the fraction of the nlive approved listings holding
+ * each: a term only they hold is skipped, as it can find no other listing.
  */
-static int approved_terms(const mt_index *ix, const jterm *model, size_t n, size_t keep, jterm **top, size_t *ntop)
+static int approved_terms(const mt_index *ix, const jterm *model, const jterm *held, size_t nlive, size_t n,
+                          size_t keep, jterm **top, size_t *ntop)
 {
     jterm *v = malloc((n ? n : 1) * sizeof *v);
     size_t m = 0;
@@ -113,7 +116,7 @@ static int approved_terms(const mt_index *ix, const jterm *model, size_t n, size
     if (v == NULL)
         return MT_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
-        if (ix->terms[model[i].term].df > 0 && model[i].w > 0)
+        if (ix->terms[model[i].term].df > (uint32_t)lround(held[i].w * (double)nlive) && model[i].w > 0)
             v[m++] = (jterm){ model[i].term, model[i].w * idf(ix, model[i].term) };
     if (m > 0)
         qsort(v, m, sizeof *v, cmp_jterm_desc);
@@ -215,13 +218,16 @@ int mt_query_add_judgements(const mt_index *ix, mt_query *mq, const int64_t *app
         p = &ix->p;
     if (na + nr == 0 || ix->nlive == 0)
         return MT_OK;
-    jterm *app = NULL, *rej = NULL, *top = NULL;
-    size_t napp = 0, nrej = 0, ntop = 0, live_a = 0, live_r = 0;
+    jterm *app = NULL, *rej = NULL, *top = NULL, *held = NULL;
+    size_t napp = 0, nrej = 0, ntop = 0, nh = 0, live_a = 0, live_r = 0;
     int rc = model_of(ix, approved, na, 1, &app, &napp, &live_a);
     if (rc == MT_OK)
         rc = model_of(ix, rejected, nr, 0, &rej, &nrej, &live_r);
     if (rc == MT_OK)
-        rc = approved_terms(ix, app, napp, p->judge_terms > 0 ? (size_t)p->judge_terms : 0, &top, &ntop);
+        rc = model_of(ix, approved, na, 0, &held, &nh, &live_a);
+    if (rc == MT_OK && nh == napp)
+        rc = approved_terms(ix, app, held, live_a, napp, p->judge_terms > 0 ? (size_t)p->judge_terms : 0, &top,
+                            &ntop);
     if (rc == MT_OK && ntop > 0 && p->judge_weight > 0)
         rc = mix_approved(ix, mq, top, ntop, p->judge_weight);
     if (rc == MT_OK) {
@@ -229,11 +235,14 @@ int mt_query_add_judgements(const mt_index *ix, mt_query *mq, const int64_t *app
         set_integer_weights(mq);
         if (live_a + live_r > 0)
             one_stage(mq);
+    }
+    if (rc == MT_OK) {
         mq->napproved = (int)live_a;
         mq->nrejected = (int)live_r;
     }
     free(app);
     free(rej);
     free(top);
+    free(held);
     return rc;
 }
