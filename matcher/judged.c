@@ -134,8 +134,9 @@ static int approved_terms(const mt_index *ix, const jterm *model, const jterm *h
 /*
  * Mixes the approved terms into the query: the query's terms keep
  * 1 - lambda of the weight they had, the approved model lambda (each part
- * normalised to sum 1).  A term already in the query keeps its origin; a new
- * one is MT_FROM_BROKER.  Replaces mq->terms.
+ * normalised to sum 1).  A typed term keeps its origin; a pseudo-feedback
+ * term the approved listings confirm, and a new one, are MT_FROM_BROKER.
+ * Replaces mq->terms.
  */
 static int mix_approved(const mt_index *ix, mt_query *mq, const jterm *top, size_t ntop, double lambda)
 {
@@ -157,6 +158,8 @@ static int mix_approved(const mt_index *ix, mt_query *mq, const jterm *top, size
             k++;
         if (k == n)
             mixed[n++] = (mt_query_term){ top[i].term, 0, 0, MT_FROM_BROKER, ix->terms[top[i].term].text };
+        if (mixed[k].origin == MT_FROM_FEEDBACK)
+            mixed[k].origin = MT_FROM_BROKER;
         mixed[k].weight += lambda * top[i].w;
     }
     free(mq->terms);
@@ -225,18 +228,15 @@ int mt_query_add_judgements(const mt_index *ix, mt_query *mq, const int64_t *app
         rc = model_of(ix, rejected, nr, 0, &rej, &nrej, &live_r);
     if (rc == MT_OK)
         rc = model_of(ix, approved, na, 0, &held, &nh, &live_a);
-    if (rc == MT_OK && nh == napp)
+    if (rc == MT_OK && nh == napp && live_a + live_r > 0)
         rc = approved_terms(ix, app, held, live_a, napp, p->judge_terms > 0 ? (size_t)p->judge_terms : 0, &top,
                             &ntop);
     if (rc == MT_OK && ntop > 0 && p->judge_weight > 0)
         rc = mix_approved(ix, mq, top, ntop, p->judge_weight);
-    if (rc == MT_OK) {
+    if (rc == MT_OK && live_a + live_r > 0) { /* decisions on listings no longer indexed change nothing */
         weigh_down_rejected(mq, rej, nrej, app, napp, p->judge_reject);
         set_integer_weights(mq);
-        if (live_a + live_r > 0)
-            one_stage(mq);
-    }
-    if (rc == MT_OK) {
+        one_stage(mq);
         mq->napproved = (int)live_a;
         mq->nrejected = (int)live_r;
     }

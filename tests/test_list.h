@@ -52,6 +52,9 @@
     X(test_query_scores_equal_their_explanations_with_feedback) \
     X(test_query_pruned_top_k_equals_exhaustive) \
     X(test_query_feedback_term_is_explained_with_its_share) \
+    X(test_judged_scores_equal_explanations_and_pruned_equals_exhaustive) \
+    X(test_judged_broker_term_is_explained_and_moves_the_ranking) \
+    X(test_judged_no_decisions_change_nothing) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
     X(test_store_files_are_private_to_the_owner) \
