@@ -121,6 +121,7 @@
     X(test_api_import_jobs_bad_files_are_refused_at_once) \
     X(test_api_matching_suggests_rescores_and_withdraws) \
     X(test_api_matching_survives_empty_and_hostile_text) \
+    X(test_api_judged_decisions_rerank_the_demands_remaining_matches) \
     X(test_api_push_approval_reaches_the_inbox_once) \
     X(test_api_push_subscription_policy_and_digest) \
     X(test_api_push_stream_resumes_after_kill) \
