@@ -226,7 +226,8 @@ static int candidates(matching *m, mt_tokenizer *t, const listing *l, const matc
     k += dec->napproved + dec->nrejected;
     *hits = xcalloc(k, sizeof **hits);
     *n = 0;
-    int rc = l->kind == LISTING_DEMAND ? prepare_demand(m, t, &q, dec, mq) : mt_query_prepare(m->ix[other], t, &q, NULL, mq);
+    int rc = l->kind == LISTING_DEMAND ? prepare_demand(m, t, &q, dec, mq)
+                                       : mt_query_prepare(m->ix[other], t, &q, NULL, mq);
     if (rc == MT_OK)
         rc = mt_query_topk(m->ix[other], *mq, k, *hits, n);
     return rc == MT_OK ? TM_OK : TM_ERR_INTERNAL;

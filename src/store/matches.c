@@ -329,8 +329,8 @@ int store_match_decisions(store *s, int64_t demand_id, match_decisions *out)
 {
     memset(out, 0, sizeof *out);
     decision_vecs v = { ST_VEC(&out->approved, &out->napproved), ST_VEC(&out->rejected, &out->nrejected) };
-    return st_read(s, &SQL_MATCH_DECISIONS, ST_ARGS(A_INT(demand_id), A_INT(MATCH_DECISIONS_MAX)), match_decision_row, &v,
-                   "match decisions");
+    return st_read(s, &SQL_MATCH_DECISIONS, ST_ARGS(A_INT(demand_id), A_INT(MATCH_DECISIONS_MAX)), match_decision_row,
+                   &v, "match decisions");
 }
 
 void match_decisions_cleanup(match_decisions *d)
