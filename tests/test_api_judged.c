@@ -2,10 +2,10 @@
  * test_api_judged.c: the service learns from brokers' decisions, over HTTP: a
  * demand with several suggested achievements; a broker rejects one, then
  * approves another; after each decision the demand's remaining suggestions
- * are re-scored at once,
- * those like the approved achievement up and those like the rejected one
- * down, their explanations name the broker origin and count the decisions,
- * and the decided pairs keep their status and score.
+ * are re-scored at once, those like the approved achievement up and those
+ * like the rejected one down, their explanations name the broker origin and count the decisions,
+ * and the decided pairs keep their status and score; an edit keeps the
+ * decisions, and a bulk rejection counts too.
  */
 #include "api_world.h"
 #include <math.h>
@@ -162,6 +162,20 @@ void test_api_judged_decisions_rerank_the_demands_remaining_matches(void)
     REQUIRE(edited.explanation[LIKE_APPROVED] != NULL);
     CHECK(names_broker(edited.explanation[LIKE_APPROVED], 1, 1));
     CHECK_STR(edited.status[REJECTED], "rejected");
+
+    /* A bulk rejection re-matches the demand once, with every decision. */
+    char body[128];
+    snprintf(body, sizeof body, "{\"action\":\"reject\",\"ids\":[%ld],\"reason\":\"out_of_scope\"}",
+             edited.match_id[LIKE_REJECTED]);
+    r = test_json(&w.srv, "POST", "/api/matches/bulk", w.tok[R_BROKER], body);
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    stored bulk;
+    read_stored(&w, demand, ach, &bulk);
+    CHECK_STR(bulk.status[LIKE_REJECTED], "rejected");
+    REQUIRE(bulk.explanation[LIKE_APPROVED] != NULL);
+    CHECK(names_broker(bulk.explanation[LIKE_APPROVED], 1, 2));
+    free_stored(&bulk);
     free_stored(&edited);
     free_stored(&mid);
     free_stored(&before);
