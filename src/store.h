@@ -430,9 +430,10 @@ TM_MUST_CHECK int store_match_approve(store *s, int64_t id, int64_t actor_user_i
 
 /*
  * Brokers' decisions on one demand's matches, for the matcher to learn from:
- * the achievements approved (approved and every later status a broker's
- * approval leads to: pushed, viewed, interested, in_talks, deal) and those
- * rejected, the newest MATCH_DECISIONS_MAX of them.  Free with
+ * the achievements a broker approved (approved and every later status an
+ * approval leads to: pushed, viewed, interested, in_talks, deal) and those a
+ * broker rejected, the newest MATCH_DECISIONS_MAX of them.  Approvals by the
+ * policy's auto-approve score are no broker's decision and are left out.  Free with
  * match_decisions_cleanup (also after an error).
  */
 #define MATCH_DECISIONS_MAX 200

@@ -309,10 +309,11 @@ int store_matches_withdraw(store *s, listing_kind kind, int64_t id)
 
 /* ---------- brokers' decisions, for the matcher ---------- */
 
+/* A broker's decision has a reviewer (an approval by the policy's auto-approve score has none: it is no judgement). */
 static st_sql SQL_MATCH_DECISIONS = ST_SQL("SELECT achievement_id, status = 'rejected' FROM matches"
-                                           " WHERE demand_id = ?1 AND status IN ('approved', 'pushed', 'viewed',"
-                                           " 'interested', 'in_talks', 'deal', 'rejected')"
-                                           " ORDER BY updated_at DESC, id DESC LIMIT ?2");
+                                           " WHERE demand_id = ?1 AND reviewed_by IS NOT NULL AND status IN"
+                                           " ('approved', 'pushed', 'viewed', 'interested', 'in_talks', 'deal',"
+                                           " 'rejected') ORDER BY updated_at DESC, id DESC LIMIT ?2");
 
 typedef struct decision_vecs {
     st_vec approved, rejected;
