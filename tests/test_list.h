@@ -69,6 +69,7 @@
     X(test_store_matches_approve_pushes_once_and_auto_approves) \
     X(test_store_matches_digest_gathers_approved_matches) \
     X(test_store_matches_pipeline_edits_notes_history_and_proposals) \
+    X(test_store_decisions_are_a_demands_broker_approvals_and_rejections) \
     X(test_store_outbox_subscription_defaults_and_changes) \
     X(test_store_outbox_notifications_page_and_read) \
     X(test_store_webhooks_endpoints_belong_to_their_organisation) \
