@@ -340,7 +340,7 @@ static void print_row(const char *set, const char *who, const measures *m)
 }
 
 #define JUDGED 3        /* the top listings a broker judges */
-#define RES_DEPTH 1000
+#define RES_DEPTH 100       /* both rankings as deep (the two stages keep at most rerank_n = 100) */
 
 static mt_doc text_doc(const listing_text *x, const char **kw)
 {
