@@ -240,7 +240,9 @@ typedef struct mt_explanation {
  * Shared query terms are reported as the query listing wrote them, and runs
  * of adjacent shared Chinese bigrams become the phrase they spell when d
  * holds that phrase too ("采煤机械", not "采煤, 煤机, 机械"); feedback terms are
- * reported with origin MT_FROM_FEEDBACK.  0 or MT_ERR_NOMEM.
+ * reported with origin MT_FROM_FEEDBACK, brokers' with MT_FROM_BROKER, and
+ * approved and rejected count the decisions that shaped the query.  0 or
+ * MT_ERR_NOMEM.
  */
 int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt_explanation *out);
 
