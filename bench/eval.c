@@ -17,7 +17,19 @@
  *
  * does the same for the demo seeds (seeds/demo, listed by its manifest.tsv,
  * keyed by each line's "ref") judged in QRELS (bench/demo/qrels.tsv).
+ * demand with no output scores 0), and the nDCG@10 ratio.
+ *
+ * Then the residual-collection measure of brokers' feedback (issue 15, 5a),
+ * in this process with the service's ranking (mt_params_default): for each
+ * demand, the top 3 of its ranking are judged from the qrels as a broker
+ * would (relevant = approve, else reject), the demand is ranked again with
+ * those decisions (mt_query_add_judgements), and both rankings, with the 3
+ * judged listings removed from them and from the qrels, are scored (nDCG@10,
+ * MAP, P@10 over the demands that keep a relevant listing).  EVAL_JUDGE=
+ * "terms,weight,reject" overrides the judge_* parameters (for tuning on one
+ * set and confirming on the others).
  */
+#include "index.h"
 #include "mem.h"
 #include "sbuf.h"
 #include "utf8.h"
@@ -435,11 +447,152 @@ static void print_suggestions(const char *set, const pairs *qrels, const pairs *
 }
 
 /* ---------- one collection ---------- */
+/* ---------- brokers' feedback: the residual collection ---------- */
 
 static void print_row(const char *set, const char *who, const measures *m)
 {
     printf("%-16s %-10s %7.4f %8.4f %7.4f %7.4f %7.4f\n", set, who, m->map, m->ndcg10, m->p10, m->r100, m->mrr10);
 }
+
+#define JUDGED 3        /* the top listings a broker judges */
+#define RES_DEPTH 100       /* both rankings as deep (the two stages keep at most rerank_n = 100) */
+
+static mt_doc text_doc(const listing_text *x, const char **kw)
+{
+    *kw = x->keywords;
+    mt_doc d = { x->title, x->body, kw, x->keywords[0] ? 1u : 0u, NULL, 0 };
+    return d;
+}
+
+/* The judge_* parameters, from EVAL_JUDGE="terms,weight,reject" when it is set. */
+static void judge_params(mt_params *p)
+{
+    const char *e = getenv("EVAL_JUDGE");
+    int terms;
+    double w, r;
+    if (e && sscanf(e, "%d,%lf,%lf", &terms, &w, &r) == 3) {
+        p->judge_terms = terms;
+        p->judge_weight = w;
+        p->judge_reject = r;
+    }
+}
+
+/* Adds the hits not judged to run, ranked 1.. for demand q. */
+static void add_unjudged(pairs *run, const char *q, const listing_text *ach, const mt_hit *h, size_t n,
+                         const int64_t *judged, size_t nj)
+{
+    int rank = 0;
+    for (size_t i = 0; i < n; i++) {
+        int skip = 0;
+        for (size_t j = 0; j < nj; j++)
+            skip |= h[i].id == judged[j];
+        if (!skip)
+            pairs_add(run, q, ach[h[i].id].id, ++rank);
+    }
+}
+
+/* Whether (q, d) is one of the judged pairs (sorted by demand like the qrels). */
+static int is_judged(const pairs *judged, const char *q, const char *d)
+{
+    for (size_t i = 0; i < judged->n; i++)
+        if (strcmp(judged->v[i].q, q) == 0 && strcmp(judged->v[i].d, d) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Ranks demand q without and with the broker's decisions on its top JUDGED;
+ * adds both rankings without the judged listings to base and fb, and the
+ * judged pairs to judged.
+ */
+static int rank_judged(const mt_index *ix, mt_tokenizer *t, const mt_params *p, const listing_text *ach,
+                       const listing_text *q, const pairs *qrels, pairs *base, pairs *fb, pairs *judged)
+{
+    const char *kw;
+    mt_doc d = text_doc(q, &kw);
+    mt_hit *h = xcalloc(RES_DEPTH + JUDGED, sizeof *h);
+    mt_query *mq = NULL;
+    size_t n = 0, na = 0, nr = 0, lo = 0, hi = 0;
+    int64_t app[JUDGED], rej[JUDGED], all[JUDGED];
+    int rc = mt_query_prepare(ix, t, &d, p, &mq);
+    if (rc == MT_OK)
+        rc = mt_query_topk(ix, mq, RES_DEPTH + JUDGED, h, &n);
+    mt_query_free(mq);
+    mq = NULL;
+    while (lo < qrels->n && strcmp(qrels->v[lo].q, q->id) < 0)
+        lo++;
+    for (hi = lo; hi < qrels->n && strcmp(qrels->v[hi].q, q->id) == 0;)
+        hi++;
+    size_t nj = n < JUDGED ? n : JUDGED;
+    for (size_t i = 0; rc == MT_OK && i < nj; i++) {
+        all[i] = h[i].id;
+        if (gain_of(qrels, lo, hi, ach[h[i].id].id) > 0)
+            app[na++] = h[i].id;
+        else
+            rej[nr++] = h[i].id;
+        pairs_add(judged, q->id, ach[h[i].id].id, 0);
+    }
+    if (rc == MT_OK)
+        add_unjudged(base, q->id, ach, h, n, all, nj);
+    if (rc == MT_OK)
+        rc = mt_query_prepare(ix, t, &d, p, &mq);
+    if (rc == MT_OK)
+        rc = mt_query_add_judgements(ix, mq, app, na, rej, nr, p);
+    if (rc == MT_OK)
+        rc = mt_query_topk(ix, mq, RES_DEPTH + JUDGED, h, &n);
+    if (rc == MT_OK)
+        add_unjudged(fb, q->id, ach, h, n, all, nj);
+    mt_query_free(mq);
+    free(h);
+    return rc;
+}
+
+/* Prints the residual-collection figures of brokers' feedback for one set. */
+static void residual(const char *set, const listing_text *ach, size_t na, const listing_text *dem, size_t nd,
+                     const pairs *qrels)
+{
+    mt_params p;
+    mt_params_default(&p);
+    judge_params(&p);
+    mt_index *ix = mt_index_new(&p);
+    mt_tokenizer *t = mt_tokenizer_new();
+    pairs base = { 0 }, fb = { 0 }, judged = { 0 }, rq = { 0 };
+    int rc = ix && t ? MT_OK : MT_ERR_NOMEM;
+    if (rc == MT_OK)
+        mt_index_bulk(ix);
+    for (size_t i = 0; rc == MT_OK && i < na; i++) {
+        const char *kw;
+        mt_doc d = text_doc(&ach[i], &kw);
+        rc = mt_index_add(ix, t, (int64_t)i, &d);
+    }
+    if (rc == MT_OK)
+        rc = mt_index_finalize(ix);
+    for (size_t q = 0; rc == MT_OK && q < nd; q++)
+        rc = rank_judged(ix, t, &p, ach, &dem[q], qrels, &base, &fb, &judged);
+    if (rc != MT_OK) {
+        fprintf(stderr, "eval: the residual measure failed on %s\n", set);
+    } else {
+        for (size_t i = 0; i < qrels->n; i++) /* the residual collection's judgements */
+            if (!is_judged(&judged, qrels->v[i].q, qrels->v[i].d))
+                pairs_add(&rq, qrels->v[i].q, qrels->v[i].d, qrels->v[i].v);
+        qsort(base.v, base.n, sizeof *base.v, cmp_pair);
+        qsort(fb.v, fb.n, sizeof *fb.v, cmp_pair);
+        measures mb = evaluate(&rq, &base), mf = evaluate(&rq, &fb);
+        print_row(set, "resid-base", &mb);
+        print_row(set, "resid-fb", &mf);
+        printf("%-16s residual nDCG@10, top %d judged: with / without the decisions = %.3f (target >= 1.25;"
+               " judge_terms %d, judge_weight %.2f, judge_reject %.2f)\n", "", JUDGED,
+               mb.ndcg10 > 0 ? mf.ndcg10 / mb.ndcg10 : 0, p.judge_terms, p.judge_weight, p.judge_reject);
+    }
+    pairs_free(&base);
+    pairs_free(&fb);
+    pairs_free(&judged);
+    pairs_free(&rq);
+    mt_tokenizer_free(t);
+    mt_index_free(ix);
+}
+
+/* ---------- one collection ---------- */
 
 static int eval_set(const char *bin, const char *dir, const char *set)
 {
@@ -470,6 +623,7 @@ static int eval_set(const char *bin, const char *dir, const char *set)
     print_row(set, trigram ? "fts5-tri" : "fts5-bm25", &mp);
     printf("%-16s nDCG@10 techmatch / FTS5 = %.3f (target >= 1.10)\n", "", mp.ndcg10 > 0 ? mo.ndcg10 / mp.ndcg10 : 0);
     print_suggestions(set, &qrels, &scores);
+    residual(set, ach, na, dem, nd, &qrels);
     free_texts(ach, na);
     free_texts(dem, nd);
     pairs_free(&qrels);

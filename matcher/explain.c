@@ -276,6 +276,8 @@ int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt
     const mt_doc *q = &mq->doc;
     out->raw = raw;
     out->qmax = mq->qmax;
+    out->approved = mq->napproved;
+    out->rejected = mq->nrejected;
     out->k = mq->qmax > 0 ? (double)raw / (double)mq->qmax : 0;
     out->f = mt_field_agreement(q->fields, q->nfields, d->fields, d->nfields);
     out->confidence = mq->confidence;

@@ -79,8 +79,9 @@ typedef struct mt_params {
      * Two stages when feedback is on: the query's own terms pick the best
      * rerank_n listings (stage 1, pruned), the feedback terms come from their
      * best prf_docs, and top-k re-scores only those rerank_n with every final
-     * term (stage 2), so top-k returns at most rerank_n.  0 = one stage: the
-     * final query retrieves over all postings again.
+     * term (stage 2), so top-k returns at most rerank_n: a caller asking for
+     * more raises it (the service to its 50 candidates, rank to --top).  0 =
+     * one stage: the final query retrieves over all postings again.
      */
     int rerank_n;
     /*
@@ -90,6 +91,17 @@ typedef struct mt_params {
      * from the parameters given to mt_query_prepare.
      */
     double xl_weight, syn_weight;
+    /*
+     * Brokers' decisions (mt_query_add_judgements), Rocchio-style: the
+     * judge_terms most typical terms of the approved listings are mixed in
+     * to weigh judge_weight of the query (0 = none added), and a query term
+     * the rejected listings hold but no approved one does keeps
+     * 1 - judge_reject * (the fraction of rejected listings holding it) of its
+     * weight.
+     */
+    int judge_terms;
+    double judge_weight;
+    double judge_reject;
 } mt_params;
 
 /* The documented defaults (see README, "Matching"), feedback on: the service's and rank's ranking. */
@@ -133,9 +145,9 @@ typedef struct mt_hit {
 /* ---- prepared queries: the one ranking ---- */
 
 /*
- * Where a query term comes from.  Only MT_FROM_QUERY and MT_FROM_FEEDBACK are
- * produced today; the others are reserved for pairs of adjacent words,
- * translations, synonyms and brokers' decisions.
+ * Where a query term comes from.  MT_FROM_QUERY, MT_FROM_FEEDBACK and
+ * MT_FROM_BROKER (mt_query_add_judgements) are produced today; the others are
+ * reserved for pairs of adjacent words, translations and synonyms.
  */
 typedef enum mt_origin {
     MT_FROM_QUERY = 0,       /* the query listing's own text */
@@ -143,7 +155,7 @@ typedef enum mt_origin {
     MT_FROM_PAIR,
     MT_FROM_TRANSLATION,
     MT_FROM_SYNONYM,
-    MT_FROM_BROKER
+    MT_FROM_BROKER           /* the listings brokers approved (mt_query_add_judgements) */
 } mt_origin;
 
 /*
@@ -199,6 +211,22 @@ int mt_query_topk(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out,
 int mt_query_topk_exhaustive(const mt_index *ix, const mt_query *mq, size_t k, mt_hit *out, size_t *n);
 
 /*
+ * Brokers' decisions as relevance feedback, after mt_query_prepare and
+ * before top-k or explanations: approved[0..na) and rejected[0..nr) are ids
+ * of listings of ix (those not live in ix are ignored).  The approved
+ * listings' typical terms are added (origin MT_FROM_BROKER) or boosted; the
+ * query terms the rejected hold and the approved do not are weighed down
+ * (never to zero: weights stay positive).  The query then retrieves over the
+ * whole index with its final terms (one stage), so listings like the
+ * approved ones are found beyond the first stage's candidates.  Judged
+ * listings are not excluded from top-k: the caller skips them.  p may be
+ * NULL for the index's parameters (its judge_* fields are read).  Does
+ * nothing when na + nr = 0.  0 or MT_ERR_NOMEM (the query is then unchanged).
+ */
+int mt_query_add_judgements(const mt_index *ix, mt_query *mq, const int64_t *approved, size_t na,
+                            const int64_t *rejected, size_t nr, const mt_params *p);
+
+/*
  * Prepares q with the index's parameters, queries, frees: the same answer as
  * mt_query_prepare + mt_query_topk (or _exhaustive).
  */
@@ -227,6 +255,7 @@ typedef struct mt_explanation {
     size_t nterms;
     char field_q[32], field_d[32];           /* the best-agreeing pair of codes, or "" */
     int field_level;                         /* levels they share (0 = none) */
+    int approved, rejected;                  /* brokers' decisions that shaped the query (0, 0 = none) */
 } mt_explanation;
 
 /*
@@ -237,7 +266,9 @@ typedef struct mt_explanation {
  * Shared query terms are reported as the query listing wrote them, and runs
  * of adjacent shared Chinese bigrams become the phrase they spell when d
  * holds that phrase too ("采煤机械", not "采煤, 煤机, 机械"); feedback terms are
- * reported with origin MT_FROM_FEEDBACK.  0 or MT_ERR_NOMEM.
+ * reported with origin MT_FROM_FEEDBACK, brokers' with MT_FROM_BROKER, and
+ * approved and rejected count the decisions that shaped the query.  0 or
+ * MT_ERR_NOMEM.
  */
 int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt_explanation *out);
 

@@ -159,6 +159,8 @@ struct mt_query {
     size_t norig;
     int64_t qmax1;
     double confidence;     /* min(1, own terms' mass / full_mass); qmax and qmax1 are divided by it */
+    /* Brokers' decisions applied by mt_query_add_judgements (judged.c); the explanation reports them. */
+    int napproved, nrejected;
 };
 
 /* ---------- defined in index.c ---------- */
@@ -262,6 +264,9 @@ int ix_topk_pruned(const mt_index *ix, qterm *qt, size_t nq, int64_t qmax, const
 void ix_add_to_candidates(const term *tm, uint32_t qi, uint32_t *acc, const uint32_t *cand, size_t n);
 
 /* ---------- defined in query.c ---------- */
+
+/* Sets the terms' integer weights and the query's qmax (ix_prepare_terms's rule, over the confidence). */
+int ix_fix_weights(const mt_index *ix, mt_query *mq);
 
 /* q(t) of a query term counted tf times: idf * tf (k3 + 1) / (tf + k3), the one rule for every origin. */
 double ix_query_weight(const mt_index *ix, const mt_params *p, uint32_t tid, double tf);

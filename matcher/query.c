@@ -24,8 +24,7 @@ static qterm *query_qterms(const mt_index *ix, const mt_query *mq)
     return qt;
 }
 
-/* Sets the terms' integer weights and the query's qmax (ix_prepare_terms's rule). */
-static int fix_weights(const mt_index *ix, mt_query *mq)
+int ix_fix_weights(const mt_index *ix, mt_query *mq)
 {
     qterm *qt = malloc((mq->nterms ? mq->nterms : 1) * sizeof *qt);
     if (qt == NULL)
@@ -274,7 +273,7 @@ int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const
     if (rc == MT_OK && ix->nlive > 0)
         rc = ix_add_equivalents(ix, mq, p); /* translations and synonyms (thesaurus.c) */
     if (rc == MT_OK)
-        rc = fix_weights(ix, mq);
+        rc = ix_fix_weights(ix, mq);
     if (rc == MT_OK && p->prf_terms > 0 && p->prf_docs > 0 && mq->nterms > 0) {
         /* Stage 1: the own terms' best max(rerank_n, prf_docs); feedback reads the first prf_docs. */
         size_t m = 0, want = (size_t)(p->rerank_n > p->prf_docs ? p->rerank_n : p->prf_docs);
@@ -298,7 +297,7 @@ int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const
             first = NULL;
         free(first);
         if (rc == MT_OK)
-            rc = fix_weights(ix, mq);
+            rc = ix_fix_weights(ix, mq);
     }
     if (rc != MT_OK) {
         mt_query_free(mq);

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "lifecycle.h"
 #include "limits.h"
+#include "log.h"
 #include "matching.h"
 #include "mem.h"
 #include "messages.h"
@@ -345,6 +346,17 @@ void api_matches_review_summary(http_request *r)
     reply_json(r, 200, out);
 }
 
+/*
+ * After a broker's decision on a match of demand_id: re-ranks the demand's
+ * remaining candidates with it (matching_decided).  A failure is logged; the
+ * decision stands.
+ */
+static void rematch_decided(http_request *r, int64_t demand_id)
+{
+    if (matching_decided(req_app(r)->matching, req_app(r)->store, demand_id) != TM_OK)
+        log_error("re-matching demand %lld after a decision failed; its suggestions are stale", (long long)demand_id);
+}
+
 void api_matches_approve(http_request *r)
 {
     match m;
@@ -362,6 +374,7 @@ void api_matches_approve(http_request *r)
         reply_status(r, rc, rc == TM_ERR_NOT_FOUND ? "no match with this id" : NULL);
         return;
     }
+    rematch_decided(r, m.demand_id);
     cJSON *out = match_json(req_app(r)->store, &m);
     json_add_id_or_null(out, "notification_id", nid);
     match_cleanup(&m);
@@ -621,6 +634,8 @@ void api_matches_move(http_request *r)
         reply_status(r, rc, rc == TM_ERR_NOT_FOUND ? "no match with this id" : NULL);
         return;
     }
+    if (which == MOVE_REJECT)
+        rematch_decided(r, m.demand_id);
     cJSON *out = match_json(req_app(r)->store, &m);
     match_cleanup(&m);
     reply_json(r, 200, out);
@@ -839,6 +854,14 @@ void api_matches_history(http_request *r)
     reply_json(r, 200, out);
 }
 
+static int has_id(const int64_t *v, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == id)
+            return 1;
+    return 0;
+}
+
 void api_matches_bulk(http_request *r)
 {
     const cJSON *body = req_json(r);
@@ -877,6 +900,8 @@ void api_matches_bulk(http_request *r)
     cJSON *out = cJSON_CreateObject();
     cJSON *results = cJSON_AddArrayToObject(out, "results");
     int approve = strcmp(action, "approve") == 0;
+    int64_t *decided = xcalloc((size_t)cJSON_GetArraySize(ids), sizeof *decided);
+    size_t ndecided = 0;
     for (const cJSON *x = ids->child; x; x = x->next) {
         int64_t id = 0, nid = 0;
         match m;
@@ -891,9 +916,14 @@ void api_matches_bulk(http_request *r)
             cJSON_AddStringToObject(o, "status", m.status ? m.status : "");
         cJSON_AddStringToObject(o, "result", rc == TM_OK ? "done" : rc == TM_ERR_CONFLICT ? "conflict"
                                              : rc == TM_ERR_NOT_FOUND ? "not_found" : "error");
+        if (rc == TM_OK && !has_id(decided, ndecided, m.demand_id))
+            decided[ndecided++] = m.demand_id;
         match_cleanup(&m); /* filled, or zeroed */
         cJSON_AddItemToArray(results, o);
     }
+    for (size_t i = 0; i < ndecided; i++) /* each decided demand re-ranked once, with all its decisions */
+        rematch_decided(r, decided[i]);
+    free(decided);
     reply_json(r, 200, out);
 }
 

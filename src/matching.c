@@ -137,11 +137,13 @@ static cJSON *explanation_json(const mt_explanation *e)
         cJSON *t = cJSON_CreateObject();
         cJSON_AddStringToObject(t, "text", e->terms[i].text);
         cJSON_AddNumberToObject(t, "share", e->terms[i].share);
-        /* Where the term comes from: the listing's own text, feedback from its best matches, or the thesaurus. */
+        /* Where the term comes from: the listing's own text, feedback from its best matches, the thesaurus or
+         * brokers' approvals. */
         mt_origin og = e->terms[i].origin;
         cJSON_AddStringToObject(t, "origin", og == MT_FROM_FEEDBACK      ? "feedback"
                                              : og == MT_FROM_TRANSLATION ? "translation"
                                              : og == MT_FROM_SYNONYM     ? "synonym"
+                                             : og == MT_FROM_BROKER      ? "broker"
                                                                          : "query");
         cJSON_AddItemToArray(terms, t);
     }
@@ -153,15 +155,62 @@ static cJSON *explanation_json(const mt_explanation *e)
     } else {
         cJSON_AddNullToObject(o, "fields");
     }
+    if (e->approved + e->rejected > 0) { /* brokers' decisions on the demand's other matches shaped this score */
+        cJSON *d = cJSON_AddObjectToObject(o, "decisions");
+        json_add_int(d, "approved", e->approved);
+        json_add_int(d, "rejected", e->rejected);
+    }
     return o;
 }
 
-/* Explains demand against achievement with the achievements' statistics. Caller holds the lock. */
-static int explain_pair(matching *m, mt_tokenizer *t, const listing *demand, const listing *achievement,
-                        mt_explanation *e)
+/* Whether id is one of the achievements the decisions judged. */
+static int judged(const match_decisions *dec, int64_t id)
+{
+    for (size_t i = 0; i < dec->napproved; i++)
+        if (dec->approved[i] == id)
+            return 1;
+    for (size_t i = 0; i < dec->nrejected; i++)
+        if (dec->rejected[i] == id)
+            return 1;
+    return 0;
+}
+
+/*
+ * Prepares demand q against the achievements, with the brokers' decisions
+ * on its matches as relevance feedback (dec may be NULL or empty: none).
+ * Caller holds the lock.
+ */
+static int prepare_demand(matching *m, mt_tokenizer *t, const mt_doc *q, const match_decisions *dec, mt_query **mq)
+{
+    const mt_index *ix = m->ix[LISTING_ACHIEVEMENT];
+    int rc = mt_query_prepare(ix, t, q, NULL, mq);
+    if (rc == MT_OK && dec && dec->napproved + dec->nrejected > 0)
+        rc = mt_query_add_judgements(ix, *mq, dec->approved, dec->napproved, dec->rejected, dec->nrejected, NULL);
+    return rc;
+}
+
+/*
+ * Explains demand against achievement with the achievements' statistics and
+ * the demand's decisions (dec, or NULL for none), as the demand's own
+ * matching scores the pair.  Caller holds the lock.
+ */
+static int explain_pair(matching *m, mt_tokenizer *t, const listing *demand, const match_decisions *dec,
+                        const listing *achievement, mt_explanation *e)
 {
     mt_doc q = as_doc(demand), d = as_doc(achievement);
-    return mt_explain(m->ix[LISTING_ACHIEVEMENT], t, &q, &d, e) == MT_OK ? TM_OK : TM_ERR_INTERNAL;
+    mt_query *mq = NULL;
+    int rc = prepare_demand(m, t, &q, dec, &mq);
+    if (rc == MT_OK)
+        rc = mt_query_explain(m->ix[LISTING_ACHIEVEMENT], mq, &d, e);
+    mt_query_free(mq);
+    return rc == MT_OK ? TM_OK : TM_ERR_INTERNAL;
+}
+
+/* The brokers' decisions on a demand's matches (none for an achievement), into *dec (cleanup after). */
+static int decisions_of(store *s, const listing *l, match_decisions *dec)
+{
+    memset(dec, 0, sizeof *dec);
+    return l->kind == LISTING_DEMAND ? store_match_decisions(s, l->id, dec) : TM_OK;
 }
 
 /* Loads the listings of kind for the hits; missing ones (deleted meanwhile) are left NULL. */
@@ -179,17 +228,21 @@ static listing **load_hits(store *s, listing_kind kind, const mt_hit *hits, size
 }
 
 /*
- * Prepares l as a query of the other side's index and returns its candidates
- * (caller frees *hits and *mq).  Caller holds the read lock.
+ * Prepares l as a query of the other side's index (a demand with its
+ * decisions dec) and returns its candidates (caller frees *hits and *mq):
+ * at most k besides the judged ones, which top-k may return too.  Caller
+ * holds the read lock.
  */
-static int candidates(matching *m, mt_tokenizer *t, const listing *l, size_t k, mt_query **mq, mt_hit **hits,
-                      size_t *n)
+static int candidates(matching *m, mt_tokenizer *t, const listing *l, const match_decisions *dec, size_t k,
+                      mt_query **mq, mt_hit **hits, size_t *n)
 {
     listing_kind other = l->kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND;
     mt_doc q = as_doc(l);
+    k += dec->napproved + dec->nrejected;
     *hits = xcalloc(k, sizeof **hits);
     *n = 0;
-    int rc = mt_query_prepare(m->ix[other], t, &q, NULL, mq);
+    int rc = l->kind == LISTING_DEMAND ? prepare_demand(m, t, &q, dec, mq)
+                                       : mt_query_prepare(m->ix[other], t, &q, NULL, mq);
     if (rc == MT_OK)
         rc = mt_query_topk(m->ix[other], *mq, k, *hits, n);
     return rc == MT_OK ? TM_OK : TM_ERR_INTERNAL;
@@ -199,24 +252,60 @@ static int candidates(matching *m, mt_tokenizer *t, const listing *l, size_t k, 
  * Explains a candidate pair.  A demand's candidates are explained from the
  * prepared query that ranked them, so the stored score is the ranked one;
  * an achievement's candidates (demands) are scored the other way round, each
- * demand prepared against the achievements.  Caller holds the read lock.
+ * demand prepared against the achievements with its own decisions (odec).
+ * Caller holds the read lock.
  */
 static int explain_candidate(matching *m, mt_tokenizer *t, const mt_query *mq, const listing *l,
-                             const listing *o, mt_explanation *e)
+                             const listing *o, const match_decisions *odec, mt_explanation *e)
 {
     if (l->kind == LISTING_DEMAND) {
         mt_doc d = as_doc(o);
         return mt_query_explain(m->ix[LISTING_ACHIEVEMENT], mq, &d, e) == MT_OK ? TM_OK : TM_ERR_INTERNAL;
     }
-    return explain_pair(m, t, o, l, e);
+    return explain_pair(m, t, o, odec, l, e);
 }
 
 static void free_view_items(match_view *v, size_t n);
 
 /*
+ * The decisions of the demands o[0..n) (an achievement's candidates; NULL
+ * entries stay empty), or NULL for a demand's candidates.  Free with
+ * free_decisions.
+ */
+static match_decisions *decisions_of_others(store *s, const listing *l, listing **o, size_t n, int *status)
+{
+    if (l->kind == LISTING_DEMAND || *status != TM_OK)
+        return NULL;
+    match_decisions *dec = xcalloc(n ? n : 1, sizeof *dec);
+    for (size_t i = 0; i < n && *status == TM_OK; i++)
+        if (o[i])
+            *status = decisions_of(s, o[i], &dec[i]);
+    return dec;
+}
+
+static void free_decisions(match_decisions *dec, size_t n)
+{
+    for (size_t i = 0; dec && i < n; i++)
+        match_decisions_cleanup(&dec[i]);
+    free(dec);
+}
+
+/*
+ * Whether the pair of l and its candidate o was decided by a broker (o is
+ * judged in l's decisions, or l in o's): it keeps its stored decision and
+ * score, and is not a candidate again.
+ */
+static int decided(const listing *l, const match_decisions *dec, const listing *o, const match_decisions *odec)
+{
+    return l->kind == LISTING_DEMAND ? judged(dec, o->id) : judged(odec, l->id);
+}
+
+/*
  * The open, unexpired listings of the other side that the indexes find for l
  * (at most k), each explained with the pair's score (the demand scored against
- * the achievement); in the indexes' order.  Free with matching_views_free.
+ * the achievement, with the demand's brokers' decisions as relevance
+ * feedback); in the indexes' order.  Pairs a broker decided are left out.
+ * Free with matching_views_free.
  */
 static int explained_candidates(matching *m, store *s, mt_tokenizer *t, const listing *l, size_t k,
                                 match_view **out, size_t *n)
@@ -224,13 +313,18 @@ static int explained_candidates(matching *m, store *s, mt_tokenizer *t, const li
     mt_hit *hits = NULL;
     mt_query *mq = NULL;
     size_t nh = 0;
+    match_decisions dec;
     *out = NULL;
     *n = 0;
-    pthread_rwlock_rdlock(&m->lock);
-    int status = candidates(m, t, l, k, &mq, &hits, &nh);
-    pthread_rwlock_unlock(&m->lock);
+    int status = decisions_of(s, l, &dec); /* read before the lock: the store is slower than the index */
+    if (status == TM_OK) {
+        pthread_rwlock_rdlock(&m->lock);
+        status = candidates(m, t, l, &dec, k, &mq, &hits, &nh);
+        pthread_rwlock_unlock(&m->lock);
+    }
     listing_kind other = l->kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND;
     listing **others = status == TM_OK ? load_hits(s, other, hits, nh) : NULL;
+    match_decisions *odec = decisions_of_others(s, l, others, nh, &status);
     match_view *v = xcalloc(nh ? nh : 1, sizeof *v);
     size_t nv = 0;
     /*
@@ -238,12 +332,12 @@ static int explained_candidates(matching *m, store *s, mt_tokenizer *t, const li
      * computed with the statistics of this read, and it is what is stored.
      */
     pthread_rwlock_rdlock(&m->lock);
-    for (size_t i = 0; status == TM_OK && i < nh; i++) {
+    for (size_t i = 0; status == TM_OK && i < nh && nv < k; i++) {
         listing *o = others[i];
-        if (o == NULL || strcmp(o->status, "open") != 0 || expired(o))
+        if (o == NULL || strcmp(o->status, "open") != 0 || expired(o) || decided(l, &dec, o, odec ? &odec[i] : NULL))
             continue;
         mt_explanation e;
-        status = explain_candidate(m, t, mq, l, o, &e);
+        status = explain_candidate(m, t, mq, l, o, odec ? &odec[i] : NULL, &e);
         if (status != TM_OK || e.score <= 0)
             continue;
         v[nv].other = o;
@@ -259,6 +353,8 @@ static int explained_candidates(matching *m, store *s, mt_tokenizer *t, const li
         listing_free(others[i]);
     free(others);
     free(hits);
+    free_decisions(odec, nh);
+    match_decisions_cleanup(&dec);
     mt_query_free(mq);
     if (status != TM_OK) {
         matching_views_free(v, nv);
@@ -317,6 +413,16 @@ int matching_listing_written(matching *m, store *s, const listing *l)
     matching_views_free(v, n);
     mt_tokenizer_free(t);
     return status;
+}
+
+int matching_decided(matching *m, store *s, int64_t demand_id)
+{
+    listing *l = NULL;
+    int rc = store_listing_get(s, LISTING_DEMAND, demand_id, &l);
+    if (rc == TM_OK && strcmp(l->status, "open") == 0)
+        rc = matching_listing_written(m, s, l);
+    listing_free(l);
+    return rc == TM_ERR_NOT_FOUND ? TM_OK : rc;
 }
 
 int matching_recover(matching *m, store *s, size_t *n)
@@ -439,7 +545,7 @@ int matching_pair(matching *m, const listing *demand, const listing *achievement
     if (t == NULL)
         return TM_ERR_INTERNAL;
     pthread_rwlock_rdlock(&m->lock);
-    int rc = explain_pair(m, t, demand, achievement, &e);
+    int rc = explain_pair(m, t, demand, NULL, achievement, &e);
     pthread_rwlock_unlock(&m->lock);
     mt_tokenizer_free(t);
     if (rc != TM_OK)

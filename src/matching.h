@@ -10,6 +10,11 @@
  * the rank contract), whichever side was written.  Gates: both listings
  * open, the demand's deadline not passed.
  *
+ * A demand's matches are ranked with the brokers' decisions on its other
+ * matches as relevance feedback (mt_query_add_judgements): approvals lend
+ * their terms, rejections weigh down what only they share with the demand;
+ * a decision re-matches the demand (matching_decided).
+ *
  * Thread-safe: a read-write lock guards the indexes; queries share it and
  * updates hold it briefly.  The service ranks as `techmatch rank` does
  * (mt_params_default, feedback on); each pair's explanation comes from the
@@ -33,6 +38,16 @@ void matching_close(matching *m);
  * records its matches (an open listing) or withdraws them (a closed one).
  */
 TM_MUST_CHECK int matching_listing_written(matching *m, store *s, const listing *l);
+
+/*
+ * After a broker approved or rejected a match of demand demand_id: re-matches
+ * that demand as an edit does, so that its remaining candidates are re-ranked
+ * with the brokers' decisions on its matches as relevance feedback (more like
+ * the approved achievements, less like the rejected); decided pairs keep
+ * their decision and score.  A closed or missing demand has nothing to
+ * re-rank (TM_OK).
+ */
+TM_MUST_CHECK int matching_decided(matching *m, store *s, int64_t demand_id);
 
 /*
  * Matches the listings still in the store's match queue (see

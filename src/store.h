@@ -428,6 +428,23 @@ TM_MUST_CHECK int store_match_approve(store *s, int64_t id, int64_t actor_user_i
                                       push_payload_fn payload, void *payload_ctx,
                                       match *out, int64_t *notification_id);
 
+/*
+ * Brokers' decisions on one demand's matches, for the matcher to learn from:
+ * the achievements a broker approved (approved and every later status an
+ * approval leads to: pushed, viewed, interested, in_talks, deal) and those a
+ * broker rejected, the newest MATCH_DECISIONS_MAX of them.  Approvals by the
+ * policy's auto-approve score are no broker's decision and are left out.  Free with
+ * match_decisions_cleanup (also after an error).
+ */
+#define MATCH_DECISIONS_MAX 200
+typedef struct match_decisions {
+    int64_t *approved, *rejected;   /* achievement ids */
+    size_t napproved, nrejected;
+} match_decisions;
+
+TM_MUST_CHECK int store_match_decisions(store *s, int64_t demand_id, match_decisions *out);
+void match_decisions_cleanup(match_decisions *d);
+
 /* ---- the pipeline: decisions, assignment, notes, history ---- */
 
 /*

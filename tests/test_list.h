@@ -56,6 +56,9 @@
     X(test_crosslang_translated_term_weighs_less_and_shows_its_share) \
     X(test_crosslang_thesaurus_adds_and_removes_at_run_time) \
     X(test_crosslang_named_demo_pairs_rank_their_partner_in_top_3) \
+    X(test_judged_scores_equal_explanations_and_pruned_equals_exhaustive) \
+    X(test_judged_broker_term_is_explained_and_moves_the_ranking) \
+    X(test_judged_no_decisions_change_nothing) \
     X(test_store_migrates_an_empty_file) \
     X(test_store_listing_round_trip_and_search) \
     X(test_store_files_are_private_to_the_owner) \
@@ -70,6 +73,7 @@
     X(test_store_matches_approve_pushes_once_and_auto_approves) \
     X(test_store_matches_digest_gathers_approved_matches) \
     X(test_store_matches_pipeline_edits_notes_history_and_proposals) \
+    X(test_store_decisions_are_a_demands_broker_approvals_and_rejections) \
     X(test_store_outbox_subscription_defaults_and_changes) \
     X(test_store_outbox_notifications_page_and_read) \
     X(test_store_webhooks_endpoints_belong_to_their_organisation) \
@@ -122,6 +126,7 @@
     X(test_api_import_jobs_bad_files_are_refused_at_once) \
     X(test_api_matching_suggests_rescores_and_withdraws) \
     X(test_api_matching_survives_empty_and_hostile_text) \
+    X(test_api_judged_decisions_rerank_the_demands_remaining_matches) \
     X(test_api_push_approval_reaches_the_inbox_once) \
     X(test_api_push_subscription_policy_and_digest) \
     X(test_api_push_stream_resumes_after_kill) \

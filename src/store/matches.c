@@ -307,6 +307,40 @@ int store_matches_withdraw(store *s, listing_kind kind, int64_t id)
     return st_write_end(s, c, status);
 }
 
+/* ---------- brokers' decisions, for the matcher ---------- */
+
+/* A broker's decision has a reviewer (an approval by the policy's auto-approve score has none: it is no judgement). */
+static st_sql SQL_MATCH_DECISIONS = ST_SQL("SELECT achievement_id, status = 'rejected' FROM matches"
+                                           " WHERE demand_id = ?1 AND reviewed_by IS NOT NULL AND status IN"
+                                           " ('approved', 'pushed', 'viewed', 'interested', 'in_talks', 'deal',"
+                                           " 'rejected') ORDER BY updated_at DESC, id DESC LIMIT ?2");
+
+typedef struct decision_vecs {
+    st_vec approved, rejected;
+} decision_vecs;
+
+static int match_decision_row(void *ctx, sqlite3_stmt *row)
+{
+    decision_vecs *v = ctx;
+    *(int64_t *)st_vec_push(sqlite3_column_int(row, 1) ? &v->rejected : &v->approved) = sqlite3_column_int64(row, 0);
+    return TM_OK;
+}
+
+int store_match_decisions(store *s, int64_t demand_id, match_decisions *out)
+{
+    memset(out, 0, sizeof *out);
+    decision_vecs v = { ST_VEC(&out->approved, &out->napproved), ST_VEC(&out->rejected, &out->nrejected) };
+    return st_read(s, &SQL_MATCH_DECISIONS, ST_ARGS(A_INT(demand_id), A_INT(MATCH_DECISIONS_MAX)), match_decision_row,
+                   &v, "match decisions");
+}
+
+void match_decisions_cleanup(match_decisions *d)
+{
+    free(d->approved);
+    free(d->rejected);
+    memset(d, 0, sizeof *d);
+}
+
 /* ---------- digests ---------- */
 
 /* ?1: digests last sent at or before this (Unix seconds) are due */
