@@ -330,6 +330,29 @@ int matching_recover(matching *m, store *s, size_t *n)
     return status;
 }
 
+int matching_thesaurus_changed(matching *m, store *s, const thesaurus_touched *touched, size_t *rematched)
+{
+    int first = TM_OK;
+    *rematched = 0;
+    /* Wiring point: the matcher's thesaurus is loaded here (store_thesaurus_each), before the re-match. */
+    for (int k = 0; k < 2; k++) {
+        size_t n = touched->n[k];
+        listing **ls = xcalloc(n ? n : 1, sizeof *ls);
+        int status = n ? store_listings_get_many(s, (listing_kind)k, touched->ids[k], n, ls) : TM_OK;
+        for (size_t i = 0; i < n && status == TM_OK; i++) {
+            int rc = ls[i] ? matching_listing_written(m, s, ls[i]) : TM_OK; /* NULL: deleted since */
+            *rematched += ls[i] && rc == TM_OK;
+            if (rc != TM_OK && first == TM_OK)
+                first = rc;
+            listing_free(ls[i]);
+        }
+        if (status != TM_OK && first == TM_OK)
+            first = status;
+        free(ls);
+    }
+    return first;
+}
+
 static int seen_before(const matching *m, listing_kind kind, int64_t id)
 {
     for (size_t i = 0; i < m->nseen[kind]; i++)

@@ -138,6 +138,10 @@
     X(test_api_leaks_last_event_id_is_the_callers_own) \
     X(test_api_leaks_ref_stays_with_its_owner) \
     X(test_api_admin_adds_brokers) \
+    X(test_api_thesaurus_add_list_delete_audited) \
+    X(test_api_thesaurus_bad_input_names_the_field) \
+    X(test_api_thesaurus_pages_by_cursor) \
+    X(test_api_thesaurus_change_rematches_the_listings_it_touches) \
     X(test_api_contract_json_body_refusals_are_documented) \
     X(test_api_contract_events_matches_and_history_conform) \
     X(test_api_contract_unknown_members_are_refused_everywhere) \
