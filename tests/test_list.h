@@ -155,6 +155,7 @@
     X(test_web_messages_in_the_ui_language) \
     X(test_web_design_homes_shell_and_dialogs) \
     X(test_web_accounts_pages_in_the_browser) \
+    X(test_web_thesaurus_broker_curates_in_the_browser) \
     X(test_web_broker_browser_work_pages) \
     X(test_web_broker_policy_refuses_auto_below_suggest) \
     X(test_web_broker_match_lists_the_callers_moves) \
