@@ -70,6 +70,7 @@
     X(test_store_outbox_notifications_page_and_read) \
     X(test_store_webhooks_endpoints_belong_to_their_organisation) \
     X(test_store_webhooks_deliveries_retry_resend_and_disable) \
+    X(test_store_thesaurus_pairs_touched_listings_and_each) \
     X(test_store_stats_counts_the_funnel_and_exports_decisions) \
     X(test_store_stats_fails_whole_on_a_failing_query) \
     X(test_openapi_documents_every_route) \
