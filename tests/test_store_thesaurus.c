@@ -32,7 +32,8 @@ void test_store_thesaurus_pairs_touched_listings_and_each(void)
     store *s = fixture_store("store_thesaurus.db");
     REQUIRE(s != NULL);
     store_queue_matching(s);
-    int64_t ent = fixture_org(s, "Fu Remanufacturing", "enterprise"), uni = fixture_org(s, "Cladding Lab", "university");
+    int64_t ent = fixture_org(s, "Fu Remanufacturing", "enterprise");
+    int64_t uni = fixture_org(s, "Cladding Lab", "university");
     listing *d = fixture_listing(s, LISTING_DEMAND, ent, "液压支架立柱激光熔覆修复", "C34");
     listing *a = fixture_listing(s, LISTING_ACHIEVEMENT, uni, "Laser cladding of Fe-based coatings", "C34");
     listing *other = fixture_listing(s, LISTING_ACHIEVEMENT, uni, "Blockchain traceability for tea", "A01");
