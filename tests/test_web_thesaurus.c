@@ -5,7 +5,8 @@
  * error under its field, adds 激光熔覆 ≈ laser cladding (re-matching the demand and
  * the achievement this test stored, which hold the two terms), filters, and deletes
  * it after confirming; in Chinese at desktop width and English at phone width, with
- * the accessibility check on each screen.
+ * the accessibility check on each screen; and the admin, whose menu bar is full, finds
+ * it from the policy page.
  */
 #include "test.h"
 #include <stdio.h>
@@ -30,16 +31,17 @@ void test_web_thesaurus_broker_curates_in_the_browser(void)
     unlink(test_path("web_thesaurus.db"));
     REQUIRE(test_server_start(&s, test_path("web_thesaurus.db"), NULL) == 0);
     char *broker = test_add_staff(&s, "broker", "broker-thesaurus@example.org");
+    char *admin = test_add_staff(&s, "admin", "admin-thesaurus@example.org");
     char *ent = test_signup(&s, "熔覆再制造公司", "enterprise", "ent-thesaurus@example.org");
     char *uni = test_signup(&s, "Cladding Institute", "university", "uni-thesaurus@example.org");
-    CHECK(broker && ent && uni);
+    CHECK(broker && admin && ent && uni);
     if (ent && uni) {
         CHECK(created(&s, "/api/demands", ent, "{\"title\":\"液压支架立柱激光熔覆修复再制造\","
                       "\"keywords\":[\"激光熔覆\",\"再制造\"],\"fields\":[\"C34\"]}"));
         CHECK(created(&s, "/api/achievements", uni, "{\"title\":\"Laser cladding of Fe-based alloy coatings\","
                       "\"abstract\":\"Laser cladding repairs worn hydraulic support columns.\",\"fields\":[\"C34\"]}"));
     }
-    const char *const args[] = { "broker-thesaurus@example.org", TEST_PASSWORD, NULL };
+    const char *const args[] = { "broker-thesaurus@example.org", TEST_PASSWORD, "admin-thesaurus@example.org", NULL };
     char *out = test_browser("thesaurus.mjs", &s, args);
     static const char *const steps[] = {
         "ok zh: the empty thesaurus explains itself",
@@ -52,6 +54,7 @@ void test_web_thesaurus_broker_curates_in_the_browser(void)
         "ok en: the duplicate pair is refused under its field",
         "ok en: the broker deletes the entry after confirming",
         "ok accessibility: thesaurus added en",
+        "ok zh: the admin reaches the thesaurus from the policy page and adds a synonym",
         "ok thesaurus walk done",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
@@ -59,9 +62,10 @@ void test_web_thesaurus_broker_curates_in_the_browser(void)
             test_fail(__FILE__, __LINE__, "the browser did not print \"%s\"", steps[i]);
     free(out);
     /* The page's adds and deletes reached the audit log. */
-    CHECK_INT(test_sqlite_int(s.db, "SELECT count(*) FROM audit_log WHERE action = 'thesaurus.add'"), 2);
+    CHECK_INT(test_sqlite_int(s.db, "SELECT count(*) FROM audit_log WHERE action = 'thesaurus.add'"), 3);
     CHECK_INT(test_sqlite_int(s.db, "SELECT count(*) FROM audit_log WHERE action = 'thesaurus.delete'"), 2);
     free(broker);
+    free(admin);
     free(ent);
     free(uni);
     CHECK_INT(test_server_stop(&s), 0);

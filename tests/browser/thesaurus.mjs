@@ -2,19 +2,20 @@
 // playwright-core, against a running techmatch server that holds a demand on 激光熔覆 and an achievement on
 // laser cladding (made by tests/test_web_thesaurus.c).
 //
-//   node tests/browser/thesaurus.mjs BASE_URL SHOTS_DIR BROKER_EMAIL PASSWORD
+//   node tests/browser/thesaurus.mjs BASE_URL SHOTS_DIR BROKER_EMAIL PASSWORD ADMIN_EMAIL
 //
 // In Chinese at desktop width, then in English at phone width: the empty list explains what the
 // thesaurus does with its example; an empty term is named under its field; the broker adds
 // 激光熔覆 ≈ laser cladding (the toast counts the two listings re-matched) and sees it listed; the same
 // pair the other way round is refused under term B; the filter finds it and says when nothing matches;
-// deleting asks first (cancel keeps it) and then removes it.  axe-core runs on each screen;
+// deleting asks first (cancel keeps it) and then removes it.  The admin, whose menu bar is full, reaches
+// the page from the policy page.  axe-core runs on each screen;
 // screenshots are thesaurus-<screen>-<lang>(-phone).png.  Prints "ok STEP" for each step and exits 1
 // on the first failure.
 import { join } from 'node:path';
 import { launch, newPage, shot, axeCheck, check, ok, DESKTOP, PHONE } from './lib.mjs';
 
-const [base, shots, brokerEmail, password] = process.argv.slice(2);
+const [base, shots, brokerEmail, password, adminEmail] = process.argv.slice(2);
 const browser = await launch();
 const H = { 'X-Techmatch': '1' };
 const CJK = /[\u4e00-\u9fff]/;
@@ -187,9 +188,33 @@ async function walk(lang, viewport) {
   await p.context().close();
 }
 
+// The admin follows the policy page's link to the thesaurus, and may add there too.
+async function admin() {
+  const p = await newPage(browser, { viewport: DESKTOP, locale: 'zh-CN', reducedMotion: 'reduce' });
+  last = p;
+  await call(p, 'POST', '/api/auth/login', { email: adminEmail, password, cookie: true });
+  await p.goto(`${base}/#/`);
+  await p.evaluate(() => localStorage.setItem('lang', 'zh'));
+  await p.reload();
+  await p.waitForSelector('.stat-grid');
+  await p.goto(`${base}/#/policy`);
+  await p.click('#policy-thesaurus');
+  await p.waitForSelector('#th-empty');
+  check(await text(p, 'main h1') === W.zh.title, 'admin: the policy page leads to the thesaurus');
+  await p.fill('#f_term_a', '液压支柱');
+  await p.fill('#f_term_b', '单体支柱');
+  await p.selectOption('#f_kind', 'synonym');
+  await p.click('#th-add button[type=submit]');
+  await p.waitForSelector('#th-table tr.is-new');
+  check(await text(p, '#th-table tr.is-new .pill') === '同义词', 'admin: the synonym is listed as one');
+  ok('zh: the admin reaches the thesaurus from the policy page and adds a synonym');
+  await p.context().close();
+}
+
 try {
   await walk('zh', DESKTOP);
   await walk('en', PHONE);
+  await admin();
   ok('thesaurus walk done');
   await browser.close();
 } catch (e) {
