@@ -63,7 +63,8 @@ typedef struct mt_params {
      */
     double wk, wf, field_k0;
     /*
-     * A query listing whose own terms weigh less than full_mass (the sum of
+     * A query listing whose own terms (typed, or their translations and
+     * synonyms) that the index knows weigh less than full_mass (the sum of
      * their q(t), idf units) has too little text to judge: its K is scaled by
      * its mass / full_mass (its confidence).  0 = every query fully trusted.
      */

@@ -158,7 +158,7 @@ struct mt_query {
     mt_query_term *orig;   /* the query's own terms with stage 1's integer weights */
     size_t norig;
     int64_t qmax1;
-    double confidence;     /* min(1, own terms' mass / full_mass); qmax and qmax1 are divided by it */
+    double confidence;     /* min(1, own and equivalent terms' mass / full_mass); qmax and qmax1 are divided by it */
     /* Brokers' decisions applied by mt_query_add_judgements (judged.c); the explanation reports them. */
     int napproved, nrejected;
 };

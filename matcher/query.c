@@ -245,7 +245,10 @@ static int own_terms(const mt_index *ix, mt_query *mq, const mt_params *p)
     return MT_OK;
 }
 
-/* How far the query's own terms can be trusted: min(1, their mass / full_mass), at least 0.001. */
+/*
+ * How far the query's own text can be trusted: min(1, the mass of its terms
+ * the index knows, typed or equivalent, / full_mass), at least 0.001.
+ */
 static double confidence_of(const mt_query *mq, const mt_params *p)
 {
     double mass = 0;
@@ -269,9 +272,9 @@ int mt_query_prepare(const mt_index *ix, mt_tokenizer *t, const mt_doc *q, const
     int rc = copy_doc(mq, q);
     if (rc == MT_OK && ix->nlive > 0)
         rc = own_terms(ix, mq, p);
-    mq->confidence = confidence_of(mq, p); /* of the typed text alone */
     if (rc == MT_OK && ix->nlive > 0)
         rc = ix_add_equivalents(ix, mq, p); /* translations and synonyms (thesaurus.c) */
+    mq->confidence = confidence_of(mq, p); /* of the evidence in the listing's own text, in either language */
     if (rc == MT_OK)
         rc = ix_fix_weights(ix, mq);
     if (rc == MT_OK && p->prf_terms > 0 && p->prf_docs > 0 && mq->nterms > 0) {

@@ -110,6 +110,11 @@
 #define LIM_NOTE              4000   /* bytes of a broker's note */
 #define LIM_BULK              200    /* matches in one bulk decision */
 
+/* The thesaurus brokers curate (api_thesaurus.c, store/thesaurus.c). */
+#define LIM_THESAURUS_TERM    100    /* characters of a term */
+#define LIM_THESAURUS_NOTE    200    /* characters of an entry's note */
+#define LIM_THESAURUS_TOUCHED 1000   /* open listings of each side an entry change re-matches: the newest */
+
 /* Tokenizer. */
 #define LIM_TOKEN_BYTES       64     /* longer Latin words are cut at a character boundary */
 

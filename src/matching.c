@@ -68,6 +68,24 @@ static void now_stamp(char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Adds one entry of the brokers' thesaurus to the matcher's (ctx); non-zero when out of memory. */
+static int add_curated(void *ctx, const thesaurus_entry *e)
+{
+    mt_equiv_kind kind = strcmp(e->kind, "synonym") == 0 ? MT_EQUIV_SYNONYM : MT_EQUIV_TRANSLATION;
+    return mt_thesaurus_add(ctx, e->term_a, e->term_b, kind) == MT_OK ? 0 : 1;
+}
+
+/* The shipped equivalences plus the entries brokers curate: a new thesaurus, or NULL on failure. */
+static mt_thesaurus *thesaurus_load(store *s)
+{
+    mt_thesaurus *th = equivalents_load(NULL);
+    if (th != NULL && store_thesaurus_each(s, add_curated, th) != 0) {
+        mt_thesaurus_free(th);
+        return NULL;
+    }
+    return th;
+}
+
 int matching_open(store *s, matching **out)
 {
     matching *m = xcalloc(1, sizeof *m);
@@ -78,12 +96,12 @@ int matching_open(store *s, matching **out)
     pthread_rwlock_init(&m->lock, NULL);
     m->ix[LISTING_DEMAND] = mt_index_new(&p);
     m->ix[LISTING_ACHIEVEMENT] = mt_index_new(&p);
-    m->th = equivalents_load(NULL);
+    m->th = thesaurus_load(s);
     for (int k = 0; k < 2; k++)
         if (m->ix[k])
             mt_index_set_thesaurus(m->ix[k], m->th);
     loader ld = { m, mt_tokenizer_new() };
-    int status = m->ix[0] && m->ix[1] && ld.t ? TM_OK : TM_ERR_INTERNAL;
+    int status = m->ix[0] && m->ix[1] && m->th && ld.t ? TM_OK : TM_ERR_INTERNAL;
     if (status == TM_OK) {
         mt_index_bulk(m->ix[0]);
         mt_index_bulk(m->ix[1]);
@@ -448,6 +466,39 @@ int matching_recover(matching *m, store *s, size_t *n)
         free(ids);
     }
     return status;
+}
+
+int matching_thesaurus_changed(matching *m, store *s, const thesaurus_touched *touched, size_t *rematched)
+{
+    int first = TM_OK;
+    *rematched = 0;
+    /* The matcher takes the change in before the re-match: a new thesaurus, swapped in under the write lock. */
+    mt_thesaurus *th = thesaurus_load(s), *old = NULL;
+    if (th == NULL)
+        return TM_ERR_INTERNAL;
+    pthread_rwlock_wrlock(&m->lock);
+    for (int k = 0; k < 2; k++)
+        mt_index_set_thesaurus(m->ix[k], th);
+    old = m->th;
+    m->th = th;
+    pthread_rwlock_unlock(&m->lock);
+    mt_thesaurus_free(old); /* no reader holds it: readers hold the read lock while they query */
+    for (int k = 0; k < 2; k++) {
+        size_t n = touched->n[k];
+        listing **ls = xcalloc(n ? n : 1, sizeof *ls);
+        int status = n ? store_listings_get_many(s, (listing_kind)k, touched->ids[k], n, ls) : TM_OK;
+        for (size_t i = 0; i < n && status == TM_OK; i++) {
+            int rc = ls[i] ? matching_listing_written(m, s, ls[i]) : TM_OK; /* NULL: deleted since */
+            *rematched += ls[i] && rc == TM_OK;
+            if (rc != TM_OK && first == TM_OK)
+                first = rc;
+            listing_free(ls[i]);
+        }
+        if (status != TM_OK && first == TM_OK)
+            first = status;
+        free(ls);
+    }
+    return first;
 }
 
 static int seen_before(const matching *m, listing_kind kind, int64_t id)

@@ -50,6 +50,22 @@ TM_MUST_CHECK int matching_listing_written(matching *m, store *s, const listing 
 TM_MUST_CHECK int matching_decided(matching *m, store *s, int64_t demand_id);
 
 /*
+ * The one hook for a change of the thesaurus brokers curate: call it after
+ * store_thesaurus_add or store_thesaurus_delete stored the change, with the
+ * listings it touched.  The matcher takes the change in first (a new
+ * thesaurus: the shipped equivalences plus every entry of
+ * store_thesaurus_each, swapped in under the write lock), so the change is in
+ * effect for the re-match; then each touched listing that is still stored is
+ * read afresh and re-matched through matching_listing_written (re-indexed,
+ * suggestions recorded or withdrawn).
+ * *rematched receives how many were re-matched.  Returns TM_OK, or the first
+ * failure (the others are still re-matched; a listing not re-matched stays
+ * in the store's match queue when the store queues matching).
+ */
+TM_MUST_CHECK int matching_thesaurus_changed(matching *m, store *s, const thesaurus_touched *touched,
+                                             size_t *rematched);
+
+/*
  * Matches the listings still in the store's match queue (see
  * store_queue_matching): those whose matching a crash interrupted.  Runs at
  * start-up, before requests are served; *n receives how many it matched.

@@ -233,6 +233,11 @@ static const msg catalogue[] = {
     { "this address has as many live streams open as it may; close one, or retry later",
       "此地址打开的实时推送连接已达上限，请关闭一个或稍后再试" },
 
+    /* ---- the thesaurus (api_thesaurus.c) ---- */
+    { "must differ from term_a", "不能与词语 A 相同" },
+    { "term_b: this pair of terms is already in the thesaurus", "词语 B：这对词语已在词表中" },
+    { "no thesaurus entry with this id", "词表中没有此 id 的条目" },
+
     /* ---- webhooks (api_webhooks.c, webhook.c) ---- */
     { "an organisation has at most %d endpoints; delete one first", "每个机构最多 %d 个接收地址，请先删除一个" },
     { "must be at most %d bytes", "最多 %d 字节" },

@@ -10,6 +10,7 @@
 #include "api_meta.h"
 #include "api_push.h"
 #include "api_stats.h"
+#include "api_thesaurus.h"
 #include "api_webhooks.h"
 #include "http.h"
 #include "limits.h"
@@ -85,6 +86,9 @@ const route http_routes[] = {
     { "GET", "/api/matches/{id}/history", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_history, 0 },
     { "GET", "/api/policy", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_policy_get, 0 },
     { "PUT", "/api/policy", ROLE_ADMIN, LIM_BODY_SMALL, BODY_JSON, api_matches_policy_put, 0 },
+    { "GET", "/api/thesaurus", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_thesaurus_list, 0 },
+    { "POST", "/api/thesaurus", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_JSON, api_thesaurus_add, 0 },
+    { "DELETE", "/api/thesaurus/{id}", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_thesaurus_delete, 0 },
 
     { "GET", "/api/subscription", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_NONE, api_push_subscription_get, 0 },
     { "PUT", "/api/subscription", ROLE_ENTERPRISE, LIM_BODY_SMALL, BODY_JSON, api_push_subscription_put, 0 },

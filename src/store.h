@@ -22,6 +22,7 @@
 #ifndef TM_STORE_H
 #define TM_STORE_H
 #include "err.h"
+#include "limits.h"
 #include "listing.h"
 #include "principal.h"
 #include "taxonomy.h"
@@ -506,6 +507,88 @@ typedef struct history_item {
 /* Everything done to a match, oldest first (from audit_log).  Free with store_history_free. */
 TM_MUST_CHECK int store_match_history(store *s, int64_t match_id, history_item **out, size_t *n);
 void store_history_free(history_item *v, size_t n);
+
+/* ---- the thesaurus brokers curate (thesaurus.c) ---- */
+
+/*
+ * An entry: two terms the matcher is to treat as one, a translation
+ * (激光熔覆 ≈ laser cladding) or a synonym.  Terms are kept as given (trimmed,
+ * at most LIM_THESAURUS_TERM characters); a pair is stored once, in either
+ * order, compared in a normalised form (full-width ASCII folded, ASCII lower
+ * case, runs of white space as one space).
+ */
+typedef struct thesaurus_entry {
+    int64_t id;
+    char term_a[4 * LIM_THESAURUS_TERM + 1], term_b[4 * LIM_THESAURUS_TERM + 1];
+    char kind[16];                 /* translation | synonym */
+    char note[4 * LIM_THESAURUS_NOTE + 1];
+    int64_t created_by;            /* 0 when the user is gone */
+    char created_by_name[512];     /* that user's display name, or "" */
+    char created_at[32];
+} thesaurus_entry;
+
+/* What an add stores; the strings are borrowed, trimmed and checked by the caller (note may be NULL). */
+typedef struct thesaurus_input {
+    const char *term_a, *term_b, *kind, *note;
+} thesaurus_input;
+
+/*
+ * The open listings an entry's change touches: those whose title, body text
+ * or keywords hold either term (as a phrase, tokenized as the matcher does),
+ * the newest LIM_THESAURUS_TOUCHED of each kind.  ids[kind] is malloc'd.
+ */
+typedef struct thesaurus_touched {
+    int64_t *ids[2];               /* by listing_kind, newest first */
+    size_t n[2];
+} thesaurus_touched;
+
+void store_thesaurus_touched_cleanup(thesaurus_touched *t);
+
+/*
+ * Adds an entry with its audit row ("thesaurus.add") in one transaction, and
+ * reads the listings it touches into *touched; when the store queues matching
+ * they enter match_queue in the same transaction (so a crash before they are
+ * re-matched leaves them to matching_recover).  Fills *out with the entry as
+ * stored.  TM_ERR_INVALID when the two terms are the same once normalised;
+ * TM_ERR_CONFLICT when the pair is stored already (either order): *out then
+ * holds that entry, and *touched is empty.
+ */
+TM_MUST_CHECK int store_thesaurus_add(store *s, const thesaurus_input *in, int64_t actor_user_id,
+                                      thesaurus_entry *out, thesaurus_touched *touched);
+/*
+ * Deletes entry id with its audit row ("thesaurus.delete", the entry as it
+ * was) in one transaction, reading and queueing the listings it touched as
+ * store_thesaurus_add does.  *out receives the entry deleted.
+ * TM_ERR_NOT_FOUND when there is none.
+ */
+TM_MUST_CHECK int store_thesaurus_delete(store *s, int64_t id, int64_t actor_user_id, thesaurus_entry *out,
+                                         thesaurus_touched *touched);
+
+typedef struct thesaurus_filter {
+    const char *q;                 /* text in either term or the note (normalised, as a substring), or NULL */
+    const char *kind;              /* translation | synonym, or NULL for both */
+    size_t limit;                  /* 1..LIM_PAGE_MAX */
+    const char *cursor;            /* from a previous page's next_cursor, or NULL */
+    int with_total;                /* also count the entries of every page (else total is -1) */
+} thesaurus_filter;
+
+typedef struct thesaurus_page {
+    thesaurus_entry *items;
+    size_t n;
+    char *next_cursor;             /* NULL on the last page */
+    int64_t total;                 /* with_total: the entries f selects on every page; else -1 */
+} thesaurus_page;
+
+/* Lists the entries f selects, newest first.  TM_ERR_INVALID for a malformed cursor.  Free with the cleanup. */
+TM_MUST_CHECK int store_thesaurus_list(store *s, const thesaurus_filter *f, thesaurus_page *out);
+void store_thesaurus_page_cleanup(thesaurus_page *p);
+
+/*
+ * Calls fn for every entry, oldest first (what the matcher is fed with);
+ * stops at fn's first non-zero return, which is returned.  The entry is
+ * borrowed for the call.
+ */
+TM_MUST_CHECK int store_thesaurus_each(store *s, int (*fn)(void *ctx, const thesaurus_entry *e), void *ctx);
 
 /* ---- statistics and the decisions export ---- */
 

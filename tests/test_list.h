@@ -78,6 +78,7 @@
     X(test_store_outbox_notifications_page_and_read) \
     X(test_store_webhooks_endpoints_belong_to_their_organisation) \
     X(test_store_webhooks_deliveries_retry_resend_and_disable) \
+    X(test_store_thesaurus_pairs_touched_listings_and_each) \
     X(test_store_stats_counts_the_funnel_and_exports_decisions) \
     X(test_store_stats_fails_whole_on_a_failing_query) \
     X(test_openapi_documents_every_route) \
@@ -147,6 +148,11 @@
     X(test_api_leaks_last_event_id_is_the_callers_own) \
     X(test_api_leaks_ref_stays_with_its_owner) \
     X(test_api_admin_adds_brokers) \
+    X(test_api_thesaurus_add_list_delete_audited) \
+    X(test_api_thesaurus_bad_input_names_the_field) \
+    X(test_api_thesaurus_pages_by_cursor) \
+    X(test_api_thesaurus_change_rematches_the_listings_it_touches) \
+    X(test_api_thesaurus_entry_makes_chinese_and_english_meet) \
     X(test_api_contract_json_body_refusals_are_documented) \
     X(test_api_contract_events_matches_and_history_conform) \
     X(test_api_contract_unknown_members_are_refused_everywhere) \
@@ -160,6 +166,7 @@
     X(test_web_messages_in_the_ui_language) \
     X(test_web_design_homes_shell_and_dialogs) \
     X(test_web_accounts_pages_in_the_browser) \
+    X(test_web_thesaurus_broker_curates_in_the_browser) \
     X(test_web_broker_browser_work_pages) \
     X(test_web_broker_policy_refuses_auto_below_suggest) \
     X(test_web_broker_match_lists_the_callers_moves) \

@@ -18,6 +18,7 @@ import { settingsPage } from './page_settings.js';
 import { pipelinePage } from './page_pipeline.js';
 import { usersPage } from './page_users.js';
 import { policyPage } from './page_policy.js';
+import { thesaurusPage } from './page_thesaurus.js';
 import { homePage } from './page_home.js';
 
 // ---------- navigation ----------
@@ -37,6 +38,8 @@ function navLinks(me) {
   if (me && isStaff(me)) {
     links.push(['#/review', t('review')], ['#/pipeline', t('pipeline')], ['#/stats', t('stats')]);
   }
+  // The admin's bar is full at desktop width (policy, accounts): the admin reaches the thesaurus from the policy page.
+  if (me && me.role === 'broker') links.push(['#/thesaurus', t('th_nav')]);
   if (me && me.role === 'admin') links.push(['#/policy', t('policy')], ['#/users', t('accounts')]);
   return links;
 }
@@ -115,7 +118,7 @@ async function logout() {
 
 // The pages that need a signed-in user: opened while signed out (a bookmark, a pushed notification's
 // #/matches/ID link), they send the visitor to sign in first and back here afterwards (page_auth.js).
-const SIGNED_IN_PAGES = ['mine', 'inbox', 'review', 'stats', 'matches', 'settings', 'pipeline', 'users', 'policy'];
+const SIGNED_IN_PAGES = ['mine', 'inbox', 'review', 'stats', 'matches', 'settings', 'pipeline', 'users', 'policy', 'thesaurus'];
 
 // Draws the navigation and the page the location hash names (#/PAGE, #/PAGE/ID or #/PAGE?QUERY).
 // #/ is the signed-in user's home page, and the demand list for visitors; #/demands is always the list.
@@ -143,6 +146,7 @@ function route() {
   if (page === 'pipeline') return pipelinePage();
   if (page === 'users') return usersPage();
   if (page === 'policy') return policyPage();
+  if (page === 'thesaurus') return thesaurusPage();
   return listingsPage('demands');
 }
 

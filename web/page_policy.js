@@ -16,6 +16,7 @@ addWords({
   po_changed: ['最近修改：{0}，{1}（{2}）', 'Last changed by {0}, {1} ({2})'], po_changed_at: ['最近修改：{1}（{2}）', 'Last changed {1} ({2})'],
   po_saved: ['已保存：推荐阈值 {0}，自动通过 {1}', 'Saved: suggest from {0}, auto-approve {1}'],
   po_never: ['不自动通过', 'never'], po_fix: ['请修改标出的项目', 'Please correct the fields marked'],
+  po_thesaurus: ['中英文互译和同义词在匹配词表中维护', 'Translations and synonyms are kept in the matching thesaurus'],
 });
 
 // The form's number: a number from 0 to 1, null when empty (and allowed), or NaN.
@@ -73,5 +74,6 @@ export async function policyPage() {
       say('bad', (e.problem && e.problem.errors && e.problem.errors.length) ? t('po_fix') : e.message);
     }
   });
-  show(el('div', { class: 'page-head' }, el('h1', { text: t('policy') })), el('section', { class: 'card stack' }, status, form, changed));
+  show(el('div', { class: 'page-head' }, el('h1', { text: t('policy') })), el('section', { class: 'card stack' }, status, form, changed,
+    el('p', {}, el('a', { href: '#/thesaurus', id: 'policy-thesaurus', text: `${t('po_thesaurus')} →` }))));
 }
