@@ -381,7 +381,8 @@ static int live_has(const world *w, int role, long d, long a, const char *term)
             continue;
         found = term == NULL;
         cJSON_ArrayForEach(t, cJSON_GetObjectItem(cJSON_GetObjectItem(it, "explanation"), "terms"))
-            found |= term && strcmp(test_jstr(t, "text"), term) == 0 && strcmp(test_jstr(t, "origin"), "translation") == 0;
+            found |= term && strcmp(test_jstr(t, "text"), term) == 0 &&
+                     strcmp(test_jstr(t, "origin"), "translation") == 0;
     }
     test_resp_free(r);
     return found;
@@ -408,7 +409,8 @@ void test_api_thesaurus_entry_makes_chinese_and_english_meet(void)
                           " quaxite.\",\"keywords\":[\"zorblite plating\"],\"fields\":[\"C33\"]}");
     REQUIRE(d > 0 && a > 0);
     CHECK(!live_has(&w, R_ENT2, d, a, NULL));
-    test_resp *r = add_entry(&w, R_BROKER, "{\"term_a\":\"氪钯涂层\",\"term_b\":\"zorblite plating\",\"kind\":\"translation\"}");
+    test_resp *r =
+        add_entry(&w, R_BROKER, "{\"term_a\":\"氪钯涂层\",\"term_b\":\"zorblite plating\",\"kind\":\"translation\"}");
     CHECK_INT(r->status, 201);
     CHECK((long)test_jnum(r->json, "rematched") >= 2);
     long id = (long)test_jnum(r->json, "id");
