@@ -27,6 +27,7 @@
     X(test_parse_int64_checks_the_whole_text_and_range) \
     X(test_parse_prefix_reports_where_the_number_ends) \
     X(test_parse_double_refuses_what_is_not_a_plain_number) \
+    X(test_decisions_report_bands_cuts_and_the_rule) \
     X(test_taxonomy_embedded_seed_has_sections_and_divisions) \
     X(test_taxonomy_rejects_orphans_and_bad_codes) \
     X(test_listing_valid_demand_applies) \
@@ -133,6 +134,7 @@
     X(test_api_pipeline_whole_lifecycle_with_two_brokers) \
     X(test_api_match_lists_count_only_when_asked) \
     X(test_api_review_summary_counts_decisions_since_midnight) \
+    X(test_api_decisions_report_bands_fields_and_suggested_threshold) \
     X(test_api_staff_names_for_assignment) \
     X(test_api_leaks_refusals_tell_no_match_status) \
     X(test_api_leaks_last_event_id_is_the_callers_own) \
