@@ -95,8 +95,8 @@ static void add_verdict(http_request *r, cJSON *out, const decisions_report *rep
         snprintf(text, sizeof text, N_("%d decisions so far: a threshold is suggested from %d on"),
                  (int)(rep->approved + rep->rejected), DR_MIN_DECISIONS);
     else if (rep->verdict == DR_TARGET_UNREACHED)
-        snprintf(text, sizeof text, N_("no threshold with at least %d decisions above it reaches the target precision"),
-                 DR_MIN_ABOVE);
+        snprintf(text, sizeof text, N_("no threshold has the target precision above it with at least %d decisions,"
+                                       " and a band of its own approved at least half the time"), DR_MIN_ABOVE);
     else
         snprintf(text, sizeof text, N_("the lowest threshold whose decisions above it reach the target precision"));
     char *said = messages_translate(text, req_lang(r), NULL);
@@ -149,6 +149,7 @@ void api_decisions_report(http_request *r)
     cJSON_AddNumberToObject(out, "target_precision", rep.target);
     json_add_int(out, "min_decisions", DR_MIN_DECISIONS);
     json_add_int(out, "min_above", DR_MIN_ABOVE);
+    cJSON_AddNumberToObject(out, "min_band_precision", DR_MIN_BAND_PRECISION);
     cJSON *totals = cJSON_AddObjectToObject(out, "decisions");
     add_counts(totals, rep.approved, rep.rejected);
     cJSON_AddItemToObject(out, "reasons", reasons_json(rep.reasons));

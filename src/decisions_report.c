@@ -59,8 +59,15 @@ static int count_bands(const review_decision *v, size_t n, decisions_report *out
     return lowest;
 }
 
+/* Whether the band b opens is no worse than break-even (or holds no decision to judge by). */
+static int band_acceptable(const dr_band *all, int b)
+{
+    int64_t decided = all[b].approved + all[b].rejected;
+    return decided == 0 || (double)all[b].approved + DR_EPS >= DR_MIN_BAND_PRECISION * (double)decided;
+}
+
 /* The lowest boundary from band lowest up whose decisions at or above reach the target with enough of them. */
-static void suggest(const review_decision *v, size_t n, int lowest, decisions_report *out)
+static void suggest(const review_decision *v, size_t n, int lowest, const dr_band *all, decisions_report *out)
 {
     if (n < DR_MIN_DECISIONS) {
         out->verdict = DR_TOO_FEW;
@@ -69,7 +76,7 @@ static void suggest(const review_decision *v, size_t n, int lowest, decisions_re
     out->verdict = DR_TARGET_UNREACHED;
     for (int b = lowest; b < DR_BANDS; b++) {
         dr_cut c = decisions_report_cut(v, n, b / 10.0);
-        if (c.decided >= DR_MIN_ABOVE && c.precision + DR_EPS >= out->target) {
+        if (c.decided >= DR_MIN_ABOVE && c.precision + DR_EPS >= out->target && band_acceptable(all, b)) {
             out->suggested = c;
             out->verdict = DR_SUGGESTED;
             return;
@@ -92,7 +99,7 @@ void decisions_report_compute(const review_decision *v, size_t n, double current
         memcpy(out->bands, all + lowest, out->nbands * sizeof *all);
     }
     out->current = decisions_report_cut(v, n, current_threshold);
-    suggest(v, n, lowest, out);
+    suggest(v, n, lowest, all, out);
 }
 
 const char *decisions_report_verdict_code(dr_verdict v)

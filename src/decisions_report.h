@@ -8,10 +8,15 @@
  * The suggestion is the lowest band boundary t whose decisions at or above t
  * (at least DR_MIN_ABOVE of them) were approved at a precision of at least
  * the target: of the thresholds that keep the review queue at least that
- * precise, the one that keeps the most approvals (the highest recall).  It is
- * never below the lowest decided score's band: nothing is known below it.
- * With fewer than DR_MIN_DECISIONS decisions there is no suggestion ("too
- * few"), and none when no boundary reaches the target.
+ * precise, the one that keeps the most approvals (the highest recall).  One
+ * guard: the band t opens, when it holds decisions, must itself have been
+ * approved at least DR_MIN_BAND_PRECISION of the time, because excellent
+ * bands above can dilute a poor one into a cumulative precision that meets
+ * the target (on the demo, 0.4-0.5 approved 2 of 8 while everything from 0.4
+ * up made 74%): lowering the threshold into such a band mostly buys brokers
+ * rejections.  The suggestion is never below the lowest decided score's band:
+ * nothing is known below it.  With fewer than DR_MIN_DECISIONS decisions
+ * there is no suggestion ("too few"), and none when no boundary qualifies.
  *
  * Pure functions over caller storage: thread-safe.
  */
@@ -28,6 +33,8 @@
 #define DR_MIN_DECISIONS 20
 /* A boundary is suggested only with at least this many decisions at or above it. */
 #define DR_MIN_ABOVE 10
+/* The band a suggestion opens must have at least this precision: more of its pairs approved than rejected. */
+#define DR_MIN_BAND_PRECISION 0.5
 /* Bands are a tenth wide: [0.0, 0.1), ..., [0.9, 1.0]. */
 #define DR_BANDS 10
 
@@ -52,7 +59,7 @@ typedef struct dr_cut {
 typedef enum dr_verdict {
     DR_SUGGESTED,                  /* suggested holds the suggestion */
     DR_TOO_FEW,                    /* fewer than DR_MIN_DECISIONS decisions */
-    DR_TARGET_UNREACHED            /* no boundary with DR_MIN_ABOVE decisions reaches the target */
+    DR_TARGET_UNREACHED            /* no boundary qualifies (DR_MIN_ABOVE decisions, the target, the band's guard) */
 } dr_verdict;
 
 typedef struct decisions_report {

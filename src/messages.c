@@ -196,8 +196,9 @@ static const msg catalogue[] = {
       "必须是带时区偏移的 RFC 3339 时间，如 2026-11-29T00:00:00+08:00" },
     /* the decisions report (api_decisions.c) */
     { "%d decisions so far: a threshold is suggested from %d on", "目前只有 %d 条审核决定，满 %d 条才建议阈值" },
-    { "no threshold with at least %d decisions above it reaches the target precision",
-      "没有哪个阈值（其上至少 %d 条决定）的通过率达到目标" },
+    { "no threshold has the target precision above it with at least %d decisions,"
+      " and a band of its own approved at least half the time",
+      "没有符合条件的阈值：其上至少 %d 条决定、通过率达到目标，且它开始的分数段通过不少于一半" },
     { "the lowest threshold whose decisions above it reach the target precision",
       "其上决定的通过率达到目标的最低阈值" },
     { "must be matcher or proposal", "必须是 matcher（系统匹配）或 proposal（揭榜）" },

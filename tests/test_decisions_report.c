@@ -2,7 +2,8 @@
  * test_decisions_report.c: the decisions report's arithmetic alone
  * (src/decisions_report.c): bands with scores on their boundaries, cuts, the
  * suggestion's rule (lowest boundary reaching the target with enough decisions
- * above it), too few decisions, and a target no boundary reaches.
+ * above it, never opening a band mostly rejected), too few decisions, and a
+ * target no boundary reaches.
  */
 #include "test.h"
 #include "decisions_report.h"
@@ -56,6 +57,19 @@ void test_decisions_report_bands_cuts_and_the_rule(void)
     /* A target of 0.8 is reached at 0.5 only if 12/16 >= 0.8: no; at 0.6 the 8 left are too few. */
     decisions_report_compute(v, 24, 0.3, 0.8, &rep);
     CHECK_INT(rep.verdict, DR_TARGET_UNREACHED);
+
+    /* The guard: band 0.4 approved 2 of 8, the 30 above it 28: from 0.4 up makes 30 of 38 (79%), but 0.4 opens a
+     * band mostly rejected, so the suggestion is 0.5 (28 of 30). */
+    review_decision w[38];
+    for (int i = 0; i < 8; i++)
+        w[i] = dec(0.41 + i * 0.01, i < 2, i < 2 ? NULL : "out_of_scope");
+    for (int i = 0; i < 30; i++)
+        w[8 + i] = dec(0.5 + i * 0.015, i >= 2, i >= 2 ? NULL : "duplicate");
+    decisions_report_compute(w, 38, 0.3, 0.7, &rep);
+    CHECK_INT(rep.verdict, DR_SUGGESTED);
+    CHECK(fabs(rep.suggested.threshold - 0.5) < 1e-12 && rep.suggested.decided == 30 && rep.suggested.approved == 28);
+    dr_cut at04 = decisions_report_cut(w, 38, 0.4);
+    CHECK(at04.decided == 38 && at04.approved == 30 && at04.precision >= 0.7);
 
     /* Nineteen decisions: too few, whatever their precision; none: no band, no precision, no recall. */
     decisions_report_compute(v + 5, 19, 0.3, 0.7, &rep);
