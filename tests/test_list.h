@@ -156,6 +156,7 @@
     X(test_web_broker_browser_work_pages) \
     X(test_web_broker_policy_refuses_auto_below_suggest) \
     X(test_web_broker_match_lists_the_callers_moves) \
+    X(test_web_decisions_report_on_the_policy_page) \
     X(test_web_slow_and_huge_requests_hold_nothing) \
     X(test_api_slow_clients_hold_one_address_only) \
     X(test_api_slow_clients_header_deadline_is_fixed) \
