@@ -7,7 +7,9 @@
  * have exact expected values.  Also: since= and field= narrowing to too few
  * decisions (no suggestion, said in Chinese when asked), the current cut
  * following a policy change, 401 anonymous, 403 for an enterprise and a
- * university, and a malformed since= or field= named in problem+json.
+ * university, a malformed since= or field= named in problem+json, the
+ * policy's auto-approvals left out, and a match approved and then rejected
+ * counted once, as rejected.
  */
 #include "api_world.h"
 #include <math.h>
@@ -240,6 +242,45 @@ static void expect_refusals(world *w)
     }
 }
 
+/* The policy's auto-approvals are no broker's judgement; a match approved and then rejected counts once, rejected. */
+static void expect_only_latest_human_decisions(world *w, long demand2)
+{
+    /* Auto-approval from 0.3: a new achievement's pairs with both demands are approved by the policy. */
+    test_resp *r = test_json(&w->srv, "PUT", "/api/policy", w->tok[R_ADMIN],
+                             "{\"suggest_threshold\":0.3,\"auto_approve_score\":0.3}");
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    long auto_ach = world_matching_achievement(w, 100);
+    CHECK(auto_ach > 0 && world_match_id(w, "all", w->demand_id, auto_ach) > 0);
+    CHECK(test_sqlite_int(w->srv.db, "SELECT count(*) FROM audit_log WHERE action = 'match.auto_approve'") >= 1);
+    r = test_json(&w->srv, "PUT", "/api/policy", w->tok[R_ADMIN], "{\"auto_approve_score\":null}");
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    r = get_report(w, R_BROKER, "", NULL);
+    expect_counts(cJSON_GetObjectItem(r->json, "decisions"), 13, 7, "after auto-approvals", __LINE__);
+    test_resp_free(r);
+
+    /* The other enterprise takes digests, so an approved match waits unpushed and may still be rejected. */
+    r = test_json(&w->srv, "PUT", "/api/subscription", w->tok[R_ENT2], "{\"mode\":\"digest\"}");
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    long ach = world_matching_achievement(w, 101);
+    long id = ach > 0 ? world_match_id(w, "suggested", demand2, ach) : 0;
+    REQUIRE(id > 0);
+    r = world_approve(w, R_BROKER, id);
+    CHECK(r->status == 200 && strcmp(test_jstr(r->json, "status"), "approved") == 0);
+    test_resp_free(r);
+    char path[96];
+    snprintf(path, sizeof path, "/api/matches/%ld/reject", id);
+    r = test_json(&w->srv, "POST", path, w->tok[R_BROKER], "{\"reason\":\"duplicate\"}");
+    CHECK_INT(r->status, 200);
+    test_resp_free(r);
+    r = get_report(w, R_BROKER, "", NULL);
+    expect_counts(cJSON_GetObjectItem(r->json, "decisions"), 13, 8, "approved, then rejected", __LINE__);
+    CHECK((long)test_jnum(cJSON_GetObjectItem(r->json, "reasons"), "duplicate") == 1);
+    test_resp_free(r);
+}
+
 void test_api_decisions_report_bands_fields_and_suggested_threshold(void)
 {
     world w;
@@ -277,5 +318,6 @@ void test_api_decisions_report_bands_fields_and_suggested_threshold(void)
 
     expect_narrowed(&w, ids);
     expect_refusals(&w);
+    expect_only_latest_human_decisions(&w, demand2);
     world_teardown(&w);
 }
