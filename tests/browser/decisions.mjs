@@ -206,6 +206,14 @@ try {
   await openPolicy(adm, 'zh');
   await checkTables(adm, exp);
   check((await text(adm, '#pd-verdict')) === '当前阈值已是建议值。', 'the verdict in Chinese');
+  // The last 30 days hold every decision (they were made just now): the same count, through since=.
+  const summary = await text(adm, '#pd-summary');
+  const answered = adm.waitForResponse((res) => res.url().includes('/api/review/decisions-report?since='));
+  await adm.selectOption('#pd-period', '30');
+  check((await answered).ok(), 'the server takes the period as since=');
+  await adm.waitForFunction(() => !document.querySelector('#pd-body .skeleton') && document.querySelector('#pd-summary'));
+  check((await text(adm, '#pd-summary')) === summary, `the last 30 days count the same (${await text(adm, '#pd-summary')})`);
+  check(await adm.inputValue('#pd-period') === '30', 'the period stays chosen');
   await axeCheck(adm, 'policy with the report (zh)');
   await shot(browser, adm, shots, 'decisions-report-zh');
   await fitsPhone('the report (zh)');
