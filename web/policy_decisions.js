@@ -9,7 +9,7 @@ import { el, api, pagePath, skeleton, banner, pct, fieldName, confirmAction, toa
 import { fmtCount } from './format.js';
 
 addWords({
-  pd_title: ['建议的推荐阈值', 'Suggested suggest threshold'],
+  pd_title: ['建议的推荐阈值', 'Suggested threshold'],
   pd_summary: ['共 {0} 条审核决定：通过 {1}，驳回 {2}。', '{0} decisions: {1} approved, {2} rejected.'],
   pd_rule: ['建议值是最低的分段边界：其上的审核决定（至少 {1} 条）通过率不低于 {0}，且从它开始的分数段通过不少于 {2}。在这一通过率下，它保留最多的通过。',
     'The suggestion is the lowest band boundary above which brokers approved at least {0} of what they decided (at least {1} decisions), the band it opens at least {2}: the most approvals kept at that precision.'],
@@ -30,7 +30,7 @@ addWords({
   pd_none: ['还没有审核决定。经纪人通过或驳回匹配后，这里按分数段和领域显示通过率，并建议推荐阈值。',
     'No decisions yet. Once brokers approve or reject matches, this shows precision by score band and by field, and suggests a threshold.'],
   pd_bands: ['各分数段的审核决定', 'Decisions by score band'], pd_fields: ['各领域的审核决定（按需求领域）', 'Decisions by field (of the demand)'],
-  pd_band: ['分数段', 'Score band'], pd_counts: ['通过 / 驳回', 'Approved / rejected'], pd_counts_of: ['{0} / {1}', '{0} / {1}'],
+  pd_band: ['分数段', 'Score band'], pd_counts_a: ['通过 /', 'Approved /'], pd_counts_r: ['驳回', 'rejected'], pd_counts_of: ['{0} / {1}', '{0} / {1}'],
   pd_prec_reason: ['通过率 · 主要驳回原因', 'Precision · main rejection reason'], pd_field: ['领域', 'Field'], pd_no_field: ['未填领域', 'No field'],
   pd_period: ['时间范围', 'Period'], pd_all_time: ['全部', 'All time'], pd_days: ['近 {0} 天', 'Last {0} days'],
   pd_dash: ['—', '—'], pd_colours: ['蓝色条：通过率达到目标 {0}；橙色条：低于目标。', 'Blue bars: precision at the target {0} or above; orange: below it.'],
@@ -63,6 +63,9 @@ const wrap = (label, table) => el('div', { class: 'table-wrap', tabindex: '0', r
 
 const th = (key, num2) => el('th', { scope: 'col', class: num2 ? 'num' : null, text: t(key) });
 const td = (n) => el('td', { class: 'num', text: fmtCount(n) });
+// The heading of that cell, which may break between its two words only (CJK text breaks anywhere).
+const countsHead = () => el('th', { scope: 'col', class: 'num' }, el('span', { class: 'pd-nw', text: t('pd_counts_a') }), ' ',
+  el('span', { class: 'pd-nw', text: t('pd_counts_r') }));
 // Approved and rejected in one cell ("17 / 3"), so that a phone has room for the precision beside them.
 const counts = (x) => el('td', { class: 'num pd-counts', text: t('pd_counts_of', fmtCount(x.approved), fmtCount(x.rejected)) });
 
@@ -78,7 +81,7 @@ function bandLabel(b, rep) {
 function bandsTable(rep) {
   return wrap(t('pd_bands'), el('table', { class: 'data pd-report', id: 'pd-bands' },
     el('caption', { class: 'sr-only', text: t('pd_bands') }),
-    el('thead', {}, el('tr', {}, th('pd_band'), th('pd_counts', true), th('pd_prec_reason'))),
+    el('thead', {}, el('tr', {}, th('pd_band'), countsHead(), th('pd_prec_reason'))),
     el('tbody', {}, [...rep.bands].reverse().map((b) => el('tr', { 'data-from': num(b.from) }, bandLabel(b, rep),
       counts(b), precisionCell(b.precision, rep.target_precision, mainReason(b.reasons)))))));
 }
@@ -86,7 +89,7 @@ function bandsTable(rep) {
 function fieldsTable(rep) {
   return wrap(t('pd_fields'), el('table', { class: 'data pd-report', id: 'pd-fields' },
     el('caption', { class: 'sr-only', text: t('pd_fields') }),
-    el('thead', {}, el('tr', {}, th('pd_field'), th('pd_counts', true), th('pd_precision'))),
+    el('thead', {}, el('tr', {}, th('pd_field'), countsHead(), th('pd_precision'))),
     el('tbody', {}, rep.by_field.map((f) => el('tr', { 'data-field': f.field || '' },
       el('th', { scope: 'row', text: f.field ? fieldName(f.field) : t('pd_no_field') }),
       counts(f), precisionCell(f.precision, rep.target_precision))))));
