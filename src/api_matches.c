@@ -288,7 +288,7 @@ void api_matches_review(http_request *r)
 }
 
 /* Whether text is an RFC 3339 date-time with Z or a numeric offset: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM). */
-static int rfc3339_ok(const char *text)
+int api_matches_rfc3339_ok(const char *text)
 {
     static const char shape[] = "dddd-dd-ddTdd:dd:dd";
     size_t i = 0;
@@ -317,7 +317,7 @@ void api_matches_review_summary(http_request *r)
 {
     const char *since = req_query(r, "since");
     queue_figures q;
-    if (since == NULL || !rfc3339_ok(since)) {
+    if (since == NULL || !api_matches_rfc3339_ok(since)) {
         reply_invalid_field(r, "since", "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00");
         return;
     }

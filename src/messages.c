@@ -194,6 +194,13 @@ static const msg catalogue[] = {
     { "must be me, none or a broker's user id", "必须是 me（我）、none（未分配）或技术经纪人的用户 id" },
     { "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00",
       "必须是带时区偏移的 RFC 3339 时间，如 2026-11-29T00:00:00+08:00" },
+    /* the decisions report (api_decisions.c) */
+    { "%d decisions so far: a threshold is suggested from %d on", "目前只有 %d 条审核决定，满 %d 条才建议阈值" },
+    { "no threshold has the target precision above it with at least %d decisions,"
+      " and a band of its own approved at least half the time",
+      "没有符合条件的阈值：其上至少 %d 条决定、通过率达到目标，且它开始的分数段通过不少于一半" },
+    { "the lowest threshold whose decisions above it reach the target precision",
+      "其上决定的通过率达到目标的最低阈值" },
     { "must be matcher or proposal", "必须是 matcher（系统匹配）或 proposal（揭榜）" },
     { "the match is %s; only a suggested match can be approved", "该匹配当前为“%s”，只有待审核的匹配可以批准" },
     { "no match with this id", "没有此 id 的匹配" },

@@ -5,6 +5,7 @@
  * authorization matrix of tests/test_api_http.c (a test checks both).
  */
 #include "api_auth.h"
+#include "api_decisions.h"
 #include "api_listings.h"
 #include "api_matches.h"
 #include "api_meta.h"
@@ -63,6 +64,8 @@ const route http_routes[] = {
     { "GET", "/api/review", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_review, 0 },
     { "GET", "/api/review/summary", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE, api_matches_review_summary,
       0 },
+    { "GET", "/api/review/decisions-report", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_NONE,
+      api_decisions_report, 0 },
     { "POST", "/api/proposals", ROLE_UNIVERSITY, LIM_BODY_SMALL, BODY_JSON, api_matches_propose, 0 },
     { "POST", "/api/matches/bulk", ROLE_BROKER | ROLE_ADMIN, LIM_BODY_SMALL, BODY_JSON, api_matches_bulk, 0 },
     { "GET", "/api/matches/{id}", ROLE_BROKER | ROLE_ADMIN | ROLE_ENTERPRISE | ROLE_UNIVERSITY, LIM_BODY_SMALL,

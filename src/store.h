@@ -657,6 +657,42 @@ typedef struct queue_figures {
  */
 TM_MUST_CHECK int store_queue_figures(store *s, const char *since, int64_t user_id, queue_figures *out);
 
+/* ---- the decisions report: what brokers decided about scored pairs ---- */
+
+/* A match's latest review decision (a broker's or admin's approve or reject; not the policy's auto-approvals). */
+typedef struct review_decision {
+    double score;       /* the match's score now (what a threshold applies to) */
+    int approved;       /* 1 approved, 0 rejected */
+    char reason[32];    /* a rejection's reason code; "" for an approval */
+} review_decision;
+
+/* The decisions on the matches of the demands in one field group. */
+typedef struct review_field_count {
+    char field[8];      /* a section ("B") or a division ("B06"); "" for demands without a field */
+    int64_t approved, rejected;
+} review_field_count;
+
+typedef struct review_decisions {
+    char since[32];                 /* since in UTC (YYYY-MM-DDTHH:MM:SSZ), or "" when every decision counts */
+    review_decision *items;         /* best score first */
+    size_t n;
+    review_field_count *fields;     /* by code; a decision counts once in each group its demand's fields fall in */
+    size_t nfields;
+} review_decisions;
+
+/*
+ * Reads, in one read transaction, the latest review decision of every match
+ * decided at or after since (an RFC 3339 time SQLite reads, or NULL for all)
+ * whose demand has a field code starting with field_prefix (NULL or "" for
+ * every demand), and counts them by field group: sections without a prefix,
+ * divisions (the prefix's own) with one.  TM_ERR_INVALID when since is not a
+ * time SQLite reads.  Free with store_review_decisions_cleanup (also after a
+ * failure).
+ */
+TM_MUST_CHECK int store_review_decisions(store *s, const char *since, const char *field_prefix,
+                                         review_decisions *out);
+void store_review_decisions_cleanup(review_decisions *d);
+
 /* ---- push: subscriptions and the outbox ---- */
 
 /* What an organisation wants to hear, and how. */

@@ -65,6 +65,7 @@ static const matrix_row matrix[] = {
     { "GET", "/api/review/summary", NULL, NULL, { 401, 403, 403, 403, 403, 400, 400 } }, /* since is required */
     { "GET", "/api/review/summary?since=2026-01-01T00:00:00%2B08:00", NULL, NULL,
       { 401, 403, 403, 403, 403, 200, 200 } },
+    { "GET", "/api/review/decisions-report", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
     { "GET", "/api/stats", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
     { "GET", "/api/export/decisions.csv", NULL, NULL, { 401, 403, 403, 403, 403, 200, 200 } },
     { "POST", "/api/proposals", JSON, "{\"demand_id\":999999,\"achievement_id\":999999,\"statement\":\"s\"}",

@@ -27,6 +27,7 @@
     X(test_parse_int64_checks_the_whole_text_and_range) \
     X(test_parse_prefix_reports_where_the_number_ends) \
     X(test_parse_double_refuses_what_is_not_a_plain_number) \
+    X(test_decisions_report_bands_cuts_and_the_rule) \
     X(test_taxonomy_embedded_seed_has_sections_and_divisions) \
     X(test_taxonomy_rejects_orphans_and_bad_codes) \
     X(test_listing_valid_demand_applies) \
@@ -143,6 +144,7 @@
     X(test_api_pipeline_whole_lifecycle_with_two_brokers) \
     X(test_api_match_lists_count_only_when_asked) \
     X(test_api_review_summary_counts_decisions_since_midnight) \
+    X(test_api_decisions_report_bands_fields_and_suggested_threshold) \
     X(test_api_staff_names_for_assignment) \
     X(test_api_leaks_refusals_tell_no_match_status) \
     X(test_api_leaks_last_event_id_is_the_callers_own) \
@@ -170,6 +172,7 @@
     X(test_web_broker_browser_work_pages) \
     X(test_web_broker_policy_refuses_auto_below_suggest) \
     X(test_web_broker_match_lists_the_callers_moves) \
+    X(test_web_decisions_report_on_the_policy_page) \
     X(test_web_slow_and_huge_requests_hold_nothing) \
     X(test_api_slow_clients_hold_one_address_only) \
     X(test_api_slow_clients_header_deadline_is_fixed) \

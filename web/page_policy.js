@@ -1,10 +1,12 @@
 // page_policy.js: #/policy, the admin's matching policy: the score from which a
 // match is suggested, and the score from which it is approved without review
 // (never below the suggest threshold: the form says so, and so does the server).
-// One status line: each save's outcome replaces the last.
+// One status line: each save's outcome replaces the last.  Beside the form, what brokers' decisions say
+// about the threshold, with a suggested one to apply (policy_decisions.js).
 import { t, addWords } from './i18n.js';
 import { el, api, show, pagePath, loading, banner, input, showErrors } from './ui.js';
 import { fmtDateTime, fmtRelative } from './format.js';
+import { decisionsSection } from './policy_decisions.js';
 
 addWords({
   po_suggest_help: ['0 到 1 之间；匹配度达到此值的配对进入审核队列（默认 0.3）。',
@@ -68,12 +70,25 @@ export async function policyPage() {
       p = await api('PUT', '/api/policy', { suggest_threshold: suggest, auto_approve_score: auto });
       say('good', t('po_saved', p.suggest_threshold, p.auto_approve_score === null ? t('po_never') : p.auto_approve_score));
       changed.textContent = changedLine(p);
+      report.reload(); // the current threshold the report compares with has changed
     } catch (e) {
       showErrors(form, e);
       form.querySelectorAll('.banner').forEach((b) => b.remove());
       say('bad', (e.problem && e.problem.errors && e.problem.errors.length) ? t('po_fix') : e.message);
     }
   });
-  show(el('div', { class: 'page-head' }, el('h1', { text: t('policy') })), el('section', { class: 'card stack' }, status, form, changed,
-    el('p', {}, el('a', { href: '#/thesaurus', id: 'policy-thesaurus', text: `${t('po_thesaurus')} →` }))));
+  // The suggestion's button stores the suggest threshold alone, as a save of the form would, and shows it there.
+  const setThreshold = async (x) => {
+    p = await api('PUT', '/api/policy', { suggest_threshold: x });
+    form.elements.suggest_threshold.value = String(p.suggest_threshold);
+    showErrors(form, { problem: {} });
+    say('good', t('po_saved', p.suggest_threshold, p.auto_approve_score === null ? t('po_never') : p.auto_approve_score));
+    changed.textContent = changedLine(p);
+    return p;
+  };
+  const report = decisionsSection({ policy: () => p, setThreshold });
+  show(el('div', { class: 'page-head' }, el('h1', { text: t('policy') })),
+    el('div', { class: 'grid2' }, el('section', { class: 'card stack' }, status, form, changed,
+      el('p', {}, el('a', { href: '#/thesaurus', id: 'policy-thesaurus', text: `${t('po_thesaurus')} →` }))),
+    report.aside), report.tables);
 }
