@@ -8,6 +8,7 @@
     X(test_tokenizer_english_stems_and_drops_stop_words) \
     X(test_tokenizer_chinese_bigrams) \
     X(test_tokenizer_mixed_and_full_width) \
+    X(test_tokenizer_numbers_and_filler_are_not_match_terms) \
     X(test_tokenizer_offsets_point_into_the_text) \
     X(test_tokenizer_long_words_are_cut) \
     X(test_tokenizer_survives_random_bytes) \
