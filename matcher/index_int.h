@@ -76,6 +76,7 @@ struct mt_index {
     strtab codes;                /* field code texts */
     strtab sets;                 /* keys: sorted arrays of code ids */
     int bulk;                    /* adds record documents only; finalize writes the postings */
+    const struct mt_lexicon *lexicon; /* borrowed: explanations cut shared terms at its words, or NULL */
 };
 
 /* ---------- bags (terms.c) ---------- */

@@ -15,6 +15,8 @@ command -v node >/dev/null 2>&1 || need="$need nodejs"
 # The browser tests: Debian's chromium, and a font with Chinese glyphs for its screenshots.
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v openssl >/dev/null 2>&1 || need="$need openssl"   # the HTTPS test makes its certificate
+# The word list that cuts explanations' shared Chinese terms at word boundaries (matcher/lexicon.h).
+dpkg-query -W -f='${Status}' friso-dict 2>/dev/null | grep -q "install ok installed" || need="$need friso-dict"
 dpkg-query -W -f='${Status}' fonts-wqy-microhei 2>/dev/null | grep -q "install ok installed" || need="$need fonts-wqy-microhei"
 dpkg-query -W -f='${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q "install ok installed" || need="$need fonts-noto-color-emoji"
 command -v npm >/dev/null 2>&1 || need="$need npm"
