@@ -141,10 +141,43 @@ static int64_t take_bigrams(walk *w, size_t b0, size_t b1)
     return c;
 }
 
+/* Adds c to the phrase of this origin reported last; 0 if there is none. */
+static int add_to_last(walk *w, int64_t c)
+{
+    for (size_t k = w->ncand; k-- > 0;)
+        if (w->cand[k].origin == w->origin) {
+            w->cand_contrib[k] += c;
+            return 1;
+        }
+    return 0;
+}
+
 /*
- * Without a lexicon: cuts the run (m bigrams over m + 1 characters),
- * greedily from the left, into the longest phrases that d holds too, each
- * reported once with the contributions of its bigrams.
+ * Reports the piece of characters [i, j] of the run with contribution c.
+ * With a lexicon, one-character filler is trimmed from its edges, and a
+ * piece that is all filler or leaves less than two characters (化和: the end
+ * of 自动化 and 和; 千万级) adds its share to the phrase reported before it.
+ */
+static void add_piece(walk *w, size_t i, size_t j, int64_t c)
+{
+    if (w->lex != NULL && c > 0) {
+        if (mt_is_filler_word(w->src + w->off[i], w->off[j + 1] - w->off[i]) && add_to_last(w, c))
+            return;
+        while (i < j && mt_is_filler_word(w->src + w->off[i], w->off[i + 1] - w->off[i]))
+            i++;
+        while (j > i && mt_is_filler_word(w->src + w->off[j], w->off[j + 1] - w->off[j]))
+            j--;
+        if (j == i && add_to_last(w, c))
+            return;
+    }
+    add_candidate(w, w->src + w->off[i], w->off[j + 1] - w->off[i], c, w->origin);
+}
+
+/*
+ * Cuts the run (m bigrams over m + 1 characters), greedily from the left,
+ * into the longest pieces that d holds as raw text, each reported once with
+ * the contributions of its bigrams.  The cut without a lexicon, and with one
+ * for a run that holds no word both texts share.
  */
 static void flush_run_raw(walk *w)
 {
@@ -153,8 +186,7 @@ static void flush_run_raw(walk *w)
         size_t j = i + 1; /* characters i..j hold bigrams i..j-1 */
         while (j < m && d_holds(w, w->off[i], w->off[j + 2]))
             j++;
-        int64_t c = take_bigrams(w, i, j);
-        add_candidate(w, w->src + w->off[i], w->off[j + 1] - w->off[i], c, w->origin);
+        add_piece(w, i, j, take_bigrams(w, i, j));
         i = j;
     }
 }
@@ -187,6 +219,35 @@ static size_t cjk_context(const char *s, size_t from, size_t to, size_t *off, si
     }
 }
 
+static int is_word(const walk *w, const char *s, size_t len)
+{
+    if (mt_lexicon_has(w->lex, s, len))
+        return 1;
+    for (size_t i = 0; i < w->nextra; i++)
+        if (strncmp(w->extra[i], s, len) == 0 && w->extra[i][len] == '\0')
+            return 1;
+    return 0;
+}
+
+/*
+ * Segments n characters of s (mt_segment), then also cuts a piece that is
+ * two words joined (响应时间 = 响应 + 时间), so that a text holding the
+ * compound also holds each of its words.
+ */
+static void segment_words(const walk *w, const char *s, const size_t *off, size_t n, unsigned char *cut)
+{
+    mt_segment(w->lex, s, off, n, w->extra, w->nextra, cut);
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && !cut[b])
+            b++;
+        for (size_t p = a + 2; p + 2 <= b; p++)
+            if (is_word(w, s + off[a], off[p] - off[a]) && is_word(w, s + off[p], off[b] - off[p]))
+                cut[p] = 1;
+        a = b;
+    }
+}
+
 /* Whether a word boundary of s falls at byte at (the edge of a CJK run, or a cut of its segmentation). */
 static int boundary_at(const walk *w, const char *s, size_t at)
 {
@@ -201,7 +262,7 @@ static int boundary_at(const walk *w, const char *s, size_t at)
     size_t off[SEG_MAX + 1], first;
     unsigned char cut[SEG_MAX + 1];
     size_t n = cjk_context(s, b, at, off, &first);
-    mt_segment(w->lex, s, off, n, w->extra, w->nextra, cut);
+    segment_words(w, s, off, n, cut);
     return first + 1 <= n && cut[first + 1];
 }
 
@@ -286,6 +347,26 @@ static void find_spans(const walk *w, spans *sp)
     }
 }
 
+/*
+ * Feedback terms are walked in d's own text: their run is shown as the whole
+ * words of d it lies in (香型, 型白 within 酱香型白酒), trimmed of filler.
+ */
+static void feedback_span(const walk *w, spans *sp)
+{
+    size_t s0 = sp->base, s1 = sp->end;
+    while (s0 > 0 && !sp->cut[s0])
+        s0--;
+    while (s1 < sp->n && !sp->cut[s1])
+        s1++;
+    trim_span(sp, w->src, &s0, &s1);
+    if (s1 >= s0 + 2 && sp->off[s1] - sp->off[s0] < MT_PHRASE_MAX) {
+        sp->s[0][0] = s0;
+        sp->s[0][1] = s1;
+        sp->contrib[0] = 0;
+        sp->ns = 1;
+    }
+}
+
 /* The span bigram b (characters base + b and base + b + 1) touches first, else the nearest; -1 if none. */
 static long span_of(const spans *sp, size_t b)
 {
@@ -325,9 +406,13 @@ static void flush_run_words(walk *w)
         flush_run_raw(w);
         return;
     }
-    mt_segment(w->lex, w->src, sp->off, sp->n, w->extra, w->nextra, sp->cut);
-    sp->cut[sp->base] = sp->cut[sp->end] = 1; /* the run's own ends: where the shared text stops */
-    find_spans(w, sp);
+    segment_words(w, w->src, sp->off, sp->n, sp->cut);
+    if (w->origin == MT_FROM_FEEDBACK)
+        feedback_span(w, sp);
+    else {
+        sp->cut[sp->base] = sp->cut[sp->end] = 1; /* the run's own ends: where the shared text stops */
+        find_spans(w, sp);
+    }
     if (sp->ns == 0) {
         free(sp);
         flush_run_raw(w);
@@ -368,6 +453,8 @@ static int walk_token(void *ctx, const char *tok, size_t len, size_t start, size
 {
     walk *w = ctx;
     long i = find_shared(w, tok, len);
+    if (i >= 0 && w->sh[i].origin != w->origin && w->origin == MT_FROM_FEEDBACK)
+        i = -1; /* d's text is walked for the feedback terms only */
     int bigram = is_cjk_bigram(tok, len);
     if (i < 0 || !bigram || (w->nrun > 0 && (start != w->off[w->nrun] || w->nrun == RUN_MAX)))
         flush_run(w);

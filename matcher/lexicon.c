@@ -212,11 +212,13 @@ static int is_extra(const char *const *extra, size_t nextra, const char *w, size
 #define SEG_STACK 128
 
 /*
- * cost[i] is the least cost of segmenting characters i..n: a word costs 2 and
- * an unknown character 3, so a word always beats its characters and among
- * segmentations the fewest pieces win.  Words are tried longest first and a
- * word wins a tie with a lone character, so ties keep the longer first word
- * (色素|色|价, not 色|素色|价).
+ * cost[i] is the least cost of segmenting characters i..n: a word costs 4, a
+ * lone function character or unit 5 and any other lone character 6, so a word
+ * always beats its characters, the fewest pieces win, and among as many
+ * pieces the one leaving a function character alone (并|联动|停机, not
+ * 并联|动|停机).  Words are tried longest first and a word wins a remaining
+ * tie with a lone character, so ties keep the longer first word (色素|色|价,
+ * not 色|素色|价).
  */
 void mt_segment(const mt_lexicon *lx, const char *s, const size_t *off, size_t n,
                 const char *const *extra, size_t nextra, unsigned char *cut)
@@ -233,15 +235,15 @@ void mt_segment(const mt_lexicon *lx, const char *s, const size_t *off, size_t n
     }
     cost[n] = 0;
     for (size_t i = n; i-- > 0;) {
-        cost[i] = 3 + cost[i + 1];
+        cost[i] = (mt_is_filler_word(s + off[i], off[i + 1] - off[i]) ? 5 : 6) + cost[i + 1];
         next[i] = i + 1;
         size_t top = n - i < MT_WORD_MAX_CHARS ? n : i + MT_WORD_MAX_CHARS;
         for (size_t j = top; j >= i + 2; j--) {
             const char *w = s + off[i];
             size_t len = off[j] - off[i];
-            int better = 2 + cost[j] < cost[i] || (2 + cost[j] == cost[i] && next[i] == i + 1);
+            int better = 4 + cost[j] < cost[i] || (4 + cost[j] == cost[i] && next[i] == i + 1);
             if (better && (mt_lexicon_has(lx, w, len) || is_extra(extra, nextra, w, len))) {
-                cost[i] = 2 + cost[j];
+                cost[i] = 4 + cost[j];
                 next[i] = j;
             }
         }

@@ -63,8 +63,9 @@ size_t mt_lexicon_bytes(const mt_lexicon *lx);
  * Segments n characters of CJK text: character k starts at byte off[k] of s
  * and off[n] is the end.  A piece is a lexicon word, one of the nextra extra
  * words (NUL-terminated; extra may be NULL), or one character; the fewest
- * pieces win (an unknown character costs more than a word), ties going to the
- * longer first word.  Writes cut[0..n]: 1 where a word boundary falls
+ * pieces win (an unknown character costs more than a word), then the pieces
+ * leaving function characters alone (mt_is_filler_word), then the longer
+ * first word.  Writes cut[0..n]: 1 where a word boundary falls
  * (cut[0] = cut[n] = 1).  lx may be NULL (only the extra words count).  When
  * out of memory every position is a boundary.
  */
