@@ -38,8 +38,11 @@ if [ -n "$need" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need
 fi
 
-# npm ci again whenever package-lock.json changed since the last install.
-if [ ! -f tests/node_modules/.package-lock.json ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+# npm ci again whenever package-lock.json changed since the last install.  A tests/node_modules that
+# is a symbolic link is another checkout's installed copy: npm ci would empty it under that checkout.
+if [ -L tests/node_modules ]; then
+    echo "deps: tests/node_modules is a link to another checkout's copy; not reinstalling it"
+elif [ ! -f tests/node_modules/.package-lock.json ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
     echo "deps: installing the test tools (npm ci in tests/)"
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi
