@@ -416,3 +416,49 @@ void test_explain_words_demo_shows_no_fragments(void)
     CHECK_INT(bad, 0);
     mt_lexicon_free(lx);
 }
+
+/* The live matches of demand ref, as a broker reads them: 1 if one of their terms is text. */
+static int live_shows(const test_server *s, const char *token, const char *db, const char *ref, const char *text)
+{
+    char sql[160], path[96];
+    snprintf(sql, sizeof sql, "SELECT id FROM demands WHERE ref = '%s'", ref);
+    snprintf(path, sizeof path, "/api/demands/%d/matches?limit=50", test_sqlite_int(db, sql));
+    test_resp *r = test_http(s, "GET", path, token, NULL, NULL, 0);
+    int found = 0;
+    CHECK_INT(r->status, 200);
+    const cJSON *item, *term;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItem(r->json, "items"))
+        cJSON_ArrayForEach(term, cJSON_GetObjectItem(cJSON_GetObjectItem(item, "explanation"), "terms"))
+            found |= strcmp(test_jstr(term, "text"), text) == 0;
+    test_resp_free(r);
+    return found;
+}
+
+/* The word list is optional: without it the server starts, says so, and explains with runs of bigrams. */
+void test_explain_words_server_runs_without_a_word_list(void)
+{
+    const char *db = test_path("demo-nolex.db");
+    unlink(db);
+    const char *argv[] = { test_bin(), "demo", "--db", db, "--seeds", "seeds/demo", NULL };
+    REQUIRE(test_run(argv, NULL, NULL, NULL) == 0);
+    const char *const missing[] = { "--lexicon", test_path("no-such-words.lex"), NULL };
+    test_server s;
+    REQUIRE(test_server_start(&s, db, missing) == 0);
+    char *broker = test_add_staff(&s, "broker", "words-broker@example.org");
+    REQUIRE(broker != NULL);
+    CHECK(live_shows(&s, broker, db, "GAYS-D-001", "联邦学习和"));
+    CHECK(!live_shows(&s, broker, db, "GAYS-D-001", "联邦学习"));
+    char *log = test_server_log(&s);
+    CHECK(log != NULL && strstr(log, "no word list") != NULL);
+    free(log);
+    free(broker);
+    CHECK_INT(test_server_stop(&s), 0);
+    /* With the installed word list (the default) the same demand shows the whole word. */
+    REQUIRE(test_server_start(&s, db, NULL) == 0);
+    broker = test_add_staff(&s, "broker", "words-broker2@example.org");
+    REQUIRE(broker != NULL);
+    CHECK(live_shows(&s, broker, db, "GAYS-D-001", "联邦学习"));
+    CHECK(!live_shows(&s, broker, db, "GAYS-D-001", "联邦学习和"));
+    free(broker);
+    CHECK_INT(test_server_stop(&s), 0);
+}
