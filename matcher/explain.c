@@ -48,6 +48,7 @@ typedef struct walk {
     const struct mt_lexicon *lex;
     const char *const *extra;
     size_t nextra;
+    unsigned char *dcut;        /* by byte of dtext: 1 where a word boundary of d falls (with a lexicon) */
     /* collected phrases */
     mt_term_share *cand;
     int64_t *cand_contrib;
@@ -277,10 +278,53 @@ static int d_holds_words(const walk *w, size_t from, size_t to)
     phrase[len] = '\0';
     for (const char *p = strstr(w->dtext, phrase); p != NULL; p = strstr(p + 1, phrase)) {
         size_t at = (size_t)(p - w->dtext);
-        if (boundary_at(w, w->dtext, at) && boundary_at(w, w->dtext, at + len))
+        if (w->dcut ? w->dcut[at] && w->dcut[at + len]
+                    : boundary_at(w, w->dtext, at) && boundary_at(w, w->dtext, at + len))
             return 1;
     }
     return 0;
+}
+
+/*
+ * The word boundaries of all of d's text, segmented once: 1 for every byte
+ * offset where a boundary falls (every offset outside CJK runs).  NULL when
+ * out of memory (boundaries are then found one at a time).
+ */
+static unsigned char *d_boundaries(const walk *w)
+{
+    size_t len = strlen(w->dtext), k;
+    unsigned char *cut = calloc(len + 1, 1);
+    size_t *off = malloc((len + 1) * sizeof *off);
+    unsigned char *runcut = malloc(len + 1);
+    if (cut == NULL || off == NULL || runcut == NULL) {
+        free(cut);
+        free(off);
+        free(runcut);
+        return NULL;
+    }
+    for (size_t at = 0; at <= len;) {
+        size_t n = 0, b = at;
+        while (b < len && mt_is_cjk(cp_at(w->dtext, b, &k))) {
+            off[n++] = b;
+            b += k;
+        }
+        if (n == 0) {
+            cut[at] = 1;
+            if (at == len)
+                break;
+            cp_at(w->dtext, at, &k);
+            at += k;
+            continue;
+        }
+        off[n] = b;
+        segment_words(w, w->dtext, off, n, runcut);
+        for (size_t i = 0; i <= n; i++)
+            cut[off[i]] = runcut[i];
+        at = b;
+    }
+    free(off);
+    free(runcut);
+    return cut;
 }
 
 /* A run of shared bigrams cut into spans of characters of the context [s0, s1). */
@@ -649,6 +693,8 @@ int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt
         w.nextra = shared_keywords(q, d, qtext, dtext, extra);
         w.extra = extra;
     }
+    if (w.lex != NULL)
+        w.dcut = d_boundaries(&w);
     collect_shares(mq->t, q, d, sh, nsh, &w);
     for (size_t c = 0; c < w.ncand; c++)
         w.cand[c].share = raw > 0 ? (double)w.cand_contrib[c] / (double)raw : 0;
@@ -658,6 +704,7 @@ int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt
         out->terms[out->nterms++] = w.cand[c];
     free(w.cand);
     free(w.cand_contrib);
+    free(w.dcut);
     free(qtext);
     free(dtext);
     free(sh);
