@@ -462,3 +462,52 @@ void test_explain_words_server_runs_without_a_word_list(void)
     free(broker);
     CHECK_INT(test_server_stop(&s), 0);
 }
+
+/* Random mixes of Chinese, Latin, digits, punctuation and bad bytes: explained with words, never a crash. */
+void test_explain_words_survive_hostile_text(void)
+{
+    static const char *const parts[] = {
+        "联邦学习", "和", "的", "瓦斯抽采", "斯", "订单基地", "提质", "小于", "1,000", "150", "秒", "least",
+        "，", "。", " ", "\xff", "\xe8\x81", "β型", "PM2.5", "响应时间", "煤", "𠀀", "ｘ", "\n",
+    };
+    size_t np = sizeof parts / sizeof parts[0];
+    mt_tokenizer *t = mt_tokenizer_new();
+    mt_lexicon *lx = friso();
+    REQUIRE(t && lx);
+    REQUIRE(mt_lexicon_add(lx, "提质", strlen("提质")) == MT_OK);
+    unsigned seed = 15;
+    for (int round = 0; round < 200; round++) {
+        char q[1024] = "", d[1024] = "";
+        char *texts[2] = { q, d };
+        for (int s = 0; s < 2; s++)
+            for (int k = rand_r(&seed) % 60, len = 0; k > 0; k--) {
+                const char *p = parts[(size_t)rand_r(&seed) % np];
+                int n = snprintf(texts[s] + len, sizeof q - (size_t)len, "%s", p);
+                if (n > 0 && (size_t)(len + n) < sizeof q)
+                    len += n;
+                else
+                    texts[s][len] = '\0';
+            }
+        const char *kw[] = { parts[(size_t)rand_r(&seed) % np] };
+        mt_doc dq = { q, NULL, kw, 1, NULL, 0 }, dd = { d, q, kw, 1, NULL, 0 };
+        mt_index *ix = mt_index_new(NULL);
+        REQUIRE(ix != NULL);
+        REQUIRE(mt_index_add(ix, t, 1, &dd) == MT_OK);
+        REQUIRE(mt_index_finalize(ix) == MT_OK);
+        mt_index_set_lexicon(ix, lx);
+        mt_explanation e;
+        REQUIRE(mt_explain(ix, t, &dq, &dd, &e) == MT_OK);
+        double sum = 0;
+        for (size_t i = 0; i < e.nterms; i++) {
+            CHECK(e.terms[i].text[0] != '\0');
+            CHECK(e.terms[i].share > 0);
+            sum += e.terms[i].share;
+        }
+        CHECK(sum <= 1.0 + 1e-9);
+        if (e.raw > 0 && e.nterms < MT_EXPLAIN_TERMS)
+            CHECK(fabs(sum - 1.0) < 1e-9); /* every contribution is in a shown term */
+        mt_index_free(ix);
+    }
+    mt_lexicon_free(lx);
+    mt_tokenizer_free(t);
+}

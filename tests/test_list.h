@@ -55,6 +55,7 @@
     X(test_explain_words_lexicon_segments_names_and_files) \
     X(test_explain_words_demo_shows_no_fragments) \
     X(test_explain_words_server_runs_without_a_word_list) \
+    X(test_explain_words_survive_hostile_text) \
     X(test_query_scores_equal_their_explanations_with_feedback) \
     X(test_query_pruned_top_k_equals_exhaustive) \
     X(test_query_feedback_term_is_explained_with_its_share) \
