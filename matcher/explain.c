@@ -49,6 +49,8 @@ typedef struct walk {
     const char *const *extra;
     size_t nextra;
     unsigned char *dcut;        /* by byte of dtext: 1 where a word boundary of d falls (with a lexicon) */
+    unsigned char *scut;        /* the same for src, the text being walked: made at its first run */
+    int scut_made;
     /* collected phrases */
     mt_term_share *cand;
     int64_t *cand_contrib;
@@ -101,7 +103,7 @@ static void add_candidate(walk *w, const char *text, size_t len, int64_t contrib
 static uint32_t cp_at(const char *s, size_t at, size_t *n)
 {
     uint32_t cp = 0;
-    size_t len = strlen(s + at);
+    size_t len = strnlen(s + at, 4); /* a UTF-8 sequence is at most 4 bytes */
     *n = len ? mt_utf8_decode((const unsigned char *)s + at, len, &cp) : 1;
     return len ? cp : 0;
 }
@@ -286,13 +288,13 @@ static int d_holds_words(const walk *w, size_t from, size_t to)
 }
 
 /*
- * The word boundaries of all of d's text, segmented once: 1 for every byte
+ * The word boundaries of all of text s, segmented once: 1 for every byte
  * offset where a boundary falls (every offset outside CJK runs).  NULL when
- * out of memory (boundaries are then found one at a time).
+ * out of memory (boundaries are then found a run at a time).
  */
-static unsigned char *d_boundaries(const walk *w)
+static unsigned char *text_boundaries(const walk *w, const char *s)
 {
-    size_t len = strlen(w->dtext), k;
+    size_t len = strlen(s), k;
     unsigned char *cut = calloc(len + 1, 1);
     size_t *off = malloc((len + 1) * sizeof *off);
     unsigned char *runcut = malloc(len + 1);
@@ -304,7 +306,7 @@ static unsigned char *d_boundaries(const walk *w)
     }
     for (size_t at = 0; at <= len;) {
         size_t n = 0, b = at;
-        while (b < len && mt_is_cjk(cp_at(w->dtext, b, &k))) {
+        while (b < len && mt_is_cjk(cp_at(s, b, &k))) {
             off[n++] = b;
             b += k;
         }
@@ -312,12 +314,12 @@ static unsigned char *d_boundaries(const walk *w)
             cut[at] = 1;
             if (at == len)
                 break;
-            cp_at(w->dtext, at, &k);
+            cp_at(s, at, &k);
             at += k;
             continue;
         }
         off[n] = b;
-        segment_words(w, w->dtext, off, n, runcut);
+        segment_words(w, s, off, n, runcut);
         for (size_t i = 0; i <= n; i++)
             cut[off[i]] = runcut[i];
         at = b;
@@ -450,7 +452,15 @@ static void flush_run_words(walk *w)
         flush_run_raw(w);
         return;
     }
-    segment_words(w, w->src, sp->off, sp->n, sp->cut);
+    if (!w->scut_made) { /* the text is segmented once, for all its runs */
+        w->scut = text_boundaries(w, w->src);
+        w->scut_made = 1;
+    }
+    if (w->scut != NULL)
+        for (size_t i = 0; i <= sp->n; i++)
+            sp->cut[i] = w->scut[sp->off[i]];
+    else
+        segment_words(w, w->src, sp->off, sp->n, sp->cut);
     if (w->origin == MT_FROM_FEEDBACK)
         feedback_span(w, sp);
     else {
@@ -613,21 +623,24 @@ static size_t shared_keywords(const mt_doc *q, const mt_doc *d, const char *qtex
 }
 
 /* Walks x's texts in order (title, body, keywords), reporting the shared terms met and merging bigram runs. */
+static void walk_text(mt_tokenizer *t, const char *text, walk *w)
+{
+    if (text == NULL)
+        return;
+    w->src = text;
+    mt_tokenize(t, text, strlen(text), walk_token, w);
+    flush_run(w);
+    free(w->scut);
+    w->scut = NULL;
+    w->scut_made = 0;
+}
+
 static void walk_doc(mt_tokenizer *t, const mt_doc *x, walk *w)
 {
-    const char *parts[2] = { x->title, x->body };
-    for (int p = 0; p < 2; p++)
-        if (parts[p]) {
-            w->src = parts[p];
-            mt_tokenize(t, parts[p], strlen(parts[p]), walk_token, w);
-            flush_run(w);
-        }
+    walk_text(t, x->title, w);
+    walk_text(t, x->body, w);
     for (size_t k = 0; k < x->nkeywords; k++)
-        if (x->keywords[k]) {
-            w->src = x->keywords[k];
-            mt_tokenize(t, x->keywords[k], strlen(x->keywords[k]), walk_token, w);
-            flush_run(w);
-        }
+        walk_text(t, x->keywords[k], w);
 }
 
 /*
@@ -694,7 +707,7 @@ int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt
         w.extra = extra;
     }
     if (w.lex != NULL)
-        w.dcut = d_boundaries(&w);
+        w.dcut = text_boundaries(&w, dtext);
     collect_shares(mq->t, q, d, sh, nsh, &w);
     for (size_t c = 0; c < w.ncand; c++)
         w.cand[c].share = raw > 0 ? (double)w.cand_contrib[c] / (double)raw : 0;

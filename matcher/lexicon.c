@@ -20,6 +20,7 @@ struct mt_lexicon {
     uint32_t *hash;     /* the hash of the word in the same slot */
     size_t cap;         /* slots, a power of two */
     size_t n;
+    unsigned char longest[0x10000]; /* by first character (BMP): the most characters of a word it starts */
 };
 
 static uint32_t word_hash(const char *s, size_t len)
@@ -91,26 +92,37 @@ static int grow_slots(mt_lexicon *lx)
     return MT_OK;
 }
 
-/* Counts the characters of w[0..len) if all are CJK; 0 otherwise. */
-static size_t cjk_chars(const char *w, size_t len)
+/* Counts the characters of w[0..len) if all are CJK; 0 otherwise.  *first receives the first. */
+static size_t cjk_chars(const char *w, size_t len, uint32_t *first)
 {
     size_t i = 0, n = 0;
+    *first = 0;
     while (i < len) {
         uint32_t cp;
         i += mt_utf8_decode((const unsigned char *)w + i, len - i, &cp);
         if (!mt_is_cjk(cp))
             return 0;
-        n++;
+        if (n++ == 0)
+            *first = cp;
     }
     return n;
 }
 
+/* The most characters a word starting with cp may have (MT_WORD_MAX_CHARS beyond the BMP). */
+static size_t longest_from(const mt_lexicon *lx, uint32_t cp)
+{
+    if (lx == NULL)
+        return 0;
+    return cp < 0x10000 ? lx->longest[cp] : MT_WORD_MAX_CHARS;
+}
+
 int mt_lexicon_add(mt_lexicon *lx, const char *w, size_t len)
 {
-    size_t chars = cjk_chars(w, len);
+    uint32_t first;
+    size_t chars = cjk_chars(w, len, &first);
     if (chars < 2 || chars > MT_WORD_MAX_CHARS)
         return MT_OK;
-    if ((lx->n + 1) * 2 > lx->cap && grow_slots(lx) != MT_OK)
+    if ((lx->n + 1) * 4 > lx->cap * 3 && grow_slots(lx) != MT_OK) /* at most 3/4 full */
         return MT_ERR_NOMEM;
     uint32_t h = word_hash(w, len);
     size_t i = find_slot(lx, w, len, h);
@@ -134,6 +146,8 @@ int mt_lexicon_add(mt_lexicon *lx, const char *w, size_t len)
     lx->hash[i] = h;
     lx->used += len + 1;
     lx->n++;
+    if (first < 0x10000 && lx->longest[first] < chars)
+        lx->longest[first] = (unsigned char)chars;
     return MT_OK;
 }
 
@@ -233,11 +247,18 @@ void mt_segment(const mt_lexicon *lx, const char *s, const size_t *off, size_t n
         memset(cut, 1, n + 1);
         goto out;
     }
+    size_t extra_chars = 0; /* the longest extra word, in characters */
+    for (size_t e = 0; e < nextra; e++)
+        if (extra[e] && mt_utf8_length(extra[e], strlen(extra[e])) > extra_chars)
+            extra_chars = mt_utf8_length(extra[e], strlen(extra[e]));
     cost[n] = 0;
     for (size_t i = n; i-- > 0;) {
         cost[i] = (mt_is_filler_word(s + off[i], off[i + 1] - off[i]) ? 5 : 6) + cost[i + 1];
         next[i] = i + 1;
-        size_t top = n - i < MT_WORD_MAX_CHARS ? n : i + MT_WORD_MAX_CHARS;
+        uint32_t cp;
+        mt_utf8_decode((const unsigned char *)s + off[i], off[i + 1] - off[i], &cp);
+        size_t most = longest_from(lx, cp) > extra_chars ? longest_from(lx, cp) : extra_chars;
+        size_t top = n - i < most ? n : i + most;
         for (size_t j = top; j >= i + 2; j--) {
             const char *w = s + off[i];
             size_t len = off[j] - off[i];
@@ -258,21 +279,30 @@ out:
 }
 
 /* Function words, comparison filler and units: never the edge of a shown term. */
-static const char *const filler[] = {
-    "和", "与", "的", "及", "等", "并", "或", "在", "对", "为", "将", "以", "其", "了", "于", "由", "是",
-    "至", "从", "可", "把", "被", "而", "且", "之", "各", "每", "该", "此", "约", "达", "不", "也", "还", "已",
-    "及其", "以及", "并且", "或者", "其中", "用于", "通过", "进行", "实现", "具有", "基于", "针对", "采用",
-    "小于", "大于", "低于", "高于", "等于", "不低于", "不高于", "不大于", "不小于", "不少于", "不超过", "超过",
-    "以上", "以下", "以内", "左右", "达到", "至少", "个百分点", "百分点",
-    "秒", "分", "分钟", "小时", "时", "天", "日", "周", "月", "年", "米", "厘米", "毫米", "公里", "千米",
-    "公斤", "千克", "克", "斤", "吨", "万吨", "元", "万元", "亿元", "倍", "个", "台", "套", "人", "亩",
-    "次", "项", "件", "种", "类", "度", "万", "亿", "千", "百", "千万", "百万", "千万级", "万级",
+#define W(s) { s, sizeof s - 1 }
+static const struct {
+    const char *text;
+    size_t len;
+} filler[] = {
+    W("和"), W("与"), W("的"), W("及"), W("等"), W("并"), W("或"), W("在"), W("对"), W("为"), W("将"), W("以"), W("其"),
+    W("了"), W("于"), W("由"), W("是"), W("至"), W("从"), W("可"), W("把"), W("被"), W("而"), W("且"), W("之"), W("各"),
+    W("每"), W("该"), W("此"), W("约"), W("达"), W("不"), W("也"), W("还"), W("已"), W("及其"), W("以及"), W("并且"),
+    W("或者"), W("其中"), W("用于"), W("通过"), W("进行"), W("实现"), W("具有"), W("基于"), W("针对"), W("采用"), W("小于"),
+    W("大于"), W("低于"), W("高于"), W("等于"), W("不低于"), W("不高于"), W("不大于"), W("不小于"), W("不少于"), W("不超过"), W("超过"),
+    W("以上"), W("以下"), W("以内"), W("左右"), W("达到"), W("至少"), W("个百分点"), W("百分点"), W("秒"), W("分"), W("分钟"),
+    W("小时"), W("时"), W("天"), W("日"), W("周"), W("月"), W("年"), W("米"), W("厘米"), W("毫米"), W("公里"), W("千米"),
+    W("公斤"), W("千克"), W("克"), W("斤"), W("吨"), W("万吨"), W("元"), W("万元"), W("亿元"), W("倍"), W("个"), W("台"),
+    W("套"), W("人"), W("亩"), W("次"), W("项"), W("件"), W("种"), W("类"), W("度"), W("万"), W("亿"), W("千"), W("百"),
+    W("千万"), W("百万"), W("千万级"), W("万级"),
 };
+#undef W
 
 int mt_is_filler_word(const char *w, size_t len)
 {
+    if (len > 12) /* four characters at most */
+        return 0;
     for (size_t i = 0; i < sizeof filler / sizeof filler[0]; i++)
-        if (strlen(filler[i]) == len && memcmp(filler[i], w, len) == 0)
+        if (filler[i].len == len && memcmp(filler[i].text, w, len) == 0)
             return 1;
     return 0;
 }
