@@ -212,7 +212,7 @@ size_t mt_lexicon_count(const mt_lexicon *lx)
 
 size_t mt_lexicon_bytes(const mt_lexicon *lx)
 {
-    return lx ? lx->room + lx->cap * (sizeof *lx->slot + sizeof *lx->hash) : 0;
+    return lx ? sizeof *lx + lx->room + lx->cap * (sizeof *lx->slot + sizeof *lx->hash) : 0;
 }
 
 static int is_extra(const char *const *extra, size_t nextra, const char *w, size_t len)
