@@ -339,12 +339,12 @@ typedef struct spans {
     size_t ns;
 } spans;
 
-/* The next word boundary after character i (or sp->end). */
+/* The next word boundary after character i (or the context's end). */
 static size_t next_cut(const spans *sp, size_t i)
 {
     do
         i++;
-    while (i < sp->end && !sp->cut[i]);
+    while (i < sp->n && !sp->cut[i]);
     return i;
 }
 
