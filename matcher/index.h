@@ -243,7 +243,7 @@ int mt_index_query_exhaustive(const mt_index *ix, mt_tokenizer *t, const mt_doc 
 
 typedef struct mt_term_share {
     char text[MT_PHRASE_MAX];  /* as written in the query listing; Chinese bigrams merged into phrases;
-                                  a feedback term as the index holds it */
+                                  a feedback term as d writes it (else as the index holds it) */
     double share;              /* of the keyword score K, so all shares sum to 1 */
     mt_origin origin;
 } mt_term_share;
@@ -266,9 +266,13 @@ typedef struct mt_explanation {
  * added with today's statistics) score, k and f equal its hit's exactly.
  * Shared query terms are reported as the query listing wrote them, and runs
  * of adjacent shared Chinese bigrams become the phrase they spell when d
- * holds that phrase too ("采煤机械", not "采煤, 煤机, 机械"); feedback terms are
- * reported with origin MT_FROM_FEEDBACK, brokers' with MT_FROM_BROKER, and
- * approved and rejected count the decisions that shaped the query.  0 or
+ * holds that phrase too ("采煤机械", not "采煤, 煤机, 机械"); with a lexicon
+ * (lexicon.h, mt_index_set_lexicon) the phrases are cut at word boundaries
+ * of both texts and trimmed of function words, filler and units.  Feedback
+ * terms are reported with origin MT_FROM_FEEDBACK, as d writes them,
+ * brokers' with MT_FROM_BROKER, and approved and rejected count the
+ * decisions that shaped the query.  Every shared term's contribution is in
+ * exactly one reported term.  0 or
  * MT_ERR_NOMEM.
  */
 int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt_explanation *out);

@@ -77,6 +77,7 @@ struct mt_index {
     strtab sets;                 /* keys: sorted arrays of code ids */
     int bulk;                    /* adds record documents only; finalize writes the postings */
     const struct mt_thesaurus *th; /* equivalent phrases for queries (thesaurus.h), borrowed; may be NULL */
+    const struct mt_lexicon *lexicon; /* borrowed: explanations cut shared terms at its words, or NULL */
 };
 
 /* ---------- bags (terms.c) ---------- */

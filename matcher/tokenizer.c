@@ -11,19 +11,20 @@
 
 struct mt_tokenizer {
     struct sb_stemmer *stemmer;
+    int search;   /* the listing search's rules: numbers, units and Chinese filler stay tokens */
 };
 
 /* A short English stop list (articles, pronouns, auxiliaries, prepositions), sorted for bsearch. */
 static const char *const stopwords[] = {
     "a", "about", "above", "after", "again", "against", "all", "also", "am", "an",
-    "and", "any", "are", "as", "at", "be", "because", "been", "before", "being",
+    "and", "any", "approximately", "are", "around", "as", "at", "be", "because", "been", "before", "being",
     "below", "between", "both", "but", "by", "can", "could", "did", "do", "does",
     "doing", "down", "during", "each", "etc", "few", "for", "from", "further", "had",
     "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself",
     "his", "how", "however", "i", "if", "in", "into", "is", "it", "its", "itself",
-    "just", "may", "me", "might", "more", "most", "must", "my", "myself", "no", "nor",
+    "just", "least", "less", "may", "me", "might", "more", "most", "must", "my", "myself", "no", "nor",
     "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours",
-    "ourselves", "out", "over", "own", "same", "shall", "she", "should", "so", "some",
+    "ourselves", "out", "over", "own", "per", "same", "shall", "she", "should", "so", "some",
     "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then",
     "there", "these", "they", "this", "those", "through", "thus", "to", "too", "under",
     "until", "up", "upon", "us", "very", "via", "was", "we", "were", "what", "when",
@@ -38,13 +39,70 @@ static int cmp_word(const void *key, const void *elem)
 
 int mt_is_stopword(const char *w, size_t len)
 {
-    char buf[16];
+    char buf[24];
     if (len == 0 || len >= sizeof buf)
         return 0;
     memcpy(buf, w, len);
     buf[len] = '\0';
     return bsearch(buf, stopwords, sizeof stopwords / sizeof stopwords[0],
                    sizeof stopwords[0], cmp_word) != NULL;
+}
+
+/*
+ * Chinese comparison filler, as the bigrams it is indexed by: 不低于, 小于,
+ * 以上, 左右, 个百分点(以上) say how much, not what; sorted for bsearch (by bytes).
+ */
+static const char *const filler_bigrams[] = {
+    "不低", "不大", "不小", "不少", "不超", "不高", "个百", "以上", "以下", "以内", "低于", "分点", "大于", "小于", "左右", "点以",
+    "百分", "至少", "超过", "高于",
+};
+
+/* One-character runs that are units or function characters (the 秒 of "1秒", the 吨 of "5吨"). */
+static const char *const stop_chars[] = {
+    "万", "与", "个", "为", "亩", "亿", "件", "倍", "元", "千", "及", "台", "吨", "和", "天", "套", "年",
+    "或", "日", "时", "月", "次", "米", "的", "秒", "等", "约", "克", "项", "分", "度", "周", "在", "至", "不",
+};
+
+static int cmp_bytes(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, *(const char *const *)elem);
+}
+
+static int in_list(const char *const *list, size_t n, const char *w, size_t len, int sorted)
+{
+    char buf[16];
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, w, len);
+    buf[len] = '\0';
+    if (sorted)
+        return bsearch(buf, list, n, sizeof list[0], cmp_bytes) != NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], buf) == 0)
+            return 1;
+    return 0;
+}
+
+int mt_is_filler_bigram(const char *w, size_t len)
+{
+    return in_list(filler_bigrams, sizeof filler_bigrams / sizeof filler_bigrams[0], w, len, 1);
+}
+
+int mt_is_stop_char(const char *w, size_t len)
+{
+    return in_list(stop_chars, sizeof stop_chars / sizeof stop_chars[0], w, len, 0);
+}
+
+int mt_is_number(const char *w, size_t len)
+{
+    size_t digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (w[i] >= '0' && w[i] <= '9')
+            digits++;
+        else if (w[i] != '.' && w[i] != ',')
+            return 0;
+    }
+    return digits > 0;
 }
 
 mt_tokenizer *mt_tokenizer_new(void)
@@ -58,6 +116,11 @@ mt_tokenizer *mt_tokenizer_new(void)
         return NULL;
     }
     return t;
+}
+
+void mt_tokenizer_set_search(mt_tokenizer *t, int search)
+{
+    t->search = search != 0;
 }
 
 void mt_tokenizer_free(mt_tokenizer *t)
@@ -77,7 +140,7 @@ static uint32_t fold(uint32_t cp)
     return cp;
 }
 
-static int is_cjk(uint32_t cp)
+int mt_is_cjk(uint32_t cp)
 {
     return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
            (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FA1F) ||
@@ -154,6 +217,8 @@ static int word_flush(mt_tokenizer *t, word *w, mt_token_fn fn, void *ctx)
     w->active = 0;
     if (mt_utf8_length(w->buf, w->len) < 2)
         return 0;
+    if (!t->search && mt_is_number(w->buf, w->len))
+        return 0; /* "150", "1000", "2.5": how much, not what */
     if (!w->letters_only)
         return fn(ctx, w->buf, w->len, w->start, w->end);
     if (mt_is_stopword(w->buf, w->len))
@@ -171,7 +236,8 @@ typedef struct cjk {
     size_t run;          /* characters in the current run */
 } cjk;
 
-static int cjk_add(cjk *c, uint32_t cp, size_t start, size_t end, mt_token_fn fn, void *ctx)
+static int cjk_add(const mt_tokenizer *t, cjk *c, uint32_t cp, size_t start, size_t end, mt_token_fn fn,
+                   void *ctx)
 {
     char enc[4];
     size_t n = mt_utf8_encode(cp, enc);
@@ -180,7 +246,8 @@ static int cjk_add(cjk *c, uint32_t cp, size_t start, size_t end, mt_token_fn fn
         char bi[8];
         memcpy(bi, c->prev, c->prev_len);
         memcpy(bi + c->prev_len, enc, n);
-        rc = fn(ctx, bi, c->prev_len + n, c->prev_start, end);
+        if (t->search || !mt_is_filler_bigram(bi, c->prev_len + n))
+            rc = fn(ctx, bi, c->prev_len + n, c->prev_start, end);
     }
     memcpy(c->prev, enc, n);
     c->prev_len = n;
@@ -189,23 +256,42 @@ static int cjk_add(cjk *c, uint32_t cp, size_t start, size_t end, mt_token_fn fn
     return rc;
 }
 
-static int cjk_flush(cjk *c, size_t end, mt_token_fn fn, void *ctx)
+static int cjk_flush(const mt_tokenizer *t, cjk *c, size_t end, mt_token_fn fn, void *ctx)
 {
     int rc = 0;
-    if (c->run == 1)
+    if (c->run == 1 && (t->search || !mt_is_stop_char(c->prev, c->prev_len)))
         rc = fn(ctx, c->prev, c->prev_len, c->prev_start, end);
     c->run = 0;
     return rc;
 }
 
-/* Peeks at the folded code point that starts at byte i (or 0 at the end). */
-static uint32_t peek(const unsigned char *s, size_t len, size_t i)
+/* Peeks at the folded code point that starts at byte i (or 0 at the end); *n receives its bytes. */
+static uint32_t peek_n(const unsigned char *s, size_t len, size_t i, size_t *n)
 {
     uint32_t cp;
+    *n = 1;
     if (i >= len)
         return 0;
-    mt_utf8_decode(s + i, len - i, &cp);
+    *n = mt_utf8_decode(s + i, len - i, &cp);
     return fold(cp);
+}
+
+static uint32_t peek(const unsigned char *s, size_t len, size_t i)
+{
+    size_t n;
+    return peek_n(s, len, i, &n);
+}
+
+/* Whether a thousands group starts at byte i: three digits, then no fourth ("1,000" but not "1,2-"). */
+static int thousands_group(const unsigned char *s, size_t len, size_t i)
+{
+    for (int k = 0; k < 3; k++) {
+        size_t n;
+        if (!is_digit(peek_n(s, len, i, &n)))
+            return 0;
+        i += n;
+    }
+    return !is_digit(peek(s, len, i));
 }
 
 int mt_tokenize(mt_tokenizer *t, const char *text, size_t len, mt_token_fn fn, void *ctx)
@@ -223,13 +309,13 @@ int mt_tokenize(mt_tokenizer *t, const char *text, size_t len, mt_token_fn fn, v
         cp = fold(cp);
         size_t start = i;
         i += n;
-        if (is_cjk(cp)) {
+        if (mt_is_cjk(cp)) {
             rc = word_flush(t, &w, fn, ctx);
             if (rc == 0)
-                rc = cjk_add(&c, cp, start, i, fn, ctx);
+                rc = cjk_add(t, &c, cp, start, i, fn, ctx);
         } else {
             if (c.run > 0)
-                rc = cjk_flush(&c, start, fn, ctx);
+                rc = cjk_flush(t, &c, start, fn, ctx);
             if (rc != 0)
                 break;
             uint32_t next = peek(s, len, i);
@@ -237,6 +323,8 @@ int mt_tokenize(mt_tokenizer *t, const char *text, size_t len, mt_token_fn fn, v
                 word_add(&w, cp, start, i);
             } else if (w.active && cp == '.' && is_digit(prev) && is_digit(next)) {
                 word_add(&w, cp, start, i);
+            } else if (w.active && cp == ',' && is_digit(prev) && thousands_group(s, len, i)) {
+                /* A thousands separator: "1,000" is the one token "1000". */
             } else if (w.active && cp == '/' && is_upper_ascii(prev) && is_upper_ascii(next)) {
                 word_add(&w, cp, start, i);
             } else {
@@ -248,6 +336,6 @@ int mt_tokenize(mt_tokenizer *t, const char *text, size_t len, mt_token_fn fn, v
     if (rc == 0)
         rc = word_flush(t, &w, fn, ctx);
     if (rc == 0 && c.run > 0)
-        rc = cjk_flush(&c, len, fn, ctx);
+        rc = cjk_flush(t, &c, len, fn, ctx);
     return rc;
 }

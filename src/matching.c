@@ -6,6 +6,7 @@
 #include "equivalents.h"
 #include "index.h"
 #include "json.h"
+#include "lexicon.h"
 #include "log.h"
 #include "mem.h"
 #include "push.h"
@@ -23,6 +24,7 @@ struct matching {
     pthread_rwlock_t lock;
     mt_index *ix[2];    /* by listing_kind */
     mt_thesaurus *th;   /* the shipped equivalences both indexes look phrases up in (may be NULL) */
+    mt_lexicon *lexicon; /* the words explanations are cut at (the indexes borrow it), or NULL */
     /* matching_sync's cursor: the newest updated_at seen, and the listings seen at it */
     char since[32];
     int64_t seen[2][SEEN_MAX];
@@ -86,6 +88,38 @@ static mt_thesaurus *thesaurus_load(store *s)
     return th;
 }
 
+static const char *lexicon_path = MT_LEXICON_DEFAULT_PATH;
+
+void matching_set_lexicon_path(const char *path)
+{
+    lexicon_path = path;
+}
+
+/*
+ * The words explanations are cut at: the word list at lexicon_path, then the
+ * taxonomy's Chinese names.  NULL without a word list (logged): explanations
+ * then cut shared terms at runs of bigrams, as before there was one.
+ */
+static mt_lexicon *load_lexicon(store *s)
+{
+    mt_lexicon *lx = lexicon_path && lexicon_path[0] ? mt_lexicon_new() : NULL;
+    size_t words = 0;
+    int rc = lx ? mt_lexicon_load(lx, lexicon_path, &words) : MT_ERR_NOT_FOUND;
+    taxonomy *tax = NULL;
+    if (rc == MT_OK && store_fields_load(s, &tax) == TM_OK)
+        for (size_t i = 0; i < taxonomy_count(tax) && rc == MT_OK; i++)
+            rc = mt_lexicon_add_name(lx, taxonomy_at(tax, i)->name_zh);
+    taxonomy_free(tax);
+    if (rc != MT_OK) {
+        log_warn("matcher: no word list at %s; explanations show shared Chinese terms as runs of bigrams "
+                 "(install friso-dict, or pass --lexicon)", lexicon_path && lexicon_path[0] ? lexicon_path : "(none)");
+        mt_lexicon_free(lx);
+        return NULL;
+    }
+    log_info("matcher: %zu words to cut explanations at (%zu from %s)", mt_lexicon_count(lx), words, lexicon_path);
+    return lx;
+}
+
 int matching_open(store *s, matching **out)
 {
     matching *m = xcalloc(1, sizeof *m);
@@ -113,6 +147,9 @@ int matching_open(store *s, matching **out)
         matching_close(m);
         return status;
     }
+    m->lexicon = load_lexicon(s);
+    mt_index_set_lexicon(m->ix[0], m->lexicon);
+    mt_index_set_lexicon(m->ix[1], m->lexicon);
     if (mt_index_finalize(m->ix[0]) != MT_OK || mt_index_finalize(m->ix[1]) != MT_OK) {
         matching_close(m);
         return TM_ERR_INTERNAL;
@@ -130,6 +167,7 @@ void matching_close(matching *m)
     mt_index_free(m->ix[0]);
     mt_index_free(m->ix[1]);
     mt_thesaurus_free(m->th);
+    mt_lexicon_free(m->lexicon);
     pthread_rwlock_destroy(&m->lock);
     free(m);
 }

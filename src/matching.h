@@ -29,6 +29,14 @@
 
 typedef struct matching matching;
 
+/*
+ * The word list explanations cut shared Chinese terms at (one word a line,
+ * friso's lex-main.lex by default: matcher/lexicon.h); "" for none.  Read by
+ * matching_open, with the taxonomy's names added; a missing file is a
+ * warning, not an error.  Call before matching_open; path is borrowed.
+ */
+void matching_set_lexicon_path(const char *path);
+
 /* Builds both indexes from the store's open listings. */
 TM_MUST_CHECK int matching_open(store *s, matching **out);
 void matching_close(matching *m);

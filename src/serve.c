@@ -14,6 +14,7 @@
 #include "http.h"
 #include "import_job.h"
 #include "limits.h"
+#include "lexicon.h"
 #include "log.h"
 #include "mail.h"
 #include "matching.h"
@@ -47,7 +48,7 @@ static const char serve_usage[] =
     "                       [--smtp-url URL --mail-from ADDRESS] [--registration-ttl SECONDS] [--register-limit N]\n"
     "                       [--metrics-allow LIST] [--metrics-token-file FILE]\n"
     "                       [--max-conns-per-address N] [--max-streams-per-address N] [--header-timeout SECONDS]\n"
-    "                       [--import-jobs N]\n"
+    "                       [--import-jobs N] [--lexicon FILE]\n"
     "\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8080; port 0 = any free port)\n"
     "  --db PATH              SQLite database file (default ./techmatch.db; created if missing)\n"
@@ -77,6 +78,9 @@ static const char serve_usage[] =
     "                         come (default 10)\n"
     "  --import-jobs N        bulk imports queued or running at once, 1 to 8 (default 8); more are refused\n"
     "                         with 503 until one finishes\n"
+    "  --lexicon FILE         the word list explanations cut shared Chinese terms at (default\n"
+    "                         " MT_LEXICON_DEFAULT_PATH ", from friso-dict;\n"
+    "                         \"\" for none: shared terms are then shown as runs of characters)\n"
     "\n"
     "Prints 'techmatch: listening on http://HOST:PORT' when ready. SIGINT or SIGTERM stops it.\n";
 
@@ -211,6 +215,7 @@ int cli_serve(int argc, char **argv)
         { "max-streams-per-address", required_argument, NULL, 'Q' },
         { "header-timeout", required_argument, NULL, 'H' },
         { "import-jobs", required_argument, NULL, 'j' },
+        { "lexicon", required_argument, NULL, 'X' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -293,6 +298,7 @@ int cli_serve(int argc, char **argv)
             if (long_arg(optarg, 1, LIM_IMPORT_JOBS, "--import-jobs", &max_imports) != 0)
                 return 2;
             break;
+        case 'X': matching_set_lexicon_path(optarg); break;
         case 'h': fputs(serve_usage, stdout); return 0;
         default: fputs(serve_usage, stderr); return 2;
         }

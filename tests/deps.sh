@@ -15,6 +15,8 @@ command -v node >/dev/null 2>&1 || need="$need nodejs"
 # The browser tests: Debian's chromium, and a font with Chinese glyphs for its screenshots.
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v openssl >/dev/null 2>&1 || need="$need openssl"   # the HTTPS test makes its certificate
+# The word list that cuts explanations' shared Chinese terms at word boundaries (matcher/lexicon.h).
+dpkg-query -W -f='${Status}' friso-dict 2>/dev/null | grep -q "install ok installed" || need="$need friso-dict"
 dpkg-query -W -f='${Status}' fonts-wqy-microhei 2>/dev/null | grep -q "install ok installed" || need="$need fonts-wqy-microhei"
 dpkg-query -W -f='${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q "install ok installed" || need="$need fonts-noto-color-emoji"
 command -v npm >/dev/null 2>&1 || need="$need npm"
@@ -36,8 +38,11 @@ if [ -n "$need" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need
 fi
 
-# npm ci again whenever package-lock.json changed since the last install.
-if [ ! -f tests/node_modules/.package-lock.json ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+# npm ci again whenever package-lock.json changed since the last install.  A tests/node_modules that
+# is a symbolic link is another checkout's installed copy: npm ci would empty it under that checkout.
+if [ -L tests/node_modules ]; then
+    echo "deps: tests/node_modules is a link to another checkout's copy; not reinstalling it"
+elif [ ! -f tests/node_modules/.package-lock.json ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
     echo "deps: installing the test tools (npm ci in tests/)"
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -8,6 +8,7 @@
     X(test_tokenizer_english_stems_and_drops_stop_words) \
     X(test_tokenizer_chinese_bigrams) \
     X(test_tokenizer_mixed_and_full_width) \
+    X(test_tokenizer_numbers_and_filler_are_not_match_terms) \
     X(test_tokenizer_offsets_point_into_the_text) \
     X(test_tokenizer_long_words_are_cut) \
     X(test_tokenizer_survives_random_bytes) \
@@ -50,6 +51,12 @@
     X(test_index_survives_empty_and_hostile_text) \
     X(test_index_pruned_top_k_equals_exhaustive) \
     X(test_index_explains_with_phrases_shares_and_fields) \
+    X(test_explain_words_issue_fragments_become_whole_words) \
+    X(test_explain_words_shares_still_sum_to_one) \
+    X(test_explain_words_lexicon_segments_names_and_files) \
+    X(test_explain_words_demo_shows_no_fragments) \
+    X(test_explain_words_server_runs_without_a_word_list) \
+    X(test_explain_words_survive_hostile_text) \
     X(test_query_scores_equal_their_explanations_with_feedback) \
     X(test_query_pruned_top_k_equals_exhaustive) \
     X(test_query_feedback_term_is_explained_with_its_share) \

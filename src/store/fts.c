@@ -25,6 +25,7 @@ static int fts_create(void *ctx, const char **args, int nargs, Fts5Tokenizer **o
     mt_tokenizer *t = mt_tokenizer_new();
     if (t == NULL)
         return SQLITE_NOMEM;
+    mt_tokenizer_set_search(t, 1); /* a user may look up "18650" or "不低于" */
     *out = (Fts5Tokenizer *)t;
     return SQLITE_OK;
 }
@@ -205,6 +206,7 @@ int store_fts_plan(const char *q, fts_doc_count_fn doc_count, void *ctx, fts_pla
     mt_tokenizer *t = mt_tokenizer_new();
     if (t == NULL)
         return TM_ERR_DB;
+    mt_tokenizer_set_search(t, 1); /* the same tokens as the FTS5 tokenizer above */
     n = split_words(t, q, w, sizeof w / sizeof w[0]);
     mt_tokenizer_free(t);
     /* Only the first LIM_QUERY_TERMS words are weighed; any further ones are dropped unread. */
