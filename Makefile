@@ -143,7 +143,8 @@ crash: deps
 	@$(MAKE) --no-print-directory build/release/techmatch build/release/test_runner build/san/techmatch build/san/test_runner
 	@TM_CRASH_ROUNDS=$(CRASH_ROUNDS) sh tests/run.sh crash
 
-# The judged collections are not part of the repository: EVAL_DIR names their folder.
+# The judged dev collections are not part of the repository: EVAL_DIR names their folder.  Then the
+# demo seeds judged in bench/demo/qrels.tsv and the cross-language pairs of bench/xl/pairs.tsv.
 eval:
 	@if [ -z "$(EVAL_DIR)" ]; then \
 	    echo "make eval: pass EVAL_DIR=DIR, a folder of collections (one subfolder each holding"; \
@@ -152,8 +153,11 @@ eval:
 	fi
 	@test -d "$(EVAL_DIR)" || { echo "make eval: EVAL_DIR=$(EVAL_DIR) is not a folder"; exit 2; }
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory build/release/techmatch build/release/eval
+	@$(MAKE) --no-print-directory build/release/techmatch build/release/eval build/release/xl_eval
 	build/release/eval build/release/techmatch $(EVAL_DIR)
+	build/release/eval build/release/techmatch --demo seeds/demo bench/demo/qrels.tsv
+	build/release/xl_eval seeds bench/xl/pairs.tsv heldout
+	build/release/xl_eval seeds bench/xl/pairs.tsv named
 
 # The demo seeds that `make run` loads, judged in bench/demo/qrels.tsv (see bench/demo/README.md).
 eval-demo: deps

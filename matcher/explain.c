@@ -699,7 +699,7 @@ int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt
     out->qmax = mq->qmax;
     out->approved = mq->napproved;
     out->rejected = mq->nrejected;
-    out->k = mq->qmax > 0 ? (double)raw / (double)mq->qmax : 0;
+    out->k = ix_k(raw, mq->qmax);
     out->f = mt_field_agreement(q->fields, q->nfields, d->fields, d->nfields);
     out->confidence = mq->confidence;
     out->score = ix_pair_score(&ix->p, out->k, out->f, q->nfields > 0 && d->nfields > 0);

@@ -58,6 +58,7 @@ void mt_params_default(mt_params *p)
     p->wk = 0.8;
     p->wf = 0.2;
     p->full_mass = 15.0;
+    p->term_mass_floor = 1.5;
     p->field_k0 = 0.5;
     p->prf_docs = 10;
     p->prf_terms = 40;
@@ -569,4 +570,10 @@ double ix_pair_need(const mt_params *p, double theta, int query_fields)
     double knee = p->field_k0 > 0 ? p->field_k0 : 0, at_knee = ix_pair_score(p, knee, 1.0, 1);
     double k = theta <= at_knee && knee > 0 ? theta / (p->wk + p->wf / knee) : (theta - p->wf) / p->wk;
     return k < theta ? (k > 0 ? k : 0) : theta;
+}
+
+double ix_k(int64_t raw, int64_t qmax)
+{
+    double k = qmax > 0 ? (double)raw / (double)qmax : 0;
+    return k < 1.0 ? k : 1.0;
 }

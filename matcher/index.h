@@ -67,8 +67,11 @@ typedef struct mt_params {
      * synonyms) that the index knows weigh less than full_mass (the sum of
      * their q(t), idf units) has too little text to judge: its K is scaled by
      * its mass / full_mass (its confidence).  0 = every query fully trusted.
+     * Each term counts at least term_mass_floor: a platform where every
+     * listing shares the query's words (idf near 0) is not a reason to
+     * distrust a listing with plenty of text.
      */
-    double full_mass;
+    double full_mass, term_mass_floor;
     /*
      * Pseudo-relevance feedback (RM3): the prf_docs best listings of a first
      * pass lend their prf_terms most typical terms to the query, which then

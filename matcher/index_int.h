@@ -227,6 +227,16 @@ uint32_t ix_docno_of(const mt_index *ix, int64_t id);
 /* The BM25 idf of a term among the live listings. */
 double ix_idf(const mt_index *ix, uint32_t tid);
 
+/*
+ * K of a keyword sum: raw / qmax, at most 1.  qmax counts the query's own and
+ * feedback terms, not the translations and synonyms lent to it: a lent term is
+ * another way to write a phrase the query holds, not more of what it asks, so
+ * a listing in the query's language can still reach K = 1 and one matching
+ * through translations alone reaches about xl_weight of it; a listing holding
+ * both is clipped at 1.
+ */
+double ix_k(int64_t raw, int64_t qmax);
+
 /* The one rule of a pair's score from K and F (mt_params.field_k0); it grows with k. */
 double ix_pair_score(const mt_params *p, double k, double f, int both_fields);
 

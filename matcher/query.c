@@ -32,6 +32,11 @@ int ix_fix_weights(const mt_index *ix, mt_query *mq)
     for (size_t i = 0; i < mq->nterms; i++)
         qt[i] = (qterm){ mq->terms[i].term, mq->terms[i].weight, 0, 0 };
     mq->qmax = ix_prepare_terms(ix, qt, mq->nterms);
+    for (size_t i = 0; i < mq->nterms; i++) /* lent terms are alternatives, not more to match (ix_k) */
+        if (mq->terms[i].origin == MT_FROM_TRANSLATION || mq->terms[i].origin == MT_FROM_SYNONYM)
+            mq->qmax -= qt[i].qi * 255;
+    if (mq->qmax < 1)
+        mq->qmax = 1;
     if (mq->confidence < 1.0) /* K = raw / qmax then weighs the confidence */
         mq->qmax = (int64_t)ceil((double)mq->qmax / mq->confidence);
     for (size_t i = 0; i < mq->nterms; i++)
@@ -246,14 +251,22 @@ static int own_terms(const mt_index *ix, mt_query *mq, const mt_params *p)
 }
 
 /*
- * How far the query's own text can be trusted: min(1, the mass of its terms
- * the index knows, typed or equivalent, / full_mass), at least 0.001.
+ * How far the query's own text can be trusted: min(1, mass / full_mass), at
+ * least 0.001, where mass is the larger of its typed terms' (each at least
+ * term_mass_floor) and its lent terms' (translations and synonyms are
+ * another way to write the same text, not more of it).
  */
 static double confidence_of(const mt_query *mq, const mt_params *p)
 {
-    double mass = 0;
-    for (size_t i = 0; i < mq->nterms; i++)
-        mass += mq->terms[i].weight;
+    double own = 0, lent = 0;
+    for (size_t i = 0; i < mq->nterms; i++) {
+        double w = mq->terms[i].weight;
+        if (mq->terms[i].origin == MT_FROM_TRANSLATION || mq->terms[i].origin == MT_FROM_SYNONYM)
+            lent += w;
+        else /* a word every listing holds still says what the listing is about */
+            own += w > p->term_mass_floor ? w : p->term_mass_floor;
+    }
+    double mass = own > lent ? own : lent; /* the text in one language or the other, not both summed */
     if (p->full_mass <= 0 || mass >= p->full_mass)
         return 1.0;
     return mass / p->full_mass > 0.001 ? mass / p->full_mass : 0.001;

@@ -194,7 +194,7 @@ static double set_agreement(const mt_index *ix, scratch *sc, const mt_doc *q, ui
 static double doc_score(const mt_index *ix, scratch *sc, const mt_doc *q, uint32_t d, int64_t raw,
                         int64_t qmax, double *f)
 {
-    double k = qmax > 0 ? (double)raw / (double)qmax : 0;
+    double k = ix_k(raw, qmax);
     uint32_t set = ix->dset[d];
     *f = 0;
     if (q->nfields == 0 || set == NO_SET)
@@ -205,7 +205,7 @@ static double doc_score(const mt_index *ix, scratch *sc, const mt_doc *q, uint32
 
 mt_hit ix_make_hit(const mt_index *ix, scratch *sc, const mt_doc *q, uint32_t d, int64_t raw, int64_t qmax)
 {
-    mt_hit h = { ix->docs[d].id, 0, qmax > 0 ? (double)raw / (double)qmax : 0, 0 };
+    mt_hit h = { ix->docs[d].id, 0, ix_k(raw, qmax), 0 };
     h.score = doc_score(ix, sc, q, d, raw, qmax, &h.f);
     return h;
 }
@@ -213,7 +213,7 @@ mt_hit ix_make_hit(const mt_index *ix, scratch *sc, const mt_doc *q, uint32_t d,
 /* The best score a document not seen yet, with keyword sum at most raw, could reach. */
 static double unseen_bound(const mt_index *ix, int64_t raw, int64_t qmax, const mt_doc *q)
 {
-    return ix_pair_bound(&ix->p, qmax > 0 ? (double)raw / (double)qmax : 0, q->nfields > 0);
+    return ix_pair_bound(&ix->p, ix_k(raw, qmax), q->nfields > 0);
 }
 
 /* Exhaustive, term at a time: the reference the pruned search must equal. */

@@ -25,6 +25,9 @@ struct matching {
     mt_index *ix[2];    /* by listing_kind */
     mt_thesaurus *th;   /* the shipped equivalences both indexes look phrases up in (may be NULL) */
     mt_lexicon *lexicon; /* the words explanations are cut at (the indexes borrow it), or NULL */
+    /* Changes of each index (under the write lock): a listing's suggestions are recorded again when the other
+     * side changed while they were computed, or the recording would withdraw a pair recorded meanwhile. */
+    uint64_t gen[2];
     /* matching_sync's cursor: the newest updated_at seen, and the listings seen at it */
     char since[32];
     int64_t seen[2][SEEN_MAX];
@@ -219,10 +222,10 @@ static cJSON *explanation_json(const mt_explanation *e)
     return o;
 }
 
-/* Whether id is one of the achievements the decisions judged. */
-static int judged(const match_decisions *dec, int64_t id)
+/* Whether id is one of the achievements the decisions judged (only the rejected ones with rejected_only). */
+static int judged(const match_decisions *dec, int64_t id, int rejected_only)
 {
-    for (size_t i = 0; i < dec->napproved; i++)
+    for (size_t i = 0; i < dec->napproved && !rejected_only; i++)
         if (dec->approved[i] == id)
             return 1;
     for (size_t i = 0; i < dec->nrejected; i++)
@@ -348,23 +351,26 @@ static void free_decisions(match_decisions *dec, size_t n)
 
 /*
  * Whether the pair of l and its candidate o was decided by a broker (o is
- * judged in l's decisions, or l in o's): it keeps its stored decision and
- * score, and is not a candidate again.
+ * judged in l's decisions, or l in o's; only rejected with rejected_only): it
+ * keeps its stored decision and score, and is not a candidate again.
  */
-static int decided(const listing *l, const match_decisions *dec, const listing *o, const match_decisions *odec)
+static int decided(const listing *l, const match_decisions *dec, const listing *o, const match_decisions *odec,
+                   int rejected_only)
 {
-    return l->kind == LISTING_DEMAND ? judged(dec, o->id) : judged(odec, l->id);
+    return l->kind == LISTING_DEMAND ? judged(dec, o->id, rejected_only) : judged(odec, l->id, rejected_only);
 }
 
 /*
  * The open, unexpired listings of the other side that the indexes find for l
  * (at most k), each explained with the pair's score (the demand scored against
  * the achievement, with the demand's brokers' decisions as relevance
- * feedback); in the indexes' order.  Pairs a broker decided are left out.
- * Free with matching_views_free.
+ * feedback); in the indexes' order.  Pairs a broker decided are left out
+ * (recording keeps their stored decision and score); with keep_approved only
+ * the rejected ones are (the live lists show what brokers approved).  Free
+ * with matching_views_free.
  */
 static int explained_candidates(matching *m, store *s, mt_tokenizer *t, const listing *l, size_t k,
-                                match_view **out, size_t *n)
+                                int keep_approved, match_view **out, size_t *n)
 {
     mt_hit *hits = NULL;
     mt_query *mq = NULL;
@@ -390,7 +396,8 @@ static int explained_candidates(matching *m, store *s, mt_tokenizer *t, const li
     pthread_rwlock_rdlock(&m->lock);
     for (size_t i = 0; status == TM_OK && i < nh && nv < k; i++) {
         listing *o = others[i];
-        if (o == NULL || strcmp(o->status, "open") != 0 || expired(o) || decided(l, &dec, o, odec ? &odec[i] : NULL))
+        if (o == NULL || strcmp(o->status, "open") != 0 || expired(o) ||
+            decided(l, &dec, o, odec ? &odec[i] : NULL, keep_approved))
             continue;
         mt_explanation e;
         status = explain_candidate(m, t, mq, l, o, odec ? &odec[i] : NULL, &e);
@@ -421,32 +428,25 @@ static int explained_candidates(matching *m, store *s, mt_tokenizer *t, const li
     return TM_OK;
 }
 
-int matching_listing_written(matching *m, store *s, const listing *l)
+/* The other side's index changes so far (read under the read lock). */
+static uint64_t other_gen(matching *m, listing_kind kind)
 {
-    int open = strcmp(l->status, "open") == 0;
-    mt_tokenizer *t = mt_tokenizer_new();
-    if (t == NULL)
-        return TM_ERR_INTERNAL;
-    pthread_rwlock_wrlock(&m->lock);
-    int rc = MT_OK;
-    if (open) { /* replaces the listing when it is already indexed */
-        mt_doc d = as_doc(l);
-        rc = mt_index_add(m->ix[l->kind], t, l->id, &d);
-    } else {
-        (void)mt_index_remove(m->ix[l->kind], l->id);
-    }
+    pthread_rwlock_rdlock(&m->lock);
+    uint64_t g = m->gen[kind == LISTING_DEMAND ? LISTING_ACHIEVEMENT : LISTING_DEMAND];
     pthread_rwlock_unlock(&m->lock);
-    if (rc != MT_OK || !open || expired(l)) {
-        mt_tokenizer_free(t);
-        return rc != MT_OK ? TM_ERR_INTERNAL : store_matches_withdraw(s, l->kind, l->id);
-    }
+    return g;
+}
+
+/* Computes l's candidates at or above the suggest threshold and records them (store_matches_record). */
+static int record_candidates(matching *m, store *s, mt_tokenizer *t, const listing *l)
+{
     policy pol;
     match_view *v = NULL;
     size_t n = 0;
     int status = store_policy_get(s, &pol);
     double threshold = pol.suggest_threshold;
     if (status == TM_OK)
-        status = explained_candidates(m, s, t, l, CANDIDATES, &v, &n);
+        status = explained_candidates(m, s, t, l, CANDIDATES, 0, &v, &n);
     match_row *rows = xcalloc(n ? n : 1, sizeof *rows);
     char **texts = xcalloc(n ? n : 1, sizeof *texts);
     size_t nrows = 0;
@@ -467,6 +467,41 @@ int matching_listing_written(matching *m, store *s, const listing *l)
     free(texts);
     free(rows);
     matching_views_free(v, n);
+    return status;
+}
+
+int matching_listing_written(matching *m, store *s, const listing *l)
+{
+    int open = strcmp(l->status, "open") == 0;
+    mt_tokenizer *t = mt_tokenizer_new();
+    if (t == NULL)
+        return TM_ERR_INTERNAL;
+    pthread_rwlock_wrlock(&m->lock);
+    int rc = MT_OK;
+    if (open) { /* replaces the listing when it is already indexed */
+        mt_doc d = as_doc(l);
+        rc = mt_index_add(m->ix[l->kind], t, l->id, &d);
+    } else {
+        (void)mt_index_remove(m->ix[l->kind], l->id);
+    }
+    m->gen[l->kind]++;
+    pthread_rwlock_unlock(&m->lock);
+    if (rc != MT_OK || !open || expired(l)) {
+        mt_tokenizer_free(t);
+        return rc != MT_OK ? TM_ERR_INTERNAL : store_matches_withdraw(s, l->kind, l->id);
+    }
+    /*
+     * A listing of the other side written meanwhile may have recorded its pair with l already, which this
+     * recording (computed without it) would withdraw: record again until the other side held still (a few
+     * rounds at most; the other listing's own recording then holds the pair).
+     */
+    int status = TM_OK;
+    for (int round = 0; round < 8; round++) {
+        uint64_t before = other_gen(m, l->kind);
+        status = record_candidates(m, s, t, l);
+        if (status != TM_OK || other_gen(m, l->kind) == before)
+            break;
+    }
     mt_tokenizer_free(t);
     return status;
 }
@@ -565,6 +600,7 @@ int matching_sync(matching *m, store *s)
                 status = mt_index_add(m->ix[l->kind], t, l->id, &d) == MT_OK ? TM_OK : TM_ERR_INTERNAL;
             else
                 (void)mt_index_remove(m->ix[l->kind], l->id);
+            m->gen[l->kind]++;
             pthread_rwlock_unlock(&m->lock);
             if (l->updated_at && strcmp(l->updated_at, m->since) > 0) {
                 /* A newer timestamp: the cursor moves and its remembered listings start afresh. */
@@ -606,7 +642,7 @@ int matching_top(matching *m, store *s, const listing *l, size_t k, match_view *
     if (t == NULL)
         return TM_ERR_INTERNAL;
     /* A few more than asked, as expired demands are dropped. */
-    int status = explained_candidates(m, s, t, l, k + 10, &v, &nv);
+    int status = explained_candidates(m, s, t, l, k + 10, 1, &v, &nv);
     mt_tokenizer_free(t);
     if (status != TM_OK)
         return status;

@@ -231,8 +231,11 @@ static st_sql SQL_WITHDRAW[2] = {
     ST_SQL("UPDATE matches SET status = 'withdrawn', updated_at = " ST_NOW
            " WHERE achievement_id = ?1 AND status = 'suggested' AND (?2 OR origin = 'matcher')"),
 };
+/* Only while both listings are open: a listing closed after its pair was scored is not suggested again. */
 static st_sql SQL_MATCH_UPSERT = ST_SQL("INSERT INTO matches(demand_id, achievement_id, score, k, f, explanation)"
-                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                                        " SELECT ?1, ?2, ?3, ?4, ?5, ?6"
+                                        " WHERE EXISTS (SELECT 1 FROM demands WHERE id = ?1 AND status = 'open')"
+                                        " AND EXISTS (SELECT 1 FROM achievements WHERE id = ?2 AND status = 'open')"
                                         " ON CONFLICT(demand_id, achievement_id) DO UPDATE SET score = excluded.score,"
                                         " k = excluded.k, f = excluded.f, explanation = excluded.explanation,"
                                         " status = CASE WHEN matches.status IN ('suggested', 'withdrawn')"
@@ -266,8 +269,8 @@ static int record_in(conn *c, const policy *pol, const match_row *r, push_payloa
     int status = st_one(c, &SQL_MATCH_UPSERT, ST_ARGS(A_INT(r->demand_id), A_INT(r->achievement_id), A_DBL(r->score),
                                                       A_DBL(r->k), A_DBL(r->f), A_TEXT(r->explanation)),
                         upserted_row, &u, "record match");
-    if (status == TM_ERR_NOT_FOUND)
-        status = st_error(c, "record match (no row returned)");
+    if (status == TM_ERR_NOT_FOUND) /* a listing closed since the pair was scored: nothing to record */
+        return TM_OK;
     if (status == TM_OK && u.suggested && pol->auto_approve && r->score >= pol->auto_approve_score) {
         match m;
         int64_t nid;
