@@ -94,8 +94,9 @@ typedef struct mt_params {
     double xl_weight, syn_weight;
     /*
      * Brokers' decisions (mt_query_add_judgements), Rocchio-style: the
-     * judge_terms most typical terms of the approved listings are mixed in
-     * to weigh judge_weight of the query (0 = none added), and a query term
+     * judge_terms terms making up most of the approved listings (each
+     * weighing its mean share of their length * idf^2) are mixed in to weigh
+     * judge_weight of the query (0 = none added), and a query term
      * the rejected listings hold but no approved one does keeps
      * 1 - judge_reject * (the fraction of rejected listings holding it) of its
      * weight.

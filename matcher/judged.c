@@ -102,10 +102,14 @@ static const jterm *find_jterm(const jterm *v, size_t n, uint32_t tid)
 }
 
 /*
- * The approved listings' strongest terms by (share of length) * idf, at most
- * keep, normalised to sum 1, in *top (caller frees).  held (the same terms in
- * the same order) gives the fraction of the nlive approved listings holding
- * each: a term only they hold is skipped, as it can find no other listing.
+ * The terms making up most of the approved listings (by their mean share of
+ * a listing's length), at most keep, each weighing that share * idf^2 (as a
+ * tf-idf centroid scored against tf-idf listings would), normalised to sum
+ * 1, in *top (caller frees): chosen by share, a rare word one approved
+ * listing happens to hold does not crowd out the words they are about.  held
+ * (the same terms in the same order) gives the fraction of the nlive approved
+ * listings holding each: a term only they hold is skipped, as it can find no
+ * other listing.
  */
 static int approved_terms(const mt_index *ix, const jterm *model, const jterm *held, size_t nlive, size_t n,
                           size_t keep, jterm **top, size_t *ntop)
@@ -117,13 +121,16 @@ static int approved_terms(const mt_index *ix, const jterm *model, const jterm *h
         return MT_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
         if (ix->terms[model[i].term].df > (uint32_t)lround(held[i].w * (double)nlive) && model[i].w > 0)
-            v[m++] = (jterm){ model[i].term, model[i].w * idf(ix, model[i].term) };
+            v[m++] = model[i];
     if (m > 0)
         qsort(v, m, sizeof *v, cmp_jterm_desc);
     if (m > keep)
         m = keep;
-    for (size_t i = 0; i < m; i++)
+    for (size_t i = 0; i < m; i++) {
+        double f = idf(ix, v[i].term);
+        v[i].w *= f * f;
         sum += v[i].w;
+    }
     for (size_t i = 0; i < m && sum > 0; i++)
         v[i].w /= sum;
     *top = v;
