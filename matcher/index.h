@@ -247,6 +247,8 @@ typedef struct mt_term_share {
                                   a feedback term as d writes it (else as the index holds it) */
     double share;              /* of the keyword score K, so all shares sum to 1 */
     mt_origin origin;
+    int lowered;               /* 1: it weighs less because listings brokers rejected hold it (and none
+                                  they approved does): "less like the rejected" */
 } mt_term_share;
 
 typedef struct mt_explanation {

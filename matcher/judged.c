@@ -172,20 +172,31 @@ static int mix_approved(const mt_index *ix, mt_query *mq, const jterm *top, size
     free(mq->terms);
     mq->terms = mixed;
     mq->nterms = n;
+    free(mq->lowered); /* by the old terms: weigh_down_rejected marks the new ones */
+    mq->lowered = NULL;
     return MT_OK;
 }
 
-/* Weighs down the query terms the rejected hold (fraction r) and the approved do not. */
-static void weigh_down_rejected(mt_query *mq, const jterm *rej, size_t nrej, const jterm *app, size_t napp,
-                                double gamma)
+/*
+ * Weighs down the query terms the rejected hold (fraction r) and the approved
+ * do not, and marks them in mq->lowered (by term) for the explanation.
+ */
+static int weigh_down_rejected(mt_query *mq, const jterm *rej, size_t nrej, const jterm *app, size_t napp,
+                               double gamma)
 {
+    free(mq->lowered);
+    mq->lowered = calloc(mq->nterms ? mq->nterms : 1, 1);
+    if (mq->lowered == NULL)
+        return MT_ERR_NOMEM;
     for (size_t i = 0; i < mq->nterms; i++) {
         const jterm *r = find_jterm(rej, nrej, mq->terms[i].term);
         if (r == NULL || find_jterm(app, napp, mq->terms[i].term) != NULL)
             continue;
         double keep = 1.0 - gamma * (r->w > 1 ? 1 : r->w);
         mq->terms[i].weight *= keep > 0.01 ? keep : 0.01;
+        mq->lowered[i] = keep < 1.0;
     }
+    return MT_OK;
 }
 
 /* Drops the two stages' candidates: the query now retrieves over the whole index with its final terms. */
@@ -219,8 +230,9 @@ int mt_query_add_judgements(const mt_index *ix, mt_query *mq, const int64_t *app
     if (rc == MT_OK && ntop > 0 && p->judge_weight > 0)
         rc = mix_approved(ix, mq, top, ntop, p->judge_weight);
     if (rc == MT_OK && live_a + live_r > 0) { /* decisions on listings no longer indexed change nothing */
-        weigh_down_rejected(mq, rej, nrej, app, napp, p->judge_reject);
-        rc = ix_fix_weights(ix, mq);
+        rc = weigh_down_rejected(mq, rej, nrej, app, napp, p->judge_reject);
+        if (rc == MT_OK)
+            rc = ix_fix_weights(ix, mq);
         one_stage(mq);
         mq->napproved = (int)live_a;
         mq->nrejected = (int)live_r;
