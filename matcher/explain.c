@@ -29,6 +29,7 @@ typedef struct shared {
     mt_origin origin;
     int used;          /* already reported inside a phrase or alone */
     const char *equiv; /* a translation or synonym: its "a ≈ b" label, which its terms share */
+    int lowered;       /* brokers' rejections weighed it down (mt_query_add_judgements) */
 } shared;
 
 #define RUN_MAX 64    /* bigrams of one run merged into phrases; later ones are shown alone */
@@ -56,6 +57,7 @@ typedef struct walk {
     mt_term_share *cand;
     int64_t *cand_contrib;
     size_t ncand, cap;
+    int lowered;                /* the next contribution reported holds a term rejections weighed down */
 } walk;
 
 static long find_shared(const walk *w, const char *tok, size_t len)
@@ -68,6 +70,8 @@ static long find_shared(const walk *w, const char *tok, size_t len)
 
 static void add_candidate(walk *w, const char *text, size_t len, int64_t contrib, mt_origin origin)
 {
+    int lowered = w->lowered;
+    w->lowered = 0;
     if (contrib <= 0 || len == 0)
         return;
     if (len >= MT_PHRASE_MAX) { /* cut at a character boundary */
@@ -79,6 +83,7 @@ static void add_candidate(walk *w, const char *text, size_t len, int64_t contrib
         if (strncmp(w->cand[i].text, text, len) == 0 && w->cand[i].text[len] == '\0' &&
             w->cand[i].origin == origin) {
             w->cand_contrib[i] += contrib; /* the same phrase again, or the terms of one "a ≈ b": one entry */
+            w->cand[i].lowered |= lowered;
             return;
         }
     if (w->ncand == w->cap) {
@@ -97,6 +102,7 @@ static void add_candidate(walk *w, const char *text, size_t len, int64_t contrib
     w->cand[w->ncand].text[len] = '\0';
     w->cand[w->ncand].share = 0;
     w->cand[w->ncand].origin = origin;
+    w->cand[w->ncand].lowered = lowered;
     w->cand_contrib[w->ncand] = contrib;
     w->ncand++;
 }
@@ -141,6 +147,7 @@ static int64_t take_bigrams(walk *w, size_t b0, size_t b1)
         if (!sh->used) {
             c += sh->contrib;
             sh->used = 1;
+            w->lowered |= sh->lowered;
         }
     }
     return c;
@@ -152,6 +159,8 @@ static int add_to_last(walk *w, int64_t c)
     for (size_t k = w->ncand; k-- > 0;)
         if (w->cand[k].origin == w->origin) {
             w->cand_contrib[k] += c;
+            w->cand[k].lowered |= w->lowered;
+            w->lowered = 0;
             return 1;
         }
     return 0;
@@ -338,6 +347,7 @@ typedef struct spans {
     size_t n, base, end;           /* context characters; the run is characters [base, end) */
     size_t s[RUN_MAX][2];
     int64_t contrib[RUN_MAX];
+    unsigned char lowered[RUN_MAX]; /* a bigram of the span was weighed down by rejections */
     size_t ns;
 } spans;
 
@@ -389,6 +399,7 @@ static void find_spans(const walk *w, spans *sp)
         if (s1 >= s0 + 2) {
             sp->s[sp->ns][0] = s0;
             sp->s[sp->ns][1] = s1;
+            sp->lowered[sp->ns] = 0;
             sp->contrib[sp->ns++] = 0;
         }
         i = j;
@@ -410,6 +421,7 @@ static void feedback_span(const walk *w, spans *sp)
     if (s1 >= s0 + 2 && sp->off[s1] - sp->off[s0] < MT_PHRASE_MAX) {
         sp->s[0][0] = s0;
         sp->s[0][1] = s1;
+        sp->lowered[0] = 0;
         sp->contrib[0] = 0;
         sp->ns = 1;
     }
@@ -474,11 +486,17 @@ static void flush_run_words(walk *w)
         flush_run_raw(w);
         return;
     }
-    for (size_t b = 0; b < w->nrun; b++)
-        sp->contrib[span_of(sp, b)] += take_bigrams(w, b, b + 1);
-    for (size_t k = 0; k < sp->ns; k++)
+    for (size_t b = 0; b < w->nrun; b++) {
+        long k = span_of(sp, b);
+        sp->contrib[k] += take_bigrams(w, b, b + 1);
+        sp->lowered[k] |= (unsigned char)w->lowered;
+        w->lowered = 0;
+    }
+    for (size_t k = 0; k < sp->ns; k++) {
+        w->lowered = sp->lowered[k];
         add_candidate(w, w->src + sp->off[sp->s[k][0]], sp->off[sp->s[k][1]] - sp->off[sp->s[k][0]],
                       sp->contrib[k], w->origin);
+    }
     free(sp);
 }
 
@@ -528,6 +546,7 @@ static int walk_token(void *ctx, const char *tok, size_t len, size_t start, size
     shared *sh = &w->mut[i];
     if (!sh->used) {
         sh->used = 1;
+        w->lowered = sh->lowered;
         /* A Latin word is shown as written; a stem would read oddly. */
         add_candidate(w, w->src + start, end - start, sh->contrib, sh->origin);
     }
@@ -660,6 +679,7 @@ static void collect_shares(mt_tokenizer *t, const mt_doc *q, const mt_doc *d, sh
         if (!sh[i].used) {
             sh[i].used = 1;
             const char *shown = sh[i].equiv ? sh[i].equiv : sh[i].text;
+            w->lowered = sh[i].lowered;
             add_candidate(w, shown, strlen(shown), sh[i].contrib, sh[i].origin);
         }
 }
@@ -692,7 +712,7 @@ int mt_query_explain(const mt_index *ix, const mt_query *mq, const mt_doc *d, mt
             continue;
         int64_t c = qt->qi * ix_quantised_weight(&ix->p, bd.e[j].tf, dlen, avg);
         raw += c;
-        sh[nsh++] = (shared){ qt->text, c, qt->origin, 0, qt->equiv };
+        sh[nsh++] = (shared){ qt->text, c, qt->origin, 0, qt->equiv, mq->lowered != NULL && mq->lowered[i] };
     }
     const mt_doc *q = &mq->doc;
     out->raw = raw;

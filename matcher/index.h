@@ -97,8 +97,9 @@ typedef struct mt_params {
     double xl_weight, syn_weight;
     /*
      * Brokers' decisions (mt_query_add_judgements), Rocchio-style: the
-     * judge_terms most typical terms of the approved listings are mixed in
-     * to weigh judge_weight of the query (0 = none added), and a query term
+     * judge_terms terms making up most of the approved listings (each
+     * weighing its mean share of their length * idf^2) are mixed in to weigh
+     * judge_weight of the query (0 = none added), and a query term
      * the rejected listings hold but no approved one does keeps
      * 1 - judge_reject * (the fraction of rejected listings holding it) of its
      * weight.
@@ -249,6 +250,8 @@ typedef struct mt_term_share {
                                   a feedback term as d writes it (else as the index holds it) */
     double share;              /* of the keyword score K, so all shares sum to 1 */
     mt_origin origin;
+    int lowered;               /* 1: it weighs less because listings brokers rejected hold it (and none
+                                  they approved does): "less like the rejected" */
 } mt_term_share;
 
 typedef struct mt_explanation {

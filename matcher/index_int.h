@@ -162,6 +162,7 @@ struct mt_query {
     double confidence;     /* min(1, own and equivalent terms' mass / full_mass); qmax and qmax1 are divided by it */
     /* Brokers' decisions applied by mt_query_add_judgements (judged.c); the explanation reports them. */
     int napproved, nrejected;
+    unsigned char *lowered; /* by term: 1 when rejections weighed it down (judged.c), or NULL */
 };
 
 /* ---------- defined in index.c ---------- */

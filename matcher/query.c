@@ -335,6 +335,7 @@ void mt_query_free(mt_query *mq)
     free(mq->terms);
     free(mq->cand);
     free(mq->orig);
+    free(mq->lowered);
     free(mq);
 }
 

@@ -204,6 +204,8 @@ static cJSON *explanation_json(const mt_explanation *e)
                                              : og == MT_FROM_SYNONYM     ? "synonym"
                                              : og == MT_FROM_BROKER      ? "broker"
                                                                          : "query");
+        if (e->terms[i].lowered) /* less like the rejected: brokers' rejections weighed it down */
+            cJSON_AddBoolToObject(t, "less_like_rejected", 1);
         cJSON_AddItemToArray(terms, t);
     }
     if (e->field_q[0]) {

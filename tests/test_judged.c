@@ -4,8 +4,9 @@
  * the pruned top-k its exhaustive reference; a term lent by an approved
  * listing shows with its share and origin MT_FROM_BROKER, the explanation
  * counts the decisions, listings like the approved one rise and those like
- * the rejected one fall; no decisions (or only unknown listings) change
- * nothing.
+ * the rejected one fall, the words they share only with the rejected one
+ * marked as weighed down (less like the rejected); no decisions (or only
+ * unknown listings) change nothing.
  */
 #include "test.h"
 #include "index.h"
@@ -185,6 +186,19 @@ void test_judged_broker_term_is_explained_and_moves_the_ranking(void)
     CHECK(broker);
     CHECK(fabs(sum - 1.0) < 1e-9);
     CHECK(e.score == after[rank_of(after, na, 3)].score);
+    for (size_t j = 0; j < e.nterms; j++) /* the approved listing holds all it shares with the query */
+        CHECK(!e.terms[j].lowered);
+    /* The forging press shares words only the rejected press holds: they show as weighed down. */
+    REQUIRE(mt_query_explain(ix, mq, &docs[4], &e) == MT_OK);
+    CHECK(e.score == after[a4].score);
+    int lowered = 0;
+    for (size_t j = 0; j < e.nterms; j++)
+        if (e.terms[j].lowered) {
+            lowered++;
+            if (strcasestr("forging press cylinder frame", e.terms[j].text) == NULL)
+                test_fail(__FILE__, __LINE__, "weighed down: %s", e.terms[j].text);
+        }
+    CHECK(lowered > 0);
     mt_query_free(mq);
     mt_index_free(ix);
     mt_tokenizer_free(t);
