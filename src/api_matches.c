@@ -312,17 +312,20 @@ static int rfc3339_ok(const char *text)
            z[3] >= '0' && z[3] <= '5' && z[4] >= '0' && z[4] <= '9';
 }
 
+/* The refusal of a summary's since, whether its shape or SQLite's reading of it fails. */
+#define SINCE_BAD "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00"
+
 void api_matches_review_summary(http_request *r)
 {
     const char *since = req_query(r, "since");
     queue_figures q;
     if (since == NULL || !rfc3339_ok(since)) {
-        reply_invalid_field(r, "since", "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00");
+        reply_invalid_field(r, "since", SINCE_BAD);
         return;
     }
     int rc = store_queue_figures(req_app(r)->store, since, req_principal(r)->user_id, &q);
     if (rc == TM_ERR_INVALID) {
-        reply_invalid_field(r, "since", "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00");
+        reply_invalid_field(r, "since", SINCE_BAD);
         return;
     }
     if (rc != TM_OK) {
