@@ -6,6 +6,7 @@
  * routes live, is near the size a file may have.
  */
 #include "api_decisions.h"
+#include "parse.h"
 #include "api_matches.h"
 #include "app.h"
 #include "decisions_report.h"
@@ -109,8 +110,8 @@ static int params_or_reply(http_request *r, const char **since, const char **fie
 {
     *since = req_query(r, "since");
     *field = req_query(r, "field");
-    if (*since && !api_matches_rfc3339_ok(*since)) {
-        reply_invalid_field(r, "since", "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00");
+    if (*since && parse_rfc3339(*since) != TM_OK) {
+        reply_invalid_field(r, "since", PARSE_RFC3339_WANTED);
         return 0;
     }
     if (*field && (!taxonomy_code_syntax_ok(*field) || strlen(*field) > FIELD_PREFIX_MAX)) {
@@ -133,7 +134,7 @@ void api_decisions_report(http_request *r)
         rc = store_review_decisions(req_app(r)->store, since, field, &d);
     if (rc == TM_ERR_INVALID) {
         store_review_decisions_cleanup(&d);
-        reply_invalid_field(r, "since", "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00");
+        reply_invalid_field(r, "since", PARSE_RFC3339_WANTED);
         return;
     }
     if (rc != TM_OK) {

@@ -287,43 +287,17 @@ void api_matches_review(http_request *r)
         reply_match_page(r, &f, review_item);
 }
 
-/* Whether text is an RFC 3339 date-time with Z or a numeric offset: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM). */
-int api_matches_rfc3339_ok(const char *text)
-{
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
-    size_t i = 0;
-    for (; shape[i]; i++) {
-        char c = text[i];
-        if (shape[i] == 'd' ? !(c >= '0' && c <= '9') : c != shape[i] && !(shape[i] == 'T' && c == 't'))
-            return 0;
-    }
-    if (text[i] == '.') {
-        size_t from = ++i;
-        while (text[i] >= '0' && text[i] <= '9')
-            i++;
-        if (i == from)
-            return 0;
-    }
-    if ((text[i] == 'Z' || text[i] == 'z') && text[i + 1] == '\0')
-        return 1;
-    if (text[i] != '+' && text[i] != '-')
-        return 0;
-    const char *z = text + i + 1;
-    return strlen(z) == 5 && z[0] >= '0' && z[0] <= '2' && z[1] >= '0' && z[1] <= '9' && z[2] == ':' &&
-           z[3] >= '0' && z[3] <= '5' && z[4] >= '0' && z[4] <= '9';
-}
-
 void api_matches_review_summary(http_request *r)
 {
     const char *since = req_query(r, "since");
     queue_figures q;
-    if (since == NULL || !api_matches_rfc3339_ok(since)) {
-        reply_invalid_field(r, "since", "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00");
+    if (since == NULL || parse_rfc3339(since) != TM_OK) {
+        reply_invalid_field(r, "since", PARSE_RFC3339_WANTED);
         return;
     }
     int rc = store_queue_figures(req_app(r)->store, since, req_principal(r)->user_id, &q);
     if (rc == TM_ERR_INVALID) {
-        reply_invalid_field(r, "since", "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00");
+        reply_invalid_field(r, "since", PARSE_RFC3339_WANTED);
         return;
     }
     if (rc != TM_OK) {

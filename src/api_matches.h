@@ -43,7 +43,5 @@ void api_matches_propose(http_request *r);
 void api_matches_policy_get(http_request *r);
 void api_matches_policy_put(http_request *r);
 
-/* Whether text is an RFC 3339 date-time with Z or a numeric offset (the since= of the review routes). */
-int api_matches_rfc3339_ok(const char *text);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * parse.c: checked number parsing (see parse.h), the only file that calls
+ * parse.c: checked number and time-shape parsing (see parse.h), the only file that calls
  * strtoll and strtod directly.
  */
 #include "parse.h"
@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Whether the number strtod would read at p is plain decimal (not hex, inf or nan). */
 static int plain_decimal(const char *p)
@@ -80,4 +81,30 @@ int parse_double(const char *text, double lo, double hi, double *out)
         return TM_ERR_INVALID;
     *out = v;
     return TM_OK;
+}
+
+int parse_rfc3339(const char *text)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    size_t i = 0;
+    for (; shape[i]; i++) {
+        char c = text[i];
+        if (shape[i] == 'd' ? !(c >= '0' && c <= '9') : c != shape[i] && !(shape[i] == 'T' && c == 't'))
+            return TM_ERR_INVALID;
+    }
+    if (text[i] == '.') {
+        size_t from = ++i;
+        while (text[i] >= '0' && text[i] <= '9')
+            i++;
+        if (i == from)
+            return TM_ERR_INVALID;
+    }
+    if ((text[i] == 'Z' || text[i] == 'z') && text[i + 1] == '\0')
+        return TM_OK;
+    if (text[i] != '+' && text[i] != '-')
+        return TM_ERR_INVALID;
+    const char *z = text + i + 1;
+    int ok = strlen(z) == 5 && z[0] >= '0' && z[0] <= '2' && z[1] >= '0' && z[1] <= '9' && z[2] == ':' &&
+             z[3] >= '0' && z[3] <= '5' && z[4] >= '0' && z[4] <= '9';
+    return ok ? TM_OK : TM_ERR_INVALID;
 }

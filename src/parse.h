@@ -36,4 +36,14 @@ TM_MUST_CHECK int parse_double(const char *text, double lo, double hi, double *o
 /* Reads the finite decimal number at the start of text, in [lo, hi]; *end as in parse_int64_prefix. */
 TM_MUST_CHECK int parse_double_prefix(const char *text, double lo, double hi, double *out, const char **end);
 
+/*
+ * Whether text is an RFC 3339 date-time with Z or a numeric offset,
+ * YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM): TM_OK, or TM_ERR_INVALID
+ * (the shape only; SQLite's reading of the instant is the caller's).
+ */
+TM_MUST_CHECK int parse_rfc3339(const char *text);
+
+/* What a refused RFC 3339 parameter is told (src/messages.c has it in Chinese). */
+#define PARSE_RFC3339_WANTED "must be an RFC 3339 time with its offset, such as 2026-11-29T00:00:00+08:00"
+
 #endif

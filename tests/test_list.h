@@ -28,6 +28,7 @@
     X(test_parse_int64_checks_the_whole_text_and_range) \
     X(test_parse_prefix_reports_where_the_number_ends) \
     X(test_parse_double_refuses_what_is_not_a_plain_number) \
+    X(test_parse_rfc3339_needs_an_offset) \
     X(test_decisions_report_bands_cuts_and_the_rule) \
     X(test_taxonomy_embedded_seed_has_sections_and_divisions) \
     X(test_taxonomy_rejects_orphans_and_bad_codes) \

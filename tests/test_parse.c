@@ -54,3 +54,16 @@ void test_parse_double_refuses_what_is_not_a_plain_number(void)
     CHECK(parse_double("", 0, 1, &x) != TM_OK);
     CHECK(x == 0.5);
 }
+
+void test_parse_rfc3339_needs_an_offset(void)
+{
+    static const char *const good[] = { "2026-11-29T00:00:00Z", "2026-11-29t00:00:00z", "2026-11-29T00:00:00.5+08:00",
+                                        "2026-03-09T11:00:00.000-05:00" };
+    static const char *const bad[] = { "", "2026-11-29", "2026-11-29T00:00:00", "2026-11-29T00:00:00+8:00",
+                                       "2026-11-29T00:00:00.Z", "2026-11-29 00:00:00Z", "2026-11-29T00:00:00+08:00x",
+                                       "2026-11-29T00:00:00+38:00" };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        CHECK_INT(parse_rfc3339(good[i]), TM_OK);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_INT(parse_rfc3339(bad[i]), TM_ERR_INVALID);
+}

@@ -19,7 +19,7 @@ addWords({
 let serial = 0;
 
 // The taxonomy entries whose code or name (either language) contains every word of text.
-export function fieldMatches(text) {
+function fieldMatches(text) {
   const words = text.toLowerCase().split(/\s+/).filter(Boolean);
   return fieldsUpTo(9).filter((f) => {
     const hay = `${f.code} ${f.name_zh || ''} ${f.name_en || ''}`.toLowerCase();

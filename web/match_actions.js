@@ -27,7 +27,7 @@ addWords({
 let seq = 0;
 
 // A list of words as the language writes one (、 in Chinese, a comma in English).
-export function joinList(items) { return items.join(getLang() === 'zh' ? '、' : ', '); }
+function joinList(items) { return items.join(getLang() === 'zh' ? '、' : ', '); }
 
 // A transfer mode's words in the current language (the code when unknown).
 export function modeName(code) { const w = t(`mx_mode_${code}`); return w.startsWith('mx_') ? code : w; }

@@ -31,7 +31,7 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 // Where to go after signing in: the hash's next parameter when it is a page of this UI (never an
 // address elsewhere, nor the sign-in pages themselves), else the home page.
-export function landingAfterSignIn(hash = location.hash) {
+function landingAfterSignIn(hash = location.hash) {
   const next = new URLSearchParams(hash.split('?').slice(1).join('?')).get('next') || '';
   if (!/^#\/[a-z]/.test(next) || /^#\/(login|register|verify)\b/.test(next)) return '#/';
   return next;

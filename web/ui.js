@@ -52,15 +52,6 @@ export function skeleton(lines = 3) {
 // A message block (kind 'good'/'ok' or 'bad'); an error is an alert, anything else a status.
 export function banner(kind, text) { return el('div', { class: `banner ${kind}`, role: kind === 'bad' ? 'alert' : 'status', text }); }
 
-// Puts one banner at the top of box, replacing the banners box already shows (so "saved" never sits
-// beside a stale error); returns the new banner.
-export function setBanner(box, kind, text) {
-  box.querySelectorAll(':scope > .banner').forEach((b) => b.remove());
-  const b = banner(kind, text);
-  box.prepend(b);
-  return b;
-}
-
 // An empty state: the sentence of key, then what to do next (links or buttons in next), if any.
 export function empty(key = 'empty', ...next) {
   const nodes = next.flat().filter(Boolean);
