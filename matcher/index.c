@@ -66,6 +66,7 @@ void mt_params_default(mt_params *p)
     p->rerank_n = 20;
     p->xl_weight = 0.7;
     p->syn_weight = 0.5;
+    p->xl_max_terms = 16;
     p->judge_terms = 40;
     p->judge_weight = 0.4;
     p->judge_reject = 0.6;

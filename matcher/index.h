@@ -95,6 +95,7 @@ typedef struct mt_params {
      * from the parameters given to mt_query_prepare.
      */
     double xl_weight, syn_weight;
+    int xl_max_terms;        /* at most this many lent terms a query, the strongest (0 = all) */
     /*
      * Brokers' decisions (mt_query_add_judgements), Rocchio-style: the
      * judge_terms terms making up most of the approved listings (each

@@ -755,6 +755,15 @@ static int gather(const mt_index *ix, const mt_query *mq, const mt_params *p, co
 }
 
 /* Appends the gains to mq's terms (weighed like own terms, times their factor); the labels go to mq->strs. */
+/* Strongest first; ties by term id, so the choice does not depend on the order of discovery. */
+static int cmp_lent_desc(const void *a, const void *b)
+{
+    const mt_query_term *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight < y->weight ? 1 : -1;
+    return (x->term > y->term) - (x->term < y->term);
+}
+
 static int append_gains(const mt_index *ix, mt_query *mq, const mt_params *p, gains *g)
 {
     mt_query_term *terms = realloc(mq->terms, (mq->nterms + g->n + 1) * sizeof *terms);
@@ -768,10 +777,15 @@ static int append_gains(const mt_index *ix, mt_query *mq, const mt_params *p, ga
     for (size_t i = 0; i < g->nlabels; i++)
         mq->strs[mq->nstrs++] = g->labels[i];
     g->nlabels = 0; /* owned by the query now */
+    size_t from = mq->nterms, keep = p->xl_max_terms > 0 ? (size_t)p->xl_max_terms : g->n;
     for (size_t i = 0; i < g->n; i++) {
         const gain *x = &g->v[i];
         double w = x->factor * ix_query_weight(ix, p, x->term, x->tf);
         mq->terms[mq->nterms++] = (mt_query_term){ x->term, w, 0, x->origin, ix->terms[x->term].text, x->label };
+    }
+    if (g->n > keep) { /* the strongest keep: every lent term is one more postings list for the first stage */
+        qsort(mq->terms + from, g->n, sizeof *mq->terms, cmp_lent_desc);
+        mq->nterms = from + keep;
     }
     return MT_OK;
 }
