@@ -126,16 +126,22 @@ static int is_cjk_bigram(const char *tok, size_t len)
     return mt_utf8_decode((const unsigned char *)tok + n, len - n, &b) == len - n && mt_is_cjk(b);
 }
 
+/* Copies the query text src[from, to) into phrase (MT_PHRASE_MAX bytes); 0 when it is too long. */
+static int copy_phrase(const walk *w, size_t from, size_t to, char *phrase)
+{
+    size_t len = to - from;
+    if (len >= MT_PHRASE_MAX)
+        return 0;
+    memcpy(phrase, w->src + from, len);
+    phrase[len] = '\0';
+    return 1;
+}
+
 /* Whether d holds the query text src[from, to) (as raw text). */
 static int d_holds(const walk *w, size_t from, size_t to)
 {
     char phrase[MT_PHRASE_MAX];
-    size_t len = to - from;
-    if (len >= sizeof phrase)
-        return 0;
-    memcpy(phrase, w->src + from, len);
-    phrase[len] = '\0';
-    return strstr(w->dtext, phrase) != NULL;
+    return copy_phrase(w, from, to, phrase) && strstr(w->dtext, phrase) != NULL;
 }
 
 /* Sums the contributions of the run's bigrams [b0, b1) not yet reported, and marks them reported. */
@@ -285,10 +291,8 @@ static int d_holds_words(const walk *w, size_t from, size_t to)
 {
     char phrase[MT_PHRASE_MAX];
     size_t len = to - from;
-    if (len >= sizeof phrase)
+    if (!copy_phrase(w, from, to, phrase))
         return 0;
-    memcpy(phrase, w->src + from, len);
-    phrase[len] = '\0';
     for (const char *p = strstr(w->dtext, phrase); p != NULL; p = strstr(p + 1, phrase)) {
         size_t at = (size_t)(p - w->dtext);
         if (w->dcut ? w->dcut[at] && w->dcut[at + len]

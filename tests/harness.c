@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -607,4 +608,28 @@ char *test_add_staff(const test_server *s, const char *role, const char *email)
     if (test_run(argv, TEST_PASSWORD "\n", NULL, NULL) != 0)
         return NULL;
     return test_login(s, email, TEST_PASSWORD);
+}
+
+/* A listing of a few words from a mixed vocabulary where low indexes are common (so feedback has material). */
+char *test_words(unsigned *seed, int words)
+{
+    static const char *const vocab[] = {
+        "煤矿", "液压支架", "电液控制", "磷石膏", "茶叶", "萎凋", "辣椒", "高粱", "酿造", "传感器", "算法",
+        "coal", "hydraulic", "support", "longwall", "shearer", "tea", "sorghum", "sensor", "alloy",
+        "battery", "cathode", "drone", "fibre", "catalyst", "mining", "safety", "monitoring", "cladding",
+    };
+    size_t nv = sizeof vocab / sizeof vocab[0];
+    char *buf = malloc((size_t)words * 16 + 1);
+    size_t len = 0;
+    for (int i = 0; i < words; i++) {
+        unsigned r = (unsigned)rand_r(seed);
+        size_t v = (size_t)((double)nv * pow((double)(r % 10000) / 10000.0, 1.5));
+        const char *w = vocab[v < nv ? v : nv - 1];
+        size_t wl = strlen(w);
+        memcpy(buf + len, w, wl);
+        len += wl;
+        buf[len++] = ' ';
+    }
+    buf[len] = '\0';
+    return buf;
 }

@@ -185,4 +185,11 @@ char *test_add_staff(const test_server *s, const char *role, const char *email);
 #define TEST_DECLARE(name) void name(void);
 TEST_LIST(TEST_DECLARE)
 
+/*
+ * A malloc'd text of words words (Chinese and English) drawn with rand_r(seed)
+ * from a small vocabulary where low indexes are common, so that random
+ * corpora share terms and feedback has material.  The caller frees it.
+ */
+char *test_words(unsigned *seed, int words);
+
 #endif

@@ -17,29 +17,6 @@
 
 #define NDOCS 300
 
-/* A listing of a few words from a vocabulary where low indexes are common. */
-static char *words_of(unsigned *seed, int words)
-{
-    static const char *const vocab[] = {
-        "煤矿", "液压支架", "电液控制", "磷石膏", "茶叶", "萎凋", "辣椒", "高粱", "酿造", "传感器",
-        "coal", "hydraulic", "support", "longwall", "shearer", "tea", "sorghum", "sensor", "alloy",
-        "battery", "cathode", "drone", "fibre", "catalyst", "mining", "safety", "monitoring", "cladding",
-    };
-    size_t nv = sizeof vocab / sizeof vocab[0];
-    char *buf = malloc((size_t)words * 16 + 1);
-    size_t len = 0;
-    for (int i = 0; i < words; i++) {
-        unsigned r = (unsigned)rand_r(seed);
-        size_t v = (size_t)((double)nv * pow((double)(r % 10000) / 10000.0, 1.5));
-        const char *w = vocab[v < nv ? v : nv - 1];
-        memcpy(buf + len, w, strlen(w));
-        len += strlen(w);
-        buf[len++] = ' ';
-    }
-    buf[len] = '\0';
-    return buf;
-}
-
 /* Checks that every hit of mq scores exactly as its explanation, which counts the decisions. */
 static void check_explained(const mt_index *ix, const mt_query *mq, const mt_doc *docs, const mt_hit *h, size_t n,
                             int na, int nr)
@@ -66,8 +43,8 @@ void test_judged_scores_equal_explanations_and_pruned_equals_exhaustive(void)
     mt_doc *d = calloc(NDOCS, sizeof *d);
     unsigned seed = 3u;
     for (int i = 0; i < NDOCS; i++) {
-        title[i] = words_of(&seed, 2 + rand_r(&seed) % 4);
-        body[i] = words_of(&seed, rand_r(&seed) % 25);
+        title[i] = test_words(&seed, 2 + rand_r(&seed) % 4);
+        body[i] = test_words(&seed, rand_r(&seed) % 25);
         field[i][0] = codes[rand_r(&seed) % 4];
         d[i] = (mt_doc){ title[i], body[i], NULL, 0, field[i], rand_r(&seed) % 2 ? 1u : 0u };
         REQUIRE(mt_index_add(ix, t, i, &d[i]) == MT_OK);
@@ -75,7 +52,7 @@ void test_judged_scores_equal_explanations_and_pruned_equals_exhaustive(void)
     CHECK_INT(mt_index_finalize(ix), MT_OK);
     int broker_terms = 0, checked = 0;
     for (int qn = 0; qn < 30; qn++) {
-        char *q_title = words_of(&seed, 1 + rand_r(&seed) % 5);
+        char *q_title = test_words(&seed, 1 + rand_r(&seed) % 5);
         const char *f[1] = { qn % 2 ? "B06" : "I65" };
         mt_doc q = { q_title, NULL, NULL, 0, f, qn % 3 ? 1u : 0u };
         mt_query *mq = NULL;

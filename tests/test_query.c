@@ -14,30 +14,6 @@
 
 #define NDOCS 400
 
-/* A listing of a few words from a mixed vocabulary where low indexes are common (so feedback has material). */
-static char *text_of(unsigned *seed, int words)
-{
-    static const char *const vocab[] = {
-        "煤矿", "液压支架", "电液控制", "磷石膏", "茶叶", "萎凋", "辣椒", "高粱", "酿造", "传感器", "算法",
-        "coal", "hydraulic", "support", "longwall", "shearer", "tea", "sorghum", "sensor", "alloy",
-        "battery", "cathode", "drone", "fibre", "catalyst", "mining", "safety", "monitoring", "cladding",
-    };
-    size_t nv = sizeof vocab / sizeof vocab[0];
-    char *buf = malloc((size_t)words * 16 + 1);
-    size_t len = 0;
-    for (int i = 0; i < words; i++) {
-        unsigned r = (unsigned)rand_r(seed);
-        size_t v = (size_t)((double)nv * pow((double)(r % 10000) / 10000.0, 1.5));
-        const char *w = vocab[v < nv ? v : nv - 1];
-        size_t wl = strlen(w);
-        memcpy(buf + len, w, wl);
-        len += wl;
-        buf[len++] = ' ';
-    }
-    buf[len] = '\0';
-    return buf;
-}
-
 typedef struct corpus {
     char *title[NDOCS], *body[NDOCS];
     const char *field[NDOCS][1];
@@ -51,8 +27,8 @@ static mt_index *build(mt_tokenizer *t, corpus *c, unsigned seed)
     mt_params_default(&p);
     mt_index *ix = mt_index_new(&p);
     for (int i = 0; i < NDOCS; i++) {
-        c->title[i] = text_of(&seed, 2 + rand_r(&seed) % 4);
-        c->body[i] = text_of(&seed, rand_r(&seed) % 30);
+        c->title[i] = test_words(&seed, 2 + rand_r(&seed) % 4);
+        c->body[i] = test_words(&seed, rand_r(&seed) % 30);
         c->field[i][0] = codes[rand_r(&seed) % 6];
         c->d[i] = (mt_doc){ c->title[i], c->body[i], NULL, 0, c->field[i], rand_r(&seed) % 2 ? 1u : 0u };
         if (mt_index_add(ix, t, i, &c->d[i]) != MT_OK)
@@ -89,7 +65,7 @@ void test_query_scores_equal_their_explanations_with_feedback(void)
     unsigned seed = 99u;
     int expanded = 0, pairs = 0;
     for (int qn = 0; qn < 40; qn++) {
-        char *title = text_of(&seed, 1 + rand_r(&seed) % 6);
+        char *title = test_words(&seed, 1 + rand_r(&seed) % 6);
         const char *f[1] = { qn % 2 ? "B06" : "C35" };
         mt_doc q = { title, NULL, NULL, 0, f, qn % 3 ? 1u : 0u };
         mt_query *mq = NULL;
@@ -127,7 +103,7 @@ void test_query_pruned_top_k_equals_exhaustive(void)
     mt_index *ix = build(t, c, 11u);
     unsigned seed = 5u;
     for (int qn = 0; qn < 60; qn++) {
-        char *title = text_of(&seed, 1 + rand_r(&seed) % 10);
+        char *title = test_words(&seed, 1 + rand_r(&seed) % 10);
         const char *f[1] = { qn % 2 ? "B" : "I65" };
         mt_doc q = { title, NULL, NULL, 0, f, qn % 3 ? 1u : 0u };
         mt_query *mq = NULL;

@@ -7,6 +7,10 @@ import { el, highlighted, fieldName, pct } from './ui.js';
 
 addWords({
   card_deadline: ['截止', 'Deadline'], card_from: ['{0} 起', 'from {0}'], card_upto: ['最高 {0}', 'up to {0}'],
+  card_origin_feedback: ['相近成果补充', 'from similar matches'], card_origin_translation: ['中英互译', 'translated'],
+  card_origin_synonym: ['同义词', 'synonym'], card_origin_broker: ['经纪人通过的成果', "from brokers' approvals"],
+  card_confidence: ['需求文字较少，匹配度按 {0} 的可信度计算', 'Little text to judge: the score counts at {0} confidence'],
+  card_decisions: ['已参考经纪人的决定：通过 {0}，驳回 {1}', "Shaped by brokers' decisions: {0} approved, {1} rejected"],
 });
 
 // The colon after a label as the language writes it (full width in Chinese).
@@ -73,10 +77,28 @@ export function matchCard(kind, m, extra) {
     extra || null);
 }
 
+// A shared term with its share; a term the query did not type says where it comes from ("a ≈ b" says it
+// already for a translation or a synonym, so only its tooltip does).
+function termMark(x) {
+  const origin = x.origin && x.origin !== 'query' ? t(`card_origin_${x.origin}`) : '';
+  const said = origin && !x.text.includes(' ≈ ');
+  return el('mark', { class: origin ? `origin-${x.origin}` : null, title: origin || null,
+    text: said ? `${x.text} ${pct(x.share)} · ${origin}` : `${x.text} ${pct(x.share)}` });
+}
+
+// What shaped the score besides the shared terms: too little text, brokers' decisions (null when neither).
+function explanationNotes(e) {
+  const notes = [];
+  if (e && typeof e.confidence === 'number' && e.confidence < 1) notes.push(t('card_confidence', pct(e.confidence)));
+  if (e && e.decisions) notes.push(t('card_decisions', e.decisions.approved, e.decisions.rejected));
+  return notes.length ? el('p', { class: 'muted explanation-notes', text: notes.join(' · ') }) : null;
+}
+
 // Match m explained: the score and its parts, the shared terms, and the demand (left)
 // beside the achievement (right) with those terms marked.
 export function explanationView(m, left, right) {
-  const terms = ((m.explanation && m.explanation.terms) || []).map((x) => x.text);
+  // "激光熔覆 ≈ laser cladding" is marked as either side in the text that holds it.
+  const terms = ((m.explanation && m.explanation.terms) || []).flatMap((x) => x.text.split(' ≈ '));
   return el('div', {},
     el('div', { class: 'row' },
       el('span', { class: 'score', text: `${t('score')} ${pct(m.score)}` }),
@@ -84,7 +106,8 @@ export function explanationView(m, left, right) {
       m.explanation && m.explanation.fields ? el('span', { class: 'muted',
         text: `${fieldName(m.explanation.fields.demand)} ↔ ${fieldName(m.explanation.fields.achievement)}` }) : null),
     el('p', {}, el('strong', { text: `${t('shared_terms')}${colon()}` }),
-      ...(m.explanation && m.explanation.terms || []).map((x) => el('mark', { text: `${x.text} ${pct(x.share)}` })).flatMap((x) => [x, ' '])),
+      ...(m.explanation && m.explanation.terms || []).map(termMark).flatMap((x) => [x, ' '])),
+    explanationNotes(m.explanation),
     el('div', { class: 'grid2' },
       el('section', { class: 'card', 'aria-label': t('demands') }, el('h3', { text: left.title }),
         highlighted(left.description || '', terms)),
