@@ -239,12 +239,19 @@ static int judged(const match_decisions *dec, int64_t id, int rejected_only)
 /*
  * Prepares demand q against the achievements, with the brokers' decisions
  * on its matches as relevance feedback (dec may be NULL or empty: none).
- * Caller holds the lock.
+ * depth: the candidates its first stage keeps, as many as top-k will ask for,
+ * or 0 when the query only explains pairs: then only the listings feedback
+ * reads (the final terms, hence every score, are the same).  Caller holds the
+ * lock.
  */
-static int prepare_demand(matching *m, mt_tokenizer *t, const mt_doc *q, const match_decisions *dec, mt_query **mq)
+static int prepare_demand(matching *m, mt_tokenizer *t, const mt_doc *q, const match_decisions *dec, size_t depth,
+                          mt_query **mq)
 {
     const mt_index *ix = m->ix[LISTING_ACHIEVEMENT];
-    int rc = mt_query_prepare(ix, t, q, NULL, mq);
+    mt_params p;
+    mt_params_default(&p);
+    p.rerank_n = depth > 0 ? (int)depth : p.prf_docs;
+    int rc = mt_query_prepare(ix, t, q, &p, mq);
     if (rc == MT_OK && dec && dec->napproved + dec->nrejected > 0)
         rc = mt_query_add_judgements(ix, *mq, dec->approved, dec->napproved, dec->rejected, dec->nrejected, NULL);
     return rc;
@@ -260,7 +267,7 @@ static int explain_pair(matching *m, mt_tokenizer *t, const listing *demand, con
 {
     mt_doc q = as_doc(demand), d = as_doc(achievement);
     mt_query *mq = NULL;
-    int rc = prepare_demand(m, t, &q, dec, &mq);
+    int rc = prepare_demand(m, t, &q, dec, 0, &mq);
     if (rc == MT_OK)
         rc = mt_query_explain(m->ix[LISTING_ACHIEVEMENT], mq, &d, e);
     mt_query_free(mq);
@@ -302,7 +309,7 @@ static int candidates(matching *m, mt_tokenizer *t, const listing *l, const matc
     k += dec->napproved + dec->nrejected;
     *hits = xcalloc(k, sizeof **hits);
     *n = 0;
-    int rc = l->kind == LISTING_DEMAND ? prepare_demand(m, t, &q, dec, mq)
+    int rc = l->kind == LISTING_DEMAND ? prepare_demand(m, t, &q, dec, k > CANDIDATES ? k : CANDIDATES, mq)
                                        : mt_query_prepare(m->ix[other], t, &q, NULL, mq);
     if (rc == MT_OK)
         rc = mt_query_topk(m->ix[other], *mq, k, *hits, n);
