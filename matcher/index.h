@@ -151,9 +151,10 @@ typedef struct mt_hit {
 /* ---- prepared queries: the one ranking ---- */
 
 /*
- * Where a query term comes from.  MT_FROM_QUERY, MT_FROM_FEEDBACK and
- * MT_FROM_BROKER (mt_query_add_judgements) are produced today; the others are
- * reserved for pairs of adjacent words, translations and synonyms.
+ * Where a query term comes from: the query's text, RM3 feedback (prf.c),
+ * the thesaurus (translations and synonyms, thesaurus.c) and brokers'
+ * decisions (mt_query_add_judgements).  MT_FROM_PAIR is reserved for pairs of
+ * adjacent words and not produced.
  */
 typedef enum mt_origin {
     MT_FROM_QUERY = 0,       /* the query listing's own text */
@@ -186,8 +187,10 @@ typedef struct mt_query mt_query;
  * Prepares q (a listing of the other side) against ix: tokenizes it, weighs
  * its known terms, and, when feedback is on, runs a first pass and mixes in
  * the feedback terms of its best listings.  p may be NULL for the index's
- * parameters; only its prf_* fields are read (the rest is the index's, so
- * that queries and postings weigh terms alike).  The query copies what it
+ * parameters; its query-side fields are read (k3, request_words, full_mass,
+ * term_mass_floor, prf_*, rerank_n, xl_weight, syn_weight, xl_max_terms),
+ * the posting-side ones (k1, b, field weights, wk, wf, field_k0) are the
+ * index's, so that queries and postings weigh terms alike.  The query copies what it
  * needs from q and borrows t (t must outlive it; same thread as t).  Its
  * term ids and qmax hold for ix as it was: use it under the same read lock,
  * or accept that a later top-k or explanation sees the index as it is then.
@@ -227,7 +230,8 @@ int mt_query_topk_exhaustive(const mt_index *ix, const mt_query *mq, size_t k, m
  * approved ones are found beyond the first stage's candidates.  Judged
  * listings are not excluded from top-k: the caller skips them.  p may be
  * NULL for the index's parameters (its judge_* fields are read).  Does
- * nothing when na + nr = 0.  0 or MT_ERR_NOMEM (the query is then unchanged).
+ * nothing when na + nr = 0.  0, or MT_ERR_NOMEM: the query may then be
+ * partly changed and must only be freed.
  */
 int mt_query_add_judgements(const mt_index *ix, mt_query *mq, const int64_t *approved, size_t na,
                             const int64_t *rejected, size_t nr, const mt_params *p);
